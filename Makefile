@@ -1,0 +1,50 @@
+# Herald: `make run` starts the server with demo data, `make test` runs every test.
+# Both install missing Debian packages first (scripts/deps.sh is idempotent).
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+JOBS ?= $(shell nproc)
+DB ?= sqlite:herald.db
+LISTEN ?= 127.0.0.1:8080
+
+.PHONY: all deps build run test asan bench fuzz format clean
+
+all: build
+
+deps:
+	@scripts/deps.sh build
+
+$(BUILD_DIR)/CMakeCache.txt:
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+
+build: deps $(BUILD_DIR)/CMakeCache.txt
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	$(BUILD_DIR)/herald serve --listen $(LISTEN) --db $(DB) --demo
+
+test:
+	@scripts/deps.sh test
+	@$(MAKE) --no-print-directory build
+	scripts/test.sh $(BUILD_DIR)
+
+# The same suite under AddressSanitizer and UndefinedBehaviorSanitizer.
+asan:
+	@scripts/deps.sh test
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DHERALD_SANITIZE=ON
+	cmake --build build-asan -j $(JOBS)
+	scripts/test.sh build-asan
+
+bench: build
+	@scripts/deps.sh bench
+	bench/run.sh $(BUILD_DIR)/herald
+
+fuzz:
+	@scripts/deps.sh build
+	CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHERALD_FUZZ=ON
+	cmake --build build-fuzz -j $(JOBS)
+
+format:
+	find src fuzz -name '*.cc' -o -name '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR) build-asan build-fuzz

@@ -1,0 +1,109 @@
+#include "core/time.h"
+
+#include <date/date.h>
+#include <date/tz.h>
+
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+
+namespace herald {
+namespace {
+
+using Ms = std::chrono::milliseconds;
+using SysMs = std::chrono::time_point<std::chrono::system_clock, Ms>;
+
+SysMs ToSys(TimeMs t) { return SysMs(Ms(t)); }
+
+bool ReadInt(std::string_view s, size_t pos, size_t len, int& out) {
+  if (pos + len > s.size()) return false;
+  for (size_t i = pos; i < pos + len; ++i)
+    if (s[i] < '0' || s[i] > '9') return false;
+  return std::from_chars(s.data() + pos, s.data() + pos + len, out).ec == std::errc();
+}
+
+const date::time_zone* FindZone(const std::string& zone) {
+  try {
+    return date::locate_zone(zone);
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+}  // namespace
+
+std::string FormatIso8601(TimeMs t) { return date::format("%FT%TZ", ToSys(t)); }
+
+std::optional<TimeMs> ParseIso8601(std::string_view s) {
+  int y, mo, d, h = 0, mi = 0, sec = 0, ms = 0;
+  if (!ReadInt(s, 0, 4, y) || s.size() < 10 || s[4] != '-' || !ReadInt(s, 5, 2, mo) || s[7] != '-' ||
+      !ReadInt(s, 8, 2, d))
+    return std::nullopt;
+  auto ymd = date::year(y) / date::month(mo) / date::day(d);
+  if (!ymd.ok()) return std::nullopt;
+  size_t pos = 10;
+  int offset_min = 0;
+  if (pos < s.size()) {
+    if (s[pos] != 'T' && s[pos] != 't' && s[pos] != ' ') return std::nullopt;
+    if (!ReadInt(s, pos + 1, 2, h) || pos + 3 >= s.size() || s[pos + 3] != ':' || !ReadInt(s, pos + 4, 2, mi))
+      return std::nullopt;
+    pos += 6;
+    if (pos < s.size() && s[pos] == ':') {
+      if (!ReadInt(s, pos + 1, 2, sec)) return std::nullopt;
+      pos += 3;
+      if (pos < s.size() && s[pos] == '.') {
+        size_t start = ++pos;
+        while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') ++pos;
+        if (pos == start) return std::nullopt;
+        std::string frac(s.substr(start, std::min<size_t>(3, pos - start)));
+        while (frac.size() < 3) frac += '0';
+        ms = std::stoi(frac);
+      }
+    }
+    if (h > 23 || mi > 59 || sec > 60) return std::nullopt;
+    if (pos >= s.size()) return std::nullopt;  // a time needs a zone designator
+    if (s[pos] == 'Z' || s[pos] == 'z') {
+      ++pos;
+    } else if (s[pos] == '+' || s[pos] == '-') {
+      int oh, om;
+      if (!ReadInt(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' || !ReadInt(s, pos + 4, 2, om) ||
+          oh > 23 || om > 59)
+        return std::nullopt;
+      offset_min = (oh * 60 + om) * (s[pos] == '-' ? -1 : 1);
+      pos += 6;
+    } else {
+      return std::nullopt;
+    }
+    if (pos != s.size()) return std::nullopt;
+  }
+  auto tp = date::sys_days(ymd) + std::chrono::hours(h) + std::chrono::minutes(mi) + std::chrono::seconds(sec) +
+            Ms(ms) - std::chrono::minutes(offset_min);
+  return std::chrono::duration_cast<Ms>(tp.time_since_epoch()).count();
+}
+
+std::string FormatHttpDate(TimeMs t) {
+  return date::format("%a, %d %b %Y %H:%M:%S GMT", date::floor<std::chrono::seconds>(ToSys(t)));
+}
+
+std::string FormatIcalUtc(TimeMs t) {
+  return date::format("%Y%m%dT%H%M%SZ", date::floor<std::chrono::seconds>(ToSys(t)));
+}
+
+bool IsValidTimeZone(const std::string& zone) { return !zone.empty() && FindZone(zone) != nullptr; }
+
+std::string FormatInZone(TimeMs t, const std::string& zone, const char* pattern) {
+  auto secs = date::floor<std::chrono::seconds>(ToSys(t));
+  if (const auto* z = FindZone(zone)) return date::format(pattern, date::make_zoned(z, secs));
+  return date::format(pattern, date::make_zoned(date::locate_zone("UTC"), secs));
+}
+
+TimeMs StartOfDayInZone(TimeMs t, const std::string& zone) {
+  const auto* z = FindZone(zone);
+  if (!z) z = date::locate_zone("UTC");
+  auto local = z->to_local(ToSys(t));
+  auto day = date::floor<date::days>(local);
+  auto sys = z->to_sys(day, date::choose::earliest);
+  return std::chrono::duration_cast<Ms>(sys.time_since_epoch()).count();
+}
+
+}  // namespace herald

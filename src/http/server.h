@@ -1,0 +1,75 @@
+// Server: the inbound HTTP/1.1 server (Boost.Beast on Boost.Asio, C++20 coroutines, one
+// io_context thread per core). Beast and Asio headers stay inside server.cc.
+//
+// Requests first go to Handler::HandleFast on an io thread (it must not block: it serves the
+// immutable snapshot). If that returns nullopt, the request is handed to a small worker pool and
+// Handler::HandleBlocking answers it there (database writes, argon2, ...); the result is posted
+// back to the connection's strand. A Response with `sse_topic` set turns the connection into a
+// Server-Sent Events stream that receives every Broadcast() to that topic.
+//
+// Limits protect the server from bad clients: header and body size, a deadline for reading the
+// whole request head (slow-loris), an idle keep-alive timeout, and a connection cap.
+//
+// Thread safety: Start/Stop from one thread; Broadcast and port() from any thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/result.h"
+#include "http/message.h"
+
+namespace herald::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;        // 0: pick a free port (see Server::port())
+  int io_threads = 0;               // 0: one per core
+  int worker_threads = 4;           // blocking handlers
+  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_body_bytes = 1024 * 1024;
+  int header_timeout_ms = 10'000;   // whole request head must arrive within this
+  int body_timeout_ms = 30'000;
+  int idle_timeout_ms = 60'000;     // keep-alive connection with no request
+  int max_connections = 10'000;
+  int sse_keepalive_ms = 15'000;    // comment line sent to idle SSE streams
+};
+
+class Handler {
+ public:
+  virtual ~Handler() = default;
+  // On an io thread; must not block. nullopt: hand over to HandleBlocking.
+  virtual std::optional<Response> HandleFast(const Request& request) = 0;
+  // On a worker thread; may block.
+  virtual Response HandleBlocking(const Request& request) = 0;
+  // After each response is written (any thread): for metrics and access logs.
+  virtual void OnResponse(const Request& /*request*/, const Response& /*response*/, double /*seconds*/) {}
+};
+
+class Server {
+ public:
+  Server(ServerOptions options, Handler& handler);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and starts the threads; returns once listening (or with the bind error).
+  Status Start();
+  // Stops accepting, closes connections, joins threads. Idempotent.
+  void Stop();
+  // Blocks until Stop() is called from another thread or a signal handler.
+  void Wait();
+  std::uint16_t port() const;
+  // Sends `data` as one SSE event ("event: <event>\ndata: ...") to every stream of `topic`.
+  void Broadcast(const std::string& topic, const std::string& event, const std::string& data);
+  std::size_t open_connections() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace herald::http
