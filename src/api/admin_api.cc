@@ -1,0 +1,509 @@
+#include "api/admin_api.h"
+
+#include <boost/json.hpp>
+
+#include <mutex>
+#include <set>
+
+#include "api/json.h"
+#include "api/request_body.h"
+#include "core/text.h"
+#include "core/time.h"
+#include "http/errors.h"
+#include "page/web_assets.h"
+#include "service/services.h"
+
+namespace herald::api {
+namespace json = boost::json;
+using http::Request;
+using http::Response;
+using model::Role;
+
+namespace {
+
+constexpr TimeMs kIdempotencyWindowMs = 24LL * 3600 * 1000;
+
+std::vector<std::string> SplitPath(std::string_view path) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos < path.size()) {
+    size_t next = path.find('/', pos);
+    if (next == std::string_view::npos) next = path.size();
+    if (next > pos) out.emplace_back(path.substr(pos, next - pos));
+    pos = next + 1;
+  }
+  // Statuspage accepts ".json" on any path.
+  if (!out.empty() && out.back().size() > 5 && out.back().ends_with(".json"))
+    out.back().resize(out.back().size() - 5);
+  return out;
+}
+
+Response Json(int status, const json::value& v) { return http::JsonResponse(status, json::serialize(v)); }
+
+Error Forbidden(Role need) {
+  return Error{ErrorCode::kForbidden, "this API key's role may not do this; it needs the " +
+                                          std::string(model::ToString(need)) + " role",
+               {}};
+}
+
+// Reads component statuses from Statuspage's `components` map ({"id": "major_outage"}).
+Result<std::map<std::string, model::ComponentStatus>> GetComponentMap(const json::object& o) {
+  std::map<std::string, model::ComponentStatus> out;
+  const json::value* v = o.if_contains("components");
+  if (!v || v->is_null()) return out;
+  if (!v->is_object())
+    return Error::Invalid("components", "components must be an object of component id to status");
+  for (const auto& [k, s] : v->as_object()) {
+    auto st = s.is_string() ? model::ParseComponentStatus(s.as_string()) : std::nullopt;
+    if (!st)
+      return Error::Invalid("components", "status of component " + std::string(k).substr(0, 64) +
+                                              " must be operational, degraded_performance, partial_outage, "
+                                              "major_outage or under_maintenance");
+    out[std::string(k)] = *st;
+  }
+  return out;
+}
+
+#define HERALD_TRY_ASSIGN(target, expr) \
+  do {                                  \
+    auto _r = (expr);                   \
+    if (!_r) return _r.error();         \
+    target = std::move(*_r);            \
+  } while (0)
+
+Result<service::IncidentInput> ParseIncidentInput(const json::object& body) {
+  json::object o = Unwrap(body, "incident");
+  service::IncidentInput in;
+  HERALD_TRY_ASSIGN(in.name, GetString(o, "name"));
+  std::optional<std::string> s;
+  HERALD_TRY_ASSIGN(s, GetString(o, "status"));
+  if (s) {
+    in.status = model::ParseIncidentStatus(*s);
+    if (!in.status)
+      return Error::Invalid("status", "status must be one of investigating, identified, monitoring, resolved, "
+                                      "postmortem, scheduled, in_progress, verifying, completed");
+  }
+  HERALD_TRY_ASSIGN(s, GetString(o, "impact_override"));
+  if (!s) HERALD_TRY_ASSIGN(s, GetString(o, "impact"));
+  if (s) {
+    in.impact = model::ParseImpact(*s);
+    if (!in.impact) return Error::Invalid("impact", "impact must be none, minor, major, critical or maintenance");
+  }
+  HERALD_TRY_ASSIGN(s, GetString(o, "type"));
+  if (s) {
+    in.type = model::ParseNoticeType(*s);
+    if (!in.type)
+      return Error::Invalid("type", "type must be outage, maintenance, security, policy or product_update");
+  }
+  HERALD_TRY_ASSIGN(in.body, GetString(o, "body"));
+  HERALD_TRY_ASSIGN(in.deliver_notifications, GetBool(o, "deliver_notifications"));
+  HERALD_TRY_ASSIGN(in.next_update_at, GetTime(o, "next_update_at"));
+  std::optional<bool> internal;
+  HERALD_TRY_ASSIGN(internal, GetBool(o, "internal"));
+  in.internal = internal.value_or(false);
+  HERALD_TRY_ASSIGN(in.components, GetComponentMap(o));
+  HERALD_TRY_ASSIGN(in.component_ids, GetStringList(o, "component_ids"));
+  HERALD_TRY_ASSIGN(in.scheduled_for, GetTime(o, "scheduled_for"));
+  HERALD_TRY_ASSIGN(in.scheduled_until, GetTime(o, "scheduled_until"));
+  std::optional<bool> auto_in_progress, auto_completed, auto_transition;
+  HERALD_TRY_ASSIGN(auto_in_progress, GetBool(o, "scheduled_auto_in_progress"));
+  HERALD_TRY_ASSIGN(auto_completed, GetBool(o, "scheduled_auto_completed"));
+  HERALD_TRY_ASSIGN(auto_transition, GetBool(o, "scheduled_auto_transition"));
+  if (auto_transition) in.scheduled_auto_transition = auto_transition;
+  else if (auto_in_progress || auto_completed) in.scheduled_auto_transition = auto_in_progress.value_or(false) || auto_completed.value_or(false);
+  HERALD_TRY_ASSIGN(in.backfilled, GetBool(o, "backfilled"));
+  HERALD_TRY_ASSIGN(in.backfill_date, GetTime(o, "backfill_date"));
+  HERALD_TRY_ASSIGN(in.postmortem_body, GetString(o, "postmortem_body"));
+  return in;
+}
+
+Result<service::ComponentInput> ParseComponentInput(const json::object& body, bool group) {
+  json::object o = Unwrap(body, group ? "component_group" : "component");
+  service::ComponentInput in;
+  HERALD_TRY_ASSIGN(in.name, GetString(o, "name"));
+  HERALD_TRY_ASSIGN(in.description, GetString(o, "description"));
+  if (group && !in.description) HERALD_TRY_ASSIGN(in.description, GetString(body, "description"));
+  HERALD_TRY_ASSIGN(in.group_id, GetString(o, "group_id"));
+  HERALD_TRY_ASSIGN(in.start_date, GetString(o, "start_date"));
+  HERALD_TRY_ASSIGN(in.position, GetInt(o, "position"));
+  std::optional<std::string> s;
+  HERALD_TRY_ASSIGN(s, GetString(o, "status"));
+  if (s) {
+    in.status = model::ParseComponentStatus(*s);
+    if (!in.status)
+      return Error::Invalid("status", "status must be operational, degraded_performance, partial_outage, "
+                                      "major_outage or under_maintenance");
+  }
+  HERALD_TRY_ASSIGN(in.showcase, GetBool(o, "showcase"));
+  HERALD_TRY_ASSIGN(in.only_show_if_degraded, GetBool(o, "only_show_if_degraded"));
+  HERALD_TRY_ASSIGN(in.hidden, GetBool(o, "hidden"));
+  if (group) HERALD_TRY_ASSIGN(in.member_ids, GetStringList(o, "components"));
+  return in;
+}
+
+Result<service::PageInput> ParsePageInput(const json::object& body) {
+  json::object o = Unwrap(body, "page");
+  service::PageInput in;
+  HERALD_TRY_ASSIGN(in.name, GetString(o, "name"));
+  HERALD_TRY_ASSIGN(in.slug, GetString(o, "slug"));
+  HERALD_TRY_ASSIGN(in.url, GetString(o, "url"));
+  HERALD_TRY_ASSIGN(in.hostname, GetString(o, "domain"));
+  if (!in.hostname) HERALD_TRY_ASSIGN(in.hostname, GetString(o, "hostname"));
+  HERALD_TRY_ASSIGN(in.time_zone, GetString(o, "time_zone"));
+  HERALD_TRY_ASSIGN(in.logo_url, GetString(o, "logo_url"));
+  HERALD_TRY_ASSIGN(in.accent_color, GetString(o, "accent_color"));
+  HERALD_TRY_ASSIGN(in.is_default, GetBool(o, "is_default"));
+  HERALD_TRY_ASSIGN(in.is_private, GetBool(o, "is_private"));
+  return in;
+}
+
+json::object StaffPageJson(const model::Page& p) {
+  return {{"id", p.id},
+          {"name", p.name},
+          {"slug", p.slug},
+          {"url", p.url},
+          {"domain", p.hostname.empty() ? json::value(nullptr) : json::value(p.hostname)},
+          {"subdomain", p.slug},
+          {"time_zone", p.time_zone},
+          {"logo_url", p.logo_url},
+          {"accent_color", p.accent_color},
+          {"is_default", p.is_default},
+          {"is_private", p.is_private},
+          {"created_at", FormatIso8601(p.created_at)},
+          {"updated_at", FormatIso8601(p.updated_at)}};
+}
+
+}  // namespace
+
+struct AdminApi::Impl {
+  AdminDeps deps;
+  service::PageService pages;
+  service::ComponentService components;
+  service::IncidentService incidents;
+  std::mutex idem_mu;
+  std::set<std::string> idem_in_flight;  // keys being processed right now, so a racing replay waits
+
+  explicit Impl(AdminDeps d)
+      : deps(std::move(d)),
+        pages(service::Deps{deps.store, deps.clock, deps.on_change}),
+        components(service::Deps{deps.store, deps.clock, deps.on_change}),
+        incidents(service::Deps{deps.store, deps.clock, deps.on_change}) {}
+
+  Result<model::ApiKey> Auth(const Request& req) {
+    std::string_view h = req.Header("authorization");
+    std::string secret;
+    for (std::string_view scheme : {"OAuth ", "Bearer ", "oauth ", "bearer "}) {
+      if (h.starts_with(scheme)) secret = std::string(Trim(h.substr(scheme.size())));
+    }
+    if (secret.empty())
+      return Error{ErrorCode::kUnauthorized, "send an API key: Authorization: Bearer <key> (or OAuth <key>)", {}};
+    return service::Authenticate(deps.store, secret);
+  }
+
+  Result<json::object> Body(const Request& req) { return ParseBody(req.Header("content-type"), req.body); }
+
+  Result<std::vector<model::Component>> Components(const std::string& page_id) {
+    return deps.store.ListComponents(page_id);
+  }
+
+  Result<Response> IncidentResponse(int status, const model::Incident& inc) {
+    auto all = Components(inc.page_id);
+    if (!all) return all.error();
+    return Json(status, IncidentJson(inc, *all, deps.public_url, Audience::kStaff));
+  }
+
+  Result<Response> Route(const Request& req, const model::ApiKey& key, const std::vector<std::string>& seg) {
+    const std::string& m = req.method;
+    const bool read = m == "GET" || m == "HEAD";
+    auto need = [&](Role r) -> Status {
+      if (static_cast<int>(key.role) < static_cast<int>(r)) return Forbidden(r);
+      return {};
+    };
+    if (seg.size() == 2 && seg[1] == "pages") {
+      if (read) {
+        auto list = deps.store.ListPages();
+        if (!list) return list.error();
+        json::array arr;
+        for (const auto& p : *list) arr.push_back(StaffPageJson(p));
+        return Json(200, arr);
+      }
+      if (m == "POST") {
+        if (auto st = need(Role::kAdmin); !st) return st.error();
+        auto body = Body(req);
+        if (!body) return body.error();
+        auto in = ParsePageInput(*body);
+        if (!in) return in.error();
+        auto p = pages.Create(*in);
+        if (!p) return p.error();
+        return Json(201, StaffPageJson(*p));
+      }
+      return MethodNotAllowed();
+    }
+    if (seg.size() < 3 || seg[1] != "pages") return Error::NotFound("no such endpoint: " + req.path);
+    auto page = deps.store.GetPage(seg[2]);
+    if (!page) return page.error();
+    const std::string& pid = page->id;
+    if (seg.size() == 3) {
+      if (read) return Json(200, StaffPageJson(*page));
+      if (m == "PATCH" || m == "PUT") {
+        if (auto st = need(Role::kAdmin); !st) return st.error();
+        auto body = Body(req);
+        if (!body) return body.error();
+        auto in = ParsePageInput(*body);
+        if (!in) return in.error();
+        auto p = pages.Update(pid, *in);
+        if (!p) return p.error();
+        return Json(200, StaffPageJson(*p));
+      }
+      return MethodNotAllowed();
+    }
+    const std::string& coll = seg[3];
+    if (coll == "components" || coll == "component-groups" || coll == "component_groups") {
+      return RouteComponents(req, need, pid, seg, coll != "components");
+    }
+    if (coll == "incidents") return RouteIncidents(req, need, pid, seg);
+    return Error::NotFound("no such endpoint: " + req.path);
+  }
+
+  static Error MethodNotAllowed() { return Error{ErrorCode::kInvalid, "method not allowed on this endpoint", {}}; }
+
+  template <typename Need>
+  Result<Response> RouteComponents(const Request& req, Need& need, const std::string& pid,
+                                   const std::vector<std::string>& seg, bool group) {
+    const std::string& m = req.method;
+    const bool read = m == "GET" || m == "HEAD";
+    if (seg.size() == 4) {
+      if (read) {
+        auto all = Components(pid);
+        if (!all) return all.error();
+        json::array arr;
+        for (const auto& c : *all)
+          if (c.is_group == group) arr.push_back(ComponentJson(c, *all, Audience::kStaff));
+        return Json(200, arr);
+      }
+      if (m == "POST") {
+        if (auto st = need(Role::kAdmin); !st) return st.error();
+        auto body = Body(req);
+        if (!body) return body.error();
+        auto in = ParseComponentInput(*body, group);
+        if (!in) return in.error();
+        auto c = components.Create(pid, *in, group);
+        if (!c) return c.error();
+        auto all = Components(pid);
+        if (!all) return all.error();
+        return Json(201, ComponentJson(*c, *all, Audience::kStaff));
+      }
+      return MethodNotAllowed();
+    }
+    if (seg.size() != 5) return Error::NotFound("no such endpoint: " + req.path);
+    const std::string& id = seg[4];
+    auto existing = deps.store.GetComponent(pid, id);
+    if (!existing) return existing.error();
+    if (existing->is_group != group) return Error::NotFound(group ? "component group not found" : "component not found");
+    if (read) {
+      auto all = Components(pid);
+      if (!all) return all.error();
+      return Json(200, ComponentJson(*existing, *all, Audience::kStaff));
+    }
+    if (m == "PATCH" || m == "PUT") {
+      auto body = Body(req);
+      if (!body) return body.error();
+      auto in = ParseComponentInput(*body, group);
+      if (!in) return in.error();
+      // Responders may change a component's status during an incident; everything else about
+      // the catalogue is the admin's.
+      const bool status_only = !group && in->status && !in->name && !in->description && !in->group_id &&
+                               !in->position && !in->showcase && !in->only_show_if_degraded && !in->hidden &&
+                               !in->start_date;
+      if (auto st = need(status_only ? Role::kResponder : Role::kAdmin); !st) return st.error();
+      auto c = components.Update(pid, id, *in);
+      if (!c) return c.error();
+      auto all = Components(pid);
+      if (!all) return all.error();
+      return Json(200, ComponentJson(*c, *all, Audience::kStaff));
+    }
+    if (m == "DELETE") {
+      if (auto st = need(Role::kAdmin); !st) return st.error();
+      auto st = components.Delete(pid, id);
+      if (!st) return st.error();
+      Response r;
+      r.status = 204;
+      return r;
+    }
+    return MethodNotAllowed();
+  }
+
+  template <typename Need>
+  Result<Response> RouteIncidents(const Request& req, Need& need, const std::string& pid,
+                                  const std::vector<std::string>& seg) {
+    const std::string& m = req.method;
+    const bool read = m == "GET" || m == "HEAD";
+    static const std::set<std::string> kLists = {"unresolved", "scheduled", "upcoming", "active_maintenance"};
+    if (seg.size() == 4 || (seg.size() == 5 && kLists.count(seg[4]))) {
+      if (read) {
+        store::IncidentFilter f;
+        std::string which = seg.size() == 5 ? seg[4] : "";
+        if (which == "unresolved") f.unresolved_only = true, f.maintenance = false;
+        if (which == "scheduled" || which == "upcoming" || which == "active_maintenance")
+          f.maintenance = true, f.unresolved_only = true;
+        f.limit = 100;
+        // Statuspage pages lists with ?page=N&per_page=M.
+        auto q = ParseForm(req.query);
+        if (q) {
+          auto per = GetInt(*q, "per_page");
+          auto pg = GetInt(*q, "page");
+          if (per && *per && **per > 0 && **per <= 1000) f.limit = **per;
+          if (pg && *pg && **pg > 1) f.offset = (**pg - 1) * f.limit;
+        }
+        auto list = deps.store.ListIncidents(pid, f);
+        if (!list) return list.error();
+        auto all = Components(pid);
+        if (!all) return all.error();
+        json::array arr;
+        for (const auto& inc : *list) {
+          if (which == "upcoming" && inc.status != model::IncidentStatus::kScheduled) continue;
+          if (which == "active_maintenance" && inc.status != model::IncidentStatus::kInProgress &&
+              inc.status != model::IncidentStatus::kVerifying)
+            continue;
+          arr.push_back(IncidentJson(inc, *all, deps.public_url, Audience::kStaff));
+        }
+        return Json(200, arr);
+      }
+      if (m == "POST" && seg.size() == 4) {
+        if (auto st = need(Role::kResponder); !st) return st.error();
+        auto body = Body(req);
+        if (!body) return body.error();
+        auto in = ParseIncidentInput(*body);
+        if (!in) return in.error();
+        auto inc = incidents.Create(pid, *in);
+        if (!inc) return inc.error();
+        return IncidentResponse(201, *inc);
+      }
+      return MethodNotAllowed();
+    }
+    const std::string& id = seg[4];
+    if (seg.size() == 5) {
+      if (read) {
+        auto inc = deps.store.GetIncident(pid, id);
+        if (!inc) return inc.error();
+        return IncidentResponse(200, *inc);
+      }
+      if (m == "PATCH" || m == "PUT") {
+        if (auto st = need(Role::kResponder); !st) return st.error();
+        auto body = Body(req);
+        if (!body) return body.error();
+        auto in = ParseIncidentInput(*body);
+        if (!in) return in.error();
+        auto inc = incidents.Update(pid, id, *in);
+        if (!inc) return inc.error();
+        return IncidentResponse(200, *inc);
+      }
+      if (m == "DELETE") {
+        if (auto st = need(Role::kResponder); !st) return st.error();
+        auto inc = deps.store.GetIncident(pid, id);
+        if (!inc) return inc.error();
+        auto st = incidents.Delete(pid, id);
+        if (!st) return st.error();
+        return IncidentResponse(200, *inc);
+      }
+      return MethodNotAllowed();
+    }
+    if (seg[5] != "incident_updates") return Error::NotFound("no such endpoint: " + req.path);
+    if (seg.size() == 6) {
+      if (read) {
+        auto inc = deps.store.GetIncident(pid, id);
+        if (!inc) return inc.error();
+        auto r = IncidentResponse(200, *inc);
+        if (!r) return r;
+        auto v = json::parse(r->body);
+        return Json(200, v.as_object()["incident_updates"]);
+      }
+      if (m == "POST") {  // Herald extension: post an update without the incident wrapper
+        if (auto st = need(Role::kResponder); !st) return st.error();
+        auto body = Body(req);
+        if (!body) return body.error();
+        json::object inner = Unwrap(*body, "incident_update");
+        auto in = ParseIncidentInput(inner);
+        if (!in) return in.error();
+        if (!in->body && !in->status) return Error::Invalid("body", "an update needs a body or a status");
+        auto inc = incidents.Update(pid, id, *in);
+        if (!inc) return inc.error();
+        return IncidentResponse(201, *inc);
+      }
+      return MethodNotAllowed();
+    }
+    if (seg.size() == 7 && (m == "PATCH" || m == "PUT")) {
+      if (auto st = need(Role::kResponder); !st) return st.error();
+      auto body = Body(req);
+      if (!body) return body.error();
+      json::object o = Unwrap(*body, "incident_update");
+      auto text = GetString(o, "body");
+      if (!text) return text.error();
+      auto display = GetTime(o, "display_at");
+      if (!display) return display.error();
+      auto inc = incidents.EditUpdate(pid, id, seg[6], *text, *display);
+      if (!inc) return inc.error();
+      auto r = IncidentResponse(200, *inc);
+      return r;
+    }
+    return Error::NotFound("no such endpoint: " + req.path);
+  }
+
+  Response Handle(const Request& req) {
+    auto seg = SplitPath(req.path);
+    if (seg.size() == 2 && seg[1] == "openapi" && (req.method == "GET" || req.method == "HEAD")) {
+      Response r = http::JsonResponse(200, std::string(page::FindWebAsset("openapi.json")));
+      r.Set("Access-Control-Allow-Origin", "*");
+      return r;
+    }
+    auto key = Auth(req);
+    if (!key) return http::ErrorResponse(key.error());
+    const std::string idem = std::string(req.Header("idempotency-key"));
+    if (req.method != "POST" || idem.empty()) {
+      auto r = Route(req, *key, seg);
+      return r ? std::move(*r) : http::ErrorResponse(r.error());
+    }
+    if (idem.size() > 255) return http::ErrorResponse(Error::Invalid("Idempotency-Key", "Idempotency-Key must be at most 255 characters"));
+    // Replays within 24 h return the first answer. The in-flight set makes a concurrent replay
+    // wait its turn instead of writing twice.
+    const std::string scoped = key->id + ":" + idem;
+    const std::string request_hash = Sha256Hex(req.method + " " + req.path + "\n" + req.body);
+    {
+      std::unique_lock lock(idem_mu);
+      if (!idem_in_flight.insert(scoped).second)
+        return http::ErrorResponse(Error{ErrorCode::kConflict, "a request with this Idempotency-Key is in progress", "Idempotency-Key"});
+    }
+    struct Release {
+      Impl* self;
+      std::string key;
+      ~Release() {
+        std::lock_guard lock(self->idem_mu);
+        self->idem_in_flight.erase(key);
+      }
+    } release{this, scoped};
+    auto prior = deps.store.GetIdempotency(scoped);
+    if (!prior) return http::ErrorResponse(prior.error());
+    const TimeMs now = deps.clock.Now();
+    if (*prior && (*prior)->created_at + kIdempotencyWindowMs > now) {
+      if ((*prior)->request_hash != request_hash)
+        return http::ErrorResponse(Error{ErrorCode::kInvalid, "this Idempotency-Key was used with a different request", "Idempotency-Key"});
+      Response r = http::JsonResponse((*prior)->status, (*prior)->response_body);
+      r.Set("Idempotent-Replayed", "true");
+      return r;
+    }
+    auto routed = Route(req, *key, seg);
+    Response r = routed ? std::move(*routed) : http::ErrorResponse(routed.error());
+    if (r.status < 500) {
+      if (*prior) (void)deps.store.PurgeIdempotency(now - kIdempotencyWindowMs);
+      model::IdempotencyRecord rec{scoped, request_hash, r.status, r.body, now};
+      (void)deps.store.PutIdempotency(rec);
+    }
+    return r;
+  }
+};
+
+AdminApi::AdminApi(AdminDeps deps) : impl_(std::make_unique<Impl>(std::move(deps))) {}
+AdminApi::~AdminApi() = default;
+Response AdminApi::Handle(const Request& request) { return impl_->Handle(request); }
+
+}  // namespace herald::api

@@ -1,0 +1,41 @@
+// AdminApi: the management REST API under /v1, following Statuspage's management API paths
+// and JSON shapes (pages, components, component groups, incidents and scheduled maintenance,
+// incident updates), so existing clients work by changing the base URL. Authenticates
+// `Authorization: OAuth <key>` or `Bearer <key>`, checks the key's role on every endpoint,
+// accepts JSON and form bodies and `.json`-suffixed paths, and honours `Idempotency-Key` on
+// POST (a replay within 24 h returns the first result and writes nothing).
+//
+// Thread safety: Handle may be called concurrently from worker threads. It blocks on the
+// store: call it from a worker thread only.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/clock.h"
+#include "http/message.h"
+#include "store/store.h"
+
+namespace herald::api {
+
+struct AdminDeps {
+  store::Store& store;
+  const Clock& clock;
+  std::function<void()> on_change = [] {};
+  std::string public_url;  // for incident shortlinks
+};
+
+class AdminApi {
+ public:
+  explicit AdminApi(AdminDeps deps);
+  ~AdminApi();
+  // Answers any request whose path starts with /v1/.
+  http::Response Handle(const http::Request& request);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace herald::api
