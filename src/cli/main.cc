@@ -1,2 +1,3 @@
-#include <cstdio>
-int main() { std::puts("herald"); return 0; }
+#include "cli/cli.h"
+
+int main(int argc, char** argv) { return herald::cli::Run(argc, argv); }

@@ -1,0 +1,221 @@
+#include "app/app.h"
+
+#include <chrono>
+#include <condition_variable>
+
+#include <fmt/format.h>
+
+#include "core/time.h"
+#include "http/errors.h"
+
+namespace herald::app {
+namespace {
+
+bool AcceptsGzip(std::string_view accept_encoding) {
+  // "gzip" listed and not refused with q=0.
+  size_t pos = accept_encoding.find("gzip");
+  if (pos == std::string_view::npos) return false;
+  std::string_view rest = accept_encoding.substr(pos + 4);
+  size_t comma = rest.find(',');
+  std::string_view params = rest.substr(0, comma);
+  return params.find("q=0") == std::string_view::npos || params.find("q=0.") != std::string_view::npos;
+}
+
+bool EtagMatches(std::string_view if_none_match, const std::string& etag) {
+  if (if_none_match == "*") return true;
+  // A list of (possibly weak) tags.
+  size_t pos = 0;
+  while (pos < if_none_match.size()) {
+    size_t comma = if_none_match.find(',', pos);
+    std::string_view tag = if_none_match.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
+    while (!tag.empty() && tag.front() == ' ') tag.remove_prefix(1);
+    while (!tag.empty() && tag.back() == ' ') tag.remove_suffix(1);
+    if (tag.starts_with("W/")) tag.remove_prefix(2);
+    if (tag == etag) return true;
+    if (comma == std::string_view::npos) break;
+    pos = comma + 1;
+  }
+  return false;
+}
+
+std::string RouteLabel(const http::Request& r) {
+  // Bounded label set: collapse ids.
+  const std::string& p = r.path;
+  if (p.starts_with("/v1/")) {
+    std::string out;
+    size_t i = 0;
+    int seg = 0;
+    while (i < p.size()) {
+      size_t j = p.find('/', i + 1);
+      std::string part = p.substr(i, j == std::string::npos ? std::string::npos : j - i);
+      ++seg;
+      // /v1/pages/{id}/incidents/{id}/incident_updates/{id}
+      if (seg == 3 || seg == 5 || seg == 7) part = "/{id}";
+      out += part;
+      if (j == std::string::npos) break;
+      i = j;
+    }
+    return out;
+  }
+  if (p.starts_with("/api/v2/") || p == "/" || p == "/events" || p == "/healthz" || p == "/readyz" || p == "/metrics")
+    return p;
+  if (p.starts_with("/incidents/")) return "/incidents/{id}";
+  if (p.starts_with("/pages/")) return "/pages/{slug}/...";
+  if (p.starts_with("/history")) return "/history";
+  return "other";
+}
+
+}  // namespace
+
+App::App(store::Store& store, const Clock& clock, AppOptions options)
+    : store_(store), clock_(clock), options_(std::move(options)) {
+  if (options_.public_url.empty())
+    options_.public_url = fmt::format("http://{}:{}", options_.server.host, options_.server.port);
+  page::SnapshotPublisher::Options popts;
+  popts.public_url = options_.public_url;
+  popts.poll_ms = options_.poll_ms;
+  publisher_ = std::make_unique<page::SnapshotPublisher>(store_, clock_, popts, [this](const page::Snapshot& s) {
+    if (!server_) return;
+    std::string data = fmt::format("{{\"generated_at\":\"{}\"}}", FormatIso8601(s.generated_at));
+    for (const auto& p : s.pages) server_->Broadcast(p.page_id, "update", data);
+  });
+  auto on_change = [this] { publisher_->RequestRebuild(); };
+  admin_ = std::make_unique<api::AdminApi>(api::AdminDeps{store_, clock_, on_change, options_.public_url});
+  incidents_ = std::make_unique<service::IncidentService>(service::Deps{store_, clock_, on_change});
+  server_ = std::make_unique<http::Server>(options_.server, *this);
+  metrics_.SetGaugeSource([this] {
+    auto snap = publisher_->Current();
+    double age = snap ? (clock_.Now() - snap->generated_at) / 1000.0 : -1;
+    return fmt::format(
+        "# HELP herald_snapshot_age_seconds Age of the public snapshot being served.\n"
+        "# TYPE herald_snapshot_age_seconds gauge\nherald_snapshot_age_seconds {}\n"
+        "# HELP herald_snapshot_build_seconds Time the last snapshot took to build.\n"
+        "# TYPE herald_snapshot_build_seconds gauge\nherald_snapshot_build_seconds {}\n"
+        "# HELP herald_database_up Whether the last database round trip worked.\n"
+        "# TYPE herald_database_up gauge\nherald_database_up {}\n"
+        "# HELP herald_open_connections Open HTTP connections.\n"
+        "# TYPE herald_open_connections gauge\nherald_open_connections {}\n",
+        age, publisher_->last_build_seconds(), publisher_->database_healthy() ? 1 : 0, server_->open_connections());
+  });
+}
+
+App::~App() { Stop(); }
+
+Status App::Start() {
+  // A page that cannot be built at start is a configuration problem worth failing loudly on,
+  // unless the database is merely down: then serve what we can and recover.
+  if (auto st = publisher_->RebuildNow(); !st && st.error().code != ErrorCode::kUnavailable) return st;
+  if (auto st = server_->Start(); !st) return st;
+  publisher_->Start();
+  scheduler_ = std::thread([this] { SchedulerLoop(); });
+  return {};
+}
+
+void App::Stop() {
+  if (stopping_.exchange(true)) return;
+  if (scheduler_.joinable()) scheduler_.join();
+  publisher_->Stop();
+  server_->Stop();
+}
+
+void App::SchedulerLoop() {
+  // Maintenance windows open and close on time even when nobody touches the API.
+  while (!stopping_) {
+    (void)incidents_->RunMaintenanceTransitions();
+    for (int i = 0; i < options_.poll_ms / 50 && !stopping_; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+http::Response App::ServeAsset(const http::Request& req, const page::Snapshot& snap, const page::Asset& asset) {
+  http::Response r;
+  r.Set("Content-Type", asset.content_type);
+  r.Set("ETag", asset.etag);
+  r.Set("Last-Modified", snap.last_modified);
+  r.Set("Cache-Control", asset.cache_control);
+  r.Set("Vary", "Accept-Encoding");
+  r.Set("X-Content-Type-Options", "nosniff");
+  if (asset.content_type.starts_with("text/html"))
+    r.Set("Content-Security-Policy",
+          "default-src 'self'; img-src 'self' https: data:; style-src 'self'; script-src 'self'; "
+          "frame-ancestors 'none'");
+  if (asset.cors) r.Set("Access-Control-Allow-Origin", "*");
+  if (snap.stale_since) r.Set("X-Herald-Stale-Since", FormatIso8601(*snap.stale_since));
+  if (EtagMatches(req.Header("if-none-match"), asset.etag)) {
+    r.status = 304;
+    return r;
+  }
+  if (asset.gzip && AcceptsGzip(req.Header("accept-encoding"))) {
+    r.Set("Content-Encoding", "gzip");
+    r.shared_body = asset.gzip;
+  } else {
+    r.shared_body = asset.body;
+  }
+  return r;
+}
+
+std::optional<http::Response> App::HandleFast(const http::Request& req) {
+  const std::string& p = req.path;
+  if (p.starts_with("/v1/") || p == "/v1") return std::nullopt;
+  http::Response r;
+  if (req.method == "OPTIONS") {
+    r.status = 204;
+    r.Set("Access-Control-Allow-Origin", "*");
+    r.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
+    r.Set("Access-Control-Allow-Headers", "Content-Type, If-None-Match");
+    r.Set("Access-Control-Max-Age", "86400");
+    return r;
+  }
+  if (req.method != "GET" && req.method != "HEAD") {
+    r = http::ErrorResponse(Error{ErrorCode::kInvalid, "only GET and HEAD are allowed here", {}});
+    r.status = 405;
+    r.Set("Allow", "GET, HEAD");
+    return r;
+  }
+  auto snap = publisher_->Current();
+  if (p == "/healthz") {
+    r.body = "ok\n";
+    r.Set("Content-Type", "text/plain");
+    return r;
+  }
+  if (p == "/readyz") {
+    // Ready as long as there is something to serve: a database outage must not take the status
+    // page out of a load balancer.
+    r = http::JsonResponse(snap ? 200 : 503,
+                           fmt::format("{{\"ready\":{},\"database\":\"{}\",\"snapshot_generated_at\":\"{}\"}}",
+                                       snap ? "true" : "false", publisher_->database_healthy() ? "up" : "down",
+                                       snap ? FormatIso8601(snap->generated_at) : ""));
+    return r;
+  }
+  if (p == "/metrics") {
+    r.body = metrics_.Render();
+    r.Set("Content-Type", "text/plain; version=0.0.4");
+    return r;
+  }
+  if (!snap) return http::ErrorResponse(Error::Unavailable("starting up"));
+  const std::string_view host = req.Header("host");
+  if (p == "/events" || p.ends_with("/events")) {
+    if (const auto* page = snap->PageFor(host, p)) {
+      r.sse_topic = page->page_id;
+      r.Set("Access-Control-Allow-Origin", "*");
+      return r;
+    }
+  }
+  if (const auto* asset = snap->Find(host, p)) return ServeAsset(req, *snap, *asset);
+  if (p.starts_with("/api/"))
+    return http::ErrorResponse(Error::NotFound("no such API document: " + p.substr(0, 200)));
+  r = http::ErrorResponse(Error::NotFound("page not found"));
+  if (const auto* notfound = snap->Find(host, "/404.html")) {
+    r = ServeAsset(req, *snap, *notfound);
+    r.status = 404;
+  }
+  return r;
+}
+
+http::Response App::HandleBlocking(const http::Request& req) { return admin_->Handle(req); }
+
+void App::OnResponse(const http::Request& req, const http::Response& resp, double seconds) {
+  metrics_.ObserveRequest(resp.route.empty() ? RouteLabel(req) : resp.route, resp.status, seconds);
+}
+
+}  // namespace herald::app

@@ -1,0 +1,60 @@
+// App: one running Herald server. Wires the store, the snapshot publisher, the management API,
+// the maintenance scheduler and metrics into the HTTP server's Handler.
+//
+// Public reads (pages, /api/v2, feeds, badge, assets, /events, health, metrics) are answered on
+// the io threads from the current snapshot; /v1 goes to the worker pool.
+// Thread safety: HandleFast/HandleBlocking are called concurrently by the server.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "api/admin_api.h"
+#include "app/metrics.h"
+#include "core/clock.h"
+#include "http/server.h"
+#include "page/snapshot.h"
+#include "service/services.h"
+#include "store/store.h"
+
+namespace herald::app {
+
+struct AppOptions {
+  http::ServerOptions server;
+  std::string public_url;       // absolute origin used in feeds and links; default from listen address
+  int poll_ms = 1000;           // snapshot refresh poll and maintenance scheduler tick
+};
+
+class App final : public http::Handler {
+ public:
+  App(store::Store& store, const Clock& clock, AppOptions options);
+  ~App() override;
+
+  Status Start();  // first snapshot, then the server and background threads
+  void Stop();
+  void Wait() { server_->Wait(); }
+  std::uint16_t port() const { return server_->port(); }
+
+  std::optional<http::Response> HandleFast(const http::Request& request) override;
+  http::Response HandleBlocking(const http::Request& request) override;
+  void OnResponse(const http::Request& request, const http::Response& response, double seconds) override;
+
+ private:
+  http::Response ServeAsset(const http::Request& request, const page::Snapshot& snap, const page::Asset& asset);
+  void SchedulerLoop();
+
+  store::Store& store_;
+  const Clock& clock_;
+  AppOptions options_;
+  Metrics metrics_;
+  std::unique_ptr<page::SnapshotPublisher> publisher_;
+  std::unique_ptr<api::AdminApi> admin_;
+  std::unique_ptr<service::IncidentService> incidents_;
+  std::unique_ptr<http::Server> server_;
+  std::atomic<bool> stopping_{false};
+  std::thread scheduler_;
+};
+
+}  // namespace herald::app

@@ -1,0 +1,548 @@
+#include "cli/cli.h"
+
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/json.hpp>
+#include <toml++/toml.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+
+#include "api/json.h"
+#include "app/app.h"
+#include "cli/demo.h"
+#include "config/config.h"
+#include "core/log.h"
+#include "core/time.h"
+#include "page/snapshot.h"
+#include "service/services.h"
+#include "store/store.h"
+
+namespace herald::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Common {
+  std::string config_file;
+  std::string db;
+  std::string page;  // id or slug; default: the default page
+};
+
+int Fail(const Error& e) {
+  std::cerr << "herald: " << (e.field.empty() ? "" : e.field + ": ") << e.message << "\n";
+  return e.code == ErrorCode::kInvalid ? 2 : 1;
+}
+
+Result<config::Config> ResolveConfig(const Common& common) {
+  config::Config c;
+  if (!common.config_file.empty()) {
+    auto f = config::LoadFile(common.config_file, c);
+    if (!f) return f.error();
+    c = *f;
+  }
+  auto e = config::ApplyEnv(c);
+  if (!e) return e.error();
+  c = *e;
+  if (!common.db.empty()) c.db = common.db;
+  return c;
+}
+
+Result<std::unique_ptr<store::Store>> OpenMigrated(const std::string& url) {
+  auto s = store::OpenStore(url);
+  if (!s) return s.error();
+  if (auto st = (*s)->Migrate(); !st) return st.error();
+  return s;
+}
+
+Result<model::Page> ResolvePage(store::Store& store, const std::string& page) {
+  if (!page.empty()) return store.GetPage(page);
+  auto pages = store.ListPages();
+  if (!pages) return pages.error();
+  for (const auto& p : *pages)
+    if (p.is_default) return p;
+  if (!pages->empty()) return pages->front();
+  return Error::NotFound("there is no page yet: create one with `herald apply` or `herald serve --demo`");
+}
+
+// Finds a component by id or exact name.
+Result<model::Component> ResolveComponent(store::Store& store, const std::string& page_id, const std::string& ref) {
+  auto all = store.ListComponents(page_id);
+  if (!all) return all.error();
+  for (const auto& c : *all)
+    if (c.id == ref || c.name == ref) return c;
+  return Error::Invalid("component", "no component with id or name \"" + ref + "\"");
+}
+
+void AddCommon(CLI::App* cmd, Common& common, bool page = true) {
+  cmd->add_option("--db", common.db, "Database URL: sqlite:PATH or postgresql://... (env HERALD_DB)");
+  cmd->add_option("--config", common.config_file, "TOML configuration file");
+  if (page) cmd->add_option("--page", common.page, "Page id or slug (default: the default page)");
+}
+
+std::atomic<app::App*> g_app{nullptr};  // for the signal handler only
+void OnSignal(int) {
+  // Stop() joins threads: do it off the signal handler.
+  if (auto* a = g_app.load()) std::thread([a] { a->Stop(); }).detach();
+}
+
+// Parses "ID_OR_NAME=STATUS".
+Result<std::pair<std::string, model::ComponentStatus>> ParseComponentArg(const std::string& arg) {
+  size_t eq = arg.rfind('=');
+  std::string name = eq == std::string::npos ? arg : arg.substr(0, eq);
+  std::string status = eq == std::string::npos ? "major_outage" : arg.substr(eq + 1);
+  auto st = model::ParseComponentStatus(status);
+  if (!st)
+    return Error::Invalid("component", "status must be operational, degraded_performance, partial_outage, "
+                                       "major_outage or under_maintenance, not \"" + status + "\"");
+  return std::pair{name, *st};
+}
+
+int PrintIncident(const model::Incident& inc, store::Store& store) {
+  auto comps = store.ListComponents(inc.page_id);
+  std::cout << boost::json::serialize(
+                   api::IncidentJson(inc, comps ? *comps : std::vector<model::Component>{}, "", api::Audience::kStaff))
+            << "\n";
+  std::cerr << "incident " << inc.id << " is " << model::ToString(inc.status) << "\n";
+  return 0;
+}
+
+Status Apply(store::Store& store, const Clock& clock, const std::string& file, bool& changed);
+
+}  // namespace
+
+int Run(int argc, char** argv) {
+  CLI::App app{"Herald: status pages, incident communication and monitoring in one server.", "herald"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "herald 0.1.0");
+  Common common;
+  const Clock& clock = SystemClock::Instance();
+
+  // serve
+  auto* serve = app.add_subcommand("serve", "Run the server");
+  AddCommon(serve, common, false);
+  std::string listen, public_url;
+  bool demo = false, log_json = false;
+  serve->add_option("--listen", listen, "HOST:PORT to listen on (env HERALD_LISTEN; default 127.0.0.1:8080)");
+  serve->add_option("--public-url", public_url, "Absolute URL the page is reached at, for feeds and links");
+  serve->add_flag("--demo", demo, "Seed the demo page into an empty database");
+  serve->add_flag("--log-json", log_json, "Write logs as JSON lines");
+
+  auto* migrate = app.add_subcommand("migrate", "Create or upgrade the database schema");
+  AddCommon(migrate, common, false);
+
+  // token
+  auto* token = app.add_subcommand("token", "Manage API keys");
+  token->require_subcommand(1);
+  auto* token_create = token->add_subcommand("create", "Create an API key; prints it once, alone on the last line");
+  AddCommon(token_create, common, false);
+  std::string token_name, token_role = "viewer";
+  token_create->add_option("--name", token_name, "What the key is for")->required();
+  token_create->add_option("--role", token_role, "viewer, responder or admin")
+      ->check(CLI::IsMember({"viewer", "responder", "admin"}));
+  auto* token_list = token->add_subcommand("list", "List API keys (never their secrets)");
+  AddCommon(token_list, common, false);
+  auto* token_revoke = token->add_subcommand("revoke", "Revoke an API key by id");
+  AddCommon(token_revoke, common, false);
+  std::string token_id;
+  token_revoke->add_option("id", token_id, "Key id")->required();
+
+  // component
+  auto* component = app.add_subcommand("component", "Components");
+  component->require_subcommand(1);
+  auto* component_set = component->add_subcommand("set", "Set a component's status");
+  AddCommon(component_set, common);
+  std::string comp_ref, comp_status;
+  component_set->add_option("component", comp_ref, "Component id or name")->required();
+  component_set->add_option("status", comp_status, "operational, degraded_performance, partial_outage, "
+                                                   "major_outage or under_maintenance")->required();
+  auto* component_list = component->add_subcommand("list", "List components");
+  AddCommon(component_list, common);
+
+  // incident
+  auto* incident = app.add_subcommand("incident", "Incidents");
+  incident->require_subcommand(1);
+  std::string inc_name, inc_status, inc_body, inc_impact, inc_type, inc_next, inc_id;
+  std::vector<std::string> inc_components;
+  bool inc_internal = false, inc_quiet = false;
+  auto add_update_opts = [&](CLI::App* c) {
+    c->add_option("--status", inc_status, "investigating, identified, monitoring, resolved");
+    c->add_option("--body", inc_body, "What happened, in plain language (Markdown)");
+    c->add_option("--component", inc_components, "Affected component as NAME_OR_ID[=STATUS]; repeatable");
+    c->add_option("--next-update", inc_next, "When the next update is promised (ISO 8601)");
+    c->add_flag("--internal", inc_internal, "A staff-only note: never shown publicly");
+    c->add_flag("--quiet", inc_quiet, "Do not notify subscribers of this update");
+  };
+  auto* incident_open = incident->add_subcommand("open", "Open an incident");
+  AddCommon(incident_open, common);
+  incident_open->add_option("--name", inc_name, "Title")->required();
+  incident_open->add_option("--impact", inc_impact, "none, minor, major, critical (default: from components)");
+  incident_open->add_option("--type", inc_type, "outage, security, policy, product_update");
+  add_update_opts(incident_open);
+  auto* incident_update = incident->add_subcommand("update", "Post an update to an incident");
+  AddCommon(incident_update, common);
+  incident_update->add_option("id", inc_id, "Incident id")->required();
+  add_update_opts(incident_update);
+  auto* incident_resolve = incident->add_subcommand("resolve", "Resolve an incident and restore its components");
+  AddCommon(incident_resolve, common);
+  incident_resolve->add_option("id", inc_id, "Incident id")->required();
+  incident_resolve->add_option("--body", inc_body, "Closing words (default: a plain-language resolution note)");
+  auto* incident_list = incident->add_subcommand("list", "List unresolved incidents");
+  AddCommon(incident_list, common);
+
+  // maintenance
+  auto* maintenance = app.add_subcommand("maintenance", "Scheduled maintenance");
+  maintenance->require_subcommand(1);
+  auto* maintenance_schedule = maintenance->add_subcommand("schedule", "Schedule maintenance");
+  AddCommon(maintenance_schedule, common);
+  std::string m_start, m_end;
+  bool m_manual = false;
+  maintenance_schedule->add_option("--name", inc_name, "Title")->required();
+  maintenance_schedule->add_option("--start", m_start, "Window start (ISO 8601)")->required();
+  maintenance_schedule->add_option("--end", m_end, "Window end (ISO 8601)")->required();
+  maintenance_schedule->add_option("--body", inc_body, "What will happen and what customers will notice");
+  maintenance_schedule->add_option("--component", inc_components, "Component name or id; repeatable");
+  maintenance_schedule->add_flag("--manual", m_manual, "Do not start and complete it automatically");
+
+  auto* export_cmd = app.add_subcommand("export", "Write the public site as static files");
+  AddCommon(export_cmd, common, false);
+  std::string out_dir;
+  export_cmd->add_option("--out", out_dir, "Output directory")->required();
+  export_cmd->add_option("--public-url", public_url, "Absolute URL the static site will be served at");
+
+  auto* apply_cmd = app.add_subcommand("apply", "Apply a declarative TOML file of pages, groups and components");
+  AddCommon(apply_cmd, common, false);
+  std::string apply_file;
+  apply_cmd->add_option("file", apply_file, "TOML file")->required()->check(CLI::ExistingFile);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+
+  auto cfg = ResolveConfig(common);
+  if (!cfg) return Fail(cfg.error());
+  log::SetJson(cfg->log_json || log_json);
+
+  if (serve->parsed()) {
+    if (!listen.empty()) cfg->listen = listen;
+    if (!public_url.empty()) cfg->public_url = public_url;
+    auto addr = config::ParseListen(cfg->listen);
+    if (!addr) return Fail(addr.error());
+    auto store = OpenMigrated(cfg->db);
+    if (!store) return Fail(store.error());
+    if (demo) {
+      auto seeded = SeedDemo(**store, clock);
+      if (!seeded) return Fail(seeded.error());
+      if (*seeded) log::Info("seeded demo data");
+    }
+    app::AppOptions opts;
+    opts.server.host = addr->first;
+    opts.server.port = addr->second;
+    opts.server.io_threads = cfg->io_threads;
+    opts.server.worker_threads = cfg->worker_threads;
+    opts.server.max_body_bytes = cfg->max_body_bytes;
+    opts.public_url = cfg->public_url;
+    app::App server(**store, clock, opts);
+    if (auto st = server.Start(); !st) return Fail(st.error());
+    g_app = &server;
+    signal(SIGINT, OnSignal);
+    signal(SIGTERM, OnSignal);
+    log::Info("listening", {{"url", "http://" + (addr->first.find(':') != std::string::npos ? "[" + addr->first + "]" : addr->first) + ":" + std::to_string(server.port()) + "/"},
+                            {"db", (*store)->BackendName()}});
+    // Scripts and tests read the bound port from this line.
+    std::cout << "herald listening on port " << server.port() << std::endl;
+    server.Wait();
+    g_app = nullptr;
+    server.Stop();
+    log::Info("stopped");
+    return 0;
+  }
+
+  auto store = OpenMigrated(cfg->db);
+  if (!store) return Fail(store.error());
+  store::Store& s = **store;
+  service::Deps deps{s, clock, [] {}};
+
+  if (migrate->parsed()) {
+    std::cout << "database schema is up to date (" << s.BackendName() << ")\n";
+    return 0;
+  }
+  if (token_create->parsed()) {
+    auto k = service::CreateApiKey(s, clock, token_name, *model::ParseRole(token_role));
+    if (!k) return Fail(k.error());
+    std::cerr << "Created " << token_role << " key " << k->key.id << " (\"" << k->key.name
+              << "\"). It is shown only now; store it safely:\n";
+    std::cout << k->secret << std::endl;
+    return 0;
+  }
+  if (token_list->parsed()) {
+    auto keys = s.ListApiKeys();
+    if (!keys) return Fail(keys.error());
+    for (const auto& k : *keys)
+      std::cout << k.id << "\t" << model::ToString(k.role) << "\t" << FormatIso8601(k.created_at) << "\t" << k.name
+                << "\n";
+    return 0;
+  }
+  if (token_revoke->parsed()) {
+    if (auto st = s.DeleteApiKey(token_id); !st) return Fail(st.error());
+    std::cout << "revoked " << token_id << "\n";
+    return 0;
+  }
+  if (export_cmd->parsed()) {
+    auto pages = s.ListPages();
+    if (!pages) return Fail(pages.error());
+    std::vector<page::SiteInput> sites;
+    const TimeMs now = clock.Now();
+    for (const auto& p : *pages) {
+      if (p.is_private) continue;
+      auto site = page::LoadSite(s, p, now, public_url.empty() ? cfg->public_url : public_url);
+      if (!site) return Fail(site.error());
+      site->page.hostname.clear();  // a static copy is served from wherever it is put
+      sites.push_back(std::move(*site));
+    }
+    auto snap = page::AssembleSnapshot(sites, now, std::nullopt);
+    std::error_code ec;
+    size_t n = 0;
+    for (const auto& [path, asset] : snap->files) {
+      fs::path target = fs::path(out_dir) / path.substr(1);
+      fs::create_directories(target.parent_path(), ec);
+      if (ec) return Fail(Error::Invalid("out", "cannot create " + target.parent_path().string() + ": " + ec.message()));
+      std::ofstream f(target, std::ios::binary);
+      f << *asset.body;
+      if (!f) return Fail(Error::Invalid("out", "cannot write " + target.string()));
+      ++n;
+    }
+    std::cout << "wrote " << n << " files to " << out_dir << "\n";
+    return 0;
+  }
+  if (apply_cmd->parsed()) {
+    bool changed = false;
+    if (auto st = Apply(s, clock, apply_file, changed); !st) return Fail(st.error());
+    std::cout << (changed ? "applied " : "no changes: ") << apply_file << "\n";
+    return 0;
+  }
+
+  auto page = ResolvePage(s, common.page);
+  if (!page) return Fail(page.error());
+  const std::string pid = page->id;
+
+  if (component_list->parsed()) {
+    auto all = s.ListComponents(pid);
+    if (!all) return Fail(all.error());
+    for (const auto& c : *all)
+      std::cout << c.id << "\t" << (c.is_group ? "group" : std::string(model::ToString(c.status))) << "\t" << c.name
+                << "\n";
+    return 0;
+  }
+  if (component_set->parsed()) {
+    auto c = ResolveComponent(s, pid, comp_ref);
+    if (!c) return Fail(c.error());
+    auto st = model::ParseComponentStatus(comp_status);
+    if (!st) return Fail(Error::Invalid("status", "unknown status \"" + comp_status + "\""));
+    service::ComponentInput in;
+    in.status = *st;
+    auto r = service::ComponentService(deps).Update(pid, c->id, in);
+    if (!r) return Fail(r.error());
+    std::cout << r->name << " is now " << model::ToString(r->status) << "\n";
+    return 0;
+  }
+  if (incident_list->parsed()) {
+    store::IncidentFilter f;
+    f.unresolved_only = true;
+    auto list = s.ListIncidents(pid, f);
+    if (!list) return Fail(list.error());
+    for (const auto& i : *list) std::cout << i.id << "\t" << model::ToString(i.status) << "\t" << i.name << "\n";
+    return 0;
+  }
+
+  service::IncidentService incidents(deps);
+  service::IncidentInput in;
+  if (!inc_name.empty()) in.name = inc_name;
+  if (!inc_body.empty()) in.body = inc_body;
+  in.internal = inc_internal;
+  if (inc_quiet) in.deliver_notifications = false;
+  if (!inc_status.empty()) {
+    in.status = model::ParseIncidentStatus(inc_status);
+    if (!in.status) return Fail(Error::Invalid("status", "unknown status \"" + inc_status + "\""));
+  }
+  if (!inc_impact.empty()) {
+    in.impact = model::ParseImpact(inc_impact);
+    if (!in.impact) return Fail(Error::Invalid("impact", "unknown impact \"" + inc_impact + "\""));
+  }
+  if (!inc_type.empty()) {
+    in.type = model::ParseNoticeType(inc_type);
+    if (!in.type) return Fail(Error::Invalid("type", "unknown type \"" + inc_type + "\""));
+  }
+  if (!inc_next.empty()) {
+    in.next_update_at = ParseIso8601(inc_next);
+    if (!in.next_update_at) return Fail(Error::Invalid("next-update", "must be an ISO 8601 time"));
+  }
+  const bool is_maintenance = maintenance_schedule->parsed();
+  for (const auto& arg : inc_components) {
+    auto parsed = is_maintenance ? Result<std::pair<std::string, model::ComponentStatus>>(
+                                       std::pair{arg, model::ComponentStatus::kUnderMaintenance})
+                                 : ParseComponentArg(arg);
+    if (!parsed) return Fail(parsed.error());
+    auto c = ResolveComponent(s, pid, parsed->first);
+    if (!c) return Fail(c.error());
+    if (is_maintenance) {
+      if (!in.component_ids) in.component_ids.emplace();
+      in.component_ids->push_back(c->id);
+    } else {
+      in.components[c->id] = parsed->second;
+    }
+  }
+  Result<model::Incident> result = Error::Internal("no command");
+  if (incident_open->parsed()) {
+    result = incidents.Create(pid, in);
+  } else if (incident_update->parsed()) {
+    if (!in.status && !in.body) return Fail(Error::Invalid("body", "an update needs --body or --status"));
+    result = incidents.Update(pid, inc_id, in);
+  } else if (incident_resolve->parsed()) {
+    in.status = model::IncidentStatus::kResolved;
+    if (!in.body) in.body = "This incident has been resolved. Everything is working normally again.";
+    result = incidents.Update(pid, inc_id, in);
+  } else if (is_maintenance) {
+    in.scheduled_for = ParseIso8601(m_start);
+    in.scheduled_until = ParseIso8601(m_end);
+    if (!in.scheduled_for) return Fail(Error::Invalid("start", "must be an ISO 8601 time like 2026-12-01T02:00:00Z"));
+    if (!in.scheduled_until) return Fail(Error::Invalid("end", "must be an ISO 8601 time like 2026-12-01T04:00:00Z"));
+    in.scheduled_auto_transition = !m_manual;
+    result = incidents.Create(pid, in);
+  }
+  if (!result) return Fail(result.error());
+  return PrintIncident(*result, s);
+}
+
+namespace {
+
+// herald apply: pages, groups and components declared in TOML, matched by page slug and by
+// component name within a page, so applying the same file twice changes nothing.
+//
+//   [[page]]
+//   slug = "acme"
+//   name = "Acme Cloud"
+//   default = true
+//   time_zone = "Europe/Berlin"
+//     [[page.component]]
+//     name = "API"
+//     group = "Core platform"
+//     description = "..."
+Status Apply(store::Store& store, const Clock& clock, const std::string& file, bool& changed) {
+  toml::table t;
+  try {
+    t = toml::parse_file(file);
+  } catch (const toml::parse_error& e) {
+    return Error::Invalid("file", file + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
+  }
+  auto* pages = t["page"].as_array();
+  if (!pages) return Error::Invalid("page", "the file must declare at least one [[page]]");
+  service::Deps deps{store, clock, [] {}};
+  service::PageService page_service(deps);
+  service::ComponentService components(deps);
+  int pi = 0;
+  for (auto& node : *pages) {
+    auto* pt = node.as_table();
+    const std::string where = "page[" + std::to_string(pi++) + "]";
+    if (!pt) return Error::Invalid(where, where + " must be a table");
+    auto str = [&](toml::table& tbl, const char* k) -> std::optional<std::string> { return tbl[k].value<std::string>(); };
+    service::PageInput in;
+    in.slug = str(*pt, "slug");
+    if (!in.slug) return Error::Invalid(where + ".slug", where + ".slug is required");
+    in.name = str(*pt, "name");
+    in.url = str(*pt, "url");
+    in.time_zone = str(*pt, "time_zone");
+    in.logo_url = str(*pt, "logo_url");
+    in.accent_color = str(*pt, "accent_color");
+    in.hostname = str(*pt, "hostname");
+    in.is_default = (*pt)["default"].value<bool>();
+    in.is_private = (*pt)["private"].value<bool>();
+    auto existing = store.GetPage(*in.slug);
+    model::Page page;
+    if (existing) {
+      const auto& p = *existing;
+      bool same = (!in.name || *in.name == p.name) && (!in.url || *in.url == p.url) &&
+                  (!in.time_zone || *in.time_zone == p.time_zone) && (!in.logo_url || *in.logo_url == p.logo_url) &&
+                  (!in.accent_color || *in.accent_color == p.accent_color) &&
+                  (!in.hostname || *in.hostname == p.hostname) && (!in.is_default || *in.is_default == p.is_default) &&
+                  (!in.is_private || *in.is_private == p.is_private);
+      page = p;
+      if (!same) {
+        auto r = page_service.Update(p.id, in);
+        if (!r) return Error::Invalid(where + "." + r.error().field, r.error().message);
+        page = *r;
+        changed = true;
+      }
+    } else if (existing.error().code == ErrorCode::kNotFound) {
+      if (!in.name) return Error::Invalid(where + ".name", where + ".name is required");
+      auto r = page_service.Create(in);
+      if (!r) return Error::Invalid(where + "." + r.error().field, r.error().message);
+      page = *r;
+      changed = true;
+    } else {
+      return existing.error();
+    }
+    auto* comps = (*pt)["component"].as_array();
+    if (!comps) continue;
+    int ci = 0;
+    for (auto& cnode : *comps) {
+      auto* ct = cnode.as_table();
+      const std::string cwhere = where + ".component[" + std::to_string(ci++) + "]";
+      if (!ct) return Error::Invalid(cwhere, cwhere + " must be a table");
+      auto name = str(*ct, "name");
+      if (!name) return Error::Invalid(cwhere + ".name", cwhere + ".name is required");
+      auto all = store.ListComponents(page.id);
+      if (!all) return all.error();
+      std::string group_id;
+      if (auto group = str(*ct, "group")) {
+        auto it = std::find_if(all->begin(), all->end(), [&](const auto& c) { return c.is_group && c.name == *group; });
+        if (it == all->end()) {
+          service::ComponentInput g;
+          g.name = *group;
+          auto r = components.Create(page.id, g, true);
+          if (!r) return Error::Invalid(cwhere + ".group", r.error().message);
+          group_id = r->id;
+          changed = true;
+        } else {
+          group_id = it->id;
+        }
+      }
+      service::ComponentInput ci_in;
+      ci_in.name = name;
+      ci_in.description = str(*ct, "description");
+      ci_in.group_id = group_id;
+      ci_in.position = (*ct)["position"].value<int>();
+      ci_in.showcase = (*ct)["showcase"].value<bool>();
+      ci_in.hidden = (*ct)["hidden"].value<bool>();
+      ci_in.only_show_if_degraded = (*ct)["only_show_if_degraded"].value<bool>();
+      ci_in.start_date = str(*ct, "start_date");
+      auto it = std::find_if(all->begin(), all->end(), [&](const auto& c) { return !c.is_group && c.name == *name; });
+      if (it == all->end()) {
+        auto r = components.Create(page.id, ci_in, false);
+        if (!r) return Error::Invalid(cwhere + "." + r.error().field, r.error().message);
+        changed = true;
+      } else {
+        const auto& c = *it;
+        bool same = c.group_id == group_id && (!ci_in.description || *ci_in.description == c.description) &&
+                    (!ci_in.position || *ci_in.position == c.position) &&
+                    (!ci_in.showcase || *ci_in.showcase == c.showcase) && (!ci_in.hidden || *ci_in.hidden == c.hidden) &&
+                    (!ci_in.only_show_if_degraded || *ci_in.only_show_if_degraded == c.only_show_if_degraded) &&
+                    (!ci_in.start_date || ci_in.start_date == c.start_date);
+        if (!same) {
+          auto r = components.Update(page.id, c.id, ci_in);
+          if (!r) return Error::Invalid(cwhere + "." + r.error().field, r.error().message);
+          changed = true;
+        }
+      }
+    }
+  }
+  return {};
+}
+
+}  // namespace
+}  // namespace herald::cli

@@ -1,0 +1,161 @@
+#include "cli/demo.h"
+
+#include <map>
+
+#include "service/services.h"
+
+namespace herald::cli {
+namespace {
+
+constexpr TimeMs kHour = 3600LL * 1000;
+constexpr TimeMs kDay = 24 * kHour;
+
+#define DEMO_TRY(var, expr)      \
+  auto var = (expr);             \
+  if (!var) return var.error();
+
+}  // namespace
+
+Result<bool> SeedDemo(store::Store& store, const Clock& clock) {
+  auto pages = store.ListPages();
+  if (!pages) return pages.error();
+  if (!pages->empty()) return false;
+  service::Deps deps{store, clock, [] {}};
+  service::PageService page_service(deps);
+  service::ComponentService components(deps);
+  service::IncidentService incidents(deps);
+
+  service::PageInput pin;
+  pin.name = "Acme Cloud";
+  pin.slug = "acme";
+  pin.url = "https://www.example.com";
+  pin.time_zone = "Europe/Berlin";
+  pin.is_default = true;
+  DEMO_TRY(page, page_service.Create(pin));
+  const std::string pid = page->id;
+
+  const TimeMs now = clock.Now();
+  struct Spec {
+    const char* group;
+    const char* name;
+    const char* description;
+  };
+  const Spec specs[] = {
+      {"Core platform", "Website", "www.example.com and the sign-in pages"},
+      {"Core platform", "API", "REST and GraphQL APIs at api.example.com"},
+      {"Core platform", "Dashboard", "The web app where you manage your account"},
+      {"Core platform", "Authentication", "Sign-in, single sign-on and two-factor codes"},
+      {"Payments", "Card payments", "Charging cards and issuing refunds"},
+      {"Payments", "Invoices", "Creating and sending invoices"},
+      {"Payments", "Payouts", "Transfers to your bank account"},
+      {"Notifications", "Email delivery", "Transactional email sent on your behalf"},
+      {"Notifications", "SMS delivery", "Text messages and one-time codes"},
+      {"Notifications", "Webhooks", "Event notifications to your endpoints"},
+      {"Regions", "Europe (Frankfurt)", "Hosting region eu-central"},
+      {"Regions", "North America (Virginia)", "Hosting region us-east"},
+  };
+  std::map<std::string, std::string> group_ids;
+  std::map<std::string, model::Component> by_name;
+  int pos = 0;
+  for (const auto& s : specs) {
+    if (!group_ids.count(s.group)) {
+      service::ComponentInput g;
+      g.name = s.group;
+      g.position = ++pos;
+      DEMO_TRY(group, components.Create(pid, g, true));
+      group_ids[s.group] = group->id;
+    }
+    service::ComponentInput c;
+    c.name = s.name;
+    c.description = s.description;
+    c.group_id = group_ids[s.group];
+    c.position = ++pos;
+    DEMO_TRY(comp, components.Create(pid, c, false));
+    by_name[s.name] = *comp;
+  }
+  // 90 days of history: a few past outages so the uptime bars show what they are for. The
+  // history starts 90 days ago, recorded directly as it would have been recorded then.
+  auto record = [&](const std::string& name, TimeMs at, model::ComponentStatus st) -> Status {
+    model::Component c = by_name[name];
+    c.status = st;
+    c.updated_at = at;
+    model::OutboxEvent e{0, pid, "component.updated", c.id, "{}", at};
+    return store.SaveComponent(c, model::StatusChange{c.id, st, at}, e);
+  };
+  for (const auto& [name, c] : by_name) {
+    model::Component copy = c;
+    copy.created_at = now - 95 * kDay;
+    copy.updated_at = now - 95 * kDay;
+    model::OutboxEvent e{0, pid, "component.updated", c.id, "{}", copy.created_at};
+    if (auto st = store.SaveComponent(copy, model::StatusChange{c.id, c.status, copy.created_at}, e); !st) return st.error();
+  }
+  const struct {
+    const char* name;
+    int days_ago;
+    int hours;
+    model::ComponentStatus st;
+  } outages[] = {
+      {"API", 62, 3, model::ComponentStatus::kPartialOutage},
+      {"Card payments", 41, 2, model::ComponentStatus::kMajorOutage},
+      {"Email delivery", 20, 6, model::ComponentStatus::kDegradedPerformance},
+      {"Dashboard", 9, 1, model::ComponentStatus::kMajorOutage},
+      {"Europe (Frankfurt)", 33, 4, model::ComponentStatus::kPartialOutage},
+  };
+  for (const auto& o : outages) {
+    TimeMs start = now - o.days_ago * kDay;
+    if (auto st = record(o.name, start, o.st); !st) return st.error();
+    if (auto st = record(o.name, start + o.hours * kHour, model::ComponentStatus::kOperational); !st) return st.error();
+  }
+
+  // A resolved incident from last week, backfilled with its timeline.
+  {
+    service::IncidentInput in;
+    in.name = "Card payments failing for some customers";
+    in.status = model::IncidentStatus::kResolved;
+    in.impact = model::Impact::kMajor;
+    in.backfilled = true;
+    in.backfill_date = now - 6 * kDay;
+    in.component_ids = std::vector<std::string>{by_name["Card payments"].id};
+    in.body =
+        "Between 14:05 and 14:50 about 8% of card payments were declined with a generic error. "
+        "A configuration change at our card processor caused it; it was rolled back. "
+        "Payments that failed can be retried safely: **no card was charged twice**.";
+    DEMO_TRY(inc, incidents.Create(pid, in));
+  }
+  // The open incident, with three updates.
+  {
+    service::IncidentInput in;
+    in.name = "Delays sending email notifications";
+    in.status = model::IncidentStatus::kInvestigating;
+    in.components[by_name["Email delivery"].id] = model::ComponentStatus::kDegradedPerformance;
+    in.body = "Some emails are arriving up to 30 minutes late. We are looking into it.";
+    DEMO_TRY(inc, incidents.Create(pid, in));
+    service::IncidentInput u1;
+    u1.status = model::IncidentStatus::kIdentified;
+    u1.body =
+        "We found the cause: one of our email providers is accepting messages slowly. We are moving "
+        "traffic to our second provider.\n\n**What you can do:** nothing; emails are queued and none are lost.";
+    DEMO_TRY(i1, incidents.Update(pid, inc->id, u1));
+    service::IncidentInput u2;
+    u2.status = model::IncidentStatus::kMonitoring;
+    u2.body = "Traffic now goes through the second provider and delays are shrinking. We keep watching.";
+    u2.next_update_at = now + kHour;
+    u2.components[by_name["Email delivery"].id] = model::ComponentStatus::kDegradedPerformance;
+    DEMO_TRY(i2, incidents.Update(pid, inc->id, u2));
+  }
+  // Upcoming maintenance.
+  {
+    service::IncidentInput in;
+    in.name = "Database upgrade for the Europe region";
+    in.scheduled_for = (now / kHour + 48) * kHour;
+    in.scheduled_until = *in.scheduled_for + 2 * kHour;
+    in.component_ids = std::vector<std::string>{by_name["Europe (Frankfurt)"].id, by_name["Dashboard"].id};
+    in.body =
+        "We will upgrade the database behind the Europe region. The dashboard may be read-only for up to "
+        "10 minutes during the window; the API keeps working.";
+    DEMO_TRY(m, incidents.Create(pid, in));
+  }
+  return true;
+}
+
+}  // namespace herald::cli

@@ -1,0 +1,95 @@
+#include "config/config.h"
+
+#include <cstdlib>
+
+#include <toml++/toml.h>
+
+namespace herald::config {
+
+Result<Config> LoadFile(const std::string& path, Config c) {
+  toml::table t;
+  try {
+    t = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return Error::Invalid("config", "cannot read " + path + ": " + std::string(e.description()));
+  }
+  auto str = [&](const char* key, std::string& out) -> Status {
+    if (auto n = t[key]; n) {
+      if (!n.is_string()) return Error::Invalid(key, std::string(key) + " must be a string");
+      out = n.value<std::string>().value();
+    }
+    return {};
+  };
+  for (auto [k, v] : {std::pair{"listen", &c.listen}, {"db", &c.db}, {"public_url", &c.public_url}})
+    if (auto st = str(k, *v); !st) return st.error();
+  if (auto n = t["log_json"]; n) {
+    if (!n.is_boolean()) return Error::Invalid("log_json", "log_json must be true or false");
+    c.log_json = *n.value<bool>();
+  }
+  auto integer = [&](const char* key, auto& out, long long lo, long long hi) -> Status {
+    if (auto n = t["http"][key]; n) {
+      if (!n.is_integer() || *n.value<long long>() < lo || *n.value<long long>() > hi)
+        return Error::Invalid(std::string("http.") + key, std::string("http.") + key + " must be an integer from " +
+                                                              std::to_string(lo) + " to " + std::to_string(hi));
+      out = static_cast<std::remove_reference_t<decltype(out)>>(*n.value<long long>());
+    }
+    return {};
+  };
+  if (auto st = integer("max_body_bytes", c.max_body_bytes, 1024, 64 << 20); !st) return st.error();
+  if (auto st = integer("io_threads", c.io_threads, 0, 256); !st) return st.error();
+  if (auto st = integer("worker_threads", c.worker_threads, 1, 256); !st) return st.error();
+  return c;
+}
+
+Result<Config> ApplyEnv(Config c) {
+  auto env = [](const char* name) -> const char* { return std::getenv(name); };
+  if (const char* v = env("HERALD_LISTEN")) c.listen = v;
+  if (const char* v = env("HERALD_DB")) c.db = v;
+  if (const char* v = env("HERALD_PUBLIC_URL")) c.public_url = v;
+  if (const char* v = env("HERALD_LOG_JSON")) c.log_json = std::string(v) == "1" || std::string(v) == "true";
+  auto num = [](const char* name, const char* v, long long lo, long long hi) -> Result<long long> {
+    try {
+      size_t n = 0;
+      long long x = std::stoll(v, &n);
+      if (n == std::string(v).size() && x >= lo && x <= hi) return x;
+    } catch (...) {
+    }
+    return Error::Invalid(name, std::string(name) + " must be an integer from " + std::to_string(lo) + " to " +
+                                    std::to_string(hi));
+  };
+  if (const char* v = env("HERALD_HTTP_MAX_BODY_BYTES")) {
+    auto x = num("HERALD_HTTP_MAX_BODY_BYTES", v, 1024, 64 << 20);
+    if (!x) return x.error();
+    c.max_body_bytes = static_cast<std::size_t>(*x);
+  }
+  if (const char* v = env("HERALD_HTTP_IO_THREADS")) {
+    auto x = num("HERALD_HTTP_IO_THREADS", v, 0, 256);
+    if (!x) return x.error();
+    c.io_threads = static_cast<int>(*x);
+  }
+  if (const char* v = env("HERALD_HTTP_WORKER_THREADS")) {
+    auto x = num("HERALD_HTTP_WORKER_THREADS", v, 1, 256);
+    if (!x) return x.error();
+    c.worker_threads = static_cast<int>(*x);
+  }
+  return c;
+}
+
+Result<std::pair<std::string, std::uint16_t>> ParseListen(const std::string& listen) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == listen.size())
+    return Error::Invalid("listen", "listen must be HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080");
+  std::string host = listen.substr(0, colon);
+  if (host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  int port = -1;
+  try {
+    size_t n = 0;
+    port = std::stoi(listen.substr(colon + 1), &n);
+    if (n != listen.size() - colon - 1) port = -1;
+  } catch (...) {
+  }
+  if (port < 0 || port > 65535) return Error::Invalid("listen", "listen port must be 0-65535");
+  return std::pair{host, static_cast<std::uint16_t>(port)};
+}
+
+}  // namespace herald::config

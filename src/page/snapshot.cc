@@ -1,0 +1,244 @@
+#include "page/snapshot.h"
+
+#include <zlib.h>
+
+#include <chrono>
+#include <set>
+
+#include "api/public_json.h"
+#include "core/text.h"
+#include "core/time.h"
+#include "page/web_assets.h"
+
+namespace herald::page {
+namespace {
+
+constexpr TimeMs kDayMs = 24LL * 3600 * 1000;
+constexpr int kHistoryDays = 90;
+
+std::string ContentTypeFor(std::string_view path) {
+  auto ends = [&](std::string_view s) { return path.ends_with(s); };
+  if (ends(".html")) return "text/html; charset=utf-8";
+  if (ends(".json")) return "application/json; charset=utf-8";
+  if (ends(".css")) return "text/css; charset=utf-8";
+  if (ends(".js")) return "text/javascript; charset=utf-8";
+  if (ends(".svg")) return "image/svg+xml";
+  if (ends(".atom")) return "application/atom+xml; charset=utf-8";
+  if (ends(".rss")) return "application/rss+xml; charset=utf-8";
+  if (ends(".ics")) return "text/calendar; charset=utf-8";
+  if (ends(".png")) return "image/png";
+  if (ends(".ico")) return "image/x-icon";
+  return "application/octet-stream";
+}
+
+Asset MakeAsset(std::string content_type, std::string body, std::string cache_control) {
+  Asset a;
+  a.content_type = std::move(content_type);
+  a.etag = "\"" + Sha256Hex(body).substr(0, 20) + "\"";
+  if (body.size() > 256) {
+    std::string z = Gzip(body);
+    if (z.size() < body.size()) a.gzip = std::make_shared<const std::string>(std::move(z));
+  }
+  a.body = std::make_shared<const std::string>(std::move(body));
+  a.cache_control = std::move(cache_control);
+  return a;
+}
+
+}  // namespace
+
+std::string Gzip(std::string_view data) {
+  z_stream zs{};
+  if (deflateInit2(&zs, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return {};
+  std::string out(deflateBound(&zs, data.size()) + 32, '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  zs.avail_in = static_cast<uInt>(data.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  int rc = deflate(&zs, Z_FINISH);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  return rc == Z_STREAM_END ? out : std::string();
+}
+
+const Asset* Snapshot::Find(std::string_view host, std::string_view path) const {
+  std::string full;
+  if (auto colon = host.rfind(':'); colon != std::string_view::npos && host.find(']') == std::string_view::npos)
+    host = host.substr(0, colon);
+  auto h = hosts.find(std::string(host));
+  if (h != hosts.end() && !path.starts_with("/pages/")) {
+    full = h->second + std::string(path.substr(1));
+  } else {
+    full = std::string(path);
+  }
+  if (full.empty() || full.back() == '/') full += "index.html";
+  if (auto it = files.find(full); it != files.end()) return &it->second;
+  if (auto it = files.find(full + ".html"); it != files.end()) return &it->second;
+  if (auto it = files.find(full + "/index.html"); it != files.end()) return &it->second;
+  return nullptr;
+}
+
+const PageEntry* Snapshot::PageFor(std::string_view host, std::string_view path) const {
+  if (auto colon = host.rfind(':'); colon != std::string_view::npos && host.find(']') == std::string_view::npos)
+    host = host.substr(0, colon);
+  std::string base = "/";
+  if (auto h = hosts.find(std::string(host)); h != hosts.end() && !path.starts_with("/pages/")) {
+    base = h->second;
+  } else if (path.starts_with("/pages/")) {
+    size_t end = path.find('/', 7);
+    base = std::string(path.substr(0, end == std::string_view::npos ? path.size() : end + 1));
+    if (base.back() != '/') base += '/';
+  }
+  for (const auto& p : pages)
+    if (p.base_path == base) return &p;
+  return nullptr;
+}
+
+std::shared_ptr<Snapshot> AssembleSnapshot(const std::vector<SiteInput>& sites, TimeMs now,
+                                           std::optional<TimeMs> stale_since) {
+  auto snap = std::make_shared<Snapshot>();
+  snap->generated_at = now;
+  snap->last_modified = FormatHttpDate(now);
+  snap->stale_since = stale_since;
+  const std::string dynamic = "public, max-age=5, stale-while-revalidate=30";
+  for (SiteInput site : sites) {
+    site.now = now;
+    site.stale_since = stale_since;
+    snap->pages.push_back({site.page.id, site.page.slug, site.base_path});
+    if (!site.page.hostname.empty()) snap->hosts[site.page.hostname] = site.base_path;
+    for (auto& f : RenderSite(site)) {
+      std::string cc = f.path.starts_with("assets/") ? "public, max-age=300" : dynamic;
+      snap->files[site.base_path + f.path] = MakeAsset(std::move(f.content_type), std::move(f.body), cc);
+    }
+    for (auto& [path, body] : api::RenderPublicApi(site)) {
+      Asset a = MakeAsset(ContentTypeFor(path), std::move(body), dynamic);
+      a.cors = true;
+      snap->files[site.base_path + path] = std::move(a);
+    }
+  }
+  return snap;
+}
+
+Result<SiteInput> LoadSite(store::Store& store, const model::Page& page, TimeMs now, const std::string& public_url) {
+  SiteInput in;
+  in.page = page;
+  in.now = now;
+  in.public_url = public_url;
+  in.base_path = page.is_default ? "/" : "/pages/" + page.slug + "/";
+  auto comps = store.ListComponents(page.id);
+  if (!comps) return comps.error();
+  std::set<std::string> hidden;
+  for (auto& c : *comps) {
+    if (c.hidden) {
+      hidden.insert(c.id);
+      continue;
+    }
+    in.components.push_back(std::move(c));
+  }
+  store::IncidentFilter f;
+  f.include_internal_updates = false;
+  f.limit = 2000;  // history pages reach back this far
+  auto incs = store.ListIncidents(page.id, f);
+  if (!incs) return incs.error();
+  for (auto& inc : *incs) {
+    std::erase_if(inc.components, [&](const auto& a) { return hidden.count(a.component_id) > 0; });
+    std::erase_if(inc.updates, [](const auto& u) { return u.internal; });
+    for (auto& u : inc.updates)
+      std::erase_if(u.affected_components, [&](const auto& a) { return hidden.count(a.component_id) > 0; });
+    in.incidents.push_back(std::move(inc));
+  }
+  auto hist = store.StatusHistory(page.id, now - (kHistoryDays + 1) * kDayMs);
+  if (!hist) return hist.error();
+  for (auto& h : *hist)
+    if (!hidden.count(h.component_id)) in.history.push_back(std::move(h));
+  return in;
+}
+
+SnapshotPublisher::SnapshotPublisher(store::Store& store, const Clock& clock, Options options,
+                                     std::function<void(const Snapshot&)> on_publish)
+    : store_(store), clock_(clock), options_(std::move(options)), on_publish_(std::move(on_publish)) {}
+
+SnapshotPublisher::~SnapshotPublisher() { Stop(); }
+
+Status SnapshotPublisher::RebuildNow() {
+  std::lock_guard lock(build_mu_);
+  auto started = std::chrono::steady_clock::now();
+  const TimeMs now = clock_.Now();
+  Status result;
+  auto last_id = store_.LastOutboxId();
+  auto pages = last_id ? store_.ListPages() : Result<std::vector<model::Page>>(last_id.error());
+  std::vector<SiteInput> sites;
+  if (pages) {
+    for (const auto& p : *pages) {
+      if (p.is_private) continue;
+      auto site = LoadSite(store_, p, now, options_.public_url);
+      if (!site) {
+        pages = site.error();
+        break;
+      }
+      sites.push_back(std::move(*site));
+    }
+  }
+  if (pages) {
+    last_sites_ = std::move(sites);
+    stale_since_.reset();
+    last_outbox_id_ = *last_id;
+    healthy_ = true;
+  } else {
+    if (pages.error().code != ErrorCode::kUnavailable) return pages.error();
+    // Keep answering with the last good data and say since when it may be out of date.
+    if (!stale_since_) stale_since_ = current_.load() ? current_.load()->generated_at : now;
+    healthy_ = false;
+    result = pages.error();
+  }
+  auto snap = AssembleSnapshot(last_sites_, now, stale_since_);
+  current_.store(snap);
+  last_build_seconds_ =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (on_publish_) on_publish_(*snap);
+  return result;
+}
+
+void SnapshotPublisher::RequestRebuild() {
+  {
+    std::lock_guard lock(mu_);
+    requested_ = true;
+  }
+  cv_.notify_one();
+}
+
+void SnapshotPublisher::Start() {
+  std::lock_guard lock(mu_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void SnapshotPublisher::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void SnapshotPublisher::Loop() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    cv_.wait_for(lock, std::chrono::milliseconds(options_.poll_ms), [&] { return requested_ || stopping_; });
+    if (stopping_) break;
+    bool rebuild = requested_;
+    requested_ = false;
+    lock.unlock();
+    if (!rebuild) {
+      // Changes by other processes show up as new outbox events; a failing database shows up
+      // here too, and its recovery.
+      auto id = store_.LastOutboxId();
+      rebuild = !id ? healthy_.load() : (*id != last_outbox_id_ || !healthy_.load());
+    }
+    if (rebuild) (void)RebuildNow();
+    lock.lock();
+  }
+}
+
+}  // namespace herald::page

@@ -1,0 +1,115 @@
+// Snapshot: the whole public surface of every public page (HTML, JSON, feeds, badge, assets),
+// rendered once per change and never modified afterwards, so that serving a request is a hash
+// lookup with no database access and no locking. Each file is stored with its gzip form
+// (compressed once here, not per request) and its ETag.
+//
+// SnapshotPublisher builds snapshots from the store and swaps them in with one atomic pointer
+// store. When the database is unreachable it keeps serving the last good data and rebuilds it
+// with a notice saying since when the data may be out of date; it recovers by itself.
+//
+// Thread safety: Snapshot is immutable. SnapshotPublisher::Current is lock-free for readers
+// and callable from any thread; RebuildNow/RequestRebuild from any thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "page/render.h"
+#include "store/store.h"
+
+namespace herald::page {
+
+struct Asset {
+  std::string content_type;
+  std::shared_ptr<const std::string> body;
+  std::shared_ptr<const std::string> gzip;  // null when compression does not pay
+  std::string etag;                         // strong, quoted
+  std::string cache_control;
+  bool cors = false;                        // public API: readable from any origin
+};
+
+struct PageEntry {
+  std::string page_id;
+  std::string slug;
+  std::string base_path;  // "/" or "/pages/{slug}/"
+};
+
+struct Snapshot {
+  TimeMs generated_at = 0;
+  std::string last_modified;                // HTTP date of generated_at
+  std::optional<TimeMs> stale_since;        // database unreachable since then
+  std::unordered_map<std::string, Asset> files;        // absolute path -> asset
+  std::unordered_map<std::string, std::string> hosts;  // host name -> base path of its page
+  std::vector<PageEntry> pages;
+
+  // Finds the asset for a request path on a host: "/" and "/x/" mean their index.html, and
+  // "/incidents/abc" finds "incidents/abc.html". A page with its own host name serves its
+  // files at the root of that host.
+  const Asset* Find(std::string_view host, std::string_view path) const;
+  // The page whose base path is a prefix of `path` (for SSE topics), or null.
+  const PageEntry* PageFor(std::string_view host, std::string_view path) const;
+};
+
+// Builds a snapshot from rendered inputs (no I/O): used by the publisher and by `herald export`.
+std::shared_ptr<Snapshot> AssembleSnapshot(const std::vector<SiteInput>& sites, TimeMs now,
+                                           std::optional<TimeMs> stale_since);
+// Loads one page's public data from the store (hidden components and internal updates removed).
+Result<SiteInput> LoadSite(store::Store& store, const model::Page& page, TimeMs now, const std::string& public_url);
+// gzip (RFC 1952) of `data`.
+std::string Gzip(std::string_view data);
+
+class SnapshotPublisher {
+ public:
+  struct Options {
+    std::string public_url = "http://127.0.0.1:8080";
+    int poll_ms = 1000;  // how often to look for changes made by other processes and DB health
+  };
+  SnapshotPublisher(store::Store& store, const Clock& clock, Options options,
+                    std::function<void(const Snapshot&)> on_publish = nullptr);
+  ~SnapshotPublisher();
+
+  std::shared_ptr<const Snapshot> Current() const { return current_.load(); }
+  // Loads from the store and publishes. When the store is unavailable, republishes the last
+  // loaded data marked stale and returns the error.
+  Status RebuildNow();
+  // Asks the background thread for a rebuild; several requests close together coalesce.
+  void RequestRebuild();
+  // Background thread: serves RequestRebuild and polls the outbox so that writes by other
+  // processes (the CLI, other instances on PostgreSQL) show within poll_ms.
+  void Start();
+  void Stop();
+  bool database_healthy() const { return healthy_.load(); }
+  double last_build_seconds() const { return last_build_seconds_.load(); }
+
+ private:
+  void Loop();
+  store::Store& store_;
+  const Clock& clock_;
+  Options options_;
+  std::function<void(const Snapshot&)> on_publish_;
+  std::atomic<std::shared_ptr<const Snapshot>> current_;
+  std::mutex build_mu_;  // one build at a time
+  std::vector<SiteInput> last_sites_;
+  std::optional<TimeMs> stale_since_;
+  std::int64_t last_outbox_id_ = -1;
+  std::atomic<bool> healthy_{true};
+  std::atomic<double> last_build_seconds_{0};
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool requested_ = false;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace herald::page
