@@ -1,0 +1,161 @@
+"""The public surface as visitors, widgets and feed readers see it: the status page, the
+Statuspage-compatible /api/v2 documents, feeds, badge, conditional GET and gzip, CORS, live
+updates over Server-Sent Events, several pages, and that nothing hidden or internal leaks."""
+import gzip
+import json
+import os
+import socket
+import sys
+import time
+import xml.dom.minidom
+
+sys.path.insert(0, os.path.dirname(__file__))
+from harness import HeraldTestCase, main  # noqa: E402
+
+V2 = ["summary", "status", "components", "incidents", "incidents/unresolved", "scheduled-maintenances",
+      "scheduled-maintenances/upcoming", "scheduled-maintenances/active"]
+
+
+class PublicSurface(HeraldTestCase):
+    demo = True
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        h = cls.herald
+        pages = h.get("/v1/pages", token=cls.admin).json()
+        cls.pid = next(p["id"] for p in pages if p["is_default"])
+        r = h.request("POST", f"/v1/pages/{cls.pid}/components",
+                      {"component": {"name": "Secret backend HIDDEN-COMPONENT", "hidden": True}}, token=cls.admin)
+        assert r.status == 201, r.body
+        cls.hidden = r.json()
+
+    def test_demo_page_renders(self):
+        r = self.herald.get("/")
+        self.assertEqual(r.status, 200)
+        self.assertTrue(r.headers["Content-Type"].startswith("text/html"))
+        html = r.text
+        self.assertIn("Acme Cloud", html)
+        self.assertIn("Delays sending email notifications", html)
+        self.assertIn("Database upgrade for the Europe region", html)
+        self.assertIn('lang="', html)
+        self.assertIn("<main", html)
+
+    def test_v2_documents_have_statuspage_shapes(self):
+        for name in V2:
+            with self.subTest(doc=name):
+                r = self.herald.get(f"/api/v2/{name}.json")
+                self.assertEqual(r.status, 200, name)
+                self.assertEqual(r.headers["Access-Control-Allow-Origin"], "*")
+                doc = r.json()
+                self.assertEqual(set(doc["page"].keys()), {"id", "name", "url", "time_zone", "updated_at"})
+        s = self.herald.get("/api/v2/summary.json").json()
+        self.assertEqual(set(s.keys()), {"page", "components", "incidents", "scheduled_maintenances", "status"})
+        self.assertEqual(s["status"]["indicator"], "minor")
+        self.assertEqual(len(s["incidents"]), 1)
+        self.assertEqual(len(s["incidents"][0]["incident_updates"]), 3)
+        self.assertEqual(len(s["scheduled_maintenances"]), 1)
+        groups = [c for c in s["components"] if c["group"]]
+        self.assertEqual(len(groups), 4)
+        self.assertEqual(len([c for c in s["components"] if not c["group"]]), 12)
+        resolved = self.herald.get("/api/v2/incidents.json").json()["incidents"]
+        self.assertTrue(any(i["status"] == "resolved" for i in resolved))
+
+    def test_hidden_components_never_appear_publicly(self):
+        for path in ["/", "/api/v2/summary.json", "/api/v2/components.json", "/history.atom", "/badge.svg"]:
+            self.assertNotIn(b"HIDDEN-COMPONENT", self.herald.get(path).body, path)
+            self.assertNotIn(self.hidden["id"].encode(), self.herald.get(path).body, path)
+
+    def test_conditional_get_and_gzip(self):
+        r = self.herald.get("/api/v2/summary.json")
+        etag = r.headers["ETag"]
+        self.assertTrue(etag)
+        self.assertTrue(r.headers["Last-Modified"])
+        self.assertIn("max-age", r.headers["Cache-Control"])
+        r304 = self.herald.get("/api/v2/summary.json", headers={"If-None-Match": etag})
+        self.assertEqual(r304.status, 304)
+        self.assertEqual(r304.body, b"")
+        z = self.herald.get("/", headers={"Accept-Encoding": "gzip"})
+        self.assertEqual(z.headers["Content-Encoding"], "gzip")
+        self.assertEqual(gzip.decompress(z.body), self.herald.get("/").body)
+
+    def test_feeds_and_badge(self):
+        atom = self.herald.get("/history.atom")
+        self.assertIn("atom", atom.headers["Content-Type"])
+        dom = xml.dom.minidom.parseString(atom.body)
+        self.assertGreaterEqual(len(dom.getElementsByTagName("entry")), 2)
+        rss = self.herald.get("/history.rss")
+        dom = xml.dom.minidom.parseString(rss.body)
+        self.assertGreaterEqual(len(dom.getElementsByTagName("item")), 2)
+        ics = self.herald.get("/calendar.ics")
+        self.assertTrue(ics.headers["Content-Type"].startswith("text/calendar"))
+        self.assertIn("BEGIN:VEVENT", ics.text)
+        self.assertIn("Database upgrade", ics.text)
+        self.assertIn("\r\n", ics.text)
+        badge = self.herald.get("/badge.svg")
+        self.assertEqual(badge.headers["Content-Type"], "image/svg+xml")
+        xml.dom.minidom.parseString(badge.body)
+
+    def test_incident_page_and_history(self):
+        s = self.herald.get("/api/v2/incidents.json").json()
+        for inc in s["incidents"]:
+            r = self.herald.get(f"/incidents/{inc['id']}")
+            self.assertEqual(r.status, 200, inc["id"])
+            self.assertIn(inc["name"], r.text.replace("&#39;", "'"))
+        self.assertEqual(self.herald.get("/history").status, 200)
+        self.assertEqual(self.herald.get("/incidents/does-not-exist").status, 404)
+
+    def test_live_update_over_sse_within_a_second(self):
+        s = socket.create_connection(("127.0.0.1", self.herald.port), timeout=5)
+        s.sendall(b"GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += s.recv(4096)
+        self.assertIn(b"text/event-stream", head)
+        start = time.time()
+        r = self.herald.request("PATCH", f"/v1/pages/{self.pid}/components/{self.hidden['id']}",
+                                {"component": {"description": "touch"}}, token=self.admin)
+        self.assertEqual(r.status, 200)
+        buf = head.split(b"\r\n\r\n", 1)[1]
+        while b"event: update" not in buf and time.time() - start < 3:
+            buf += s.recv(4096)
+        elapsed = time.time() - start
+        s.close()
+        self.assertIn(b"event: update", buf)
+        self.assertLess(elapsed, 1.0)
+
+    def test_public_writes_are_refused(self):
+        r = self.herald.request("POST", "/api/v2/summary.json", body={})
+        self.assertEqual(r.status, 405)
+        self.assertIn("error", r.json())
+
+    def test_second_page_by_path_and_host(self):
+        r = self.herald.request("POST", "/v1/pages", {"page": {"name": "Internal tools", "slug": "internal",
+                                                               "domain": "status.internal.test"}}, token=self.admin)
+        self.assertEqual(r.status, 201, r.body)
+        p = r.json()
+        self.herald.request("POST", f"/v1/pages/{p['id']}/components", {"component": {"name": "Build farm"}},
+                            token=self.admin)
+        page = self.herald.wait_for(lambda: (lambda x: x.status == 200 and b"Build farm" in x.body and x)(
+            self.herald.get("/pages/internal/")), what="second page")
+        self.assertIn(b"Internal tools", page.body)
+        r = self.herald.get("/pages/internal/api/v2/summary.json")
+        self.assertEqual(r.json()["page"]["id"], p["id"])
+        r = self.herald.get("/api/v2/summary.json", headers={"Host": "status.internal.test"})
+        self.assertEqual(r.json()["page"]["id"], p["id"])
+        r = self.herald.get("/api/v2/summary.json")
+        self.assertEqual(r.json()["page"]["id"], self.pid)
+
+    def test_health_and_metrics(self):
+        self.assertEqual(self.herald.get("/healthz").status, 200)
+        r = self.herald.get("/readyz").json()
+        self.assertTrue(r["ready"])
+        self.assertEqual(r["database"], "up")
+        m = self.herald.get("/metrics").text
+        self.assertIn("herald_http_requests_total", m)
+        self.assertIn("herald_snapshot_age_seconds", m)
+        self.assertIn("herald_database_up 1", m)
+
+
+if __name__ == "__main__":
+    main()
