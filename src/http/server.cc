@@ -37,6 +37,7 @@
 #include <cctype>
 #include <chrono>
 #include <condition_variable>
+#include <ctime>
 #include <deque>
 #include <exception>
 #include <mutex>
@@ -118,8 +119,20 @@ bool HasCrLf(std::string_view s) { return s.find_first_of("\r\n") != std::string
 // Hop-by-hop and framing headers are the server's business; a handler setting them would
 // corrupt the framing (and CR/LF in a header is response splitting).
 bool HandlerMaySet(std::string_view name, std::string_view value) {
-  if (name.empty() || HasCrLf(name) || HasCrLf(value)) return false;
+  if (name.empty() || HasCrLf(value)) return false;
+  for (unsigned char c : name)
+    if (c <= 0x20 || c >= 0x7f || c == ':') return false;
   return !IEquals(name, "content-length") && !IEquals(name, "transfer-encoding");
+}
+
+// RFC 9110 asks origin servers with a clock to send Date.
+std::string HttpDateNow() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char out[40];
+  std::size_t n = std::strftime(out, sizeof out, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return std::string(out, n);
 }
 
 std::string PeerAddress(const tcp::socket& socket) {
@@ -176,7 +189,7 @@ struct Server::Impl {
 
   std::mutex mu;  // guards everything below
   bool running = false;
-  bool stopping = false;
+  std::atomic<bool> stopping{false};  // written under mu; read lock-free on the request path
   std::condition_variable stopped_cv;
   std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;
   std::unordered_map<std::string, std::unordered_map<Connection*, std::weak_ptr<Connection>>> subscribers;
@@ -187,7 +200,7 @@ struct Server::Impl {
                                  unsigned version);
   asio::awaitable<bool> WriteResponse(Connection& conn, Response& resp, unsigned version, bool keep_alive, bool head);
   asio::awaitable<void> LingeringClose(Connection& conn, beast::flat_buffer& buffer);
-  Response Dispatch(const Request& req);
+  std::optional<Response> HandleFast(const Request& req);
   void Finished(const Request& req, const Response& resp, SteadyClock::time_point start);
 };
 
@@ -226,17 +239,12 @@ struct Server::Impl::Connection : std::enable_shared_from_this<Connection> {
   std::size_t queued_bytes = 0;
 };
 
-Response Server::Impl::Dispatch(const Request& req) {
-  // Only HandleFast's error case lands here; HandleBlocking is wrapped on the worker.
+std::optional<Response> Server::Impl::HandleFast(const Request& req) {
   try {
-    auto fast = handler.HandleFast(req);
-    if (fast) return std::move(*fast);
+    return handler.HandleFast(req);
   } catch (...) {
     return InternalError();
   }
-  Response blocking;
-  blocking.status = 0;  // marker: needs the worker pool
-  return blocking;
 }
 
 void Server::Impl::Finished(const Request& req, const Response& resp, SteadyClock::time_point start) {
@@ -291,6 +299,7 @@ asio::awaitable<bool> Server::Impl::WriteResponse(Connection& conn, Response& re
     res.insert(name, value);
   }
   if (!has_server) res.set(bhttp::field::server, "herald");
+  if (res.find(bhttp::field::date) == res.end()) res.set(bhttp::field::date, HttpDateNow());
   keep_alive = keep_alive && res.keep_alive();
   res.keep_alive(keep_alive);
 
@@ -362,6 +371,7 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Connection> conn) {
       }
 
       Request req;
+      req.remote_addr = remote;
       unsigned version = 11;
       if (!error) {
         auto& head = parser.get();
@@ -393,7 +403,6 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Connection> conn) {
         auto& msg = parser.get();
         req.method = std::string(msg.method_string());
         req.target = std::string(msg.target());
-        req.remote_addr = remote;
         auto target = ParseTarget(req.target);
         if (!target) {
           error = JsonError(400, "invalid", "malformed or unsafe request path", false);
@@ -419,8 +428,11 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Connection> conn) {
         break;
       }
 
-      Response resp = Dispatch(req);
-      if (resp.status == 0) {
+      std::optional<Response> fast = HandleFast(req);
+      Response resp;
+      if (fast) {
+        resp = std::move(*fast);
+      } else {
         // The worker's completion is dispatched back through this coroutine's executor, the
         // connection strand, so the rest of the session stays single-threaded.
         resp = co_await asio::co_spawn(
@@ -445,11 +457,7 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Connection> conn) {
         break;
       }
 
-      bool keep_alive = parser.get().keep_alive();
-      {
-        std::lock_guard lock(mu);
-        keep_alive = keep_alive && !stopping;
-      }
+      const bool keep_alive = parser.get().keep_alive() && !stopping;
       bool again = co_await WriteResponse(*conn, resp, version, keep_alive, req.method == "HEAD");
       Finished(req, resp, start);
       if (!again) break;
@@ -560,15 +568,16 @@ Status Server::Start() {
     if (s.running || s.stopping) return Error{ErrorCode::kInvalid, "server already started", {}};
   }
   beast::error_code ec;
-  auto address = asio::ip::make_address(s.options.host, ec);
+  std::string host = s.options.host;
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  auto address = asio::ip::make_address(host, ec);
   if (ec) {
     return Error{ErrorCode::kInvalid,
                  "invalid listen address \"" + s.options.host + "\": expected an IP address such as 127.0.0.1 or ::1",
                  "host"};
   }
   tcp::endpoint endpoint(address, s.options.port);
-  const std::string where =
-      (address.is_v6() ? "[" + s.options.host + "]" : s.options.host) + ":" + std::to_string(s.options.port);
+  const std::string where = (address.is_v6() ? "[" + host + "]" : host) + ":" + std::to_string(s.options.port);
   s.acceptor.emplace(asio::make_strand(s.ioc));
   auto fail = [&](const char* what) -> Status {
     s.acceptor.reset();
@@ -652,22 +661,20 @@ std::uint16_t Server::port() const { return impl_->bound_port.load(); }
 
 void Server::Broadcast(const std::string& topic, const std::string& event, const std::string& data) {
   Impl& s = *impl_;
-  std::vector<std::shared_ptr<Impl::Connection>> targets;
-  {
-    std::lock_guard lock(s.mu);
-    if (s.stopping) return;
-    auto it = s.subscribers.find(topic);
-    if (it == s.subscribers.end()) return;
-    for (auto& [ptr, weak] : it->second)
-      if (auto c = weak.lock()) targets.push_back(std::move(c));
-  }
-  if (targets.empty()) return;
+  // Formatted once, shared by every stream.
   auto text = std::make_shared<const std::string>(FormatSseEvent(event, data));
   const std::size_t max_bytes = s.options.sse_max_queue_bytes;
-  // Posting never blocks; each stream's strand appends to its own bounded queue.
-  for (auto& c : targets) {
-    auto executor = c->stream.get_executor();
-    asio::post(executor, [c = std::move(c), text, max_bytes] { c->Enqueue(text, max_bytes); });
+  // Posting never blocks on a client: each stream's strand appends to its own bounded queue.
+  // It happens under the lock so that nothing is posted once Stop() has begun draining.
+  std::lock_guard lock(s.mu);
+  if (s.stopping) return;
+  auto it = s.subscribers.find(topic);
+  if (it == s.subscribers.end()) return;
+  for (auto& [ptr, weak] : it->second) {
+    if (auto c = weak.lock()) {
+      auto executor = c->stream.get_executor();
+      asio::post(executor, [c = std::move(c), text, max_bytes] { c->Enqueue(text, max_bytes); });
+    }
   }
 }
 

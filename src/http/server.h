@@ -49,7 +49,8 @@ class Handler {
   virtual std::optional<Response> HandleFast(const Request& request) = 0;
   // On a worker thread; may block.
   virtual Response HandleBlocking(const Request& request) = 0;
-  // After each response is written (any thread): for metrics and access logs.
+  // After each response is written (any thread): for metrics and access logs. For an SSE stream,
+  // once it ends, with `seconds` the stream's lifetime.
   virtual void OnResponse(const Request& /*request*/, const Response& /*response*/, double /*seconds*/) {}
 };
 

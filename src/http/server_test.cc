@@ -228,6 +228,7 @@ TEST_F(ServerTest, GetFastPath) {
   EXPECT_NE(r.find("Server: herald\r\n"), std::string::npos) << r;
   EXPECT_NE(r.find("Content-Length: 5\r\n"), std::string::npos) << r;
   EXPECT_NE(r.find("Content-Type: text/plain\r\n"), std::string::npos) << r;
+  EXPECT_NE(r.find("\r\nDate: "), std::string::npos) << r;
   EXPECT_TRUE(Eventually([&] {
     std::lock_guard lock(handler_.mu);
     return handler_.responses == 1;
