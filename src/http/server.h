@@ -10,9 +10,11 @@
 // Limits protect the server from bad clients: header and body size, a deadline for reading the
 // whole request head (slow-loris), an idle keep-alive timeout, and a connection cap.
 //
-// Thread safety: Start/Stop from one thread; Broadcast and port() from any thread.
+// Thread safety: Start/Stop from one thread (never from a handler: Stop joins the io threads);
+// Wait, Broadcast, port() and open_connections() from any thread.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -36,6 +38,8 @@ struct ServerOptions {
   int idle_timeout_ms = 60'000;     // keep-alive connection with no request
   int max_connections = 10'000;
   int sse_keepalive_ms = 15'000;    // comment line sent to idle SSE streams
+  int write_timeout_ms = 30'000;    // a client that stops reading a response is dropped
+  std::size_t sse_max_queue_bytes = 1024 * 1024;  // per SSE stream; a client further behind is dropped
 };
 
 class Handler {
@@ -45,7 +49,8 @@ class Handler {
   virtual std::optional<Response> HandleFast(const Request& request) = 0;
   // On a worker thread; may block.
   virtual Response HandleBlocking(const Request& request) = 0;
-  // After each response is written (any thread): for metrics and access logs.
+  // After each response is written (any thread): for metrics and access logs. For an SSE stream,
+  // once it ends, with `seconds` the stream's lifetime.
   virtual void OnResponse(const Request& /*request*/, const Response& /*response*/, double /*seconds*/) {}
 };
 

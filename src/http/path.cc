@@ -1,0 +1,89 @@
+#include "http/path.h"
+
+namespace herald::http {
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool HasDotDotSegment(std::string_view path) {
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    if (path.substr(start, end - start) == "..") return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::optional<std::string> PercentDecodePath(std::string_view raw) {
+  std::string out;
+  out.reserve(raw.size());
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    char c = raw[i];
+    if (c == '%') {
+      if (i + 2 >= raw.size()) return std::nullopt;
+      int hi = HexValue(raw[i + 1]);
+      int lo = HexValue(raw[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      c = static_cast<char>(hi * 16 + lo);
+      if (c == '\0') return std::nullopt;
+      i += 2;
+    } else if (c == '\0') {
+      return std::nullopt;
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::optional<Target> ParseTarget(std::string_view target) {
+  // Absolute-form is rare (proxies) but RFC 9112 requires servers to accept it; only the path
+  // and query matter to us, the authority is ignored like the Host header.
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (target.size() >= scheme.size()) {
+      bool match = true;
+      for (std::size_t i = 0; i < scheme.size() && match; ++i)
+        match = (target[i] | 0x20) == scheme[i];  // ASCII case-insensitive; '/' and ':' unchanged
+      if (match) {
+        std::size_t slash = target.find_first_of("/?", scheme.size());
+        if (slash == std::string_view::npos) {
+          target = "/";
+        } else if (target[slash] == '?') {
+          // "http://host?x" has an empty path: it means "/".
+          return ParseTarget(std::string("/") + std::string(target.substr(slash)));
+        } else {
+          target = target.substr(slash);
+        }
+        break;
+      }
+    }
+  }
+  if (target.empty() || target[0] != '/') return std::nullopt;
+  for (unsigned char c : target)
+    if (c < 0x20 || c == 0x7f) return std::nullopt;
+
+  Target out;
+  std::string_view raw_path = target;
+  if (std::size_t q = target.find('?'); q != std::string_view::npos) {
+    raw_path = target.substr(0, q);
+    out.query = std::string(target.substr(q + 1));
+  }
+  // Fragments are never sent by browsers; a '#' in the target is malformed.
+  if (raw_path.find('#') != std::string_view::npos) return std::nullopt;
+  auto decoded = PercentDecodePath(raw_path);
+  if (!decoded || HasDotDotSegment(*decoded)) return std::nullopt;
+  // A decoded backslash-dot-dot ("..\\") is a traversal on some file systems handlers may use.
+  if (decoded->find("..\\") != std::string::npos || decoded->find("\\..") != std::string::npos) return std::nullopt;
+  out.path = std::move(*decoded);
+  return out;
+}
+
+}  // namespace herald::http

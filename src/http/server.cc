@@ -1,0 +1,683 @@
+// Boost.Beast/Asio live only in this file so that the rest of Herald compiles quickly.
+//
+// Threading model: ONE io_context run by `io_threads` threads, every connection on its own
+// strand. We chose this over one io_context per thread because the load is very uneven: SSE
+// streams live for hours and a hot keep-alive client can send thousands of requests, so pinning
+// a connection to one thread at accept time would leave cores idle while another is saturated.
+// The shared scheduler hands each ready handler to whichever thread is free, and the strand
+// keeps one connection's handlers sequential without locks. Blocking handlers run on a separate
+// thread_pool and their result is resumed on the connection's strand.
+#include "http/server.h"
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/span_body.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <cctype>
+#include <chrono>
+#include <condition_variable>
+#include <ctime>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "http/path.h"
+
+namespace herald::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using SteadyClock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+// Bytes kept while waiting for the first byte of the next keep-alive request.
+constexpr std::size_t kReadChunk = 4096;
+// After an error response we read (and discard) what the client is still sending for a while
+// before closing; closing with unread data makes the kernel send RST, which can destroy our
+// error response in the client's receive buffer before it reads it.
+constexpr std::size_t kLingerMaxBytes = 1 << 20;
+constexpr auto kLingerTime = std::chrono::milliseconds(500);
+
+std::string JsonEscape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 8);
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          static constexpr char kHex[] = "0123456789abcdef";
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 15];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out;
+}
+
+Response JsonError(int status, std::string_view code, std::string_view message, bool with_field) {
+  Response r;
+  r.status = status;
+  r.Set("Content-Type", "application/json");
+  r.body = "{\"error\":{\"code\":\"" + JsonEscape(code) + "\",\"message\":\"" + JsonEscape(message) + "\"";
+  if (with_field) r.body += ",\"field\":\"\"";
+  r.body += "}}";
+  return r;
+}
+
+Response InternalError() { return JsonError(500, "internal", "internal server error", false); }
+
+bool IEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  return true;
+}
+
+// True for the parser's own errors (malformed input), as opposed to socket errors and timeouts.
+bool IsParseError(const beast::error_code& ec) {
+  return ec && ec.category() == beast::error_code(bhttp::error::bad_method).category();
+}
+
+bool HasCrLf(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
+
+// Hop-by-hop and framing headers are the server's business; a handler setting them would
+// corrupt the framing (and CR/LF in a header is response splitting).
+bool HandlerMaySet(std::string_view name, std::string_view value) {
+  if (name.empty() || HasCrLf(value)) return false;
+  for (unsigned char c : name)
+    if (c <= 0x20 || c >= 0x7f || c == ':') return false;
+  return !IEquals(name, "content-length") && !IEquals(name, "transfer-encoding");
+}
+
+// RFC 9110 asks origin servers with a clock to send Date.
+std::string HttpDateNow() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char out[40];
+  std::size_t n = std::strftime(out, sizeof out, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return std::string(out, n);
+}
+
+std::string PeerAddress(const tcp::socket& socket) {
+  beast::error_code ec;
+  auto ep = socket.remote_endpoint(ec);
+  if (ec) return {};
+  auto addr = ep.address();
+  if (addr.is_v6() && addr.to_v6().is_v4_mapped())
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, addr.to_v6()).to_string();
+  return addr.to_string();
+}
+
+// One SSE event in wire format. Data lines are split on LF (a trailing CR is dropped) because
+// a raw newline inside a "data:" line would end the field early in the browser.
+std::string FormatSseEvent(std::string_view event, std::string_view data) {
+  std::string out;
+  out.reserve(event.size() + data.size() + 32);
+  if (!event.empty()) {
+    out += "event: ";
+    for (char c : event) out += (c == '\r' || c == '\n') ? ' ' : c;
+    out += '\n';
+  }
+  std::size_t start = 0;
+  while (true) {
+    std::size_t end = data.find('\n', start);
+    std::string_view line = data.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    out += "data: ";
+    out += line;
+    out += '\n';
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+  out += '\n';
+  return out;
+}
+
+}  // namespace
+
+struct Server::Impl {
+  struct Connection;
+
+  Impl(ServerOptions o, Handler& h) : options(std::move(o)), handler(h) {}
+
+  ServerOptions options;
+  Handler& handler;
+  asio::io_context ioc;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::optional<asio::thread_pool> workers;
+  std::optional<tcp::acceptor> acceptor;  // on its own strand
+  std::vector<std::thread> threads;
+  std::atomic<std::uint16_t> bound_port{0};
+  std::atomic<std::size_t> open{0};
+
+  std::mutex mu;  // guards everything below
+  bool running = false;
+  std::atomic<bool> stopping{false};  // written under mu; read lock-free on the request path
+  std::condition_variable stopped_cv;
+  std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;
+  std::unordered_map<std::string, std::unordered_map<Connection*, std::weak_ptr<Connection>>> subscribers;
+
+  asio::awaitable<void> Accept();
+  asio::awaitable<void> Session(std::shared_ptr<Connection> conn);
+  asio::awaitable<void> ServeSse(std::shared_ptr<Connection> conn, const Request& req, Response& resp,
+                                 unsigned version);
+  asio::awaitable<bool> WriteResponse(Connection& conn, Response& resp, unsigned version, bool keep_alive, bool head);
+  asio::awaitable<void> LingeringClose(Connection& conn, beast::flat_buffer& buffer);
+  std::optional<Response> HandleFast(const Request& req);
+  void Finished(const Request& req, const Response& resp, SteadyClock::time_point start);
+};
+
+// A connection's state. Its socket, timer and SSE queue are touched only on its strand (the
+// executor of `stream`); the registry in Impl holds weak pointers to reach it from Broadcast and
+// Stop, which post onto that strand.
+struct Server::Impl::Connection : std::enable_shared_from_this<Connection> {
+  explicit Connection(tcp::socket socket) : stream(std::move(socket)), wake(stream.get_executor()) {}
+
+  void Close() {
+    if (closed) return;
+    closed = true;
+    beast::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream.close();
+    wake.cancel();
+  }
+
+  void Enqueue(std::shared_ptr<const std::string> event, std::size_t max_bytes) {
+    if (closed) return;
+    if (queued_bytes + event->size() > max_bytes) {
+      // The client cannot keep up; dropping it is kinder than buffering without bound, and an
+      // EventSource reconnects by itself and gets the current state on the next page load.
+      Close();
+      return;
+    }
+    queued_bytes += event->size();
+    queue.push_back(std::move(event));
+    wake.cancel();
+  }
+
+  beast::tcp_stream stream;
+  asio::steady_timer wake;  // wakes the SSE writer when events arrive or the stream closes
+  bool closed = false;
+  std::deque<std::shared_ptr<const std::string>> queue;
+  std::size_t queued_bytes = 0;
+};
+
+std::optional<Response> Server::Impl::HandleFast(const Request& req) {
+  try {
+    return handler.HandleFast(req);
+  } catch (...) {
+    return InternalError();
+  }
+}
+
+void Server::Impl::Finished(const Request& req, const Response& resp, SteadyClock::time_point start) {
+  double seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
+  try {
+    handler.OnResponse(req, resp, seconds);
+  } catch (...) {
+    // Metrics must never take a connection down.
+  }
+}
+
+asio::awaitable<void> Server::Impl::Accept() {
+  while (true) {
+    tcp::socket socket(asio::make_strand(ioc));
+    auto [ec] = co_await acceptor->async_accept(socket, kTuple);
+    if (ec) {
+      if (ec == asio::error::operation_aborted || !acceptor->is_open()) co_return;
+      // EMFILE and friends: back off briefly instead of spinning on a hot error.
+      asio::steady_timer pause(co_await asio::this_coro::executor, std::chrono::milliseconds(50));
+      co_await pause.async_wait(kTuple);
+      continue;
+    }
+    // Responses are written whole; Nagle would only delay the next pipelined response.
+    beast::error_code opt_ec;
+    socket.set_option(tcp::no_delay(true), opt_ec);
+    auto conn = std::make_shared<Connection>(std::move(socket));
+    {
+      std::lock_guard lock(mu);
+      if (stopping || open.load() >= static_cast<std::size_t>(std::max(options.max_connections, 0))) {
+        // Over the cap: close at once so a flood costs us one accept and one close.
+        conn->Close();
+        continue;
+      }
+      connections.emplace(conn.get(), conn);
+      ++open;
+    }
+    auto executor = conn->stream.get_executor();
+    asio::co_spawn(executor, Session(std::move(conn)), asio::detached);
+  }
+}
+
+asio::awaitable<bool> Server::Impl::WriteResponse(Connection& conn, Response& resp, unsigned version, bool keep_alive,
+                                                  bool head) {
+  if (resp.status < 100 || resp.status > 599) resp = InternalError();
+  bhttp::response<bhttp::span_body<const char>> res;
+  res.version(version);
+  res.result(static_cast<unsigned>(resp.status));
+  bool has_server = false;
+  for (const auto& [name, value] : resp.headers) {
+    if (!HandlerMaySet(name, value)) continue;
+    has_server = has_server || IEquals(name, "server");
+    res.insert(name, value);
+  }
+  if (!has_server) res.set(bhttp::field::server, "herald");
+  if (res.find(bhttp::field::date) == res.end()) res.set(bhttp::field::date, HttpDateNow());
+  keep_alive = keep_alive && res.keep_alive();
+  res.keep_alive(keep_alive);
+
+  // The body is a span over the Response's own bytes (or its shared snapshot buffer), which
+  // outlive the write because `resp` lives in the calling coroutine's frame: no copy.
+  std::string_view body = resp.Body();
+  bool bodiless = resp.status < 200 || resp.status == 204 || resp.status == 304;
+  if (!bodiless) res.content_length(body.size());
+  if (!head && !bodiless) res.body() = beast::span<const char>(body.data(), body.size());
+
+  conn.stream.expires_after(std::chrono::milliseconds(options.write_timeout_ms));
+  auto [ec, n] = co_await bhttp::async_write(conn.stream, res, kTuple);
+  (void)n;
+  co_return !ec && keep_alive;
+}
+
+asio::awaitable<void> Server::Impl::LingeringClose(Connection& conn, beast::flat_buffer& buffer) {
+  if (conn.closed) co_return;
+  beast::error_code ec;
+  conn.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  conn.stream.expires_after(kLingerTime);
+  std::size_t drained = 0;
+  while (drained < kLingerMaxBytes && !conn.closed) {
+    buffer.clear();
+    auto [rec, n] = co_await conn.stream.async_read_some(buffer.prepare(kReadChunk), kTuple);
+    if (rec) break;
+    drained += n;
+  }
+  conn.Close();
+}
+
+asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Connection> conn) {
+  try {
+    beast::flat_buffer buffer;
+    const std::string remote = PeerAddress(conn->stream.socket());
+    bool first = true;
+    while (!conn->closed) {
+      if (!first && buffer.size() == 0) {
+        // Between keep-alive requests the idle timeout applies until the next byte arrives;
+        // from then on the (shorter) header deadline does.
+        conn->stream.expires_after(std::chrono::milliseconds(options.idle_timeout_ms));
+        auto [ec, n] = co_await conn->stream.async_read_some(buffer.prepare(kReadChunk), kTuple);
+        if (ec) break;
+        buffer.commit(n);
+      }
+      first = false;
+
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(options.max_header_bytes, UINT32_MAX)));
+      parser.body_limit(options.max_body_bytes);
+      // A deadline for the whole head, not an inactivity timer: a client trickling one byte a
+      // second (slow-loris) is cut off just like a silent one.
+      conn->stream.expires_after(std::chrono::milliseconds(options.header_timeout_ms));
+      auto [hec, hn] = co_await bhttp::async_read_header(conn->stream, buffer, parser, kTuple);
+      (void)hn;
+      const auto start = SteadyClock::now();
+      std::optional<Response> error;
+      if (hec == bhttp::error::header_limit) {
+        error = JsonError(431, "invalid", "request header too large", false);
+      } else if (hec == bhttp::error::body_limit) {
+        error = JsonError(413, "too_large", "request body exceeds " + std::to_string(options.max_body_bytes) + " bytes",
+                          true);
+      } else if (hec == bhttp::error::end_of_stream || hec == bhttp::error::partial_message) {
+        break;
+      } else if (IsParseError(hec)) {
+        error = JsonError(400, "invalid", "malformed request", false);
+      } else if (hec) {
+        break;  // timeout, reset, Stop(): nothing useful to say
+      }
+
+      Request req;
+      req.remote_addr = remote;
+      unsigned version = 11;
+      if (!error) {
+        auto& head = parser.get();
+        version = head.version();
+        if (IEquals(head[bhttp::field::expect], "100-continue")) {
+          static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+          if (!parser.is_done() && version >= 11) {
+            conn->stream.expires_after(std::chrono::milliseconds(options.write_timeout_ms));
+            auto [cec, cn] = co_await asio::async_write(conn->stream, asio::buffer(kContinue), kTuple);
+            (void)cn;
+            if (cec) break;
+          }
+        }
+        if (!parser.is_done()) {
+          conn->stream.expires_after(std::chrono::milliseconds(options.body_timeout_ms));
+          auto [bec, bn] = co_await bhttp::async_read(conn->stream, buffer, parser, kTuple);
+          (void)bn;
+          if (bec == bhttp::error::body_limit) {
+            error = JsonError(413, "too_large",
+                              "request body exceeds " + std::to_string(options.max_body_bytes) + " bytes", true);
+          } else if (IsParseError(bec) && bec != bhttp::error::partial_message && bec != bhttp::error::end_of_stream) {
+            error = JsonError(400, "invalid", "malformed request body", false);
+          } else if (bec) {
+            break;
+          }
+        }
+      }
+      if (!error) {
+        auto& msg = parser.get();
+        req.method = std::string(msg.method_string());
+        req.target = std::string(msg.target());
+        auto target = ParseTarget(req.target);
+        if (!target) {
+          error = JsonError(400, "invalid", "malformed or unsafe request path", false);
+        } else {
+          req.path = std::move(target->path);
+          req.query = std::move(target->query);
+          req.headers.reserve(std::distance(msg.begin(), msg.end()));
+          for (const auto& field : msg) {
+            std::string name(field.name_string());
+            std::transform(name.begin(), name.end(), name.begin(),
+                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+            req.headers.emplace_back(std::move(name), std::string(field.value()));
+          }
+          req.body = std::move(msg.body());
+        }
+      }
+
+      if (error) {
+        // After a framing error the rest of the stream cannot be trusted: answer and close.
+        co_await WriteResponse(*conn, *error, version, /*keep_alive=*/false, /*head=*/false);
+        Finished(req, *error, start);
+        co_await LingeringClose(*conn, buffer);
+        break;
+      }
+
+      std::optional<Response> fast = HandleFast(req);
+      Response resp;
+      if (fast) {
+        resp = std::move(*fast);
+      } else {
+        // The worker's completion is dispatched back through this coroutine's executor, the
+        // connection strand, so the rest of the session stays single-threaded.
+        resp = co_await asio::co_spawn(
+            workers->get_executor(),
+            [this, &req]() -> asio::awaitable<Response> {
+              try {
+                co_return handler.HandleBlocking(req);
+              } catch (...) {
+                co_return InternalError();
+              }
+            },
+            asio::use_awaitable);
+        if (conn->closed) {
+          Finished(req, resp, start);
+          break;
+        }
+      }
+
+      if (!resp.sse_topic.empty()) {
+        co_await ServeSse(conn, req, resp, version);
+        Finished(req, resp, start);
+        break;
+      }
+
+      const bool keep_alive = parser.get().keep_alive() && !stopping;
+      bool again = co_await WriteResponse(*conn, resp, version, keep_alive, req.method == "HEAD");
+      Finished(req, resp, start);
+      if (!again) break;
+    }
+  } catch (...) {
+    // Only allocation failures can get here; the connection is dropped below.
+  }
+  conn->Close();
+  {
+    std::lock_guard lock(mu);
+    connections.erase(conn.get());
+    --open;
+  }
+}
+
+asio::awaitable<void> Server::Impl::ServeSse(std::shared_ptr<Connection> conn, const Request& req, Response& resp,
+                                             unsigned version) {
+  (void)req;
+  {
+    std::lock_guard lock(mu);
+    if (stopping) co_return;
+    subscribers[resp.sse_topic].emplace(conn.get(), conn);
+  }
+  bhttp::response<bhttp::empty_body> res;
+  res.version(version);
+  res.result(resp.status >= 200 && resp.status <= 299 ? static_cast<unsigned>(resp.status) : 200u);
+  for (const auto& [name, value] : resp.headers)
+    if (HandlerMaySet(name, value)) res.insert(name, value);
+  res.set(bhttp::field::server, "herald");
+  res.set(bhttp::field::content_type, "text/event-stream");
+  res.set(bhttp::field::cache_control, "no-cache");
+  res.set("X-Accel-Buffering", "no");
+  // HTTP/1.1 gets chunked framing; HTTP/1.0 has no chunks, so the body ends when we close.
+  const bool chunked = version >= 11;
+  if (chunked) {
+    res.chunked(true);
+  } else {
+    res.keep_alive(false);
+  }
+
+  auto send = [&](std::string_view text) -> asio::awaitable<bool> {
+    conn->stream.expires_after(std::chrono::milliseconds(options.write_timeout_ms));
+    beast::error_code ec;
+    if (chunked) {
+      std::tie(ec, std::ignore) =
+          co_await asio::async_write(conn->stream, bhttp::make_chunk(asio::buffer(text)), kTuple);
+    } else {
+      std::tie(ec, std::ignore) = co_await asio::async_write(conn->stream, asio::buffer(text), kTuple);
+    }
+    co_return !ec;
+  };
+
+  conn->stream.expires_after(std::chrono::milliseconds(options.write_timeout_ms));
+  bhttp::response_serializer<bhttp::empty_body> serializer(res);
+  auto [hec, hn] = co_await bhttp::async_write_header(conn->stream, serializer, kTuple);
+  (void)hn;
+
+  if (!hec && !conn->closed) {
+    // The client never sends anything on an event stream; reading only tells us it went away
+    // (EOF or reset), which writes alone might notice only at the next keep-alive.
+    asio::co_spawn(
+        conn->stream.get_executor(),
+        [conn]() -> asio::awaitable<void> {
+          char scratch[512];
+          while (!conn->closed) {
+            auto [ec, n] = co_await conn->stream.socket().async_read_some(asio::buffer(scratch), kTuple);
+            (void)n;
+            if (ec) break;
+          }
+          conn->Close();
+        },
+        asio::detached);
+
+    const auto keepalive = std::chrono::milliseconds(std::max(options.sse_keepalive_ms, 1));
+    while (!conn->closed) {
+      if (!conn->queue.empty()) {
+        // Everything queued goes out as one chunk: a client that fell behind catches up in one write.
+        std::string batch;
+        batch.reserve(conn->queued_bytes);
+        for (const auto& event : conn->queue) batch += *event;
+        conn->queue.clear();
+        conn->queued_bytes = 0;
+        if (!co_await send(batch)) break;
+        continue;
+      }
+      conn->wake.expires_after(keepalive);
+      auto [ec] = co_await conn->wake.async_wait(kTuple);
+      if (conn->closed) break;
+      if (!ec && !co_await send(": keepalive\n\n")) break;
+    }
+  }
+  conn->Close();
+  std::lock_guard lock(mu);
+  if (auto it = subscribers.find(resp.sse_topic); it != subscribers.end()) {
+    it->second.erase(conn.get());
+    if (it->second.empty()) subscribers.erase(it);
+  }
+}
+
+Server::Server(ServerOptions options, Handler& handler) : impl_(std::make_unique<Impl>(std::move(options), handler)) {}
+
+Server::~Server() { Stop(); }
+
+Status Server::Start() {
+  Impl& s = *impl_;
+  {
+    std::lock_guard lock(s.mu);
+    if (s.running || s.stopping) return Error{ErrorCode::kInvalid, "server already started", {}};
+  }
+  beast::error_code ec;
+  std::string host = s.options.host;
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  auto address = asio::ip::make_address(host, ec);
+  if (ec) {
+    return Error{ErrorCode::kInvalid,
+                 "invalid listen address \"" + s.options.host + "\": expected an IP address such as 127.0.0.1 or ::1",
+                 "host"};
+  }
+  tcp::endpoint endpoint(address, s.options.port);
+  const std::string where = (address.is_v6() ? "[" + host + "]" : host) + ":" + std::to_string(s.options.port);
+  s.acceptor.emplace(asio::make_strand(s.ioc));
+  auto fail = [&](const char* what) -> Status {
+    s.acceptor.reset();
+    return Error{
+        ErrorCode::kUnavailable, std::string("cannot listen on ") + where + ": " + what + ": " + ec.message(), {}};
+  };
+  s.acceptor->open(endpoint.protocol(), ec);
+  if (ec) return fail("open");
+  // Restarting must not wait for TIME_WAIT sockets of the previous run to expire.
+  s.acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  if (ec) return fail("setsockopt");
+  s.acceptor->bind(endpoint, ec);
+  if (ec) return fail("bind");
+  s.acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return fail("listen");
+  s.bound_port = s.acceptor->local_endpoint(ec).port();
+
+  int io_threads = s.options.io_threads > 0 ? s.options.io_threads
+                                            : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  s.workers.emplace(static_cast<std::size_t>(std::max(s.options.worker_threads, 1)));
+  s.work.emplace(s.ioc.get_executor());
+  {
+    std::lock_guard lock(s.mu);
+    s.running = true;
+  }
+  asio::co_spawn(s.acceptor->get_executor(), s.Accept(), asio::detached);
+  for (int i = 0; i < io_threads; ++i) {
+    s.threads.emplace_back([&s] {
+      while (true) {
+        try {
+          s.ioc.run();
+          return;
+        } catch (...) {
+          // No exception may kill an io thread; handlers catch their own, this is a last line.
+        }
+      }
+    });
+  }
+  return {};
+}
+
+void Server::Stop() {
+  Impl& s = *impl_;
+  std::vector<std::shared_ptr<Impl::Connection>> live;
+  {
+    std::lock_guard lock(s.mu);
+    if (!s.running || s.stopping) return;
+    s.stopping = true;
+    for (auto& [ptr, weak] : s.connections)
+      if (auto c = weak.lock()) live.push_back(std::move(c));
+    s.subscribers.clear();
+  }
+  asio::post(s.acceptor->get_executor(), [&s] {
+    beast::error_code ec;
+    s.acceptor->close(ec);
+  });
+  for (auto& c : live) {
+    auto executor = c->stream.get_executor();
+    asio::post(executor, [c = std::move(c)] { c->Close(); });
+  }
+  // With the acceptor and every socket closed, each session finishes on its own and run()
+  // returns once no work is left; in-flight blocking handlers are awaited, not abandoned.
+  s.work.reset();
+  for (auto& t : s.threads) t.join();
+  s.threads.clear();
+  s.workers->join();
+  {
+    std::lock_guard lock(s.mu);
+    s.running = false;
+  }
+  s.stopped_cv.notify_all();
+}
+
+void Server::Wait() {
+  Impl& s = *impl_;
+  std::unique_lock lock(s.mu);
+  s.stopped_cv.wait(lock, [&s] { return !s.running; });
+}
+
+std::uint16_t Server::port() const { return impl_->bound_port.load(); }
+
+void Server::Broadcast(const std::string& topic, const std::string& event, const std::string& data) {
+  Impl& s = *impl_;
+  // Formatted once, shared by every stream.
+  auto text = std::make_shared<const std::string>(FormatSseEvent(event, data));
+  const std::size_t max_bytes = s.options.sse_max_queue_bytes;
+  // Posting never blocks on a client: each stream's strand appends to its own bounded queue.
+  // It happens under the lock so that nothing is posted once Stop() has begun draining.
+  std::lock_guard lock(s.mu);
+  if (s.stopping) return;
+  auto it = s.subscribers.find(topic);
+  if (it == s.subscribers.end()) return;
+  for (auto& [ptr, weak] : it->second) {
+    if (auto c = weak.lock()) {
+      auto executor = c->stream.get_executor();
+      asio::post(executor, [c = std::move(c), text, max_bytes] { c->Enqueue(text, max_bytes); });
+    }
+  }
+}
+
+std::size_t Server::open_connections() const { return impl_->open.load(); }
+
+}  // namespace herald::http

@@ -1,0 +1,552 @@
+// Drives the real server over loopback sockets with plain POSIX calls (no Beast here, to keep
+// this translation unit cheap to compile). Every read has a deadline so a bug fails a test
+// instead of hanging it.
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "http/path.h"
+
+namespace herald::http {
+namespace {
+
+using std::chrono::milliseconds;
+using SteadyClock = std::chrono::steady_clock;
+
+class TestHandler : public Handler {
+ public:
+  std::optional<Response> HandleFast(const Request& req) override {
+    fast_thread = std::this_thread::get_id();
+    if (req.path == "/hello") {
+      Response r;
+      r.Set("Content-Type", "text/plain");
+      r.body = "hello";
+      return r;
+    }
+    if (req.path == "/shared") {
+      Response r;
+      r.shared_body = shared;
+      return r;
+    }
+    if (req.path == "/throw") throw std::runtime_error("secret detail");
+    if (req.path == "/events") {
+      Response r;
+      r.sse_topic = "status";
+      r.Set("X-Test", "1");
+      return r;
+    }
+    if (req.path.starts_with("/echo-path")) {
+      Response r;
+      r.body = req.path + "|" + req.query + "|" + std::string(req.Header("x-mixed-case")) + "|" + req.remote_addr;
+      return r;
+    }
+    return std::nullopt;
+  }
+
+  Response HandleBlocking(const Request& req) override {
+    blocking_thread = std::this_thread::get_id();
+    if (req.path == "/throw-blocking") throw 42;
+    Response r;
+    r.status = req.method == "POST" ? 201 : 200;
+    r.body = req.method + " " + req.body;
+    return r;
+  }
+
+  void OnResponse(const Request&, const Response& resp, double seconds) override {
+    std::lock_guard lock(mu);
+    ++responses;
+    last_status = resp.status;
+    last_seconds = seconds;
+  }
+
+  std::shared_ptr<const std::string> shared = std::make_shared<const std::string>("shared snapshot bytes");
+  std::atomic<std::thread::id> fast_thread;
+  std::atomic<std::thread::id> blocking_thread;
+  std::mutex mu;
+  int responses = 0;
+  int last_status = 0;
+  double last_seconds = -1;
+};
+
+// A blocking client socket with a receive deadline.
+class Client {
+ public:
+  explicit Client(std::uint16_t port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    int one = 1;
+    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  }
+  ~Client() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  bool connected() const { return connected_; }
+  int fd() const { return fd_; }
+
+  bool Send(std::string_view data) {
+    while (!data.empty()) {
+      ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      data.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return true;
+  }
+
+  // Reads more bytes into buffer_; false on EOF, error or deadline.
+  bool ReadMore(milliseconds timeout = milliseconds(3000)) {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return false;
+    char tmp[16384];
+    ssize_t n = ::recv(fd_, tmp, sizeof tmp, 0);
+    if (n <= 0) return false;
+    buffer_.append(tmp, static_cast<std::size_t>(n));
+    return true;
+  }
+
+  // Reads until `needle` has arrived; returns everything read so far (and keeps it).
+  bool ReadUntil(std::string_view needle, milliseconds timeout = milliseconds(3000)) {
+    auto deadline = SteadyClock::now() + timeout;
+    while (buffer_.find(needle) == std::string::npos) {
+      auto left = std::chrono::duration_cast<milliseconds>(deadline - SteadyClock::now());
+      if (left.count() <= 0 || !ReadMore(left)) return false;
+    }
+    return true;
+  }
+
+  // Reads one response framed by Content-Length (no body for HEAD); "" on failure.
+  std::string ReadResponse(bool head = false) {
+    if (!ReadUntil("\r\n\r\n")) return {};
+    std::size_t header_end = buffer_.find("\r\n\r\n") + 4;
+    std::size_t length = 0;
+    if (!head) {
+      std::string lower = buffer_.substr(0, header_end);
+      for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (auto pos = lower.find("content-length: "); pos != std::string::npos)
+        length = std::stoul(lower.substr(pos + 16));
+    }
+    while (buffer_.size() < header_end + length)
+      if (!ReadMore()) return {};
+    std::string response = buffer_.substr(0, header_end + length);
+    buffer_.erase(0, header_end + length);
+    return response;
+  }
+
+  // True when the server closes the connection (EOF or reset) within `timeout`.
+  bool WaitClosed(milliseconds timeout) {
+    auto deadline = SteadyClock::now() + timeout;
+    while (true) {
+      auto left = std::chrono::duration_cast<milliseconds>(deadline - SteadyClock::now());
+      if (left.count() <= 0) return false;
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
+      char tmp[4096];
+      ssize_t n = ::recv(fd_, tmp, sizeof tmp, 0);
+      if (n <= 0) return true;
+      buffer_.append(tmp, static_cast<std::size_t>(n));
+    }
+  }
+
+  const std::string& buffer() const { return buffer_; }
+
+ private:
+  int fd_ = -1;
+  bool connected_ = false;
+  std::string buffer_;
+};
+
+int StatusOf(const std::string& response) {
+  if (response.size() < 12 || !response.starts_with("HTTP/1.")) return -1;
+  return std::stoi(response.substr(9, 3));
+}
+
+std::string BodyOf(const std::string& response) {
+  auto pos = response.find("\r\n\r\n");
+  return pos == std::string::npos ? std::string() : response.substr(pos + 4);
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void StartServer() {
+    options_.host = "127.0.0.1";
+    options_.port = 0;
+    options_.io_threads = 2;
+    options_.worker_threads = 2;
+    server_ = std::make_unique<Server>(options_, handler_);
+    auto status = server_->Start();
+    ASSERT_TRUE(status.ok()) << status.error().message;
+    ASSERT_NE(server_->port(), 0);
+  }
+  void TearDown() override {
+    if (server_) server_->Stop();
+  }
+  std::string Get(const std::string& raw) {
+    Client c(server_->port());
+    EXPECT_TRUE(c.Send(raw));
+    return c.ReadResponse();
+  }
+  // Polls a condition the server reaches asynchronously (e.g. after a close), with a deadline.
+  template <typename F>
+  bool Eventually(F f, milliseconds timeout = milliseconds(2000)) {
+    auto deadline = SteadyClock::now() + timeout;
+    while (!f()) {
+      if (SteadyClock::now() > deadline) return false;
+      std::this_thread::sleep_for(milliseconds(5));
+    }
+    return true;
+  }
+
+  ServerOptions options_;
+  TestHandler handler_;
+  std::unique_ptr<Server> server_;
+};
+
+TEST_F(ServerTest, GetFastPath) {
+  StartServer();
+  std::string r = Get("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(StatusOf(r), 200) << r;
+  EXPECT_EQ(BodyOf(r), "hello");
+  EXPECT_NE(r.find("Server: herald\r\n"), std::string::npos) << r;
+  EXPECT_NE(r.find("Content-Length: 5\r\n"), std::string::npos) << r;
+  EXPECT_NE(r.find("Content-Type: text/plain\r\n"), std::string::npos) << r;
+  EXPECT_NE(r.find("\r\nDate: "), std::string::npos) << r;
+  EXPECT_TRUE(Eventually([&] {
+    std::lock_guard lock(handler_.mu);
+    return handler_.responses == 1;
+  }));
+  std::lock_guard lock(handler_.mu);
+  EXPECT_EQ(handler_.last_status, 200);
+  EXPECT_GE(handler_.last_seconds, 0.0);
+}
+
+TEST_F(ServerTest, SharedBodyAndRequestFields) {
+  StartServer();
+  EXPECT_EQ(BodyOf(Get("GET /shared HTTP/1.1\r\nHost: x\r\n\r\n")), "shared snapshot bytes");
+  std::string r = Get("GET /echo-path/a%20b/%C3%A9?x=1&y=%20 HTTP/1.1\r\nHost: x\r\nX-Mixed-CASE: v\r\n\r\n");
+  EXPECT_EQ(BodyOf(r), "/echo-path/a b/\xC3\xA9|x=1&y=%20|v|127.0.0.1") << r;
+}
+
+TEST_F(ServerTest, PostRunsOnWorkerPool) {
+  StartServer();
+  std::string r = Get("POST /submit HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\nhello world");
+  EXPECT_EQ(StatusOf(r), 201) << r;
+  EXPECT_EQ(BodyOf(r), "POST hello world");
+  EXPECT_NE(handler_.blocking_thread.load(), handler_.fast_thread.load());
+  // Chunked request bodies are decoded before the handler sees them.
+  r = Get("POST /submit HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
+  EXPECT_EQ(BodyOf(r), "POST abcde") << r;
+}
+
+TEST_F(ServerTest, ExpectContinue) {
+  StartServer();
+  Client c(server_->port());
+  ASSERT_TRUE(c.Send("POST /submit HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n"));
+  ASSERT_TRUE(c.ReadUntil("HTTP/1.1 100 Continue\r\n\r\n"));
+  ASSERT_TRUE(c.Send("abc"));
+  ASSERT_TRUE(c.ReadUntil("POST abc"));
+}
+
+TEST_F(ServerTest, KeepAliveAndPipelining) {
+  StartServer();
+  Client c(server_->port());
+  ASSERT_TRUE(c.Send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_EQ(BodyOf(c.ReadResponse()), "hello");
+  ASSERT_TRUE(c.Send("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n1"));
+  EXPECT_EQ(BodyOf(c.ReadResponse()), "POST 1");
+  // Pipelined: three requests in one write are answered in order.
+  ASSERT_TRUE(
+      c.Send("POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n2"
+             "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"
+             "POST /c HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n3"));
+  EXPECT_EQ(BodyOf(c.ReadResponse()), "POST 2");
+  EXPECT_EQ(BodyOf(c.ReadResponse()), "hello");
+  EXPECT_EQ(BodyOf(c.ReadResponse()), "POST 3");
+  // Connection: close is honoured.
+  ASSERT_TRUE(c.Send("GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  std::string r = c.ReadResponse();
+  EXPECT_NE(r.find("Connection: close"), std::string::npos) << r;
+  EXPECT_TRUE(c.WaitClosed(milliseconds(2000)));
+}
+
+TEST_F(ServerTest, Http10ClosesByDefault) {
+  StartServer();
+  Client c(server_->port());
+  ASSERT_TRUE(c.Send("GET /hello HTTP/1.0\r\n\r\n"));
+  std::string r = c.ReadResponse();
+  EXPECT_TRUE(r.starts_with("HTTP/1.0 200")) << r;
+  EXPECT_TRUE(c.WaitClosed(milliseconds(2000)));
+}
+
+TEST_F(ServerTest, HeadSendsHeadersOnly) {
+  StartServer();
+  Client c(server_->port());
+  ASSERT_TRUE(c.Send("HEAD /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::string r = c.ReadResponse(/*head=*/true);
+  EXPECT_EQ(StatusOf(r), 200) << r;
+  EXPECT_NE(r.find("Content-Length: 5\r\n"), std::string::npos) << r;
+  EXPECT_EQ(BodyOf(r), "");
+  // The next response starts right away: no stray body bytes were sent after the HEAD headers.
+  ASSERT_TRUE(c.Send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
+  r = c.ReadResponse();
+  EXPECT_EQ(StatusOf(r), 200) << r;
+  EXPECT_EQ(BodyOf(r), "hello");
+}
+
+TEST_F(ServerTest, OversizedBodyIs413Json) {
+  options_.max_body_bytes = 100;
+  StartServer();
+  std::string big(1000, 'x');
+  std::string r = Get("POST /submit HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n" + big);
+  EXPECT_EQ(StatusOf(r), 413) << r;
+  EXPECT_NE(r.find("application/json"), std::string::npos) << r;
+  EXPECT_EQ(BodyOf(r), R"({"error":{"code":"too_large","message":"request body exceeds 100 bytes","field":""}})");
+
+  // Without Content-Length the limit is found while reading the chunks.
+  std::string chunked = "POST /submit HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (int i = 0; i < 10; ++i) chunked += "20\r\n" + std::string(32, 'y') + "\r\n";
+  chunked += "0\r\n\r\n";
+  r = Get(chunked);
+  EXPECT_EQ(StatusOf(r), 413) << r;
+}
+
+TEST_F(ServerTest, OversizedHeaderIsRejected) {
+  options_.max_header_bytes = 1024;
+  StartServer();
+  Client c(server_->port());
+  ASSERT_TRUE(c.Send("GET /hello HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(4096, 'a') + "\r\n\r\n"));
+  std::string r = c.ReadResponse();
+  EXPECT_EQ(StatusOf(r), 431) << r;
+  EXPECT_TRUE(c.WaitClosed(milliseconds(2000)));
+}
+
+TEST_F(ServerTest, MalformedRequestIs400AndCloses) {
+  StartServer();
+  for (std::string raw : {"\x01\x02garbage\r\n\r\n", "GET / HTTP/1.1\r\nBad Header\r\n\r\n",
+                          "POST / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+                          "GET /hello HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"}) {
+    Client c(server_->port());
+    ASSERT_TRUE(c.Send(raw));
+    std::string r = c.ReadResponse();
+    EXPECT_EQ(StatusOf(r), 400) << raw << "\n" << r;
+    EXPECT_TRUE(c.WaitClosed(milliseconds(2000))) << raw;
+  }
+}
+
+TEST_F(ServerTest, UnsafePathsAre400) {
+  StartServer();
+  for (std::string path : {"/../etc/passwd", "/a/%2e%2E/b", "/a/..", "/a%00b", "/%zz", "/%4", "relative"}) {
+    std::string r = Get("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_EQ(StatusOf(r), 400) << path << "\n" << r;
+  }
+  EXPECT_EQ(StatusOf(Get("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")), 200);
+}
+
+TEST_F(ServerTest, HandlerExceptionsAre500Json) {
+  StartServer();
+  for (std::string path : {"/throw", "/throw-blocking"}) {
+    Client c(server_->port());
+    ASSERT_TRUE(c.Send("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n"));
+    std::string r = c.ReadResponse();
+    EXPECT_EQ(StatusOf(r), 500) << r;
+    EXPECT_EQ(BodyOf(r), R"({"error":{"code":"internal","message":"internal server error"}})");
+    EXPECT_EQ(r.find("secret detail"), std::string::npos);
+    // The connection survives a handler's exception.
+    ASSERT_TRUE(c.Send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
+    EXPECT_EQ(BodyOf(c.ReadResponse()), "hello");
+  }
+}
+
+TEST_F(ServerTest, SlowLorisIsDisconnected) {
+  options_.header_timeout_ms = 200;
+  StartServer();
+  Client c(server_->port());
+  ASSERT_TRUE(c.Send("GET /hello HTTP/1.1\r\nHost: x\r\n"));
+  // Trickle a header byte every 20 ms: activity must not extend the deadline.
+  auto start = SteadyClock::now();
+  bool closed = false;
+  while (!closed && SteadyClock::now() - start < milliseconds(3000)) {
+    if (!c.Send("X")) break;
+    closed = c.WaitClosed(milliseconds(20));
+  }
+  if (!closed) closed = c.WaitClosed(milliseconds(1000));
+  EXPECT_TRUE(closed);
+  auto elapsed = SteadyClock::now() - start;
+  EXPECT_LT(elapsed, milliseconds(1500));
+  EXPECT_TRUE(Eventually([&] { return server_->open_connections() == 0; }));
+}
+
+TEST_F(ServerTest, IdleKeepAliveTimesOut) {
+  options_.idle_timeout_ms = 150;
+  StartServer();
+  Client c(server_->port());
+  ASSERT_TRUE(c.Send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_EQ(StatusOf(c.ReadResponse()), 200);
+  auto start = SteadyClock::now();
+  EXPECT_TRUE(c.WaitClosed(milliseconds(2000)));
+  EXPECT_GE(SteadyClock::now() - start, milliseconds(100));
+}
+
+TEST_F(ServerTest, ServerSentEvents) {
+  options_.sse_keepalive_ms = 100;
+  StartServer();
+  Client c(server_->port());
+  ASSERT_TRUE(c.Send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(c.ReadUntil("\r\n\r\n"));
+  const std::string& head = c.buffer();
+  EXPECT_EQ(StatusOf(head), 200) << head;
+  EXPECT_NE(head.find("Content-Type: text/event-stream\r\n"), std::string::npos) << head;
+  EXPECT_NE(head.find("Cache-Control: no-cache\r\n"), std::string::npos) << head;
+  EXPECT_NE(head.find("X-Accel-Buffering: no\r\n"), std::string::npos) << head;
+  EXPECT_NE(head.find("X-Test: 1\r\n"), std::string::npos) << head;
+  EXPECT_NE(head.find("Transfer-Encoding: chunked\r\n"), std::string::npos) << head;
+  // Headers are sent after subscribing, so these broadcasts cannot be missed.
+  server_->Broadcast("status", "incident", "line one\nline two");
+  server_->Broadcast("other-topic", "nope", "not for us");
+  server_->Broadcast("status", "component", "{\"id\":1}");
+  EXPECT_TRUE(c.ReadUntil("event: incident\ndata: line one\ndata: line two\n\n")) << c.buffer();
+  EXPECT_TRUE(c.ReadUntil("event: component\ndata: {\"id\":1}\n\n")) << c.buffer();
+  EXPECT_TRUE(c.ReadUntil(": keepalive\n\n")) << c.buffer();
+  EXPECT_EQ(c.buffer().find("not for us"), std::string::npos);
+}
+
+TEST_F(ServerTest, SseSlowClientIsDroppedWithoutBlockingBroadcast) {
+  options_.sse_max_queue_bytes = 64 * 1024;
+  options_.io_threads = 1;
+  StartServer();
+  Client c(server_->port());
+  ASSERT_TRUE(c.Send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(c.ReadUntil("\r\n\r\n"));
+  // The client never reads again; kernel buffers fill, then the server-side queue overflows.
+  std::string payload(32 * 1024, 'z');
+  auto start = SteadyClock::now();
+  for (int i = 0; i < 2000 && server_->open_connections() > 0; ++i) server_->Broadcast("status", "e", payload);
+  EXPECT_LT(SteadyClock::now() - start, milliseconds(3000));
+  EXPECT_TRUE(Eventually([&] { return server_->open_connections() == 0; }));
+}
+
+TEST_F(ServerTest, StopClosesOpenConnectionsPromptly) {
+  StartServer();
+  Client idle(server_->port());
+  ASSERT_TRUE(idle.Send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_EQ(StatusOf(idle.ReadResponse()), 200);
+  Client partial(server_->port());
+  ASSERT_TRUE(partial.Send("GET /hello HTTP/1.1\r\n"));
+  Client sse(server_->port());
+  ASSERT_TRUE(sse.Send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(sse.ReadUntil("\r\n\r\n"));
+  EXPECT_EQ(server_->open_connections(), 3u);
+
+  std::thread waiter([&] { server_->Wait(); });
+  auto start = SteadyClock::now();
+  server_->Stop();
+  EXPECT_LT(SteadyClock::now() - start, milliseconds(1000));
+  waiter.join();
+  server_->Stop();  // idempotent
+  EXPECT_TRUE(idle.WaitClosed(milliseconds(1000)));
+  EXPECT_TRUE(partial.WaitClosed(milliseconds(1000)));
+  EXPECT_TRUE(sse.WaitClosed(milliseconds(1000)));
+  EXPECT_EQ(server_->open_connections(), 0u);
+  server_->Broadcast("status", "after", "stop");  // harmless
+}
+
+TEST_F(ServerTest, ConnectionCap) {
+  options_.max_connections = 2;
+  StartServer();
+  Client a(server_->port());
+  Client b(server_->port());
+  for (Client* c : {&a, &b}) {
+    ASSERT_TRUE(c->Send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_EQ(StatusOf(c->ReadResponse()), 200);
+  }
+  Client over(server_->port());
+  ASSERT_TRUE(over.connected());  // the kernel accepts; the server closes it at once
+  EXPECT_TRUE(over.WaitClosed(milliseconds(2000)));
+  EXPECT_EQ(server_->open_connections(), 2u);
+
+  ::shutdown(a.fd(), SHUT_WR);
+  EXPECT_TRUE(a.WaitClosed(milliseconds(2000)));
+  ASSERT_TRUE(Eventually([&] { return server_->open_connections() == 1; }));
+  Client again(server_->port());
+  ASSERT_TRUE(again.Send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_EQ(StatusOf(again.ReadResponse()), 200);
+}
+
+TEST_F(ServerTest, BindErrors) {
+  StartServer();
+  ServerOptions taken = options_;
+  taken.port = server_->port();
+  Server second(taken, handler_);
+  Status s = second.Start();
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, ErrorCode::kUnavailable);
+  EXPECT_NE(s.error().message.find(std::to_string(taken.port)), std::string::npos) << s.error().message;
+  second.Stop();  // Stop after a failed Start is a no-op
+
+  ServerOptions bad = options_;
+  bad.host = "not-an-ip";
+  Server third(bad, handler_);
+  s = third.Start();
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, ErrorCode::kInvalid);
+}
+
+TEST_F(ServerTest, ListensOnIpv6Loopback) {
+  options_.host = "::1";
+  options_.port = 0;
+  Server server(options_, handler_);
+  Status s = server.Start();
+  if (!s.ok()) GTEST_SKIP() << "no IPv6 loopback here: " << s.error().message;
+  EXPECT_NE(server.port(), 0);
+  server.Stop();
+}
+
+TEST(ServerPath, ParseTarget) {
+  auto t = ParseTarget("/a%20b/c?x=1%202");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->path, "/a b/c");
+  EXPECT_EQ(t->query, "x=1%202");
+  t = ParseTarget("http://example.com/x?y");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->path, "/x");
+  EXPECT_EQ(t->query, "y");
+  t = ParseTarget("HTTPS://example.com");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->path, "/");
+  EXPECT_TRUE(ParseTarget("/a/./b"));
+  EXPECT_TRUE(ParseTarget("/a/...b"));
+  EXPECT_TRUE(ParseTarget("/a+b"));
+  EXPECT_FALSE(ParseTarget(""));
+  EXPECT_FALSE(ParseTarget("*"));
+  EXPECT_FALSE(ParseTarget("/.."));
+  EXPECT_FALSE(ParseTarget("/a/../b"));
+  EXPECT_FALSE(ParseTarget("/a/%2e%2e"));
+  EXPECT_FALSE(ParseTarget("/a%2f..%2fb"));
+  EXPECT_FALSE(ParseTarget("/a/..%5cb"));
+  EXPECT_FALSE(ParseTarget("/%00"));
+  EXPECT_FALSE(ParseTarget("/%"));
+  EXPECT_FALSE(ParseTarget("/%g0"));
+  EXPECT_FALSE(ParseTarget(std::string_view("/a\0b", 4)));
+  EXPECT_FALSE(ParseTarget("/a#frag"));
+}
+
+}  // namespace
+}  // namespace herald::http

@@ -1,0 +1,136 @@
+#include "store/migrations/migrations.h"
+
+#include <array>
+
+namespace herald::store::migrations {
+namespace {
+
+constexpr std::string_view k0001Initial = R"sql(
+CREATE TABLE pages (
+  id TEXT PRIMARY KEY,
+  slug TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  url TEXT NOT NULL,
+  hostname TEXT NOT NULL,
+  time_zone TEXT NOT NULL,
+  logo_url TEXT NOT NULL,
+  accent_color TEXT NOT NULL,
+  is_default INTEGER NOT NULL,
+  is_private INTEGER NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+-- Two pages cannot claim the same host name; most pages have none.
+CREATE UNIQUE INDEX pages_hostname ON pages (hostname) WHERE hostname <> '';
+
+CREATE TABLE components (
+  id TEXT PRIMARY KEY,
+  page_id TEXT NOT NULL REFERENCES pages (id) ON DELETE CASCADE,
+  group_id TEXT REFERENCES components (id) ON DELETE SET NULL,
+  is_group INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  description TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  showcase INTEGER NOT NULL,
+  only_show_if_degraded INTEGER NOT NULL,
+  hidden INTEGER NOT NULL,
+  start_date TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX components_page ON components (page_id, position, name);
+CREATE INDEX components_group ON components (group_id);
+
+CREATE TABLE component_status_history (
+  id {{ID_PK}},
+  component_id TEXT NOT NULL REFERENCES components (id) ON DELETE CASCADE,
+  page_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  changed_at BIGINT NOT NULL
+);
+CREATE INDEX component_status_history_component ON component_status_history (component_id, changed_at, id);
+CREATE INDEX component_status_history_page ON component_status_history (page_id, changed_at);
+
+CREATE TABLE incidents (
+  id TEXT PRIMARY KEY,
+  page_id TEXT NOT NULL REFERENCES pages (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  type TEXT NOT NULL,
+  impact TEXT NOT NULL,
+  status TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  started_at BIGINT NOT NULL,
+  monitoring_at BIGINT,
+  resolved_at BIGINT,
+  scheduled_for BIGINT,
+  scheduled_until BIGINT,
+  scheduled_auto_transition INTEGER NOT NULL,
+  backfilled INTEGER NOT NULL,
+  postmortem_body TEXT NOT NULL
+);
+CREATE INDEX incidents_page_started ON incidents (page_id, started_at);
+CREATE INDEX incidents_page_order ON incidents (page_id, (COALESCE(scheduled_for, started_at)));
+
+CREATE TABLE incident_components (
+  incident_id TEXT NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+  component_id TEXT NOT NULL REFERENCES components (id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  old_status TEXT NOT NULL,
+  new_status TEXT NOT NULL,
+  PRIMARY KEY (incident_id, component_id)
+);
+CREATE INDEX incident_components_component ON incident_components (component_id);
+
+CREATE TABLE incident_updates (
+  id TEXT PRIMARY KEY,
+  incident_id TEXT NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+  status TEXT NOT NULL,
+  body TEXT NOT NULL,
+  display_at BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  deliver_notifications INTEGER NOT NULL,
+  next_update_at BIGINT,
+  internal INTEGER NOT NULL,
+  affected_components TEXT NOT NULL
+);
+CREATE INDEX incident_updates_incident ON incident_updates (incident_id, display_at, created_at);
+
+CREATE TABLE outbox (
+  id {{ID_PK}},
+  page_id TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind <> ''),
+  subject_id TEXT NOT NULL,
+  payload_json TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+
+CREATE TABLE api_keys (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  key_hash TEXT NOT NULL UNIQUE,
+  created_at BIGINT NOT NULL
+);
+
+CREATE TABLE idempotency (
+  key TEXT PRIMARY KEY,
+  request_hash TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  response_body TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX idempotency_created ON idempotency (created_at);
+)sql";
+
+constexpr std::array<Migration, 1> kMigrations{{
+    {1, "initial", k0001Initial},
+}};
+
+}  // namespace
+
+std::span<const Migration> All() { return kMigrations; }
+
+}  // namespace herald::store::migrations

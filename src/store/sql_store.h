@@ -1,0 +1,69 @@
+// SqlStore: the one implementation of Store, on top of sql::Database, so both backends run the
+// same queries and differ only in their driver (sqlite/, postgres/) and a small Dialect. Every
+// Store method is one transaction: writes on the writer pool, multi-query reads in a read-only
+// snapshot so that an incident and its updates are seen at one instant.
+//
+// Thread safety: thread-safe, as Store requires; the Database serialises or pools connections.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "store/sql/database.h"
+#include "store/store.h"
+
+namespace herald::store {
+
+class SqlStore final : public Store {
+ public:
+  explicit SqlStore(std::unique_ptr<sql::Database> db) : db_(std::move(db)) {}
+
+  Status Migrate() override;
+  Status Ping() override;
+  std::string BackendName() const override { return std::string(db_->dialect().name); }
+
+  Result<std::vector<model::Page>> ListPages() override;
+  Result<model::Page> GetPage(const std::string& id_or_slug) override;
+  Status SavePage(const model::Page& page, const model::OutboxEvent& event) override;
+
+  Result<std::vector<model::Component>> ListComponents(const std::string& page_id) override;
+  Result<model::Component> GetComponent(const std::string& page_id, const std::string& id) override;
+  Status SaveComponent(const model::Component& component, const std::optional<model::StatusChange>& change,
+                       const model::OutboxEvent& event) override;
+  Status DeleteComponent(const std::string& page_id, const std::string& id, const model::OutboxEvent& event) override;
+  Result<std::vector<model::StatusChange>> StatusHistory(const std::string& page_id, TimeMs since) override;
+
+  Result<std::vector<model::Incident>> ListIncidents(const std::string& page_id, const IncidentFilter& filter) override;
+  Result<model::Incident> GetIncident(const std::string& page_id, const std::string& id) override;
+  Status SaveIncident(const IncidentWrite& write) override;
+  Status DeleteIncident(const std::string& page_id, const std::string& id, const model::OutboxEvent& event) override;
+  Status SaveIncidentUpdate(const model::IncidentUpdate& update, const model::OutboxEvent& event) override;
+
+  Result<std::vector<model::OutboxEvent>> ReadOutbox(std::int64_t after_id, int limit) override;
+  Result<std::int64_t> LastOutboxId() override;
+
+  Status SaveApiKey(const model::ApiKey& key) override;
+  Result<model::ApiKey> FindApiKeyByHash(const std::string& key_hash) override;
+  Result<std::vector<model::ApiKey>> ListApiKeys() override;
+  Status DeleteApiKey(const std::string& id) override;
+
+  Result<std::optional<model::IdempotencyRecord>> GetIdempotency(const std::string& key) override;
+  Status PutIdempotency(const model::IdempotencyRecord& record) override;
+  Status PurgeIdempotency(TimeMs older_than) override;
+
+ private:
+  using Mode = sql::Database::Mode;
+
+  Status Write(const sql::Database::Body& body) { return db_->Transact(Mode::kWrite, body); }
+  Status Read(const sql::Database::Body& body) { return db_->Transact(Mode::kRead, body); }
+  Status AppendOutbox(sql::Connection& conn, const model::OutboxEvent& event);
+  // Loads incidents matching `where` (a condition on alias i, with params) plus their components
+  // and updates: three queries for any number of incidents.
+  Result<std::vector<model::Incident>> LoadIncidents(sql::Connection& conn, const std::string& where,
+                                                     const std::string& order_limit, const sql::Params& params,
+                                                     bool include_internal_updates);
+
+  std::unique_ptr<sql::Database> db_;
+};
+
+}  // namespace herald::store
