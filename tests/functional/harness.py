@@ -82,6 +82,12 @@ class Herald:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if self.proc:
+            for f in (self.proc.stdout, self.proc.stderr):
+                try:
+                    f.close()
+                except Exception:
+                    pass
 
     def cleanup(self):
         self.stop()
