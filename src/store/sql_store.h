@@ -3,6 +3,15 @@
 // Store method is one transaction: writes on the writer pool, multi-query reads in a read-only
 // snapshot so that an incident and its updates are seen at one instant.
 //
+// Choices within Store's contracts, the same on both backends:
+// - A foreign key pointing nowhere (a component of a missing page or group, an incident naming a
+//   missing component) is kNotFound; other constraint violations (e.g. an empty outbox kind) are
+//   kInvalid; duplicates are kConflict, as is re-using an id that belongs to another page.
+// - SaveIncidentUpdate corrects body, display_at, updated_at, next_update_at and
+//   deliver_notifications; status, visibility and affected components are history and stay.
+// - Text is compared bytewise where order matters (component names), never by the database's
+//   collation, which differs between engines and PostgreSQL clusters.
+//
 // Thread safety: thread-safe, as Store requires; the Database serialises or pools connections.
 #pragma once
 

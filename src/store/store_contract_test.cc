@@ -1,9 +1,13 @@
 // The Store contract, run against every backend: SQLite (a temporary file) and PostgreSQL (a
 // fresh schema per test in the server named by HERALD_TEST_PG_URL; skipped when it is unset).
 #include <gtest/gtest.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <set>
@@ -81,31 +85,43 @@ std::vector<std::string> Ids(const auto& items) {
 class StoreContract : public testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    if (GetParam() == Backend::kSqlite) {
-      dir_ = std::filesystem::temp_directory_path() / ("herald-store-test-" + RandomHex(8));
-      // A nested, not yet existing directory: the store creates it.
-      url_ = "sqlite:" + (dir_ / "data" / "herald.db").string();
-    } else {
+    if (GetParam() == Backend::kPostgres) {
       const char* base = std::getenv("HERALD_TEST_PG_URL");
       if (!base || !*base) GTEST_SKIP() << "HERALD_TEST_PG_URL is not set; PostgreSQL contract tests skipped";
       pg_base_ = base;
-      schema_ = "herald_test_" + RandomHex(8);
-      auto admin = postgres::Connect(pg_base_);
-      ASSERT_TRUE(admin.ok()) << admin.error().message;
-      ASSERT_TRUE((*admin)->ExecScript("CREATE SCHEMA " + schema_).ok());
-      url_ = pg_base_ + (pg_base_.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + schema_;
     }
+    url_ = FreshUrl();
+    ASSERT_FALSE(url_.empty());
     Reopen();
     ASSERT_TRUE(store_->Migrate().ok());
     ASSERT_TRUE(store_->SavePage(MakePage("p1", "acme"), Event("page.created", "p1")).ok());
   }
 
+  // The URL of a new, empty database: a file in a not yet existing directory (the store creates
+  // it), or a new PostgreSQL schema selected through the URL's options. Removed in TearDown.
+  std::string FreshUrl() {
+    const std::string name = "herald_test_" + RandomHex(8);
+    if (GetParam() == Backend::kSqlite) {
+      if (dir_.empty()) dir_ = std::filesystem::temp_directory_path() / name;
+      return "sqlite:" + (dir_ / name / "herald.db").string();
+    }
+    auto admin = postgres::Connect(pg_base_);
+    EXPECT_TRUE(admin.ok()) << admin.error().message;
+    if (!admin.ok() || !(*admin)->ExecScript("CREATE SCHEMA " + name).ok()) return "";
+    schemas_.push_back(name);
+    // application_name lets a test find (and terminate) exactly this store's connections.
+    return pg_base_ + (pg_base_.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + name +
+           "&application_name=" + name;
+  }
+
   void TearDown() override {
     store_.reset();
     if (!dir_.empty()) std::filesystem::remove_all(dir_);
-    if (!schema_.empty()) {
+    if (!schemas_.empty()) {
       auto admin = postgres::Connect(pg_base_);
-      if (admin.ok()) (void)(*admin)->ExecScript("DROP SCHEMA " + schema_ + " CASCADE");
+      for (const auto& schema : schemas_) {
+        if (admin.ok()) (void)(*admin)->ExecScript("DROP SCHEMA " + schema + " CASCADE");
+      }
     }
   }
 
@@ -123,7 +139,8 @@ class StoreContract : public testing::TestWithParam<Backend> {
   }
 
   std::filesystem::path dir_;
-  std::string pg_base_, schema_, url_;
+  std::string pg_base_, url_;
+  std::vector<std::string> schemas_;
   std::unique_ptr<Store> store_;
 };
 
@@ -800,6 +817,91 @@ TEST_P(StoreContract, ConcurrentWritersLoseNothing) {
   std::vector<std::int64_t> ids;
   for (const auto& e : *all) ids.push_back(e.id);
   EXPECT_EQ(seen, ids);  // nothing skipped, nothing twice, in order
+}
+
+TEST_P(StoreContract, ConcurrentMigrationsOfAFreshDatabase) {
+  const std::string url = FreshUrl();
+  std::vector<std::unique_ptr<Store>> stores;
+  for (int n = 0; n < 4; ++n) {
+    auto s = OpenStore(url);
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    stores.push_back(std::move(*s));
+  }
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (auto& s : stores) {
+    threads.emplace_back([&s, &failures] {
+      if (auto st = s->Migrate(); !st.ok()) {
+        ADD_FAILURE() << st.error().message;
+        ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_TRUE(stores[0]->SavePage(MakePage("p1", "acme"), Event("page.created")).ok());
+  EXPECT_EQ(stores[3]->GetPage("acme")->id, "p1");
+}
+
+// kill -9 of a process in the middle of a stream of writes loses nothing it saw committed.
+TEST_P(StoreContract, KilledWriterLosesNothingCommitted) {
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    close(fds[0]);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    auto s = OpenStore(url_);
+    if (!s.ok()) _exit(2);
+    for (int n = 0; n < 100000; ++n) {
+      IncidentWrite w;
+      w.incident = MakeIncident("k" + std::to_string(n), 1000 + n);
+      w.new_updates = {MakeUpdate("k" + std::to_string(n) + "-u", "", 1000 + n, 1000 + n)};
+      w.event = Event("incident.created", w.incident.id);
+      if (!(*s)->SaveIncident(w).ok()) _exit(3);
+      if (write(fds[1], &n, sizeof n) != sizeof n) _exit(4);  // acknowledged only once committed
+    }
+    _exit(0);
+  }
+  close(fds[1]);
+  int acknowledged = -1, n = 0;
+  while (acknowledged < 50 && read(fds[0], &n, sizeof n) == sizeof n) acknowledged = n;
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  // Acknowledgements that were in the pipe when the child died were committed too.
+  while (read(fds[0], &n, sizeof n) == sizeof n) acknowledged = n;
+  close(fds[0]);
+  ASSERT_GE(acknowledged, 50) << "the writer process failed early, status " << status;
+  Reopen();
+  for (int k = 0; k <= acknowledged; ++k) {
+    auto got = store_->GetIncident("p1", "k" + std::to_string(k));
+    ASSERT_TRUE(got.ok()) << "lost committed incident k" << k;
+    EXPECT_EQ(got->updates.size(), 1u);
+  }
+}
+
+TEST_P(StoreContract, ReconnectsAfterConnectionsAreKilled) {
+  if (GetParam() != Backend::kPostgres) GTEST_SKIP() << "SQLite has no server connection to lose";
+  // Fill the pool with several connections.
+  std::vector<std::thread> threads;
+  for (int n = 0; n < 4; ++n) threads.emplace_back([&] { (void)store_->ListIncidents("p1", {}); });
+  for (auto& t : threads) t.join();
+  auto admin = postgres::Connect(pg_base_);
+  ASSERT_TRUE(admin.ok());
+  auto killed = (*admin)->Query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+                                {schemas_.front()});
+  ASSERT_TRUE(killed.ok()) << killed.error().message;
+  ASSERT_FALSE(killed->empty());
+  // Every idle connection is dead now; callers must not notice.
+  for (int n = 0; n < 6; ++n) {
+    auto pages = store_->ListPages();
+    ASSERT_TRUE(pages.ok()) << pages.error().message;
+    EXPECT_EQ(pages->size(), 1u);
+  }
+  EXPECT_TRUE(store_->SavePage(MakePage("p1", "acme"), Event("page.updated")).ok());
+  EXPECT_TRUE(store_->Ping().ok());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContract, testing::Values(Backend::kSqlite, Backend::kPostgres), BackendLabel);

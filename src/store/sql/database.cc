@@ -52,6 +52,10 @@ void Pool::Return(std::unique_ptr<Connection> conn) {
   cv_.notify_one();
 }
 
+namespace {
+constexpr int kMaxBeginAttempts = 8;
+}  // namespace
+
 Status Database::Transact(Mode mode, const Body& body) {
   Pool& pool = mode == Mode::kWrite ? *writers_ : *readers_;
   const std::string_view begin = mode == Mode::kWrite ? dialect_.begin_write : dialect_.begin_read;
@@ -61,8 +65,9 @@ Status Database::Transact(Mode mode, const Body& body) {
     Connection& conn = **lease;
     if (auto st = conn.Exec(begin); !st.ok()) {
       // An idle pooled connection may have died with a database restart: nothing ran yet, so a
-      // retry on a fresh connection is safe.
-      if (conn.Broken() && attempt == 0) continue;
+      // retry is safe. Several idle connections may be dead at once, hence a few attempts; each
+      // drops its dead connection, and a fresh connect that fails ends the loop in Acquire.
+      if (conn.Broken() && attempt < kMaxBeginAttempts) continue;
       return st.error();
     }
     Status st = body(conn);

@@ -3,8 +3,8 @@
 // the several queries that build one answer) on the reader pool; the SQLite driver gives the
 // writer pool one connection (SQLite has one writer anyway, and serialising in-process avoids
 // busy waits), PostgreSQL shares one pool for both. Broken connections are dropped and replaced
-// on next use, and a transaction whose BEGIN fails on a broken connection is retried once on a
-// fresh one, so a database restart is invisible to callers once the database is back.
+// on next use, and a transaction whose BEGIN fails on a broken connection is retried on another
+// (nothing has run yet), so a database restart is invisible to callers once the database is back.
 //
 // Thread safety: all methods are thread-safe. Acquiring a connection waits (bounded) when all are
 // in use; connections are created lazily up to the pool's size.
@@ -70,8 +70,8 @@ class Database {
   const Dialect& dialect() const { return dialect_; }
 
   // Runs `body` in one transaction: commits when it returns ok, rolls back otherwise (and returns
-  // its error). `body` may run twice if the first BEGIN hit a broken connection, never after it
-  // has started executing statements.
+  // its error). When BEGIN fails on a broken connection it is retried on another one; `body`
+  // itself runs at most once.
   Status Transact(Mode mode, const Body& body);
 
  private:
