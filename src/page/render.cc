@@ -1,7 +1,597 @@
 #include "page/render.h"
 
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <kainjow/mustache.hpp>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "core/text.h"
+#include "core/time.h"
+#include "page/feeds.h"
+#include "page/markdown.h"
+#include "page/uptime.h"
+#include "page/web_assets.h"
+
 namespace herald::page {
-std::vector<SiteFile> RenderSite(const SiteInput& in) {
-  return {{"index.html", "text/html; charset=utf-8", "<!doctype html><title>" + in.page.name + "</title>"}};
+namespace {
+
+namespace mu = kainjow::mustache;
+using model::ComponentStatus;
+using model::Impact;
+using model::IncidentStatus;
+
+constexpr const char* kDefaultAccent = "#2563eb";
+constexpr const char* kShortTime = "%b %d, %H:%M %Z";
+constexpr const char* kLongTime = "%b %d, %Y %H:%M %Z";
+constexpr int kPastDays = 7;
+
+// --- Cleaning: the defensive second filter at the trust boundary. -----------------------------
+
+// Ids become file names and URL segments: only plain ones are accepted.
+bool IsSafeId(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  });
 }
+
+// Only absolute http(s) URLs (or site-relative paths) go into href/src: no javascript: or data:.
+std::string SafeUrl(std::string_view url) {
+  std::string lower;
+  for (char c : Trim(url)) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower.rfind("https://", 0) == 0 || lower.rfind("http://", 0) == 0) return std::string(Trim(url));
+  if (lower.size() > 1 && lower[0] == '/' && lower[1] != '/' && lower[1] != '\\') return std::string(Trim(url));
+  return "";
+}
+
+TimeMs StartOf(const model::Incident& i) {
+  if (i.scheduled_for) return *i.scheduled_for;
+  return i.started_at > 0 ? i.started_at : i.created_at;
+}
+
+SiteInput Clean(const SiteInput& in) {
+  SiteInput out;
+  out.page = in.page;
+  out.now = in.now;
+  out.base_path = in.base_path.empty() || in.base_path.back() != '/' ? in.base_path + "/" : in.base_path;
+  out.public_url = in.public_url;
+  while (!out.public_url.empty() && out.public_url.back() == '/') out.public_url.pop_back();
+  out.stale_since = in.stale_since;
+
+  std::set<std::string> hidden_groups;
+  for (const auto& c : in.components)
+    if (c.is_group && c.hidden) hidden_groups.insert(c.id);
+  std::set<std::string> visible;
+  for (const auto& c : in.components) {
+    if (c.hidden || (!c.group_id.empty() && hidden_groups.count(c.group_id))) continue;
+    if (!in.page.id.empty() && !c.page_id.empty() && c.page_id != in.page.id) continue;
+    out.components.push_back(c);
+    visible.insert(c.id);
+  }
+  std::stable_sort(out.components.begin(), out.components.end(),
+                   [](const auto& a, const auto& b) { return a.position < b.position; });
+
+  auto keep_affected = [&](std::vector<model::AffectedComponent>& v) {
+    std::erase_if(v, [&](const auto& a) { return !visible.count(a.component_id); });
+  };
+  for (const auto& i : in.incidents) {
+    if (!IsSafeId(i.id)) continue;
+    if (!in.page.id.empty() && !i.page_id.empty() && i.page_id != in.page.id) continue;
+    model::Incident c = i;
+    std::erase_if(c.updates, [](const auto& u) { return u.internal; });
+    std::stable_sort(c.updates.begin(), c.updates.end(),
+                     [](const auto& a, const auto& b) { return a.display_at > b.display_at; });
+    keep_affected(c.components);
+    for (auto& u : c.updates) keep_affected(u.affected_components);
+    out.incidents.push_back(std::move(c));
+  }
+  std::stable_sort(out.incidents.begin(), out.incidents.end(),
+                   [](const auto& a, const auto& b) { return StartOf(a) > StartOf(b); });
+
+  for (const auto& h : in.history)
+    if (visible.count(h.component_id)) out.history.push_back(h);
+  return out;
+}
+
+// --- Wording and classes. ------------------------------------------------------------------------
+
+// CSS class (and icon id) of a status; colour is never the only signal, the label goes with it.
+std::string_view StatusClass(ComponentStatus s) {
+  switch (s) {
+    case ComponentStatus::kOperational: return "ok";
+    case ComponentStatus::kDegradedPerformance: return "degraded";
+    case ComponentStatus::kPartialOutage: return "partial";
+    case ComponentStatus::kMajorOutage: return "major";
+    case ComponentStatus::kUnderMaintenance: return "maint";
+  }
+  return "ok";
+}
+
+std::string_view ImpactClass(Impact i) {
+  switch (i) {
+    case Impact::kNone: return "none";
+    case Impact::kMinor: return "degraded";
+    case Impact::kMajor: return "partial";
+    case Impact::kCritical: return "major";
+    case Impact::kMaintenance: return "maint";
+  }
+  return "none";
+}
+
+std::string_view IndicatorClass(Impact i) { return i == Impact::kNone ? "ok" : ImpactClass(i); }
+
+std::string_view ImpactLabel(const model::Incident& i) {
+  if (i.is_maintenance()) return "Maintenance";
+  switch (i.impact) {
+    case Impact::kNone: return "No impact";
+    case Impact::kMinor: return "Minor impact";
+    case Impact::kMajor: return "Major impact";
+    case Impact::kCritical: return "Critical impact";
+    case Impact::kMaintenance: return "Maintenance";
+  }
+  return "";
+}
+
+bool MaintenanceActive(const model::Incident& i) {
+  return i.is_maintenance() && (i.status == IncidentStatus::kInProgress || i.status == IncidentStatus::kVerifying);
+}
+bool MaintenanceUpcoming(const model::Incident& i, TimeMs now) {
+  return i.is_maintenance() && i.status == IncidentStatus::kScheduled &&
+         (!i.scheduled_until || *i.scheduled_until > now);
+}
+bool IncidentActive(const model::Incident& i) { return !i.is_maintenance() && !model::IsClosed(i.status); }
+
+// --- Template data. ------------------------------------------------------------------------------
+
+struct Ctx {
+  const SiteInput& in;
+  std::string zone;
+  std::unordered_map<std::string, const model::Component*> by_id;
+  std::unordered_map<std::string, ComponentUptime> uptime;
+};
+
+mu::data Time(const Ctx& c, TimeMs t, const char* pattern = kShortTime) {
+  mu::data d;
+  d.set("iso", FormatIso8601(t));
+  d.set("text", FormatInZone(t, c.zone, pattern));
+  return d;
+}
+
+std::string IncidentUrl(const Ctx& c, const model::Incident& i) {
+  return c.in.base_path + "incidents/" + i.id + ".html";
+}
+
+std::string AffectedNames(const Ctx& c, const model::Incident& i) {
+  std::vector<std::string> ids;
+  for (const auto& a : i.components) ids.push_back(a.component_id);
+  if (ids.empty())
+    for (const auto& u : i.updates)
+      for (const auto& a : u.affected_components) ids.push_back(a.component_id);
+  std::string names;
+  std::set<std::string> seen;
+  for (const auto& id : ids) {
+    auto it = c.by_id.find(id);
+    if (it == c.by_id.end() || !seen.insert(id).second) continue;
+    if (!names.empty()) names += ", ";
+    names += it->second->name;
+  }
+  return names;
+}
+
+mu::data IncidentData(const Ctx& c, const model::Incident& i, bool full_dates) {
+  const char* pattern = full_dates ? kLongTime : kShortTime;
+  mu::data d;
+  d.set("id", i.id);
+  d.set("name", i.name);
+  d.set("url", IncidentUrl(c, i));
+  d.set("impact_class", std::string(i.is_maintenance() ? "maint" : ImpactClass(i.impact)));
+  d.set("impact_label", std::string(ImpactLabel(i)));
+  d.set("status_label", std::string(model::Label(i.status)));
+  d.set("is_maintenance", i.is_maintenance());
+  d.set("closed", model::IsClosed(i.status));
+  d.set("started", Time(c, StartOf(i), pattern));
+  // Mustache looks names up the context stack, so every optional key is set (false when absent)
+  // lest a nested section pick up a parent's value.
+  for (const char* key : {"resolved", "window", "affected", "next_update", "postmortem_html", "latest", "in_progress"})
+    d.set(key, false);
+  if (i.resolved_at) d.set("resolved", Time(c, *i.resolved_at, pattern));
+  if (i.scheduled_for) {
+    mu::data w;
+    w.set("from", Time(c, *i.scheduled_for, kLongTime));
+    w.set("until", false);
+    if (i.scheduled_until) w.set("until", Time(c, *i.scheduled_until, kLongTime));
+    d.set("window", w);
+  }
+  std::string affected = AffectedNames(c, i);
+  if (!affected.empty()) d.set("affected", affected);
+  mu::data updates{mu::data::type::list};
+  for (const auto& u : i.updates) {
+    mu::data ud;
+    ud.set("status_label", std::string(model::Label(u.status)));
+    ud.set("body_html", RenderMarkdown(u.body));
+    ud.set("time", Time(c, u.display_at, pattern));
+    updates.push_back(ud);
+  }
+  d.set("updates", updates);
+  d.set("has_updates", !i.updates.empty());
+  if (!i.updates.empty()) {
+    mu::data latest;
+    latest.set("status_label", std::string(model::Label(i.updates.front().status)));
+    latest.set("body_html", RenderMarkdown(i.updates.front().body));
+    d.set("latest", latest);
+  }
+  if (!i.updates.empty() && i.updates.front().next_update_at && !model::IsClosed(i.status))
+    d.set("next_update", Time(c, *i.updates.front().next_update_at, "%H:%M %Z"));
+  if (!Trim(i.postmortem_body).empty()) d.set("postmortem_html", RenderMarkdown(i.postmortem_body));
+  return d;
+}
+
+std::string DayTitle(const UptimeDay& day, const std::string& zone) {
+  std::string date = FormatInZone(day.start, zone, "%b %d, %Y");
+  if (!day.has_data) return date + ": No data";
+  std::string text = date + ": " + FormatUptimePercent(day.uptime) + " uptime";
+  if (day.worst != ComponentStatus::kOperational) text += ", " + std::string(model::Label(day.worst));
+  return text;
+}
+
+mu::data ComponentData(const Ctx& c, const model::Component& comp, ComponentStatus status) {
+  mu::data d;
+  d.set("id", comp.id);
+  d.set("name", comp.name);
+  if (!Trim(comp.description).empty()) d.set("description", comp.description);
+  d.set("status_class", std::string(StatusClass(status)));
+  d.set("status_label", std::string(model::Label(status)));
+  if (Trim(comp.description).empty()) d.set("description", false);
+  d.set("uptime", false);
+  d.set("is_group", false);
+  if (comp.showcase && !comp.is_group) {
+    auto it = c.uptime.find(comp.id);
+    if (it != c.uptime.end()) {
+      const ComponentUptime& u = it->second;
+      mu::data bars{mu::data::type::list};
+      for (const auto& day : u.days) {
+        mu::data b;
+        b.set("class", day.has_data ? std::string(StatusClass(day.worst)) : std::string("nodata"));
+        b.set("title", DayTitle(day, c.zone));
+        bars.push_back(b);
+      }
+      mu::data up;
+      up.set("bars", bars);
+      up.set("percent", u.uptime ? FormatUptimePercent(*u.uptime) : std::string("No data"));
+      up.set("days", std::to_string(u.days.size()));
+      d.set("uptime", up);
+    }
+  }
+  return d;
+}
+
+bool ShowComponent(const model::Component& c) {
+  return !(c.only_show_if_degraded && c.status == ComponentStatus::kOperational);
+}
+
+mu::data ComponentsData(const Ctx& c) {
+  std::set<std::string> group_ids;
+  for (const auto& comp : c.in.components)
+    if (comp.is_group) group_ids.insert(comp.id);
+  mu::data list{mu::data::type::list};
+  for (const auto& comp : c.in.components) {
+    if (comp.is_group) {
+      mu::data members{mu::data::type::list};
+      ComponentStatus worst = ComponentStatus::kOperational;
+      int n = 0;
+      for (const auto& m : c.in.components) {
+        if (m.is_group || m.group_id != comp.id || !ShowComponent(m)) continue;
+        if (model::Severity(m.status) > model::Severity(worst)) worst = m.status;
+        members.push_back(ComponentData(c, m, m.status));
+        ++n;
+      }
+      if (n == 0) continue;
+      mu::data g = ComponentData(c, comp, worst);
+      g.set("is_group", true);
+      g.set("members", members);
+      g.set("count", std::to_string(n));
+      g.set("open", worst != ComponentStatus::kOperational);
+      list.push_back(g);
+    } else if (comp.group_id.empty() || !group_ids.count(comp.group_id)) {
+      if (ShowComponent(comp)) list.push_back(ComponentData(c, comp, comp.status));
+    }
+  }
+  return list;
+}
+
+// Partials shared by the page templates.
+void AddPartials(mu::data& d) {
+  for (const char* name : {"timeline", "component", "incident_card"}) {
+    std::string file = std::string("templates/_") + name + ".mustache";
+    d.set(name, mu::partial([file] { return std::string(FindWebAsset(file)); }));
+  }
+}
+
+std::string Render(std::string_view template_name, const mu::data& d) {
+  mu::mustache tmpl{std::string(FindWebAsset("templates/" + std::string(template_name) + ".mustache"))};
+  if (!tmpl.is_valid()) return "<!-- template " + std::string(template_name) + ": " + tmpl.error_message() + " -->";
+  return tmpl.render(d);
+}
+
+// Wraps `content` (the <main> of a page) in the shared layout.
+std::string Layout(const Ctx& c, const std::string& title, const std::string& content,
+                   const std::string& extra_head = "") {
+  const SiteInput& in = c.in;
+  mu::data d;
+  d.set("title", title);
+  d.set("page_name", in.page.name);
+  d.set("base", in.base_path);
+  std::string home = SafeUrl(in.page.url);
+  if (!home.empty()) d.set("page_url", home);
+  std::string logo = SafeUrl(in.page.logo_url);
+  if (!logo.empty()) d.set("logo_url", logo);
+  std::string accent = ValidateHexColor(in.page.accent_color).value_or(kDefaultAccent);
+  d.set("accent", EnsureContrast(accent, "#ffffff"));
+  d.set("accent_dark", EnsureContrast(accent, "#0f172a"));
+  d.set("generated_iso", FormatIso8601(in.now));
+  d.set("content", content);
+  d.set("extra_head", extra_head);
+  mu::mustache tmpl{std::string(FindWebAsset("templates/layout.mustache"))};
+  // The layout shows "Updated HH:MM UTC" in UTC on purpose (a zone every visitor can place);
+  // page.js shows it in the visitor's zone when it runs.
+  mu::data upd;
+  upd.set("iso", FormatIso8601(in.now));
+  upd.set("text", FormatInZone(in.now, "UTC", "%H:%M UTC"));
+  d.set("updated", upd);
+  return tmpl.is_valid() ? tmpl.render(d) : "<!-- layout: " + tmpl.error_message() + " -->";
+}
+
+mu::data Common(const Ctx& c) {
+  mu::data d;
+  d.set("base", c.in.base_path);
+  d.set("page_name", c.in.page.name);
+  d.set("stale", false);
+  if (c.in.stale_since) d.set("stale", Time(c, *c.in.stale_since, kLongTime));
+  AddPartials(d);
+  return d;
+}
+
+std::string RenderIndex(const Ctx& c, const OverallStatus& overall) {
+  const SiteInput& in = c.in;
+  mu::data d = Common(c);
+  d.set("overall_class", std::string(IndicatorClass(overall.indicator)));
+  d.set("overall_text", std::string(overall.description));
+
+  mu::data active{mu::data::type::list}, maint{mu::data::type::list};
+  bool any_active = false, any_maint = false;
+  for (const auto& i : in.incidents) {
+    if (IncidentActive(i)) active.push_back(IncidentData(c, i, false)), any_active = true;
+  }
+  // Maintenance: in progress first, then upcoming soonest first.
+  std::vector<const model::Incident*> m;
+  for (const auto& i : in.incidents)
+    if (MaintenanceActive(i) || MaintenanceUpcoming(i, in.now)) m.push_back(&i);
+  std::stable_sort(m.begin(), m.end(), [](const auto* a, const auto* b) {
+    bool aa = MaintenanceActive(*a), ba = MaintenanceActive(*b);
+    if (aa != ba) return aa;
+    return *a->scheduled_for < *b->scheduled_for;
+  });
+  for (const auto* i : m) {
+    mu::data md = IncidentData(c, *i, false);
+    md.set("in_progress", MaintenanceActive(*i));
+    maint.push_back(md);
+    any_maint = true;
+  }
+  if (any_active) d.set("active", active);
+  if (any_maint) d.set("maintenance", maint);
+
+  d.set("components", ComponentsData(c));
+  d.set("uptime_days", std::to_string(kUptimeDays));
+
+  // Past incidents: the last 7 days in the page zone, today first, quiet days said so.
+  mu::data days{mu::data::type::list};
+  TimeMs day_start = StartOfDayInZone(in.now, c.zone);
+  for (int n = 0; n < kPastDays; ++n) {
+    std::string key = FormatInZone(day_start, c.zone, "%Y-%m-%d");
+    mu::data day;
+    day.set("date", Time(c, day_start, "%b %d, %Y"));
+    day.set("incidents", false);
+    mu::data list{mu::data::type::list};
+    bool any = false;
+    for (const auto& i : in.incidents) {
+      TimeMs s = StartOf(i);
+      if (s > in.now || FormatInZone(s, c.zone, "%Y-%m-%d") != key) continue;
+      list.push_back(IncidentData(c, i, false));
+      any = true;
+    }
+    if (any) day.set("incidents", list);
+    days.push_back(day);
+    day_start = StartOfDayInZone(day_start - 1, c.zone);
+  }
+  d.set("past_days", days);
+  return Layout(c, in.page.name + " Status", Render("index", d));
+}
+
+std::string RenderIncidentPage(const Ctx& c, const model::Incident& i) {
+  mu::data d = Common(c);
+  d.set("incident", IncidentData(c, i, true));
+  return Layout(c, i.name + " - " + c.in.page.name + " Status", Render("incident", d));
+}
+
+struct Month {
+  std::string key;    // "2026-01"
+  std::string label;  // "January 2026"
+  std::vector<const model::Incident*> incidents;
+};
+
+std::vector<Month> Months(const Ctx& c) {
+  std::map<std::string, Month, std::greater<>> months;
+  for (const auto& i : c.in.incidents) {
+    TimeMs s = StartOf(i);
+    if (s > c.in.now) continue;  // upcoming maintenance is not history yet
+    std::string key = FormatInZone(s, c.zone, "%Y-%m");
+    Month& m = months[key];
+    m.key = key;
+    m.label = FormatInZone(s, c.zone, "%B %Y");
+    m.incidents.push_back(&i);
+  }
+  std::vector<Month> out;
+  for (auto& [k, m] : months) out.push_back(std::move(m));
+  return out;
+}
+
+std::string RenderHistory(const Ctx& c, const std::vector<Month>& months) {
+  mu::data d = Common(c);
+  mu::data list{mu::data::type::list};
+  for (const auto& m : months) {
+    mu::data md;
+    md.set("key", m.key);
+    md.set("label", m.label);
+    md.set("count", std::to_string(m.incidents.size()) + (m.incidents.size() == 1 ? " incident" : " incidents"));
+    list.push_back(md);
+  }
+  if (!months.empty()) d.set("months", list);
+  return Layout(c, "Incident history - " + c.in.page.name + " Status", Render("history", d));
+}
+
+std::string RenderMonth(const Ctx& c, const std::vector<Month>& months, size_t index) {
+  const Month& m = months[index];
+  mu::data d = Common(c);
+  d.set("label", m.label);
+  mu::data list{mu::data::type::list};
+  for (const auto* i : m.incidents) list.push_back(IncidentData(c, *i, false));
+  d.set("incidents", list);
+  // Newest first: "newer" is the previous entry, "older" the next.
+  if (index > 0) {
+    mu::data n;
+    n.set("key", months[index - 1].key);
+    n.set("label", months[index - 1].label);
+    d.set("newer", n);
+  }
+  if (index + 1 < months.size()) {
+    mu::data o;
+    o.set("key", months[index + 1].key);
+    o.set("label", months[index + 1].label);
+    d.set("older", o);
+  }
+  return Layout(c, m.label + " - " + c.in.page.name + " Status", Render("history_month", d));
+}
+
+// --- Colours. ------------------------------------------------------------------------------------
+
+struct Rgb {
+  double r, g, b;
+};
+
+Rgb ParseRgb(const std::string& hex) {
+  auto v = [&](int i) { return std::stoi(hex.substr(1 + 2 * i, 2), nullptr, 16) / 255.0; };
+  return {v(0), v(1), v(2)};
+}
+
+double Luminance(const Rgb& c) {
+  auto lin = [](double x) { return x <= 0.03928 ? x / 12.92 : std::pow((x + 0.055) / 1.055, 2.4); };
+  return 0.2126 * lin(c.r) + 0.7152 * lin(c.g) + 0.0722 * lin(c.b);
+}
+
+double Contrast(const Rgb& a, const Rgb& b) {
+  double la = Luminance(a), lb = Luminance(b);
+  return (std::max(la, lb) + 0.05) / (std::min(la, lb) + 0.05);
+}
+
+std::string ToHex(const Rgb& c) {
+  char buf[8];
+  auto b = [](double x) { return static_cast<int>(std::lround(std::clamp(x, 0.0, 1.0) * 255)); };
+  std::snprintf(buf, sizeof buf, "#%02x%02x%02x", b(c.r), b(c.g), b(c.b));
+  return buf;
+}
+
+}  // namespace
+
+std::optional<std::string> ValidateHexColor(std::string_view color) {
+  if (color.size() != 4 && color.size() != 7) return std::nullopt;
+  if (color[0] != '#') return std::nullopt;
+  std::string out = "#";
+  for (char ch : color.substr(1)) {
+    char l = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (!((l >= '0' && l <= '9') || (l >= 'a' && l <= 'f'))) return std::nullopt;
+    out += l;
+    if (color.size() == 4) out += l;
+  }
+  return out;
+}
+
+std::string EnsureContrast(const std::string& color, const std::string& background, double min_ratio) {
+  auto fg = ValidateHexColor(color), bg = ValidateHexColor(background);
+  if (!fg || !bg) return kDefaultAccent;
+  Rgb c = ParseRgb(*fg), b = ParseRgb(*bg);
+  // Move towards black on light backgrounds and towards white on dark ones, in small steps, so the
+  // colour keeps its hue and changes no more than needed.
+  double target = Luminance(b) > 0.18 ? 0.0 : 1.0;
+  Rgb start = c;
+  for (int step = 1; step <= 20 && Contrast(c, b) < min_ratio; ++step) {
+    double t = step / 20.0;
+    c = {start.r + (target - start.r) * t, start.g + (target - start.g) * t, start.b + (target - start.b) * t};
+  }
+  return ToHex(c);
+}
+
+OverallStatus ComputeOverallStatus(const std::vector<model::Component>& components,
+                                   const std::vector<model::Incident>& incidents, TimeMs now) {
+  (void)now;
+  int level = 0;  // 0 none, 1 minor, 2 major, 3 critical
+  bool maintenance = false;
+  for (const auto& c : components) {
+    if (c.hidden || c.is_group) continue;
+    switch (c.status) {
+      case ComponentStatus::kMajorOutage: level = std::max(level, 3); break;
+      case ComponentStatus::kPartialOutage: level = std::max(level, 2); break;
+      case ComponentStatus::kDegradedPerformance: level = std::max(level, 1); break;
+      case ComponentStatus::kUnderMaintenance: maintenance = true; break;
+      case ComponentStatus::kOperational: break;
+    }
+  }
+  for (const auto& i : incidents) {
+    if (MaintenanceActive(i)) maintenance = true;
+    if (!IncidentActive(i)) continue;
+    switch (i.impact) {
+      case Impact::kCritical: level = std::max(level, 3); break;
+      case Impact::kMajor: level = std::max(level, 2); break;
+      case Impact::kMinor: level = std::max(level, 1); break;
+      default: break;
+    }
+  }
+  switch (level) {
+    case 3: return {Impact::kCritical, "Major system outage"};
+    case 2: return {Impact::kMajor, "Partial system outage"};
+    case 1: return {Impact::kMinor, "Degraded performance"};
+    default: break;
+  }
+  if (maintenance) return {Impact::kMaintenance, "Maintenance in progress"};
+  return {Impact::kNone, "All systems operational"};
+}
+
+std::vector<SiteFile> RenderSite(const SiteInput& raw) {
+  const SiteInput in = Clean(raw);
+  Ctx c{in, IsValidTimeZone(in.page.time_zone) ? in.page.time_zone : "UTC", {}, {}};
+  for (const auto& comp : in.components) c.by_id[comp.id] = &comp;
+  for (const auto& comp : in.components)
+    if (!comp.is_group && comp.showcase) c.uptime[comp.id] = ComputeUptime(comp, in.history, in.now, c.zone);
+
+  OverallStatus overall = ComputeOverallStatus(in.components, in.incidents, in.now);
+  const std::string html = "text/html; charset=utf-8";
+  std::vector<SiteFile> files;
+  files.push_back({"index.html", html, RenderIndex(c, overall)});
+  for (const auto& i : in.incidents) files.push_back({"incidents/" + i.id + ".html", html, RenderIncidentPage(c, i)});
+  std::vector<Month> months = Months(c);
+  files.push_back({"history.html", html, RenderHistory(c, months)});
+  for (size_t m = 0; m < months.size(); ++m)
+    files.push_back({"history/" + months[m].key + ".html", html, RenderMonth(c, months, m)});
+  files.push_back({"history.atom", "application/atom+xml; charset=utf-8", RenderAtom(in)});
+  files.push_back({"history.rss", "application/rss+xml; charset=utf-8", RenderRss(in)});
+  files.push_back({"calendar.ics", "text/calendar; charset=utf-8", RenderIcs(in)});
+  files.push_back({"badge.svg", "image/svg+xml", RenderBadge(overall)});
+  files.push_back({"assets/page.css", "text/css; charset=utf-8", std::string(FindWebAsset("assets/page.css"))});
+  files.push_back({"assets/page.js", "text/javascript; charset=utf-8", std::string(FindWebAsset("assets/page.js"))});
+  return files;
+}
+
 }  // namespace herald::page

@@ -1,29 +1,63 @@
-// TEMPORARY stub of the site renderer's interface (replaced by the real renderer).
+// The public status site of one page, rendered from an in-memory snapshot of its data: the HTML
+// pages (index, one permanent page per incident, history by month), the feeds (Atom, RSS,
+// iCalendar), the badge and the static assets. The snapshot builder calls RenderSite once per
+// change and serves the bytes until the next change, so reads never touch the database.
+//
+// Everything here is a pure function of its input: no I/O, no clock, no globals. Thread-safe.
+// Trust boundary: every text staff wrote is escaped for its context (HTML, XML, iCalendar) and
+// Markdown goes through the safe renderer; hidden components and internal updates are dropped
+// here again even though callers are expected to have filtered them already.
 #pragma once
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "core/clock.h"
 #include "model/model.h"
 
 namespace herald::page {
 
 struct SiteInput {
   model::Page page;
-  std::vector<model::Component> components;
-  std::vector<model::Incident> incidents;
-  std::vector<model::StatusChange> history;
-  TimeMs now = 0;
-  std::string base_path = "/";
-  std::string public_url;
-  std::optional<TimeMs> stale_since;
+  std::vector<model::Component> components;  // what the public may see (hidden ones are skipped again)
+  std::vector<model::Incident> incidents;    // incidents and maintenances, updates newest first
+  std::vector<model::StatusChange> history;  // last change before the window + all changes since
+  TimeMs now = 0;                            // when the snapshot is built
+  std::string base_path = "/";               // "/" for the default page, "/pages/{slug}/" for others
+  std::string public_url;                    // absolute origin, "http://127.0.0.1:8080", for feeds
+  std::optional<TimeMs> stale_since;         // set when the database is unreachable
 };
+
 struct SiteFile {
-  std::string path;
+  std::string path;  // relative to base_path: "index.html", "incidents/abc.html", "badge.svg", ...
   std::string content_type;
   std::string body;
 };
+
+// Every public file of the page. Paths: index.html, incidents/{id}.html, history.html,
+// history/{YYYY-MM}.html, history.atom, history.rss, calendar.ics, badge.svg, assets/page.css,
+// assets/page.js.
 std::vector<SiteFile> RenderSite(const SiteInput& in);
+
+// The page's overall status, as Statuspage's status.indicator and status.description: the worst
+// of the visible components' statuses (major outage -> critical, partial -> major, degraded ->
+// minor) and the impact of open incidents; "maintenance" when nothing is wrong but a maintenance
+// is in progress (or a component is under maintenance); "none" otherwise.
+struct OverallStatus {
+  model::Impact indicator = model::Impact::kNone;
+  std::string_view description;  // "All systems operational", "Partial system outage", ...
+};
+OverallStatus ComputeOverallStatus(const std::vector<model::Component>& components,
+                                   const std::vector<model::Incident>& incidents, TimeMs now);
+
+// `color` if it is "#rgb" or "#rrggbb" (normalised to lowercase "#rrggbb"), else nullopt. Only
+// validated colours may go into CSS.
+std::optional<std::string> ValidateHexColor(std::string_view color);
+
+// `color` ("#rrggbb") darkened or lightened just enough to reach `min_ratio` contrast (WCAG 2)
+// against `background`, so a brand colour stays readable as link text in light and dark mode.
+std::string EnsureContrast(const std::string& color, const std::string& background, double min_ratio = 4.5);
 
 }  // namespace herald::page

@@ -1,0 +1,20 @@
+// Markdown for incident updates, postmortems and component descriptions. Staff write Markdown;
+// the public sees it on the page, in feeds and in messages. Rendering is SAFE: raw HTML is
+// dropped and links or images with dangerous schemes (javascript:, vbscript:, file:, most data:)
+// are emptied, so nothing staff (or a stolen API key) write can run script in a visitor's browser.
+// GitHub extensions: autolinks, ~~strikethrough~~ and tables. Pure and thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace herald::page {
+
+// HTML fragment (block elements) for `md`. Invalid UTF-8 is replaced, never passed through.
+std::string RenderMarkdown(std::string_view md);
+
+// The text of `md` without markup, for plain-text channels (SMS, calendar descriptions, email
+// text parts). Paragraphs are separated by blank lines; links keep their text only.
+std::string MarkdownToPlainText(std::string_view md);
+
+}  // namespace herald::page

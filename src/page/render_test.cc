@@ -1,0 +1,362 @@
+#include "page/render.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "core/time.h"
+#include "page/demo_site.h"
+
+namespace herald::page {
+namespace {
+
+using model::ComponentStatus;
+using model::Impact;
+using model::IncidentStatus;
+
+const TimeMs kNow = *ParseIso8601("2026-01-15T13:37:00Z");
+
+const SiteFile* Find(const std::vector<SiteFile>& files, const std::string& path) {
+  for (const auto& f : files)
+    if (f.path == path) return &f;
+  return nullptr;
+}
+
+std::string Body(const std::vector<SiteFile>& files, const std::string& path) {
+  const SiteFile* f = Find(files, path);
+  EXPECT_NE(f, nullptr) << path;
+  return f ? f->body : "";
+}
+
+bool Contains(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
+
+std::string IndexOf(const SiteInput& in) { return Body(RenderSite(in), "index.html"); }
+
+TEST(RenderTest, ProducesEveryFile) {
+  auto files = RenderSite(DemoSite(kNow));
+  for (const char* p :
+       {"index.html", "history.html", "history.atom", "history.rss", "calendar.ics", "badge.svg", "assets/page.css",
+        "assets/page.js", "incidents/inc_api_errors.html", "incidents/mnt_db_upgrade.html",
+        "incidents/inc_db_latency.html", "incidents/inc_outage_api.html", "incidents/mnt_eu_network.html",
+        "history/2026-01.html", "history/2025-12.html"})
+    EXPECT_NE(Find(files, p), nullptr) << p;
+  for (const auto& f : files) {
+    EXPECT_FALSE(f.body.empty()) << f.path;
+    EXPECT_FALSE(f.content_type.empty()) << f.path;
+    EXPECT_FALSE(Contains(f.body, "template")) << f.path << " has a template error";
+  }
+  EXPECT_EQ(Find(files, "index.html")->content_type, "text/html; charset=utf-8");
+}
+
+TEST(RenderTest, IndexStructureAndAccessibility) {
+  std::string html = IndexOf(DemoSite(kNow));
+  EXPECT_TRUE(Contains(html, "<html lang=\"en\">"));
+  EXPECT_TRUE(Contains(html, "<header"));
+  EXPECT_TRUE(Contains(html, "<main id=\"main\""));
+  EXPECT_TRUE(Contains(html, "<footer"));
+  EXPECT_TRUE(Contains(html, "href=\"#main\""));  // skip link
+  EXPECT_TRUE(Contains(html, "<meta name=\"herald-generated\" content=\"2026-01-15T13:37:00.000Z\">"));
+  EXPECT_TRUE(Contains(html, "<link rel=\"stylesheet\" href=\"/assets/page.css\">"));
+  EXPECT_TRUE(Contains(html, "<script src=\"/assets/page.js\" defer></script>"));
+  EXPECT_TRUE(Contains(html, "Updated <time datetime=\"2026-01-15T13:37:00.000Z\">13:37 UTC</time>"));
+  EXPECT_TRUE(Contains(html, "href=\"/history.atom\""));
+  EXPECT_TRUE(Contains(html, "href=\"/history.rss\""));
+  EXPECT_TRUE(Contains(html, "href=\"/calendar.ics\""));
+  EXPECT_TRUE(Contains(html, "href=\"/history.html\""));
+  // Exactly one h1, and it states the overall status.
+  EXPECT_EQ(html.find("<h1"), html.rfind("<h1"));
+  EXPECT_TRUE(Contains(html, "<h1 class=\"overall-text\">Partial system outage</h1>"));
+}
+
+TEST(RenderTest, ActiveIncidentTimeline) {
+  std::string html = IndexOf(DemoSite(kNow));
+  EXPECT_TRUE(Contains(html, "Elevated error rates on the API"));
+  EXPECT_TRUE(Contains(html, "<strong>faulty configuration change</strong>"));  // Markdown rendered
+  EXPECT_TRUE(Contains(html, "Next update by <time"));
+  EXPECT_TRUE(Contains(html, "Identified"));
+  EXPECT_TRUE(Contains(html, "datetime=\"2026-01-15T13:27:00.000Z\">Jan 15, 14:27 CET</time>"));
+  EXPECT_TRUE(Contains(html, "Scheduled maintenance"));
+  EXPECT_TRUE(Contains(html, "Database upgrade to PostgreSQL 17"));
+}
+
+TEST(RenderTest, ComponentsGroupsAndUptime) {
+  std::string html = IndexOf(DemoSite(kNow));
+  EXPECT_TRUE(Contains(html, "<details open>"));  // the core group has a partial outage
+  EXPECT_TRUE(Contains(html, "Core platform"));
+  EXPECT_TRUE(Contains(html, "status--partial"));
+  EXPECT_TRUE(Contains(html, "Partial outage"));
+  EXPECT_FALSE(Contains(html, "SMS notifications"));  // only_show_if_degraded while operational
+  EXPECT_TRUE(Contains(html, "bar--nodata"));         // Search is 20 days old
+  EXPECT_TRUE(Contains(html, ": No data\""));
+  EXPECT_TRUE(Contains(html, "uptime per day over the past 90 days"));
+  EXPECT_TRUE(Contains(html, "% uptime"));
+
+  SiteInput in = DemoSite(kNow);
+  for (auto& c : in.components)
+    if (c.id == "sms") c.status = ComponentStatus::kMajorOutage;
+  EXPECT_TRUE(Contains(IndexOf(in), "SMS notifications"));
+}
+
+TEST(RenderTest, PastIncidentsByDay) {
+  std::string html = IndexOf(DemoSite(kNow));
+  EXPECT_TRUE(Contains(html, "Past incidents"));
+  EXPECT_TRUE(Contains(html, "No incidents reported."));
+  EXPECT_TRUE(Contains(html, "Slow queries in the Databases cluster"));
+  EXPECT_TRUE(Contains(html, "\">Jan 15, 2026</time></h3>"));
+  EXPECT_TRUE(Contains(html, "\">Jan 09, 2026</time></h3>"));
+  EXPECT_FALSE(Contains(html, "\">Jan 08, 2026</time></h3>"));
+}
+
+struct BannerCase {
+  std::vector<ComponentStatus> statuses;
+  std::optional<Impact> open_incident;
+  bool maintenance_in_progress;
+  Impact indicator;
+  const char* text;
+};
+
+TEST(RenderTest, BannerPerStatusCombination) {
+  const std::vector<BannerCase> cases = {
+      {{ComponentStatus::kOperational, ComponentStatus::kOperational},
+       {},
+       false,
+       Impact::kNone,
+       "All systems operational"},
+      {{ComponentStatus::kOperational, ComponentStatus::kDegradedPerformance},
+       {},
+       false,
+       Impact::kMinor,
+       "Degraded performance"},
+      {{ComponentStatus::kPartialOutage, ComponentStatus::kDegradedPerformance},
+       {},
+       false,
+       Impact::kMajor,
+       "Partial system outage"},
+      {{ComponentStatus::kMajorOutage, ComponentStatus::kPartialOutage},
+       {},
+       false,
+       Impact::kCritical,
+       "Major system outage"},
+      {{ComponentStatus::kUnderMaintenance, ComponentStatus::kOperational},
+       {},
+       false,
+       Impact::kMaintenance,
+       "Maintenance in progress"},
+      {{ComponentStatus::kOperational}, {}, true, Impact::kMaintenance, "Maintenance in progress"},
+      {{ComponentStatus::kUnderMaintenance}, Impact::kCritical, false, Impact::kCritical, "Major system outage"},
+      {{ComponentStatus::kOperational}, Impact::kMajor, false, Impact::kMajor, "Partial system outage"},
+      {{ComponentStatus::kOperational}, Impact::kNone, false, Impact::kNone, "All systems operational"},
+      {{ComponentStatus::kDegradedPerformance}, {}, true, Impact::kMinor, "Degraded performance"},
+  };
+  for (const auto& tc : cases) {
+    SiteInput in;
+    in.now = kNow;
+    in.page.name = "P";
+    int n = 0;
+    for (auto s : tc.statuses) {
+      model::Component c;
+      c.id = "c" + std::to_string(n++);
+      c.name = c.id;
+      c.status = s;
+      in.components.push_back(c);
+    }
+    if (tc.open_incident) {
+      model::Incident i;
+      i.id = "i1";
+      i.name = "Incident";
+      i.impact = *tc.open_incident;
+      i.status = IncidentStatus::kInvestigating;
+      in.incidents.push_back(i);
+    }
+    if (tc.maintenance_in_progress) {
+      model::Incident m;
+      m.id = "m1";
+      m.name = "Maintenance";
+      m.impact = Impact::kMaintenance;
+      m.status = IncidentStatus::kInProgress;
+      m.scheduled_for = kNow - 1000;
+      m.scheduled_until = kNow + 3600000;
+      in.incidents.push_back(m);
+    }
+    OverallStatus o = ComputeOverallStatus(in.components, in.incidents, in.now);
+    EXPECT_EQ(o.indicator, tc.indicator) << tc.text;
+    EXPECT_EQ(o.description, tc.text);
+    std::string html = IndexOf(in);
+    EXPECT_TRUE(Contains(html, std::string("<h1 class=\"overall-text\">") + tc.text + "</h1>")) << tc.text;
+    EXPECT_TRUE(Contains(html, "<use href=\"#i-")) << "status needs an icon";
+  }
+}
+
+TEST(RenderTest, ResolvedIncidentDoesNotAffectBanner) {
+  SiteInput in = DemoSite(kNow);
+  for (auto& c : in.components) c.status = ComponentStatus::kOperational;
+  std::erase_if(in.incidents, [](const auto& i) { return i.id == "inc_api_errors"; });
+  EXPECT_TRUE(Contains(IndexOf(in), "All systems operational"));
+}
+
+TEST(RenderTest, HiddenComponentsAndInternalUpdatesNeverAppear) {
+  SiteInput in = DemoSite(kNow);
+  // Also a hidden group whose visible-looking member must go too, and an internal update that
+  // promises the next update time.
+  model::Component g;
+  g.id = "secret_group";
+  g.name = "SECRETGROUP";
+  g.is_group = true;
+  g.hidden = true;
+  in.components.push_back(g);
+  model::Component m;
+  m.id = "secret_member";
+  m.name = "SECRETMEMBER";
+  m.group_id = "secret_group";
+  in.components.push_back(m);
+  in.history.push_back({"internal_ci", ComponentStatus::kMajorOutage, kNow - 1000});
+  in.incidents[0].components.push_back({"internal_ci", ComponentStatus::kMajorOutage, ComponentStatus::kOperational});
+  for (const auto& f : RenderSite(in)) {
+    EXPECT_FALSE(Contains(f.body, "Internal CI runners")) << f.path;
+    EXPECT_FALSE(Contains(f.body, "internal_ci")) << f.path;
+    EXPECT_FALSE(Contains(f.body, "SECRETGROUP")) << f.path;
+    EXPECT_FALSE(Contains(f.body, "SECRETMEMBER")) << f.path;
+    EXPECT_FALSE(Contains(f.body, "INTERNAL NOTE")) << f.path;
+    EXPECT_FALSE(Contains(f.body, "paging the network team")) << f.path;
+  }
+  // The hidden component's outage does not darken the banner either.
+  in.components.erase(in.components.begin(), in.components.end() - 2);
+  for (auto& c : in.components) c.status = ComponentStatus::kMajorOutage;  // both hidden
+  in.incidents.clear();
+  EXPECT_TRUE(Contains(IndexOf(in), "All systems operational"));
+}
+
+TEST(RenderTest, UserTextIsEscapedEverywhere) {
+  SiteInput in = DemoSite(kNow);
+  const std::string evil = "<script>alert('x')</script>\"&";
+  in.page.name = "Acme " + evil;
+  in.components[1].name = "API " + evil;
+  in.components[1].description = "desc " + evil;
+  in.incidents[0].name = "Outage " + evil;
+  in.incidents[0].updates[0].body = "Body " + evil + " [x](javascript:alert(1))";
+  in.incidents[1].name = "Maint " + evil;  // maintenance: in the ICS too
+  in.incidents[1].updates[0].body = "Plan " + evil;
+  in.page.url = "javascript:alert(1)";
+  in.page.logo_url = "javascript:alert(2)";
+  for (const auto& f : RenderSite(in)) {
+    if (f.path.rfind("assets/", 0) == 0 || f.path == "calendar.ics") continue;  // ICS text is not markup
+    EXPECT_FALSE(Contains(f.body, "<script>alert")) << f.path;
+    EXPECT_FALSE(Contains(f.body, "javascript:")) << f.path;
+  }
+  auto files = RenderSite(in);
+  EXPECT_TRUE(
+      Contains(Body(files, "index.html"), "Outage &lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt;&quot;&amp;"));
+  EXPECT_TRUE(Contains(Body(files, "history.atom"), "Outage &lt;script&gt;"));
+  EXPECT_TRUE(Contains(Body(files, "history.rss"), "Outage &lt;script&gt;"));
+  // In the feeds' HTML content the Markdown output is escaped once more: no live tag survives.
+  EXPECT_FALSE(Contains(Body(files, "history.atom"), "<script"));
+  std::string ics = Body(files, "calendar.ics");
+  EXPECT_TRUE(Contains(ics, "SUMMARY:Maint <script>alert('x')</script>\"&")) << ics;  // ICS is not HTML
+}
+
+TEST(RenderTest, AccentColourIsValidatedBeforeCss) {
+  SiteInput in = DemoSite(kNow);
+  in.page.accent_color = "red;}</style><script>alert(1)</script>";
+  std::string html = IndexOf(in);
+  EXPECT_FALSE(Contains(html, "<script>alert"));
+  EXPECT_TRUE(Contains(html, ":root{--accent:#2563eb}"));
+  in.page.accent_color = "#FF0";
+  html = IndexOf(in);
+  EXPECT_FALSE(Contains(html, "<style>:root{--accent:#ffff00}"));  // too light on white: darkened for AA
+  EXPECT_TRUE(Contains(html, "{:root{--accent:#ffff00}}"));        // fine on the dark background
+  EXPECT_EQ(ValidateHexColor("#FF0"), "#ffff00");
+  EXPECT_EQ(ValidateHexColor("#4f46e5"), "#4f46e5");
+  EXPECT_EQ(ValidateHexColor("4f46e5"), std::nullopt);
+  EXPECT_EQ(ValidateHexColor("#4f46e"), std::nullopt);
+  EXPECT_EQ(ValidateHexColor("#ggg"), std::nullopt);
+  EXPECT_EQ(EnsureContrast("#1d4ed8", "#ffffff"), "#1d4ed8");  // already fine: unchanged
+}
+
+TEST(RenderTest, StaleNoticeOnlyWhenStale) {
+  SiteInput in = DemoSite(kNow);
+  EXPECT_FALSE(Contains(IndexOf(in), "Live data is temporarily unavailable"));
+  in.stale_since = kNow - 5 * 60 * 1000;
+  auto files = RenderSite(in);
+  std::string html = Body(files, "index.html");
+  EXPECT_TRUE(Contains(
+      html,
+      "Live data is temporarily unavailable. Showing the status as of <time datetime=\"2026-01-15T13:32:00.000Z\">"));
+  EXPECT_TRUE(Contains(Body(files, "incidents/inc_api_errors.html"), "Live data is temporarily unavailable"));
+}
+
+TEST(RenderTest, IncidentPages) {
+  SiteInput in = DemoSite(kNow);
+  auto files = RenderSite(in);
+  for (const auto& i : in.incidents) {
+    std::string html = Body(files, "incidents/" + i.id + ".html");
+    EXPECT_TRUE(Contains(html, "<h1>" + i.name + "</h1>")) << i.id;
+  }
+  std::string pm = Body(files, "incidents/inc_outage_api.html");
+  EXPECT_TRUE(Contains(pm, "Postmortem"));
+  EXPECT_TRUE(Contains(pm, "<h2>What happened</h2>"));
+  EXPECT_TRUE(Contains(pm, "Critical impact"));
+  EXPECT_TRUE(Contains(pm, "Affected components:</span> API"));
+  std::string active = Body(files, "incidents/inc_api_errors.html");
+  EXPECT_TRUE(Contains(active, "API, CDN"));
+  EXPECT_FALSE(Contains(active, "Postmortem"));
+  EXPECT_TRUE(Contains(Body(files, "incidents/mnt_db_upgrade.html"), "Scheduled for"));
+}
+
+TEST(RenderTest, UnsafeIncidentIdsAreSkipped) {
+  SiteInput in = DemoSite(kNow);
+  in.incidents[0].id = "../../etc/passwd";
+  for (const auto& f : RenderSite(in)) EXPECT_EQ(f.path.find(".."), std::string::npos) << f.path;
+}
+
+TEST(RenderTest, HistoryPages) {
+  auto files = RenderSite(DemoSite(kNow));
+  std::string h = Body(files, "history.html");
+  size_t jan = h.find("January 2026"), dec = h.find("December 2025");
+  ASSERT_NE(jan, std::string::npos);
+  ASSERT_NE(dec, std::string::npos);
+  EXPECT_LT(jan, dec);  // newest first
+  EXPECT_TRUE(Contains(h, "href=\"/history/2026-01.html\""));
+  std::string m = Body(files, "history/2026-01.html");
+  EXPECT_TRUE(Contains(m, "Slow queries in the Databases cluster"));
+  EXPECT_FALSE(Contains(m, "Database upgrade to PostgreSQL 17"));  // upcoming: not history yet
+  EXPECT_TRUE(Contains(m, "href=\"/history/2025-12.html\""));      // older month
+}
+
+TEST(RenderTest, BasePathIsUsedForLinks) {
+  SiteInput in = DemoSite(kNow);
+  in.base_path = "/pages/acme/";
+  std::string html = IndexOf(in);
+  EXPECT_TRUE(Contains(html, "href=\"/pages/acme/assets/page.css\""));
+  EXPECT_TRUE(Contains(html, "href=\"/pages/acme/incidents/inc_api_errors.html\""));
+  EXPECT_TRUE(Contains(html, "data-base=\"/pages/acme/\""));
+}
+
+TEST(RenderTest, EmptyPageRenders) {
+  SiteInput in;
+  in.now = kNow;
+  in.page.name = "Empty";
+  auto files = RenderSite(in);
+  std::string html = Body(files, "index.html");
+  EXPECT_TRUE(Contains(html, "All systems operational"));
+  EXPECT_TRUE(Contains(Body(files, "history.html"), "No incidents reported."));
+}
+
+// Writes the demo site for a look in a browser: HERALD_RENDER_PREVIEW_DIR=/tmp/preview.
+TEST(RenderTest, WritesPreviewWhenAsked) {
+  const char* dir = std::getenv("HERALD_RENDER_PREVIEW_DIR");
+  if (!dir || !*dir) GTEST_SKIP() << "set HERALD_RENDER_PREVIEW_DIR to write a preview";
+  SiteInput in = DemoSite(kNow);
+  // Relative links work from file:// too when the base path is the preview directory itself.
+  in.base_path = std::string("file://") + std::filesystem::absolute(dir).string() + "/";
+  if (const char* stale = std::getenv("HERALD_RENDER_PREVIEW_STALE"); stale && *stale) in.stale_since = kNow - 300000;
+  for (const auto& f : RenderSite(in)) {
+    std::filesystem::path p = std::filesystem::path(dir) / f.path;
+    std::filesystem::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary) << f.body;
+  }
+}
+
+}  // namespace
+}  // namespace herald::page
