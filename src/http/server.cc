@@ -288,7 +288,9 @@ asio::awaitable<void> Server::Impl::Accept() {
 
 asio::awaitable<bool> Server::Impl::WriteResponse(Connection& conn, Response& resp, unsigned version, bool keep_alive,
                                                   bool head) {
-  if (resp.status < 100 || resp.status > 599) resp = InternalError();
+  // 1xx are interim responses (we send 100 Continue ourselves); as a final answer they would
+  // leave the client waiting, so they count as a handler bug like any unknown code.
+  if (resp.status < 200 || resp.status > 599) resp = InternalError();
   bhttp::response<bhttp::span_body<const char>> res;
   res.version(version);
   res.result(static_cast<unsigned>(resp.status));
@@ -306,7 +308,7 @@ asio::awaitable<bool> Server::Impl::WriteResponse(Connection& conn, Response& re
   // The body is a span over the Response's own bytes (or its shared snapshot buffer), which
   // outlive the write because `resp` lives in the calling coroutine's frame: no copy.
   std::string_view body = resp.Body();
-  bool bodiless = resp.status < 200 || resp.status == 204 || resp.status == 304;
+  const bool bodiless = resp.status == 204 || resp.status == 304;
   if (!bodiless) res.content_length(body.size());
   if (!head && !bodiless) res.body() = beast::span<const char>(body.data(), body.size());
 

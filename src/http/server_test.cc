@@ -42,6 +42,15 @@ class TestHandler : public Handler {
       return r;
     }
     if (req.path == "/throw") throw std::runtime_error("secret detail");
+    if (req.path == "/bad-headers") {
+      Response r;
+      r.body = "ok";
+      r.Set("Content-Length", "999");
+      r.Set("X-Split", "a\r\nSet-Cookie: evil=1");
+      r.Set("Bad Name", "v");
+      r.Set("X-Good", "yes");
+      return r;
+    }
     if (req.path == "/events") {
       Response r;
       r.sse_topic = "status";
@@ -238,6 +247,19 @@ TEST_F(ServerTest, GetFastPath) {
   EXPECT_GE(handler_.last_seconds, 0.0);
 }
 
+TEST_F(ServerTest, HandlerCannotBreakFraming) {
+  StartServer();
+  Client c(server_->port());
+  ASSERT_TRUE(c.Send("GET /bad-headers HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::string r = c.ReadResponse();
+  EXPECT_EQ(BodyOf(r), "ok") << r;
+  EXPECT_NE(r.find("Content-Length: 2\r\n"), std::string::npos) << r;
+  EXPECT_EQ(r.find("999"), std::string::npos) << r;
+  EXPECT_EQ(r.find("evil"), std::string::npos) << r;
+  EXPECT_EQ(r.find("Bad Name"), std::string::npos) << r;
+  EXPECT_NE(r.find("X-Good: yes\r\n"), std::string::npos) << r;
+}
+
 TEST_F(ServerTest, SharedBodyAndRequestFields) {
   StartServer();
   EXPECT_EQ(BodyOf(Get("GET /shared HTTP/1.1\r\nHost: x\r\n\r\n")), "shared snapshot bytes");
@@ -392,6 +414,15 @@ TEST_F(ServerTest, SlowLorisIsDisconnected) {
   auto elapsed = SteadyClock::now() - start;
   EXPECT_LT(elapsed, milliseconds(1500));
   EXPECT_TRUE(Eventually([&] { return server_->open_connections() == 0; }));
+}
+
+TEST_F(ServerTest, SlowBodyIsDisconnected) {
+  options_.body_timeout_ms = 200;
+  StartServer();
+  Client c(server_->port());
+  ASSERT_TRUE(c.Send("POST /submit HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc"));
+  EXPECT_TRUE(c.WaitClosed(milliseconds(2000)));
+  EXPECT_EQ(c.buffer(), "");  // no response: the request never completed
 }
 
 TEST_F(ServerTest, IdleKeepAliveTimesOut) {

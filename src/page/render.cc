@@ -145,6 +145,29 @@ bool MaintenanceUpcoming(const model::Incident& i, TimeMs now) {
 }
 bool IncidentActive(const model::Incident& i) { return !i.is_maintenance() && !model::IsClosed(i.status); }
 
+// Headings inside Markdown must continue the page's outline (WCAG 1.3.1): the highest level the
+// author used becomes `first_level` ("## What happened" in a postmortem under an <h2> becomes
+// <h3>). cmark writes the tags itself (raw HTML is dropped in safe mode), so a plain replacement
+// over its output is exact.
+std::string ShiftHeadings(std::string html, int first_level) {
+  int top = 0;
+  for (int level = 1; level <= 6 && !top; ++level)
+    if (html.find("<h" + std::to_string(level)) != std::string::npos) top = level;
+  if (top == 0 || top >= first_level) return html;
+  for (int from = 6; from >= 1; --from) {
+    int to = std::min(6, from + first_level - top);
+    if (to == from) continue;
+    for (const char* fmt : {"<h%d", "</h%d>"}) {
+      char a[8], b[8];
+      std::snprintf(a, sizeof a, fmt, from);
+      std::snprintf(b, sizeof b, fmt, to);
+      std::string sa = a, sb = b;
+      for (size_t p = 0; (p = html.find(sa, p)) != std::string::npos; p += sb.size()) html.replace(p, sa.size(), sb);
+    }
+  }
+  return html;
+}
+
 // --- Template data. ------------------------------------------------------------------------------
 
 struct Ctx {
@@ -212,7 +235,7 @@ mu::data IncidentData(const Ctx& c, const model::Incident& i, bool full_dates) {
   for (const auto& u : i.updates) {
     mu::data ud;
     ud.set("status_label", std::string(model::Label(u.status)));
-    ud.set("body_html", RenderMarkdown(u.body));
+    ud.set("body_html", ShiftHeadings(RenderMarkdown(u.body), 4));
     ud.set("time", Time(c, u.display_at, pattern));
     updates.push_back(ud);
   }
@@ -221,12 +244,12 @@ mu::data IncidentData(const Ctx& c, const model::Incident& i, bool full_dates) {
   if (!i.updates.empty()) {
     mu::data latest;
     latest.set("status_label", std::string(model::Label(i.updates.front().status)));
-    latest.set("body_html", RenderMarkdown(i.updates.front().body));
+    latest.set("body_html", ShiftHeadings(RenderMarkdown(i.updates.front().body), 4));
     d.set("latest", latest);
   }
   if (!i.updates.empty() && i.updates.front().next_update_at && !model::IsClosed(i.status))
     d.set("next_update", Time(c, *i.updates.front().next_update_at, "%H:%M %Z"));
-  if (!Trim(i.postmortem_body).empty()) d.set("postmortem_html", RenderMarkdown(i.postmortem_body));
+  if (!Trim(i.postmortem_body).empty()) d.set("postmortem_html", ShiftHeadings(RenderMarkdown(i.postmortem_body), 3));
   return d;
 }
 

@@ -45,7 +45,8 @@ TEST(RenderTest, ProducesEveryFile) {
   for (const auto& f : files) {
     EXPECT_FALSE(f.body.empty()) << f.path;
     EXPECT_FALSE(f.content_type.empty()) << f.path;
-    EXPECT_FALSE(Contains(f.body, "template")) << f.path << " has a template error";
+    EXPECT_FALSE(Contains(f.body, "<!-- template")) << f.path << " has a template error";
+    EXPECT_FALSE(Contains(f.body, "<!-- layout")) << f.path << " has a template error";
   }
   EXPECT_EQ(Find(files, "index.html")->content_type, "text/html; charset=utf-8");
 }
@@ -295,7 +296,7 @@ TEST(RenderTest, IncidentPages) {
   }
   std::string pm = Body(files, "incidents/inc_outage_api.html");
   EXPECT_TRUE(Contains(pm, "Postmortem"));
-  EXPECT_TRUE(Contains(pm, "<h2>What happened</h2>"));
+  EXPECT_TRUE(Contains(pm, "<h3>What happened</h3>"));  // continues the page outline under <h2>
   EXPECT_TRUE(Contains(pm, "Critical impact"));
   EXPECT_TRUE(Contains(pm, "Affected components:</span> API"));
   std::string active = Body(files, "incidents/inc_api_errors.html");
