@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "core/time.h"
+#include "page/render.h"
 
 namespace herald::api {
 namespace json = boost::json;
@@ -22,41 +23,16 @@ const model::Component* Find(const std::vector<model::Component>& all, const std
 }  // namespace
 
 OverallStatus ComputeOverallStatus(const std::vector<model::Component>& components,
-                                   const std::vector<model::Incident>& incidents) {
-  int level = 0;  // 0 none, 1 minor, 2 major, 3 critical
-  bool maintenance = false;
-  for (const auto& c : components) {
-    if (c.is_group || c.hidden) continue;
-    switch (c.status) {
-      case model::ComponentStatus::kDegradedPerformance: level = std::max(level, 1); break;
-      case model::ComponentStatus::kPartialOutage: level = std::max(level, 2); break;
-      case model::ComponentStatus::kMajorOutage: level = std::max(level, 3); break;
-      case model::ComponentStatus::kUnderMaintenance: maintenance = true; break;
-      default: break;
-    }
+                                   const std::vector<model::Incident>& incidents, TimeMs now) {
+  // One rule for the page banner and the API; the API keeps Statuspage's wording.
+  auto overall = page::ComputeOverallStatus(components, incidents, now);
+  switch (overall.indicator) {
+    case model::Impact::kMinor: return {"minor", "Minor Service Outage"};
+    case model::Impact::kMajor: return {"major", "Partial System Outage"};
+    case model::Impact::kCritical: return {"critical", "Major Service Outage"};
+    case model::Impact::kMaintenance: return {"maintenance", "Service Under Maintenance"};
+    default: return {"none", "All Systems Operational"};
   }
-  for (const auto& inc : incidents) {
-    if (model::IsClosed(inc.status)) continue;
-    if (inc.is_maintenance()) {
-      if (inc.status == model::IncidentStatus::kInProgress || inc.status == model::IncidentStatus::kVerifying)
-        maintenance = true;
-      continue;
-    }
-    switch (inc.impact) {
-      case model::Impact::kMinor: level = std::max(level, 1); break;
-      case model::Impact::kMajor: level = std::max(level, 2); break;
-      case model::Impact::kCritical: level = std::max(level, 3); break;
-      default: break;
-    }
-  }
-  switch (level) {
-    case 1: return {"minor", "Minor Service Outage"};
-    case 2: return {"major", "Partial System Outage"};
-    case 3: return {"critical", "Major Service Outage"};
-    default: break;
-  }
-  if (maintenance) return {"maintenance", "Service Under Maintenance"};
-  return {"none", "All Systems Operational"};
 }
 
 json::object PageJson(const model::Page& page, TimeMs updated_at) {

@@ -25,7 +25,7 @@ struct OverallStatus {
 // Statuspage's page status: the worst of unresolved incidents' impact and of component
 // statuses; "maintenance" when only maintenance is in progress.
 OverallStatus ComputeOverallStatus(const std::vector<model::Component>& components,
-                                   const std::vector<model::Incident>& incidents);
+                                   const std::vector<model::Incident>& incidents, TimeMs now);
 
 boost::json::object PageJson(const model::Page& page, TimeMs updated_at);
 boost::json::object ComponentJson(const model::Component& c, const std::vector<model::Component>& all,

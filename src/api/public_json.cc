@@ -14,7 +14,7 @@ std::vector<std::pair<std::string, std::string>> RenderPublicApi(const page::Sit
   const std::string base_url = in.public_url + (in.base_path == "/" ? "" : in.base_path.substr(0, in.base_path.size() - 1));
   json::object page = PageJson(in.page, in.now);
   page["url"] = in.page.url.empty() ? base_url : in.page.url;
-  OverallStatus overall = ComputeOverallStatus(comps, in.incidents);
+  OverallStatus overall = ComputeOverallStatus(comps, in.incidents, in.now);
   json::object status{{"indicator", overall.indicator}, {"description", overall.description}};
 
   json::array components;

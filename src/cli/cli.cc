@@ -1,5 +1,6 @@
 #include "cli/cli.h"
 
+#include <pthread.h>
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
@@ -83,11 +84,6 @@ void AddCommon(CLI::App* cmd, Common& common, bool page = true) {
   if (page) cmd->add_option("--page", common.page, "Page id or slug (default: the default page)");
 }
 
-std::atomic<app::App*> g_app{nullptr};  // for the signal handler only
-void OnSignal(int) {
-  // Stop() joins threads: do it off the signal handler.
-  if (auto* a = g_app.load()) std::thread([a] { a->Stop(); }).detach();
-}
 
 // Parses "ID_OR_NAME=STATUS".
 Result<std::pair<std::string, model::ComponentStatus>> ParseComponentArg(const std::string& arg) {
@@ -247,17 +243,22 @@ int Run(int argc, char** argv) {
     opts.server.worker_threads = cfg->worker_threads;
     opts.server.max_body_bytes = cfg->max_body_bytes;
     opts.public_url = cfg->public_url;
+    // SIGINT/SIGTERM are blocked in every thread (the server's threads inherit the mask) and
+    // taken synchronously below, so shutdown runs as ordinary code, not in a signal handler.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     app::App server(**store, clock, opts);
     if (auto st = server.Start(); !st) return Fail(st.error());
-    g_app = &server;
-    signal(SIGINT, OnSignal);
-    signal(SIGTERM, OnSignal);
     log::Info("listening", {{"url", "http://" + (addr->first.find(':') != std::string::npos ? "[" + addr->first + "]" : addr->first) + ":" + std::to_string(server.port()) + "/"},
                             {"db", (*store)->BackendName()}});
     // Scripts and tests read the bound port from this line.
     std::cout << "herald listening on port " << server.port() << std::endl;
-    server.Wait();
-    g_app = nullptr;
+    int sig = 0;
+    sigwait(&signals, &sig);
+    log::Info("stopping", {{"signal", std::to_string(sig)}});
     server.Stop();
     log::Info("stopped");
     return 0;

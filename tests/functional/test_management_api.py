@@ -274,13 +274,15 @@ class ManagementApi(HeraldTestCase):
 
     def test_markdown_markup_is_inert_on_the_page(self):
         r = self.herald.request("POST", f"/v1/pages/{self.pid}/incidents", {"incident": {
-            "name": "Markup test", "body": "<script>alert('xss')</script> [click](javascript:alert(1)) **bold**"}},
+            "name": "Markup test", "body": "We are on it <script>alert('xss')</script> [click](javascript:alert(1)) **bold**\n\n<img src=x onerror=alert(2)>"}},
             token=self.responder)
         self.assertEqual(r.status, 201, r.body)
         iid = r.json()["id"]
         page = self.herald.wait_for(lambda: (lambda p: p.status == 200 and p)(self.herald.get(f"/incidents/{iid}")),
                                     what="incident page")
         self.assertNotIn(b"<script>alert", page.body)
+        self.assertNotIn(b"onerror", page.body)
+        self.assertIn(b"We are on it", page.body)
         self.assertNotIn(b'href="javascript:', page.body)
         self.assertIn(b"<strong>bold</strong>", page.body)
 
