@@ -83,6 +83,7 @@ App::App(store::Store& store, const Clock& clock, AppOptions options)
   admin_ = std::make_unique<api::AdminApi>(api::AdminDeps{store_, clock_, on_change, options_.public_url});
   incidents_ = std::make_unique<service::IncidentService>(service::Deps{store_, clock_, on_change});
   server_ = std::make_unique<http::Server>(options_.server, *this);
+  api_limiter_ = std::make_unique<http::RateLimiter>(options_.api_per_second, options_.api_burst, clock_);
   metrics_.SetGaugeSource([this] {
     auto snap = publisher_->Current();
     double age = snap ? (clock_.Now() - snap->generated_at) / 1000.0 : -1;
@@ -156,8 +157,13 @@ http::Response App::ServeAsset(const http::Request& req, const page::Snapshot& s
 
 std::optional<http::Response> App::HandleFast(const http::Request& req) {
   const std::string& p = req.path;
-  if (p.starts_with("/v1/") || p == "/v1") return std::nullopt;
   http::Response r;
+  if (p.starts_with("/v1/") || p == "/v1") {
+    if (api_limiter_->Allow(req.remote_addr)) return std::nullopt;
+    r = http::ErrorResponse(Error{ErrorCode::kRateLimited, "too many requests; slow down and retry", {}});
+    r.Set("Retry-After", "1");
+    return r;
+  }
   if (req.method == "OPTIONS") {
     r.status = 204;
     r.Set("Access-Control-Allow-Origin", "*");

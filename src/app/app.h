@@ -14,6 +14,7 @@
 #include "api/admin_api.h"
 #include "app/metrics.h"
 #include "core/clock.h"
+#include "http/rate_limiter.h"
 #include "http/server.h"
 #include "page/snapshot.h"
 #include "service/services.h"
@@ -25,6 +26,10 @@ struct AppOptions {
   http::ServerOptions server;
   std::string public_url;       // absolute origin used in feeds and links; default from listen address
   int poll_ms = 1000;           // snapshot refresh poll and maintenance scheduler tick
+  // Management API requests per client IP: a steady rate and a burst. Public reads are not
+  // limited (they cost a hash lookup); the API costs database work.
+  double api_per_second = 20;
+  double api_burst = 200;
 };
 
 class App final : public http::Handler {
@@ -49,6 +54,7 @@ class App final : public http::Handler {
   const Clock& clock_;
   AppOptions options_;
   Metrics metrics_;
+  std::unique_ptr<http::RateLimiter> api_limiter_;
   std::unique_ptr<page::SnapshotPublisher> publisher_;
   std::unique_ptr<api::AdminApi> admin_;
   std::unique_ptr<service::IncidentService> incidents_;

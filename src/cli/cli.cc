@@ -243,6 +243,8 @@ int Run(int argc, char** argv) {
     opts.server.worker_threads = cfg->worker_threads;
     opts.server.max_body_bytes = cfg->max_body_bytes;
     opts.public_url = cfg->public_url;
+    opts.api_per_second = cfg->api_per_second;
+    opts.api_burst = cfg->api_burst;
     // SIGINT/SIGTERM are blocked in every thread (the server's threads inherit the mask) and
     // taken synchronously below, so shutdown runs as ordinary code, not in a signal handler.
     sigset_t signals;

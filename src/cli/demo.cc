@@ -122,24 +122,29 @@ Result<bool> SeedDemo(store::Store& store, const Clock& clock) {
         "Payments that failed can be retried safely: **no card was charged twice**.";
     DEMO_TRY(inc, incidents.Create(pid, in));
   }
-  // The open incident, with three updates.
+  // The open incident, with three updates spread over the last hour as they would have been
+  // posted.
   {
+    FakeClock then(now - 55 * 60'000);
+    service::IncidentService incidents(service::Deps{store, then, [] {}});
     service::IncidentInput in;
     in.name = "Delays sending email notifications";
     in.status = model::IncidentStatus::kInvestigating;
     in.components[by_name["Email delivery"].id] = model::ComponentStatus::kDegradedPerformance;
     in.body = "Some emails are arriving up to 30 minutes late. We are looking into it.";
     DEMO_TRY(inc, incidents.Create(pid, in));
+    then.Set(now - 35 * 60'000);
     service::IncidentInput u1;
     u1.status = model::IncidentStatus::kIdentified;
     u1.body =
         "We found the cause: one of our email providers is accepting messages slowly. We are moving "
         "traffic to our second provider.\n\n**What you can do:** nothing; emails are queued and none are lost.";
     DEMO_TRY(i1, incidents.Update(pid, inc->id, u1));
+    then.Set(now - 10 * 60'000);
     service::IncidentInput u2;
     u2.status = model::IncidentStatus::kMonitoring;
     u2.body = "Traffic now goes through the second provider and delays are shrinking. We keep watching.";
-    u2.next_update_at = now + kHour;
+    u2.next_update_at = now + 50 * 60'000;
     u2.components[by_name["Email delivery"].id] = model::ComponentStatus::kDegradedPerformance;
     DEMO_TRY(i2, incidents.Update(pid, inc->id, u2));
   }

@@ -38,6 +38,8 @@ Result<Config> LoadFile(const std::string& path, Config c) {
   if (auto st = integer("max_body_bytes", c.max_body_bytes, 1024, 64 << 20); !st) return st.error();
   if (auto st = integer("io_threads", c.io_threads, 0, 256); !st) return st.error();
   if (auto st = integer("worker_threads", c.worker_threads, 1, 256); !st) return st.error();
+  if (auto st = integer("api_per_second", c.api_per_second, 1, 1'000'000); !st) return st.error();
+  if (auto st = integer("api_burst", c.api_burst, 1, 1'000'000); !st) return st.error();
   return c;
 }
 
@@ -71,6 +73,14 @@ Result<Config> ApplyEnv(Config c) {
     auto x = num("HERALD_HTTP_WORKER_THREADS", v, 1, 256);
     if (!x) return x.error();
     c.worker_threads = static_cast<int>(*x);
+  }
+  for (auto [name, field] : {std::pair{"HERALD_HTTP_API_PER_SECOND", &c.api_per_second},
+                             std::pair{"HERALD_HTTP_API_BURST", &c.api_burst}}) {
+    if (const char* v = env(name)) {
+      auto x = num(name, v, 1, 1'000'000);
+      if (!x) return x.error();
+      *field = static_cast<int>(*x);
+    }
   }
   return c;
 }

@@ -10,6 +10,8 @@
 //   max_body_bytes = 1048576       # HERALD_HTTP_MAX_BODY_BYTES
 //   io_threads = 0                 # HERALD_HTTP_IO_THREADS
 //   worker_threads = 4             # HERALD_HTTP_WORKER_THREADS
+//   api_per_second = 20            # HERALD_HTTP_API_PER_SECOND: /v1 requests per client IP
+//   api_burst = 200                # HERALD_HTTP_API_BURST
 #pragma once
 
 #include <cstdint>
@@ -27,6 +29,8 @@ struct Config {
   std::size_t max_body_bytes = 1024 * 1024;
   int io_threads = 0;
   int worker_threads = 4;
+  int api_per_second = 20;
+  int api_burst = 200;
 };
 
 // Reads the TOML file at `path` over `base` (missing keys keep their value).

@@ -5,7 +5,7 @@
 
 namespace herald::http {
 
-RateLimiter::RateLimiter(double per_second, double burst, Clock& clock, std::size_t max_keys)
+RateLimiter::RateLimiter(double per_second, double burst, const Clock& clock, std::size_t max_keys)
     : per_ms_(std::max(per_second, 1e-6) / 1000.0),
       burst_(std::max(burst, 1.0)),
       full_after_ms_(static_cast<TimeMs>(std::ceil(burst_ / per_ms_))),

@@ -23,7 +23,7 @@ namespace herald::http {
 class RateLimiter {
  public:
   // per_second must be > 0 and burst >= 1 (smaller values are raised to those minimums).
-  RateLimiter(double per_second, double burst, Clock& clock, std::size_t max_keys = 100'000);
+  RateLimiter(double per_second, double burst, const Clock& clock, std::size_t max_keys = 100'000);
   RateLimiter(const RateLimiter&) = delete;
   RateLimiter& operator=(const RateLimiter&) = delete;
 
@@ -45,7 +45,7 @@ class RateLimiter {
   const double burst_;
   const TimeMs full_after_ms_;  // an idle bucket is full again after this long
   const std::size_t max_keys_;
-  Clock& clock_;
+  const Clock& clock_;
 
   mutable std::mutex mu_;
   std::unordered_map<std::string, Bucket> buckets_;
