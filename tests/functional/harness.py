@@ -139,12 +139,29 @@ class Herald:
         raise AssertionError(f"timed out waiting for {what}")
 
 
+def fresh_postgres_database():
+    """A new empty database on the PostgreSQL that `make test` started (HERALD_TEST_PG_URL), or
+    None when there is none."""
+    base = os.environ.get("HERALD_TEST_PG_URL")
+    if not base:
+        return None
+    name = "herald_ft_" + os.urandom(6).hex()
+    subprocess.run(["psql", base, "-q", "-c", f"CREATE DATABASE {name}"], check=True, capture_output=True)
+    return base.rsplit("/", 1)[0] + "/" + name
+
+
 class HeraldTestCase(unittest.TestCase):
     demo = False
+    backend = "sqlite"  # or "postgresql": the same tests against the PostgreSQL store
 
     @classmethod
     def setUpClass(cls):
-        cls.herald = Herald(demo=cls.demo).start()
+        db = None
+        if cls.backend == "postgresql":
+            db = fresh_postgres_database()
+            if not db:
+                raise unittest.SkipTest("HERALD_TEST_PG_URL is not set (make test sets it)")
+        cls.herald = Herald(db=db, demo=cls.demo).start()
         cls.admin = cls.herald.token("admin")
 
     @classmethod
