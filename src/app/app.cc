@@ -121,8 +121,13 @@ void App::Stop() {
 
 void App::SchedulerLoop() {
   // Maintenance windows open and close on time even when nobody touches the API.
+  TimeMs last_purge = 0;
   while (!stopping_) {
     (void)incidents_->RunMaintenanceTransitions();
+    // Idempotency keys are honoured for 24 hours; older records only take space.
+    if (const TimeMs now = clock_.Now(); now - last_purge > 60'000) {
+      if (store_.PurgeIdempotency(now - 24LL * 3600 * 1000)) last_purge = now;
+    }
     for (int i = 0; i < options_.poll_ms / 50 && !stopping_; ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
