@@ -11,7 +11,7 @@ build_pkgs=(
   libhowardhinnant-date-dev tzdata
   libgtest-dev libgmock-dev
 )
-test_pkgs=( postgresql-15 python3 curl )
+test_pkgs=( postgresql-15 python3 curl chromium chromium-driver nodejs )
 bench_pkgs=( nginx wrk )
 
 want=("${build_pkgs[@]}")
@@ -26,11 +26,23 @@ missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
-
-echo "deps: installing ${missing[*]}" >&2
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}" >&2
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The browser tests inject axe-core (pinned by tests/e2e/package-lock.json) into the page.
+case "${1:-build}" in
+  test|bench)
+    root=$(cd "$(dirname "$0")/.." && pwd)
+    if [ ! -d "$root/tests/e2e/node_modules" ]; then
+      # npm comes with some nodejs builds (NodeSource) and is its own package in Debian's.
+      command -v npm >/dev/null || { $SUDO apt-get install -y -qq --no-install-recommends npm >/dev/null; }
+      echo "deps: npm ci in tests/e2e" >&2
+      npm ci --prefix "$root/tests/e2e" --no-audit --no-fund >/dev/null
+    fi ;;
+esac
