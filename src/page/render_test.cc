@@ -262,11 +262,14 @@ TEST(RenderTest, AccentColourIsValidatedBeforeCss) {
   in.page.accent_color = "red;}</style><script>alert(1)</script>";
   std::string html = IndexOf(in);
   EXPECT_FALSE(Contains(html, "<script>alert"));
-  EXPECT_TRUE(Contains(html, ":root{--accent:#2563eb}"));
+  EXPECT_FALSE(Contains(html, "<style"));  // no inline CSS: the page's CSP forbids it
+  std::string theme = Body(RenderSite(in), "assets/theme.css");
+  EXPECT_FALSE(Contains(theme, "script"));
+  EXPECT_TRUE(Contains(theme, ":root{--accent:#2563eb}"));
   in.page.accent_color = "#FF0";
-  html = IndexOf(in);
-  EXPECT_FALSE(Contains(html, "<style>:root{--accent:#ffff00}"));  // too light on white: darkened for AA
-  EXPECT_TRUE(Contains(html, "{:root{--accent:#ffff00}}"));        // fine on the dark background
+  theme = Body(RenderSite(in), "assets/theme.css");
+  EXPECT_FALSE(Contains(theme, ":root{--accent:#ffff00}\n"));  // too light on white: darkened for AA
+  EXPECT_TRUE(Contains(theme, "{:root{--accent:#ffff00}}"));    // fine on the dark background
   EXPECT_EQ(ValidateHexColor("#FF0"), "#ffff00");
   EXPECT_EQ(ValidateHexColor("#4f46e5"), "#4f46e5");
   EXPECT_EQ(ValidateHexColor("4f46e5"), std::nullopt);

@@ -63,23 +63,34 @@
   }
 
   var delay = 1000;
+  var es = null;
   function connect() {
     if (typeof window.EventSource !== 'function' || location.protocol === 'file:') return;
-    var es;
-    try { es = new EventSource(base + 'events'); } catch (e) { return; }
+    if (es) return;
+    try { es = new EventSource(base + 'events'); } catch (e) { es = null; return; }
     es.addEventListener('open', function () { delay = 1000; });
     es.addEventListener('update', refresh);
     es.addEventListener('error', function () {
       // Let the browser's own retry work while CONNECTING; when it gave up, retry with backoff
       // (capped, with jitter so a recovering server is not hit by everyone at once).
-      if (es.readyState === 2) {
+      if (es && es.readyState === 2) {
         es.close();
+        es = null;
         var wait = delay + Math.random() * delay;
         delay = Math.min(delay * 2, 60000);
         setTimeout(function () { connect(); refresh(); }, wait);
       }
     });
   }
+
+  // A page kept in the back/forward cache must not hold its stream open: browsers allow only a
+  // few connections per server, and parked pages would starve the page being looked at.
+  window.addEventListener('pagehide', function () {
+    if (es) { es.close(); es = null; }
+  });
+  window.addEventListener('pageshow', function (e) {
+    if (e.persisted) { connect(); refresh(); }
+  });
 
   function start() {
     localizeTimes(document);
