@@ -216,7 +216,8 @@ std::optional<http::Response> App::HandleFast(const http::Request& req) {
   if (p.starts_with("/api/"))
     return http::ErrorResponse(Error::NotFound("no such API document: " + p.substr(0, 200)));
   r = http::ErrorResponse(Error::NotFound("page not found"));
-  if (const auto* notfound = snap->Find(host, "/404.html")) {
+  const auto* page = snap->PageFor(host, p);
+  if (const auto* notfound = page ? snap->Find(host, page->base_path + "404.html") : nullptr) {
     r = ServeAsset(req, *snap, *notfound);
     r.status = 404;
   }

@@ -609,6 +609,12 @@ std::vector<SiteFile> RenderSite(const SiteInput& raw) {
   files.push_back({"history.rss", "application/rss+xml; charset=utf-8", RenderRss(in)});
   files.push_back({"calendar.ics", "text/calendar; charset=utf-8", RenderIcs(in)});
   files.push_back({"badge.svg", "image/svg+xml", RenderBadge(overall)});
+  // Served with status 404 for any path that is not part of the site.
+  files.push_back({"404.html", html,
+                   Layout(c, "Page not found - " + in.page.name + " Status",
+                          "<h1>Page not found</h1>\n<p>There is nothing at this address. The <a href=\"" +
+                              HtmlEscape(in.base_path) + "\">current status</a> and the <a href=\"" +
+                              HtmlEscape(in.base_path) + "history.html\">incident history</a> are here.</p>\n")});
   files.push_back({"assets/page.css", "text/css; charset=utf-8", std::string(FindWebAsset("assets/page.css"))});
   // The page's own colours live in a stylesheet of their own (not inline), so the strict
   // Content-Security-Policy (style-src 'self') holds. 4.6 rather than 4.5 keeps rounding from

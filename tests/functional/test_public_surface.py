@@ -103,7 +103,10 @@ class PublicSurface(HeraldTestCase):
             self.assertEqual(r.status, 200, inc["id"])
             self.assertIn(inc["name"], r.text.replace("&#39;", "'"))
         self.assertEqual(self.herald.get("/history").status, 200)
-        self.assertEqual(self.herald.get("/incidents/does-not-exist").status, 404)
+        missing = self.herald.get("/incidents/does-not-exist")
+        self.assertEqual(missing.status, 404)
+        self.assertIn(b"Page not found", missing.body)
+        self.assertIn("text/html", missing.headers["Content-Type"])
 
     def test_live_update_over_sse_within_a_second(self):
         s = socket.create_connection(("127.0.0.1", self.herald.port), timeout=5)
