@@ -133,20 +133,10 @@ void App::SchedulerLoop() {
   }
 }
 
-http::Response App::ServeAsset(const http::Request& req, const page::Snapshot& snap, const page::Asset& asset) {
+http::Response App::ServeAsset(const http::Request& req, const page::Snapshot& /*snap*/,
+                               const page::Asset& asset) {
   http::Response r;
-  r.Set("Content-Type", asset.content_type);
-  r.Set("ETag", asset.etag);
-  r.Set("Last-Modified", snap.last_modified);
-  r.Set("Cache-Control", asset.cache_control);
-  r.Set("Vary", "Accept-Encoding");
-  r.Set("X-Content-Type-Options", "nosniff");
-  if (asset.content_type.starts_with("text/html"))
-    r.Set("Content-Security-Policy",
-          "default-src 'self'; img-src 'self' https: data:; style-src 'self'; script-src 'self'; "
-          "frame-ancestors 'none'");
-  if (asset.cors) r.Set("Access-Control-Allow-Origin", "*");
-  if (snap.stale_since) r.Set("X-Herald-Stale-Since", FormatIso8601(*snap.stale_since));
+  r.shared_headers = asset.headers;  // built once per snapshot
   if (EtagMatches(req.Header("if-none-match"), asset.etag)) {
     r.status = 304;
     return r;

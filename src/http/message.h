@@ -34,6 +34,9 @@ struct Response {
   std::string body;
   // When set, served instead of `body` without copying (snapshot assets are shared).
   std::shared_ptr<const std::string> shared_body;
+  // Headers shared by many responses (a snapshot file's Content-Type, ETag, Cache-Control...),
+  // written before `headers` without being copied per request.
+  std::shared_ptr<const std::vector<std::pair<std::string, std::string>>> shared_headers;
   // When set, the connection becomes a Server-Sent Events stream subscribed to this topic; the
   // status and headers are sent, then every Server::Broadcast to the topic.
   std::string sse_topic;

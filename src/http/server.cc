@@ -103,10 +103,15 @@ Response JsonError(int status, std::string_view code, std::string_view message, 
 
 Response InternalError() { return JsonError(500, "internal", "internal server error", false); }
 
+// ASCII case-insensitive comparison (header names are ASCII; no locale lookups on the hot path).
 bool IEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    unsigned char x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
+    if (x >= 'A' && x <= 'Z') x += 32;
+    if (y >= 'A' && y <= 'Z') y += 32;
+    if (x != y) return false;
+  }
   return true;
 }
 
@@ -115,7 +120,12 @@ bool IsParseError(const beast::error_code& ec) {
   return ec && ec.category() == beast::error_code(bhttp::error::bad_method).category();
 }
 
-bool HasCrLf(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
+// A plain loop: find_first_of with a two-character set calls memchr once per input byte.
+bool HasCrLf(std::string_view s) {
+  for (char c : s)
+    if (c == '\r' || c == '\n') return true;
+  return false;
+}
 
 // Hop-by-hop and framing headers are the server's business; a handler setting them would
 // corrupt the framing (and CR/LF in a header is response splitting).
@@ -313,19 +323,23 @@ asio::awaitable<bool> Server::Impl::WriteResponse(Connection& conn, Response& re
   out += bhttp::obsolete_reason(static_cast<bhttp::status>(resp.status));
   out += "\r\n";
   bool has_server = false, has_date = false;
-  for (const auto& [name, value] : resp.headers) {
-    if (!HandlerMaySet(name, value)) continue;
-    if (IEquals(name, "connection")) {
-      if (IEquals(value, "close")) keep_alive = false;
-      continue;
+  auto add = [&](const std::vector<std::pair<std::string, std::string>>& headers) {
+    for (const auto& [name, value] : headers) {
+      if (!HandlerMaySet(name, value)) continue;
+      if (IEquals(name, "connection")) {
+        if (IEquals(value, "close")) keep_alive = false;
+        continue;
+      }
+      has_server = has_server || IEquals(name, "server");
+      has_date = has_date || IEquals(name, "date");
+      out += name;
+      out += ": ";
+      out += value;
+      out += "\r\n";
     }
-    has_server = has_server || IEquals(name, "server");
-    has_date = has_date || IEquals(name, "date");
-    out += name;
-    out += ": ";
-    out += value;
-    out += "\r\n";
-  }
+  };
+  if (resp.shared_headers) add(*resp.shared_headers);
+  add(resp.headers);
   if (!has_server) out += "Server: herald\r\n";
   if (!has_date) {
     out += "Date: ";

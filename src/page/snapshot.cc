@@ -115,6 +115,22 @@ std::shared_ptr<Snapshot> AssembleSnapshot(const std::vector<SiteInput>& sites, 
       snap->files[site.base_path + path] = std::move(a);
     }
   }
+  for (auto& [path, a] : snap->files) {
+    auto h = std::make_shared<std::vector<std::pair<std::string, std::string>>>();
+    h->emplace_back("Content-Type", a.content_type);
+    h->emplace_back("ETag", a.etag);
+    h->emplace_back("Last-Modified", snap->last_modified);
+    h->emplace_back("Cache-Control", a.cache_control);
+    h->emplace_back("Vary", "Accept-Encoding");
+    h->emplace_back("X-Content-Type-Options", "nosniff");
+    if (a.content_type.starts_with("text/html"))
+      h->emplace_back("Content-Security-Policy",
+                      "default-src 'self'; img-src 'self' https: data:; style-src 'self'; script-src 'self'; "
+                      "frame-ancestors 'none'");
+    if (a.cors) h->emplace_back("Access-Control-Allow-Origin", "*");
+    if (stale_since) h->emplace_back("X-Herald-Stale-Since", FormatIso8601(*stale_since));
+    a.headers = std::move(h);
+  }
   return snap;
 }
 

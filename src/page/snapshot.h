@@ -36,6 +36,8 @@ struct Asset {
   std::string etag;                         // strong, quoted
   std::string cache_control;
   bool cors = false;                        // public API: readable from any origin
+  // Every response header of this file, built once with the snapshot (served without copying).
+  std::shared_ptr<const std::vector<std::pair<std::string, std::string>>> headers;
 };
 
 struct PageEntry {
