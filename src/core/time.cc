@@ -23,8 +23,14 @@ bool ReadInt(std::string_view s, size_t pos, size_t len, int& out) {
 }
 
 const date::time_zone* FindZone(const std::string& zone) {
+  // Rendering a page formats hundreds of times in the same zone; remember the last lookup.
+  thread_local std::string last_name;
+  thread_local const date::time_zone* last_zone = nullptr;
+  if (last_zone && zone == last_name) return last_zone;
   try {
-    return date::locate_zone(zone);
+    last_zone = date::locate_zone(zone);
+    last_name = zone;
+    return last_zone;
   } catch (...) {
     return nullptr;
   }
