@@ -1,5 +1,7 @@
 #include "page/snapshot.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <chrono>
@@ -239,6 +241,9 @@ void SnapshotPublisher::Stop() {
 }
 
 void SnapshotPublisher::Loop() {
+  // Rebuilding is background work: on a busy machine the io threads answering visitors come
+  // first (Linux applies nice values per thread).
+  setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
   std::unique_lock lock(mu_);
   while (!stopping_) {
     cv_.wait_for(lock, std::chrono::milliseconds(options_.poll_ms), [&] { return requested_ || stopping_; });
