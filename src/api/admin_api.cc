@@ -1,7 +1,6 @@
 #include "api/admin_api.h"
 
 #include <boost/json.hpp>
-
 #include <mutex>
 #include <set>
 
@@ -33,16 +32,15 @@ std::vector<std::string> SplitPath(std::string_view path) {
     pos = next + 1;
   }
   // Statuspage accepts ".json" on any path.
-  if (!out.empty() && out.back().size() > 5 && out.back().ends_with(".json"))
-    out.back().resize(out.back().size() - 5);
+  if (!out.empty() && out.back().size() > 5 && out.back().ends_with(".json")) out.back().resize(out.back().size() - 5);
   return out;
 }
 
 Response Json(int status, const json::value& v) { return http::JsonResponse(status, json::serialize(v)); }
 
 Error Forbidden(Role need) {
-  return Error{ErrorCode::kForbidden, "this API key's role may not do this; it needs the " +
-                                          std::string(model::ToString(need)) + " role",
+  return Error{ErrorCode::kForbidden,
+               "this API key's role may not do this; it needs the " + std::string(model::ToString(need)) + " role",
                {}};
 }
 
@@ -51,8 +49,7 @@ Result<std::map<std::string, model::ComponentStatus>> GetComponentMap(const json
   std::map<std::string, model::ComponentStatus> out;
   const json::value* v = o.if_contains("components");
   if (!v || v->is_null()) return out;
-  if (!v->is_object())
-    return Error::Invalid("components", "components must be an object of component id to status");
+  if (!v->is_object()) return Error::Invalid("components", "components must be an object of component id to status");
   for (const auto& [k, s] : v->as_object()) {
     auto st = s.is_string() ? model::ParseComponentStatus(s.as_string()) : std::nullopt;
     if (!st)
@@ -80,8 +77,9 @@ Result<service::IncidentInput> ParseIncidentInput(const json::object& body) {
   if (s) {
     in.status = model::ParseIncidentStatus(*s);
     if (!in.status)
-      return Error::Invalid("status", "status must be one of investigating, identified, monitoring, resolved, "
-                                      "postmortem, scheduled, in_progress, verifying, completed");
+      return Error::Invalid("status",
+                            "status must be one of investigating, identified, monitoring, resolved, "
+                            "postmortem, scheduled, in_progress, verifying, completed");
   }
   HERALD_TRY_ASSIGN(s, GetString(o, "impact_override"));
   if (!s) HERALD_TRY_ASSIGN(s, GetString(o, "impact"));
@@ -92,8 +90,7 @@ Result<service::IncidentInput> ParseIncidentInput(const json::object& body) {
   HERALD_TRY_ASSIGN(s, GetString(o, "type"));
   if (s) {
     in.type = model::ParseNoticeType(*s);
-    if (!in.type)
-      return Error::Invalid("type", "type must be outage, maintenance, security, policy or product_update");
+    if (!in.type) return Error::Invalid("type", "type must be outage, maintenance, security, policy or product_update");
   }
   HERALD_TRY_ASSIGN(in.body, GetString(o, "body"));
   HERALD_TRY_ASSIGN(in.deliver_notifications, GetBool(o, "deliver_notifications"));
@@ -109,8 +106,10 @@ Result<service::IncidentInput> ParseIncidentInput(const json::object& body) {
   HERALD_TRY_ASSIGN(auto_in_progress, GetBool(o, "scheduled_auto_in_progress"));
   HERALD_TRY_ASSIGN(auto_completed, GetBool(o, "scheduled_auto_completed"));
   HERALD_TRY_ASSIGN(auto_transition, GetBool(o, "scheduled_auto_transition"));
-  if (auto_transition) in.scheduled_auto_transition = auto_transition;
-  else if (auto_in_progress || auto_completed) in.scheduled_auto_transition = auto_in_progress.value_or(false) || auto_completed.value_or(false);
+  if (auto_transition)
+    in.scheduled_auto_transition = auto_transition;
+  else if (auto_in_progress || auto_completed)
+    in.scheduled_auto_transition = auto_in_progress.value_or(false) || auto_completed.value_or(false);
   HERALD_TRY_ASSIGN(in.backfilled, GetBool(o, "backfilled"));
   HERALD_TRY_ASSIGN(in.backfill_date, GetTime(o, "backfill_date"));
   HERALD_TRY_ASSIGN(in.postmortem_body, GetString(o, "postmortem_body"));
@@ -131,8 +130,9 @@ Result<service::ComponentInput> ParseComponentInput(const json::object& body, bo
   if (s) {
     in.status = model::ParseComponentStatus(*s);
     if (!in.status)
-      return Error::Invalid("status", "status must be operational, degraded_performance, partial_outage, "
-                                      "major_outage or under_maintenance");
+      return Error::Invalid("status",
+                            "status must be operational, degraded_performance, partial_outage, "
+                            "major_outage or under_maintenance");
   }
   HERALD_TRY_ASSIGN(in.showcase, GetBool(o, "showcase"));
   HERALD_TRY_ASSIGN(in.only_show_if_degraded, GetBool(o, "only_show_if_degraded"));
@@ -299,7 +299,8 @@ struct AdminApi::Impl {
     const std::string& id = seg[4];
     auto existing = deps.store.GetComponent(pid, id);
     if (!existing) return existing.error();
-    if (existing->is_group != group) return Error::NotFound(group ? "component group not found" : "component not found");
+    if (existing->is_group != group)
+      return Error::NotFound(group ? "component group not found" : "component not found");
     if (read) {
       auto all = Components(pid);
       if (!all) return all.error();
@@ -463,7 +464,8 @@ struct AdminApi::Impl {
       auto r = Route(req, *key, seg);
       return r ? std::move(*r) : http::ErrorResponse(r.error());
     }
-    if (idem.size() > 255) return http::ErrorResponse(Error::Invalid("Idempotency-Key", "Idempotency-Key must be at most 255 characters"));
+    if (idem.size() > 255)
+      return http::ErrorResponse(Error::Invalid("Idempotency-Key", "Idempotency-Key must be at most 255 characters"));
     // Replays within 24 h return the first answer. The in-flight set makes a concurrent replay
     // wait its turn instead of writing twice.
     const std::string scoped = key->id + ":" + idem;
@@ -471,7 +473,8 @@ struct AdminApi::Impl {
     {
       std::unique_lock lock(idem_mu);
       if (!idem_in_flight.insert(scoped).second)
-        return http::ErrorResponse(Error{ErrorCode::kConflict, "a request with this Idempotency-Key is in progress", "Idempotency-Key"});
+        return http::ErrorResponse(
+            Error{ErrorCode::kConflict, "a request with this Idempotency-Key is in progress", "Idempotency-Key"});
     }
     struct Release {
       Impl* self;
@@ -486,7 +489,8 @@ struct AdminApi::Impl {
     const TimeMs now = deps.clock.Now();
     if (*prior && (*prior)->created_at + kIdempotencyWindowMs > now) {
       if ((*prior)->request_hash != request_hash)
-        return http::ErrorResponse(Error{ErrorCode::kInvalid, "this Idempotency-Key was used with a different request", "Idempotency-Key"});
+        return http::ErrorResponse(
+            Error{ErrorCode::kInvalid, "this Idempotency-Key was used with a different request", "Idempotency-Key"});
       Response r = http::JsonResponse((*prior)->status, (*prior)->response_body);
       r.Set("Idempotent-Replayed", "true");
       return r;

@@ -146,8 +146,10 @@ json::object ApiKeyJson(const model::ApiKey& key) {
 }
 
 std::string ErrorBody(const std::string& code, const std::string& message, const std::string& field) {
-  return json::serialize(json::object{
-      {"error", json::object{{"code", code}, {"message", message}, {"field", field.empty() ? json::value(nullptr) : json::value(field)}}}});
+  return json::serialize(
+      json::object{{"error", json::object{{"code", code},
+                                          {"message", message},
+                                          {"field", field.empty() ? json::value(nullptr) : json::value(field)}}}});
 }
 
 }  // namespace herald::api

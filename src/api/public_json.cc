@@ -11,7 +11,8 @@ std::vector<std::pair<std::string, std::string>> RenderPublicApi(const page::Sit
   std::vector<model::Component> comps;
   for (const auto& c : in.components)
     if (!c.hidden) comps.push_back(c);
-  const std::string base_url = in.public_url + (in.base_path == "/" ? "" : in.base_path.substr(0, in.base_path.size() - 1));
+  const std::string base_url =
+      in.public_url + (in.base_path == "/" ? "" : in.base_path.substr(0, in.base_path.size() - 1));
   json::object page = PageJson(in.page, in.now);
   page["url"] = in.page.url.empty() ? base_url : in.page.url;
   OverallStatus overall = ComputeOverallStatus(comps, in.incidents, in.now);

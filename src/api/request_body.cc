@@ -149,7 +149,9 @@ Result<std::optional<TimeMs>> GetTime(const json::object& o, std::string_view fi
   if (!s) return s.error();
   if (!*s || (*s)->empty()) return std::optional<TimeMs>();
   auto t = ParseIso8601(**s);
-  if (!t) return Error::Invalid(std::string(field), std::string(field) + " must be an ISO 8601 time like 2026-01-31T14:00:00Z");
+  if (!t)
+    return Error::Invalid(std::string(field),
+                          std::string(field) + " must be an ISO 8601 time like 2026-01-31T14:00:00Z");
   return std::optional<TimeMs>(*t);
 }
 

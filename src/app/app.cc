@@ -1,9 +1,9 @@
 #include "app/app.h"
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <condition_variable>
-
-#include <fmt/format.h>
 
 #include "core/time.h"
 #include "http/errors.h"
@@ -27,7 +27,8 @@ bool EtagMatches(std::string_view if_none_match, const std::string& etag) {
   size_t pos = 0;
   while (pos < if_none_match.size()) {
     size_t comma = if_none_match.find(',', pos);
-    std::string_view tag = if_none_match.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
+    std::string_view tag =
+        if_none_match.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
     while (!tag.empty() && tag.front() == ' ') tag.remove_prefix(1);
     while (!tag.empty() && tag.back() == ' ') tag.remove_suffix(1);
     if (tag.starts_with("W/")) tag.remove_prefix(2);
@@ -133,8 +134,7 @@ void App::SchedulerLoop() {
   }
 }
 
-http::Response App::ServeAsset(const http::Request& req, const page::Snapshot& /*snap*/,
-                               const page::Asset& asset) {
+http::Response App::ServeAsset(const http::Request& req, const page::Snapshot& /*snap*/, const page::Asset& asset) {
   http::Response r;
   r.shared_headers = asset.headers;  // built once per snapshot
   if (EtagMatches(req.Header("if-none-match"), asset.etag)) {
@@ -182,10 +182,10 @@ std::optional<http::Response> App::HandleFast(const http::Request& req) {
   if (p == "/readyz") {
     // Ready as long as there is something to serve: a database outage must not take the status
     // page out of a load balancer.
-    r = http::JsonResponse(snap ? 200 : 503,
-                           fmt::format("{{\"ready\":{},\"database\":\"{}\",\"snapshot_generated_at\":\"{}\"}}",
-                                       snap ? "true" : "false", publisher_->database_healthy() ? "up" : "down",
-                                       snap ? FormatIso8601(snap->generated_at) : ""));
+    r = http::JsonResponse(
+        snap ? 200 : 503,
+        fmt::format("{{\"ready\":{},\"database\":\"{}\",\"snapshot_generated_at\":\"{}\"}}", snap ? "true" : "false",
+                    publisher_->database_healthy() ? "up" : "down", snap ? FormatIso8601(snap->generated_at) : ""));
     return r;
   }
   if (p == "/metrics") {
@@ -203,8 +203,7 @@ std::optional<http::Response> App::HandleFast(const http::Request& req) {
     }
   }
   if (const auto* asset = snap->Find(host, p)) return ServeAsset(req, *snap, *asset);
-  if (p.starts_with("/api/"))
-    return http::ErrorResponse(Error::NotFound("no such API document: " + p.substr(0, 200)));
+  if (p.starts_with("/api/")) return http::ErrorResponse(Error::NotFound("no such API document: " + p.substr(0, 200)));
   r = http::ErrorResponse(Error::NotFound("page not found"));
   const auto* page = snap->PageFor(host, p);
   if (const auto* notfound = page ? snap->Find(host, page->base_path + "404.html") : nullptr) {

@@ -24,8 +24,8 @@ namespace herald::app {
 
 struct AppOptions {
   http::ServerOptions server;
-  std::string public_url;       // absolute origin used in feeds and links; default from listen address
-  int poll_ms = 1000;           // snapshot refresh poll and maintenance scheduler tick
+  std::string public_url;  // absolute origin used in feeds and links; default from listen address
+  int poll_ms = 1000;      // snapshot refresh poll and maintenance scheduler tick
   // Management API requests per client IP: a steady rate and a burst. Public reads are not
   // limited (they cost a hash lookup); the API costs database work.
   double api_per_second = 20;

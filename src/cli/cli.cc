@@ -2,11 +2,10 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <toml++/toml.h>
 
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
-#include <toml++/toml.h>
-
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -84,7 +83,6 @@ void AddCommon(CLI::App* cmd, Common& common, bool page = true) {
   if (page) cmd->add_option("--page", common.page, "Page id or slug (default: the default page)");
 }
 
-
 // Parses "ID_OR_NAME=STATUS".
 Result<std::pair<std::string, model::ComponentStatus>> ParseComponentArg(const std::string& arg) {
   size_t eq = arg.rfind('=');
@@ -92,8 +90,10 @@ Result<std::pair<std::string, model::ComponentStatus>> ParseComponentArg(const s
   std::string status = eq == std::string::npos ? "major_outage" : arg.substr(eq + 1);
   auto st = model::ParseComponentStatus(status);
   if (!st)
-    return Error::Invalid("component", "status must be operational, degraded_performance, partial_outage, "
-                                       "major_outage or under_maintenance, not \"" + status + "\"");
+    return Error::Invalid("component",
+                          "status must be operational, degraded_performance, partial_outage, "
+                          "major_outage or under_maintenance, not \"" +
+                              status + "\"");
   return std::pair{name, *st};
 }
 
@@ -153,8 +153,11 @@ int Run(int argc, char** argv) {
   AddCommon(component_set, common);
   std::string comp_ref, comp_status;
   component_set->add_option("component", comp_ref, "Component id or name")->required();
-  component_set->add_option("status", comp_status, "operational, degraded_performance, partial_outage, "
-                                                   "major_outage or under_maintenance")->required();
+  component_set
+      ->add_option("status", comp_status,
+                   "operational, degraded_performance, partial_outage, "
+                   "major_outage or under_maintenance")
+      ->required();
   auto* component_list = component->add_subcommand("list", "List components");
   AddCommon(component_list, common);
 
@@ -254,8 +257,11 @@ int Run(int argc, char** argv) {
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     app::App server(**store, clock, opts);
     if (auto st = server.Start(); !st) return Fail(st.error());
-    log::Info("listening", {{"url", "http://" + (addr->first.find(':') != std::string::npos ? "[" + addr->first + "]" : addr->first) + ":" + std::to_string(server.port()) + "/"},
-                            {"db", (*store)->BackendName()}});
+    log::Info(
+        "listening",
+        {{"url", "http://" + (addr->first.find(':') != std::string::npos ? "[" + addr->first + "]" : addr->first) +
+                     ":" + std::to_string(server.port()) + "/"},
+         {"db", (*store)->BackendName()}});
     // Scripts and tests read the bound port from this line.
     std::cout << "herald listening on port " << server.port() << std::endl;
     int sig = 0;
@@ -314,7 +320,8 @@ int Run(int argc, char** argv) {
     for (const auto& [path, asset] : snap->files) {
       fs::path target = fs::path(out_dir) / path.substr(1);
       fs::create_directories(target.parent_path(), ec);
-      if (ec) return Fail(Error::Invalid("out", "cannot create " + target.parent_path().string() + ": " + ec.message()));
+      if (ec)
+        return Fail(Error::Invalid("out", "cannot create " + target.parent_path().string() + ": " + ec.message()));
       std::ofstream f(target, std::ios::binary);
       f << *asset.body;
       if (!f) return Fail(Error::Invalid("out", "cannot write " + target.string()));
@@ -441,7 +448,8 @@ Status Apply(store::Store& store, const Clock& clock, const std::string& file, b
   try {
     t = toml::parse_file(file);
   } catch (const toml::parse_error& e) {
-    return Error::Invalid("file", file + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
+    return Error::Invalid("file",
+                          file + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
   }
   auto* pages = t["page"].as_array();
   if (!pages) return Error::Invalid("page", "the file must declare at least one [[page]]");
@@ -453,7 +461,9 @@ Status Apply(store::Store& store, const Clock& clock, const std::string& file, b
     auto* pt = node.as_table();
     const std::string where = "page[" + std::to_string(pi++) + "]";
     if (!pt) return Error::Invalid(where, where + " must be a table");
-    auto str = [&](toml::table& tbl, const char* k) -> std::optional<std::string> { return tbl[k].value<std::string>(); };
+    auto str = [&](toml::table& tbl, const char* k) -> std::optional<std::string> {
+      return tbl[k].value<std::string>();
+    };
     service::PageInput in;
     in.slug = str(*pt, "slug");
     if (!in.slug) return Error::Invalid(where + ".slug", where + ".slug is required");
@@ -533,7 +543,8 @@ Status Apply(store::Store& store, const Clock& clock, const std::string& file, b
         const auto& c = *it;
         bool same = c.group_id == group_id && (!ci_in.description || *ci_in.description == c.description) &&
                     (!ci_in.position || *ci_in.position == c.position) &&
-                    (!ci_in.showcase || *ci_in.showcase == c.showcase) && (!ci_in.hidden || *ci_in.hidden == c.hidden) &&
+                    (!ci_in.showcase || *ci_in.showcase == c.showcase) &&
+                    (!ci_in.hidden || *ci_in.hidden == c.hidden) &&
                     (!ci_in.only_show_if_degraded || *ci_in.only_show_if_degraded == c.only_show_if_degraded) &&
                     (!ci_in.start_date || ci_in.start_date == c.start_date);
         if (!same) {

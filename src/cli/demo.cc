@@ -10,8 +10,8 @@ namespace {
 constexpr TimeMs kHour = 3600LL * 1000;
 constexpr TimeMs kDay = 24 * kHour;
 
-#define DEMO_TRY(var, expr)      \
-  auto var = (expr);             \
+#define DEMO_TRY(var, expr) \
+  auto var = (expr);        \
   if (!var) return var.error();
 
 }  // namespace
@@ -87,7 +87,8 @@ Result<bool> SeedDemo(store::Store& store, const Clock& clock) {
     copy.created_at = now - 95 * kDay;
     copy.updated_at = now - 95 * kDay;
     model::OutboxEvent e{0, pid, "component.updated", c.id, "{}", copy.created_at};
-    if (auto st = store.SaveComponent(copy, model::StatusChange{c.id, c.status, copy.created_at}, e); !st) return st.error();
+    if (auto st = store.SaveComponent(copy, model::StatusChange{c.id, c.status, copy.created_at}, e); !st)
+      return st.error();
   }
   const struct {
     const char* name;

@@ -1,8 +1,8 @@
 #include "config/config.h"
 
-#include <cstdlib>
-
 #include <toml++/toml.h>
+
+#include <cstdlib>
 
 namespace herald::config {
 
@@ -56,8 +56,8 @@ Result<Config> ApplyEnv(Config c) {
       if (n == std::string(v).size() && x >= lo && x <= hi) return x;
     } catch (...) {
     }
-    return Error::Invalid(name, std::string(name) + " must be an integer from " + std::to_string(lo) + " to " +
-                                    std::to_string(hi));
+    return Error::Invalid(
+        name, std::string(name) + " must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
   };
   if (const char* v = env("HERALD_HTTP_MAX_BODY_BYTES")) {
     auto x = num("HERALD_HTTP_MAX_BODY_BYTES", v, 1024, 64 << 20);
@@ -74,8 +74,8 @@ Result<Config> ApplyEnv(Config c) {
     if (!x) return x.error();
     c.worker_threads = static_cast<int>(*x);
   }
-  for (auto [name, field] : {std::pair{"HERALD_HTTP_API_PER_SECOND", &c.api_per_second},
-                             std::pair{"HERALD_HTTP_API_BURST", &c.api_burst}}) {
+  for (auto [name, field] :
+       {std::pair{"HERALD_HTTP_API_PER_SECOND", &c.api_per_second}, std::pair{"HERALD_HTTP_API_BURST", &c.api_burst}}) {
     if (const char* v = env(name)) {
       auto x = num(name, v, 1, 1'000'000);
       if (!x) return x.error();

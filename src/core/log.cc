@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <atomic>
-
 #include <boost/json.hpp>
 
 #include "core/clock.h"
@@ -14,7 +13,8 @@ namespace {
 
 std::atomic<bool> g_json{false};  // process-wide output format, set once at start-up
 
-void Write(const char* level, const std::string& message, const std::vector<std::pair<std::string, std::string>>& fields) {
+void Write(const char* level, const std::string& message,
+           const std::vector<std::pair<std::string, std::string>>& fields) {
   std::string line;
   const std::string ts = FormatIso8601(SystemClock::Instance().Now());
   if (g_json) {

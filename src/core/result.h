@@ -35,16 +35,14 @@ struct Error {
     return {ErrorCode::kInvalid, std::move(message), std::move(field)};
   }
   static Error NotFound(std::string message) { return {ErrorCode::kNotFound, std::move(message), {}}; }
-  static Error Unavailable(std::string message) {
-    return {ErrorCode::kUnavailable, std::move(message), {}};
-  }
+  static Error Unavailable(std::string message) { return {ErrorCode::kUnavailable, std::move(message), {}}; }
   static Error Internal(std::string message) { return {ErrorCode::kInternal, std::move(message), {}}; }
 };
 
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }

@@ -34,10 +34,14 @@ bool IsValidUtf8(std::string_view s) {
     }
     int n;
     uint32_t cp;
-    if ((c & 0xE0) == 0xC0) n = 1, cp = c & 0x1F;
-    else if ((c & 0xF0) == 0xE0) n = 2, cp = c & 0x0F;
-    else if ((c & 0xF8) == 0xF0) n = 3, cp = c & 0x07;
-    else return false;
+    if ((c & 0xE0) == 0xC0)
+      n = 1, cp = c & 0x1F;
+    else if ((c & 0xF0) == 0xE0)
+      n = 2, cp = c & 0x0F;
+    else if ((c & 0xF8) == 0xF0)
+      n = 3, cp = c & 0x07;
+    else
+      return false;
     if (i + n >= s.size()) return false;  // the n continuation bytes must all be present
     for (int k = 1; k <= n; ++k) {
       if (i + k >= s.size() || (p[i + k] & 0xC0) != 0x80) return false;

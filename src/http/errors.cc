@@ -29,7 +29,8 @@ Response JsonResponse(int status, std::string body) {
 }
 
 Response ErrorResponse(const Error& error) {
-  Response r = JsonResponse(HttpStatusFor(error.code), api::ErrorBody(ErrorCodeName(error.code), error.message, error.field));
+  Response r =
+      JsonResponse(HttpStatusFor(error.code), api::ErrorBody(ErrorCodeName(error.code), error.message, error.field));
   if (error.code == ErrorCode::kUnauthorized) r.Set("WWW-Authenticate", "Bearer realm=\"herald\"");
   if (error.code == ErrorCode::kUnavailable) r.Set("Retry-After", "5");
   return r;

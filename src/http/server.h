@@ -28,17 +28,17 @@ namespace herald::http {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  std::uint16_t port = 8080;        // 0: pick a free port (see Server::port())
-  int io_threads = 0;               // 0: one per core
-  int worker_threads = 4;           // blocking handlers
+  std::uint16_t port = 8080;  // 0: pick a free port (see Server::port())
+  int io_threads = 0;         // 0: one per core
+  int worker_threads = 4;     // blocking handlers
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_body_bytes = 1024 * 1024;
-  int header_timeout_ms = 10'000;   // whole request head must arrive within this
+  int header_timeout_ms = 10'000;  // whole request head must arrive within this
   int body_timeout_ms = 30'000;
-  int idle_timeout_ms = 60'000;     // keep-alive connection with no request
+  int idle_timeout_ms = 60'000;  // keep-alive connection with no request
   int max_connections = 10'000;
-  int sse_keepalive_ms = 15'000;    // comment line sent to idle SSE streams
-  int write_timeout_ms = 30'000;    // a client that stops reading a response is dropped
+  int sse_keepalive_ms = 15'000;                  // comment line sent to idle SSE streams
+  int write_timeout_ms = 30'000;                  // a client that stops reading a response is dropped
   std::size_t sse_max_queue_bytes = 1024 * 1024;  // per SSE stream; a client further behind is dropped
 };
 

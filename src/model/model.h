@@ -16,8 +16,15 @@ namespace herald::model {
 enum class ComponentStatus { kOperational, kDegradedPerformance, kPartialOutage, kMajorOutage, kUnderMaintenance };
 enum class Impact { kNone, kMinor, kMajor, kCritical, kMaintenance };
 enum class IncidentStatus {
-  kInvestigating, kIdentified, kMonitoring, kResolved, kPostmortem,  // incidents
-  kScheduled, kInProgress, kVerifying, kCompleted,                   // scheduled maintenance
+  kInvestigating,
+  kIdentified,
+  kMonitoring,
+  kResolved,
+  kPostmortem,  // incidents
+  kScheduled,
+  kInProgress,
+  kVerifying,
+  kCompleted,  // scheduled maintenance
 };
 // What kind of notice this is, so that non-outage announcements use the same machinery.
 enum class NoticeType { kOutage, kMaintenance, kSecurity, kPolicy, kProductUpdate };
@@ -45,15 +52,15 @@ bool IsClosed(IncidentStatus s);  // resolved, postmortem, completed
 
 struct Page {
   std::string id;
-  std::string slug;            // URL segment: /pages/{slug}/
+  std::string slug;  // URL segment: /pages/{slug}/
   std::string name;
-  std::string url;             // company home page shown in the header
-  std::string hostname;        // optional own host name ("status.example.com")
+  std::string url;       // company home page shown in the header
+  std::string hostname;  // optional own host name ("status.example.com")
   std::string time_zone = "UTC";
   std::string logo_url;
   std::string accent_color = "#2563eb";
-  bool is_default = false;     // served at "/"
-  bool is_private = false;     // internal staff page: not served publicly
+  bool is_default = false;  // served at "/"
+  bool is_private = false;  // internal staff page: not served publicly
   TimeMs created_at = 0;
   TimeMs updated_at = 0;
 };
@@ -61,15 +68,15 @@ struct Page {
 struct Component {
   std::string id;
   std::string page_id;
-  std::string group_id;        // empty when not in a group
-  bool is_group = false;       // Statuspage models groups as components with group=true
+  std::string group_id;   // empty when not in a group
+  bool is_group = false;  // Statuspage models groups as components with group=true
   std::string name;
   std::string description;
   int position = 0;
   ComponentStatus status = ComponentStatus::kOperational;
   bool showcase = true;
   bool only_show_if_degraded = false;
-  bool hidden = false;         // internal: never in public output
+  bool hidden = false;                    // internal: never in public output
   std::optional<std::string> start_date;  // "YYYY-MM-DD": uptime is counted from here
   TimeMs created_at = 0;
   TimeMs updated_at = 0;
@@ -91,13 +98,13 @@ struct IncidentUpdate {
   std::string id;
   std::string incident_id;
   IncidentStatus status = IncidentStatus::kInvestigating;
-  std::string body;            // Markdown, rendered safely (no raw HTML)
+  std::string body;  // Markdown, rendered safely (no raw HTML)
   TimeMs display_at = 0;
   TimeMs created_at = 0;
   TimeMs updated_at = 0;
   bool deliver_notifications = true;
   std::optional<TimeMs> next_update_at;  // promised time of the next update
-  bool internal = false;       // staff-only note: never in any public output
+  bool internal = false;                 // staff-only note: never in any public output
   std::vector<AffectedComponent> affected_components;
 };
 
@@ -130,24 +137,24 @@ struct ApiKey {
   std::string id;
   std::string name;
   Role role = Role::kViewer;
-  std::string key_hash;        // SHA-256 hex of the secret; the secret itself is never stored
+  std::string key_hash;  // SHA-256 hex of the secret; the secret itself is never stored
   TimeMs created_at = 0;
 };
 
 // A record of something that happened, written in the same transaction as the change itself.
 // Consumers (snapshot refresh in other instances, notifications) read them in id order.
 struct OutboxEvent {
-  std::int64_t id = 0;         // assigned by the store, increasing
+  std::int64_t id = 0;  // assigned by the store, increasing
   std::string page_id;
-  std::string kind;            // "incident.created", "incident.updated", "component.updated", ...
+  std::string kind;  // "incident.created", "incident.updated", "component.updated", ...
   std::string subject_id;
   std::string payload_json;
   TimeMs created_at = 0;
 };
 
 struct IdempotencyRecord {
-  std::string key;             // client key scoped by API key id
-  std::string request_hash;    // method + path + body: a reused key with another request is refused
+  std::string key;           // client key scoped by API key id
+  std::string request_hash;  // method + path + body: a reused key with another request is refused
   int status = 0;
   std::string response_body;
   TimeMs created_at = 0;

@@ -269,7 +269,7 @@ TEST(RenderTest, AccentColourIsValidatedBeforeCss) {
   in.page.accent_color = "#FF0";
   theme = Body(RenderSite(in), "assets/theme.css");
   EXPECT_FALSE(Contains(theme, ":root{--accent:#ffff00}\n"));  // too light on white: darkened for AA
-  EXPECT_TRUE(Contains(theme, "{:root{--accent:#ffff00}}"));    // fine on the dark background
+  EXPECT_TRUE(Contains(theme, "{:root{--accent:#ffff00}}"));   // fine on the dark background
   EXPECT_EQ(ValidateHexColor("#FF0"), "#ffff00");
   EXPECT_EQ(ValidateHexColor("#4f46e5"), "#4f46e5");
   EXPECT_EQ(ValidateHexColor("4f46e5"), std::nullopt);

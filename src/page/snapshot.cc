@@ -210,8 +210,7 @@ Status SnapshotPublisher::RebuildNow() {
   }
   auto snap = AssembleSnapshot(last_sites_, now, stale_since_);
   current_.store(snap);
-  last_build_seconds_ =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  last_build_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (on_publish_) on_publish_(*snap);
   return result;
 }

@@ -35,7 +35,7 @@ struct Asset {
   std::shared_ptr<const std::string> gzip;  // null when compression does not pay
   std::string etag;                         // strong, quoted
   std::string cache_control;
-  bool cors = false;                        // public API: readable from any origin
+  bool cors = false;  // public API: readable from any origin
   // Every response header of this file, built once with the snapshot (served without copying).
   std::shared_ptr<const std::vector<std::pair<std::string, std::string>>> headers;
 };
@@ -48,8 +48,8 @@ struct PageEntry {
 
 struct Snapshot {
   TimeMs generated_at = 0;
-  std::string last_modified;                // HTTP date of generated_at
-  std::optional<TimeMs> stale_since;        // database unreachable since then
+  std::string last_modified;                           // HTTP date of generated_at
+  std::optional<TimeMs> stale_since;                   // database unreachable since then
   std::unordered_map<std::string, Asset> files;        // absolute path -> asset
   std::unordered_map<std::string, std::string> hosts;  // host name -> base path of its page
   std::vector<PageEntry> pages;

@@ -1,10 +1,9 @@
 #include "service/services.h"
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <regex>
 #include <set>
-
-#include <boost/json.hpp>
 
 #include "core/text.h"
 #include "core/time.h"
@@ -135,8 +134,7 @@ Result<model::Page> PageService::Apply(model::Page p, const PageInput& in, const
 // ---------------------------------------------------------------------------------------------
 // Components and groups
 
-Result<model::Component> ComponentService::Create(const std::string& page_id, const ComponentInput& in,
-                                                  bool is_group) {
+Result<model::Component> ComponentService::Create(const std::string& page_id, const ComponentInput& in, bool is_group) {
   auto page = deps_.store.GetPage(page_id);
   if (!page) return page.error();
   if (!in.name) return Error::Invalid("name", "name is required");
@@ -270,8 +268,8 @@ Result<model::Incident> IncidentService::Update(const std::string& page_id, cons
   return Write(page_id, std::move(*inc), in, false);
 }
 
-Result<model::Incident> IncidentService::Write(const std::string& page_id, model::Incident inc,
-                                               const IncidentInput& in, bool creating) {
+Result<model::Incident> IncidentService::Write(const std::string& page_id, model::Incident inc, const IncidentInput& in,
+                                               bool creating) {
   const TimeMs now = deps_.clock.Now();
   if (in.name) {
     auto v = CheckText("name", *in.name, kMaxNameLength, true);

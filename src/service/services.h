@@ -46,16 +46,16 @@ struct IncidentInput {
   std::optional<model::IncidentStatus> status;
   std::optional<model::Impact> impact;
   std::optional<model::NoticeType> type;
-  std::optional<std::string> body;                 // Markdown of the new update
+  std::optional<std::string> body;  // Markdown of the new update
   std::optional<bool> deliver_notifications;
-  std::optional<TimeMs> next_update_at;            // promised time of the next update
-  bool internal = false;                           // the new update is a staff-only note
+  std::optional<TimeMs> next_update_at;                      // promised time of the next update
+  bool internal = false;                                     // the new update is a staff-only note
   std::map<std::string, model::ComponentStatus> components;  // component id -> status to set
   std::optional<std::vector<std::string>> component_ids;     // affected components (default status)
   std::optional<TimeMs> scheduled_for, scheduled_until;
   std::optional<bool> scheduled_auto_transition;
   std::optional<bool> backfilled;
-  std::optional<TimeMs> backfill_date;             // when a backfilled incident happened
+  std::optional<TimeMs> backfill_date;  // when a backfilled incident happened
   std::optional<std::string> postmortem_body;
 };
 

@@ -28,7 +28,9 @@ class ServicesTest : public ::testing::Test {
     api_ = MakeComponent("API");
     web_ = MakeComponent("Website");
   }
-  Deps deps() { return Deps{*store_, clock_, [this] { ++changes_; }}; }
+  Deps deps() {
+    return Deps{*store_, clock_, [this] { ++changes_; }};
+  }
   PageService pages() { return PageService(deps()); }
   ComponentService components() { return ComponentService(deps()); }
   IncidentService incidents() { return IncidentService(deps()); }
@@ -66,7 +68,8 @@ TEST_F(ServicesTest, CreateIncidentSetsComponentsImpactAndHistory) {
   auto hist = store_->StatusHistory(page_id_, t0);
   ASSERT_TRUE(hist.ok());
   bool recorded = false;
-  for (const auto& h : *hist) recorded |= h.component_id == api_ && h.status == ComponentStatus::kPartialOutage && h.at == t0;
+  for (const auto& h : *hist)
+    recorded |= h.component_id == api_ && h.status == ComponentStatus::kPartialOutage && h.at == t0;
   EXPECT_TRUE(recorded);
   auto events = store_->ReadOutbox(0, 100);
   ASSERT_TRUE(events.ok());

@@ -26,15 +26,15 @@ struct IncidentFilter {
   std::optional<bool> maintenance;  // true: only scheduled maintenance; false: only incidents
   bool unresolved_only = false;     // only those not resolved/postmortem/completed
   bool include_internal_updates = true;
-  int limit = 0;                    // 0: no limit; newest (by started_at / scheduled_for) first
+  int limit = 0;  // 0: no limit; newest (by started_at / scheduled_for) first
   int offset = 0;
 };
 
 // One write, applied atomically by SaveIncident. The service computes it; the store applies it.
 struct IncidentWrite {
-  model::Incident incident;                        // upserted (by id), without updates
-  std::vector<model::IncidentUpdate> new_updates;  // appended to the timeline
-  std::vector<model::StatusChange> status_changes; // component statuses set and recorded in history
+  model::Incident incident;                         // upserted (by id), without updates
+  std::vector<model::IncidentUpdate> new_updates;   // appended to the timeline
+  std::vector<model::StatusChange> status_changes;  // component statuses set and recorded in history
   model::OutboxEvent event;
 };
 
@@ -71,8 +71,7 @@ class Store {
                                                              const IncidentFilter& filter) = 0;
   virtual Result<model::Incident> GetIncident(const std::string& page_id, const std::string& id) = 0;
   virtual Status SaveIncident(const IncidentWrite& write) = 0;
-  virtual Status DeleteIncident(const std::string& page_id, const std::string& id,
-                                const model::OutboxEvent& event) = 0;
+  virtual Status DeleteIncident(const std::string& page_id, const std::string& id, const model::OutboxEvent& event) = 0;
   // Edits one update's body/display time (Statuspage allows correcting an update's text).
   virtual Status SaveIncidentUpdate(const model::IncidentUpdate& update, const model::OutboxEvent& event) = 0;
 
