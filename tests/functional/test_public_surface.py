@@ -115,10 +115,10 @@ class PublicSurface(HeraldTestCase):
         while b"\r\n\r\n" not in head:
             head += s.recv(4096)
         self.assertIn(b"text/event-stream", head)
-        start = time.time()
         r = self.herald.request("PATCH", f"/v1/pages/{self.pid}/components/{self.hidden['id']}",
                                 {"component": {"description": "touch"}}, token=self.admin)
         self.assertEqual(r.status, 200)
+        start = time.time()  # the change is committed once the API has answered
         buf = head.split(b"\r\n\r\n", 1)[1]
         while b"event: update" not in buf and time.time() - start < 3:
             buf += s.recv(4096)
