@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <toml++/toml.h>
+#include <yaml-cpp/yaml.h>
 
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
@@ -212,10 +213,13 @@ int Run(int argc, char** argv) {
   export_cmd->add_option("--out", out_dir, "Output directory")->required();
   export_cmd->add_option("--public-url", public_url, "Absolute URL the static site will be served at");
 
-  auto* apply_cmd = app.add_subcommand("apply", "Apply a declarative TOML file of pages, groups and components");
+  auto* apply_cmd =
+      app.add_subcommand("apply", "Apply a declarative TOML or YAML file of pages, groups and components");
   AddCommon(apply_cmd, common, false);
   std::string apply_file;
-  apply_cmd->add_option("file", apply_file, "TOML file")->required()->check(CLI::ExistingFile);
+  apply_cmd->add_option("file", apply_file, "TOML (.toml) or YAML (.yaml, .yml) file")
+      ->required()
+      ->check(CLI::ExistingFile);
 
   try {
     app.parse(argc, argv);
@@ -443,14 +447,93 @@ namespace {
 //     name = "API"
 //     group = "Core platform"
 //     description = "..."
-Status Apply(store::Store& store, const Clock& clock, const std::string& file, bool& changed) {
+// YAML files carry the same keys as the TOML form; they are converted to a TOML table so that
+// one code path applies both. Quoted scalars stay strings; plain ones become integers or
+// booleans when they read as such.
+Result<toml::table> YamlToToml(const YAML::Node& n, const std::string& where);
+
+Result<std::unique_ptr<toml::node>> YamlValue(const YAML::Node& n, const std::string& where) {
+  switch (n.Type()) {
+    case YAML::NodeType::Map: {
+      auto t = YamlToToml(n, where);
+      if (!t) return t.error();
+      return std::unique_ptr<toml::node>(std::make_unique<toml::table>(std::move(*t)));
+    }
+    case YAML::NodeType::Sequence: {
+      auto a = std::make_unique<toml::array>();
+      for (const auto& item : n) {
+        auto v = YamlValue(item, where + "[]");
+        if (!v) return v.error();
+        if (auto* tbl = (*v)->as_table())
+          a->push_back(std::move(*tbl));
+        else if (auto* arr = (*v)->as_array())
+          a->push_back(std::move(*arr));
+        else if (auto* str = (*v)->as_string())
+          a->push_back(str->get());
+        else if (auto* i = (*v)->as_integer())
+          a->push_back(i->get());
+        else if (auto* b = (*v)->as_boolean())
+          a->push_back(b->get());
+      }
+      return std::unique_ptr<toml::node>(std::move(a));
+    }
+    case YAML::NodeType::Scalar: {
+      if (n.Tag() != "!") {  // plain (unquoted) scalar
+        long long i;
+        bool b;
+        if (YAML::convert<long long>::decode(n, i))
+          return std::unique_ptr<toml::node>(std::make_unique<toml::value<int64_t>>(i));
+        if (YAML::convert<bool>::decode(n, b))
+          return std::unique_ptr<toml::node>(std::make_unique<toml::value<bool>>(b));
+      }
+      return std::unique_ptr<toml::node>(std::make_unique<toml::value<std::string>>(n.Scalar()));
+    }
+    default: return Error::Invalid(where, where + " has no value");
+  }
+}
+
+Result<toml::table> YamlToToml(const YAML::Node& n, const std::string& where) {
   toml::table t;
+  for (const auto& kv : n) {
+    const std::string key = kv.first.Scalar();
+    auto v = YamlValue(kv.second, where + "." + key);
+    if (!v) return v.error();
+    if (auto* tbl = (*v)->as_table())
+      t.insert(key, std::move(*tbl));
+    else if (auto* arr = (*v)->as_array())
+      t.insert(key, std::move(*arr));
+    else if (auto* str = (*v)->as_string())
+      t.insert(key, str->get());
+    else if (auto* i = (*v)->as_integer())
+      t.insert(key, i->get());
+    else if (auto* b = (*v)->as_boolean())
+      t.insert(key, b->get());
+  }
+  return t;
+}
+
+Result<toml::table> ReadDeclarations(const std::string& file) {
+  if (file.ends_with(".yaml") || file.ends_with(".yml")) {
+    try {
+      YAML::Node root = YAML::LoadFile(file);
+      if (!root.IsMap()) return Error::Invalid("file", file + ": the top level must be a mapping with a `page` list");
+      return YamlToToml(root, "file");
+    } catch (const YAML::Exception& e) {
+      return Error::Invalid("file", file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+    }
+  }
   try {
-    t = toml::parse_file(file);
+    return toml::parse_file(file);
   } catch (const toml::parse_error& e) {
     return Error::Invalid("file",
                           file + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
   }
+}
+
+Status Apply(store::Store& store, const Clock& clock, const std::string& file, bool& changed) {
+  auto parsed = ReadDeclarations(file);
+  if (!parsed) return parsed.error();
+  toml::table& t = *parsed;
   auto* pages = t["page"].as_array();
   if (!pages) return Error::Invalid("page", "the file must declare at least one [[page]]");
   service::Deps deps{store, clock, [] {}};

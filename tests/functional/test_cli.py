@@ -67,6 +67,38 @@ class Cli(unittest.TestCase):
         self.assertIn("applied", self.cli("apply", self.file).stdout)
         self.assertIn("Search", self.cli("component", "list").stdout)
 
+    def test_apply_yaml_is_the_same_as_toml(self):
+        yaml_file = os.path.join(self.tmp, "herald.yaml")
+        with open(yaml_file, "w") as f:
+            f.write("""page:
+  - slug: acme
+    name: Acme
+    default: true
+    time_zone: America/New_York
+    component:
+      - name: API
+        group: Core
+        description: Public API
+      - name: Website
+        group: Core
+      - name: "404"
+        position: 7
+      - name: Internal queue
+        hidden: true
+""")
+        self.assertIn("applied", self.cli("apply", yaml_file).stdout)
+        self.assertIn("no changes", self.cli("apply", yaml_file).stdout)
+        listing = self.cli("component", "list").stdout
+        self.assertEqual(listing.count("\tgroup\t"), 1)
+        for name in ["API", "Website", "404", "Internal queue"]:
+            self.assertIn(name, listing)
+        self.assertIn("\t404", listing)  # a quoted number stays a name
+        with open(yaml_file, "w") as f:
+            f.write("page:\n  - slug: acme\n    name: [unclosed\n")
+        p = self.cli("apply", yaml_file, check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("herald.yaml:", p.stderr)
+
     def test_apply_reports_bad_files(self):
         bad = os.path.join(self.tmp, "bad.toml")
         with open(bad, "w") as f:
