@@ -154,10 +154,16 @@ std::optional<http::Response> App::HandleFast(const http::Request& req) {
   const std::string& p = req.path;
   http::Response r;
   if (p.starts_with("/v1/") || p == "/v1") {
-    if (api_limiter_->Allow(req.remote_addr)) return std::nullopt;
-    r = http::ErrorResponse(Error{ErrorCode::kRateLimited, "too many requests; slow down and retry", {}});
-    r.Set("Retry-After", "1");
-    return r;
+    if (!api_limiter_->Allow(req.remote_addr)) {
+      r = http::ErrorResponse(Error{ErrorCode::kRateLimited, "too many requests; slow down and retry", {}});
+      r.Set("Retry-After", "1");
+      return r;
+    }
+    if (pending_blocking_.fetch_add(1) >= options_.max_pending_blocking) {
+      pending_blocking_.fetch_sub(1);
+      return http::ErrorResponse(Error::Unavailable("the server is busy; retry shortly"));
+    }
+    return std::nullopt;  // HandleBlocking releases the slot
   }
   if (req.method == "OPTIONS") {
     r.status = 204;
@@ -213,7 +219,13 @@ std::optional<http::Response> App::HandleFast(const http::Request& req) {
   return r;
 }
 
-http::Response App::HandleBlocking(const http::Request& req) { return admin_->Handle(req); }
+http::Response App::HandleBlocking(const http::Request& req) {
+  struct Release {
+    std::atomic<int>& n;
+    ~Release() { n.fetch_sub(1); }
+  } release{pending_blocking_};
+  return admin_->Handle(req);
+}
 
 void App::OnResponse(const http::Request& req, const http::Response& resp, double seconds) {
   metrics_.ObserveRequest(resp.route.empty() ? RouteLabel(req) : resp.route, resp.status, seconds);

@@ -30,6 +30,9 @@ struct AppOptions {
   // limited (they cost a hash lookup); the API costs database work.
   double api_per_second = 20;
   double api_burst = 200;
+  // Management API requests waiting for or running on the worker pool. Past this the API
+  // answers 503 at once instead of queueing without bound behind a slow database.
+  int max_pending_blocking = 512;
 };
 
 class App final : public http::Handler {
@@ -55,6 +58,7 @@ class App final : public http::Handler {
   AppOptions options_;
   Metrics metrics_;
   std::unique_ptr<http::RateLimiter> api_limiter_;
+  std::atomic<int> pending_blocking_{0};
   std::unique_ptr<page::SnapshotPublisher> publisher_;
   std::unique_ptr<api::AdminApi> admin_;
   std::unique_ptr<service::IncidentService> incidents_;
