@@ -6,6 +6,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <sstream>
 
 namespace herald {
 namespace {
@@ -89,6 +90,27 @@ std::optional<TimeMs> ParseIso8601(std::string_view s) {
 
 std::string FormatHttpDate(TimeMs t) {
   return date::format("%a, %d %b %Y %H:%M:%S GMT", date::floor<std::chrono::seconds>(ToSys(t)));
+}
+
+std::optional<TimeMs> ParseHttpDate(std::string_view text) {
+  // IMF-fixdate only (RFC 9110 5.6.7); parsed by hand because date::parse trips
+  // -Wmaybe-uninitialized inside libstdc++ with GCC 12.
+  static constexpr std::string_view kMonths = "JanFebMarAprMayJunJulAugSepOctNovDec";
+  char wday[4] = {}, mon[4] = {}, zone[4] = {};
+  int day = 0, year = 0, hh = 0, mm = 0, ss = 0, used = 0;
+  const std::string s(text);
+  if (std::sscanf(s.c_str(), "%3s, %d %3s %d %d:%d:%d %3s%n", wday, &day, mon, &year, &hh, &mm, &ss, zone, &used) !=
+          8 ||
+      static_cast<size_t>(used) != s.size() || std::string_view(zone) != "GMT" || std::string_view(wday).size() != 3)
+    return std::nullopt;
+  const auto m = kMonths.find(mon);
+  if (m == std::string_view::npos || m % 3 != 0 || hh > 23 || mm > 59 || ss > 60 || hh < 0 || mm < 0 || ss < 0)
+    return std::nullopt;
+  const date::year_month_day ymd{date::year{year}, date::month{static_cast<unsigned>(m / 3 + 1)},
+                                 date::day{static_cast<unsigned>(day)}};
+  if (!ymd.ok()) return std::nullopt;
+  const auto t = date::sys_days{ymd} + std::chrono::hours{hh} + std::chrono::minutes{mm} + std::chrono::seconds{ss};
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
 std::string FormatIcalUtc(TimeMs t) {

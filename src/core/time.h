@@ -19,6 +19,8 @@ std::string FormatIso8601(TimeMs t);
 std::optional<TimeMs> ParseIso8601(std::string_view text);
 // "Thu, 01 Jan 2026 12:00:00 GMT"
 std::string FormatHttpDate(TimeMs t);
+// Parses an IMF-fixdate ("Thu, 01 Jan 2026 12:00:00 GMT"), as in Retry-After; nullopt otherwise.
+std::optional<TimeMs> ParseHttpDate(std::string_view text);
 // "20260101T120000Z"
 std::string FormatIcalUtc(TimeMs t);
 

@@ -1,23 +1,15 @@
 #include "model/model.h"
 
+#include "model/enum_table.h"
+
 #include <array>
 #include <utility>
 
 namespace herald::model {
 namespace {
 
-template <typename E, size_t N>
-std::optional<E> Find(const std::array<std::pair<E, std::string_view>, N>& table, std::string_view s) {
-  for (const auto& [e, name] : table)
-    if (name == s) return e;
-  return std::nullopt;
-}
-template <typename E, size_t N>
-std::string_view Name(const std::array<std::pair<E, std::string_view>, N>& table, E e) {
-  for (const auto& [v, name] : table)
-    if (v == e) return name;
-  return "";
-}
+using detail::Find;
+using detail::Name;
 
 constexpr std::array<std::pair<ComponentStatus, std::string_view>, 5> kComponentStatus{{
     {ComponentStatus::kOperational, "operational"},
