@@ -8,7 +8,7 @@ build_pkgs=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev libpq-dev libssl-dev zlib1g-dev libcurl4-openssl-dev
   libcmark-gfm-dev libcmark-gfm-extensions-dev libkainjow-mustache-dev libtomlplusplus-dev libcli11-dev libfmt-dev
-  libhowardhinnant-date-dev tzdata libyaml-cpp-dev libphonenumber-dev
+  libhowardhinnant-date-dev tzdata libyaml-cpp-dev
   libgtest-dev libgmock-dev
 )
 test_pkgs=( postgresql-15 python3 python3-aiosmtpd python3-cryptography curl chromium chromium-driver nodejs )
