@@ -1,9 +1,9 @@
 #include "model/model.h"
 
-#include "model/enum_table.h"
-
 #include <array>
 #include <utility>
+
+#include "model/enum_table.h"
 
 namespace herald::model {
 namespace {

@@ -4,6 +4,7 @@
 // APIs can round-trip them unchanged.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -106,6 +107,9 @@ struct IncidentUpdate {
   std::optional<TimeMs> next_update_at;  // promised time of the next update
   bool internal = false;                 // staff-only note: never in any public output
   std::vector<AffectedComponent> affected_components;
+  // Audience-specific versions of the body for notifications only (never public): keyed by a
+  // detail level ("brief", "technical") or "segment:<label>" ("segment:enterprise").
+  std::map<std::string, std::string> variants;
 };
 
 struct Incident {

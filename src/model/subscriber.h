@@ -49,8 +49,8 @@ struct Subscriber {
   std::string address;
   SubscriberState state = SubscriberState::kPending;
   std::vector<std::string> component_ids;  // empty: the whole page
-  std::string language = "en";            // BCP 47 primary tag of the message templates
-  std::string time_zone;                  // IANA zone for times in messages; empty: the page's
+  std::string language = "en";             // BCP 47 primary tag of the message templates
+  std::string time_zone;                   // IANA zone for times in messages; empty: the page's
   DetailLevel detail = DetailLevel::kStandard;
   unsigned event_types = kWantAll;
   // Quiet hours in the subscriber's zone, minutes after midnight; non-critical messages that
@@ -63,6 +63,9 @@ struct Subscriber {
   std::string secret;
   std::string push_p256dh, push_auth;
   std::string confirm_code_hash;  // SHA-256 hex of the SMS confirmation code
+  // Who hears about it when a webhook or chat destination is disabled after failing for days
+  // (Statuspage asks webhook subscribers for this address too). Optional.
+  std::string owner_email;
   TimeMs created_at = 0;
   TimeMs updated_at = 0;
   TimeMs confirmed_at = 0;
@@ -87,6 +90,30 @@ struct Delivery {
   TimeMs updated_at = 0;
   int last_status = 0;  // HTTP status or SMTP code of the last attempt
   std::string last_error;
+};
+
+// The durable progress of one event's fan-out: subscribers are streamed in (priority desc, id)
+// order and the cursor records the last one handled, so a restart resumes where it stopped.
+struct DispatchJob {
+  std::int64_t event_id = 0;
+  std::string page_id;
+  bool done = false;
+  bool has_cursor = false;  // false: nothing handled yet
+  int cursor_priority = 0;
+  std::string cursor_id;
+  std::int64_t matched = 0;  // deliveries created so far
+  std::string lease_owner;   // the instance working on it
+  TimeMs lease_until = 0;
+  TimeMs created_at = 0;
+  TimeMs updated_at = 0;
+};
+
+// A staff override of one notification template ("en/incident.email.standard.subject").
+struct TemplateOverride {
+  std::string page_id;
+  std::string key;
+  std::string body;
+  TimeMs updated_at = 0;
 };
 
 }  // namespace herald::model

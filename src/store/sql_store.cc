@@ -9,32 +9,15 @@
 
 #include "core/clock.h"
 #include "store/migrations/migrations.h"
+#include "store/sql/decoder.h"
 
 namespace herald::store {
 namespace {
 
 using sql::Connection;
+using sql::Decoder;
 using sql::Params;
 using sql::Row;
-
-// Rows hold enums as their wire names; an unknown name means the database was written by a newer
-// or broken Herald, which we report instead of guessing.
-class Decoder {
- public:
-  template <typename E>
-  E Enum(std::optional<E> (*parse)(std::string_view), const std::string& raw, std::string_view what) {
-    if (auto v = parse(raw)) return *v;
-    if (!error_) error_ = Error::Internal("unknown " + std::string(what) + " '" + raw + "' in the database");
-    return E{};
-  }
-  void Fail(std::string message) {
-    if (!error_) error_ = Error::Internal(std::move(message));
-  }
-  Status status() const { return error_ ? Status(*error_) : Status(); }
-
- private:
-  std::optional<Error> error_;
-};
 
 // --- pages -------------------------------------------------------------------------------------
 
@@ -112,7 +95,7 @@ model::Incident IncidentFromRow(const Row& r, Decoder& d) {
 
 constexpr std::string_view kUpdateColumns =
     "u.id, u.incident_id, u.status, u.body, u.display_at, u.created_at, u.updated_at, u.deliver_notifications, "
-    "u.next_update_at, u.internal, u.affected_components";
+    "u.next_update_at, u.internal, u.affected_components, u.variants";
 
 std::string AffectedToJson(const std::vector<model::AffectedComponent>& affected) {
   boost::json::array a;
@@ -150,6 +133,25 @@ std::vector<model::AffectedComponent> AffectedFromJson(const std::string& text, 
   return out;
 }
 
+std::string VariantsToJson(const std::map<std::string, std::string>& variants) {
+  boost::json::object o;
+  for (const auto& [k, v] : variants) o[k] = v;
+  return boost::json::serialize(o);
+}
+
+std::map<std::string, std::string> VariantsFromJson(const std::string& text, Decoder& d) {
+  std::map<std::string, std::string> out;
+  boost::system::error_code ec;
+  auto v = boost::json::parse(text, ec);
+  if (ec || !v.is_object()) {
+    d.Fail("malformed incident update variants in the database");
+    return out;
+  }
+  for (const auto& [k, e] : v.as_object())
+    if (e.is_string()) out[std::string(k)] = std::string(e.as_string());
+  return out;
+}
+
 model::IncidentUpdate UpdateFromRow(const Row& r, Decoder& d) {
   model::IncidentUpdate u;
   u.id = r.Text(0);
@@ -163,16 +165,18 @@ model::IncidentUpdate UpdateFromRow(const Row& r, Decoder& d) {
   u.next_update_at = r.OptInt(8);
   u.internal = r.Bool(9);
   u.affected_components = AffectedFromJson(r.Text(10), d);
+  u.variants = VariantsFromJson(r.Text(11), d);
   return u;
 }
 
 Status InsertUpdate(Connection& conn, const model::IncidentUpdate& u) {
   auto st = conn.Exec(
       "INSERT INTO incident_updates (id, incident_id, status, body, display_at, created_at, updated_at, "
-      "deliver_notifications, next_update_at, internal, affected_components) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+      "deliver_notifications, next_update_at, internal, affected_components, variants) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
       {u.id, u.incident_id, model::ToString(u.status), u.body, u.display_at, u.created_at, u.updated_at,
-       u.deliver_notifications, u.next_update_at, u.internal, AffectedToJson(u.affected_components)});
+       u.deliver_notifications, u.next_update_at, u.internal, AffectedToJson(u.affected_components),
+       VariantsToJson(u.variants)});
   if (!st.ok()) return st.error();
   return {};
 }
@@ -612,8 +616,9 @@ Status SqlStore::SaveIncidentUpdate(const model::IncidentUpdate& u, const model:
     // Only what an editor may correct; status, visibility and affected components are history.
     auto upd = conn.Exec(
         "UPDATE incident_updates SET body = $1, display_at = $2, updated_at = $3, next_update_at = $4, "
-        "deliver_notifications = $5 WHERE id = $6 AND incident_id = $7",
-        {u.body, u.display_at, u.updated_at, u.next_update_at, u.deliver_notifications, u.id, u.incident_id});
+        "deliver_notifications = $5, variants = $8 WHERE id = $6 AND incident_id = $7",
+        {u.body, u.display_at, u.updated_at, u.next_update_at, u.deliver_notifications, u.id, u.incident_id,
+         VariantsToJson(u.variants)});
     if (auto st = ExpectChanged(upd, "incident update '" + u.id + "'"); !st.ok()) return st;
     return AppendOutbox(conn, event);
   });

@@ -56,6 +56,37 @@ class SqlStore final : public Store {
   Result<std::vector<model::ApiKey>> ListApiKeys() override;
   Status DeleteApiKey(const std::string& id) override;
 
+  Result<std::optional<std::string>> GetSetting(const std::string& key) override;
+  Result<std::string> InitSetting(const std::string& key, const std::string& value, TimeMs now) override;
+  Status SaveSubscriber(const model::Subscriber& subscriber) override;
+  Result<model::Subscriber> GetSubscriber(const std::string& page_id, const std::string& id) override;
+  Result<std::optional<model::Subscriber>> FindSubscriber(const std::string& page_id, model::ChannelKind channel,
+                                                          const std::string& address) override;
+  Result<std::vector<model::Subscriber>> ListSubscribers(const std::string& page_id,
+                                                         const SubscriberFilter& filter) override;
+  Result<std::int64_t> CountSubscribers(const std::string& page_id) override;
+  Status DeleteSubscriber(const std::string& page_id, const std::string& id) override;
+  Result<std::int64_t> ImportSubscribers(const std::vector<model::Subscriber>& subscribers) override;
+  Result<std::int64_t> PurgePendingSubscribers(TimeMs created_before) override;
+  Result<std::vector<model::Subscriber>> StreamSubscribers(const std::string& page_id, bool has_cursor,
+                                                           int cursor_priority, const std::string& cursor_id,
+                                                           int limit) override;
+  Status CreateDispatchJobs(const std::vector<model::DispatchJob>& jobs, const std::string& cursor_key,
+                            std::int64_t outbox_cursor) override;
+  Result<std::optional<model::DispatchJob>> ClaimDispatchJob(const std::string& owner, TimeMs now,
+                                                             TimeMs lease_until) override;
+  Status CommitDispatchBatch(const model::DispatchJob& job, const std::vector<model::Delivery>& deliveries) override;
+  Result<std::vector<model::Delivery>> ClaimDueDeliveries(TimeMs now, TimeMs lease_until, int limit) override;
+  Status FinishAttempts(const std::vector<AttemptRecord>& records) override;
+  Result<std::vector<DeliveryCount>> CountDeliveries(const std::string& page_id,
+                                                     const std::string& incident_id) override;
+  Result<std::vector<model::Delivery>> ListDeliveries(const std::string& page_id, const std::string& subscriber_id,
+                                                      int limit) override;
+  Result<model::OutboxEvent> GetOutboxEvent(std::int64_t id) override;
+  Result<std::vector<model::TemplateOverride>> ListTemplates(const std::string& page_id) override;
+  Status SaveTemplate(const model::TemplateOverride& t) override;
+  Status DeleteTemplate(const std::string& page_id, const std::string& key) override;
+
   Result<std::optional<model::IdempotencyRecord>> GetIdempotency(const std::string& key) override;
   Status PutIdempotency(const model::IdempotencyRecord& record) override;
   Status PurgeIdempotency(TimeMs older_than) override;

@@ -19,6 +19,7 @@
 
 #include "core/result.h"
 #include "model/model.h"
+#include "model/subscriber.h"
 
 namespace herald::store {
 
@@ -36,6 +37,35 @@ struct IncidentWrite {
   std::vector<model::IncidentUpdate> new_updates;   // appended to the timeline
   std::vector<model::StatusChange> status_changes;  // component statuses set and recorded in history
   model::OutboxEvent event;
+};
+
+struct SubscriberFilter {
+  std::optional<model::SubscriberState> state;
+  std::optional<model::ChannelKind> channel;
+  std::string segment;   // empty: any
+  std::string after_id;  // keyset pagination: ids greater than this, in id order
+  int limit = 100;
+};
+
+// Counts of deliveries by channel and state, for one incident or one event.
+struct DeliveryCount {
+  model::ChannelKind channel = model::ChannelKind::kEmail;
+  model::DeliveryState state = model::DeliveryState::kPending;
+  std::int64_t count = 0;
+};
+
+// The outcome of one attempt, applied by FinishAttempts.
+struct AttemptRecord {
+  std::string delivery_id;
+  model::DeliveryState state = model::DeliveryState::kDelivered;  // delivered, retrying or failed
+  TimeMs next_attempt_at = 0;                                     // retrying only
+  int status = 0;
+  std::string error;
+  TimeMs at = 0;
+  // Subscriber health: a success clears failing_since; a failure sets it when unset; `quarantine`
+  // moves the subscriber to kQuarantined (410, hard bounce, failing for days).
+  std::string subscriber_id;
+  bool quarantine = false;
 };
 
 class Store {
@@ -84,6 +114,62 @@ class Store {
   virtual Result<model::ApiKey> FindApiKeyByHash(const std::string& key_hash) = 0;
   virtual Result<std::vector<model::ApiKey>> ListApiKeys() = 0;
   virtual Status DeleteApiKey(const std::string& id) = 0;
+
+  // Settings: small durable key/values (the signing secret, VAPID keys, the dispatcher's outbox
+  // cursor). InitSetting stores `value` unless the key exists and returns the stored value, so
+  // instances racing on first start agree on one secret.
+  virtual Result<std::optional<std::string>> GetSetting(const std::string& key) = 0;
+  virtual Result<std::string> InitSetting(const std::string& key, const std::string& value, TimeMs now) = 0;
+
+  // Subscribers. SaveSubscriber upserts by id; kConflict when another subscriber of the page has
+  // the same channel and address.
+  virtual Status SaveSubscriber(const model::Subscriber& subscriber) = 0;
+  virtual Result<model::Subscriber> GetSubscriber(const std::string& page_id, const std::string& id) = 0;
+  virtual Result<std::optional<model::Subscriber>> FindSubscriber(const std::string& page_id,
+                                                                  model::ChannelKind channel,
+                                                                  const std::string& address) = 0;
+  virtual Result<std::vector<model::Subscriber>> ListSubscribers(const std::string& page_id,
+                                                                 const SubscriberFilter& filter) = 0;
+  virtual Result<std::int64_t> CountSubscribers(const std::string& page_id) = 0;
+  virtual Status DeleteSubscriber(const std::string& page_id, const std::string& id) = 0;
+  // Inserts many subscribers in one transaction (CSV import); an existing (page, channel,
+  // address) is updated in place unless it is unsubscribed. Returns how many rows were written.
+  virtual Result<std::int64_t> ImportSubscribers(const std::vector<model::Subscriber>& subscribers) = 0;
+  // Forgets subscribers still pending confirmation that were created before `created_before`.
+  virtual Result<std::int64_t> PurgePendingSubscribers(TimeMs created_before) = 0;
+  // Active subscribers of a page after the cursor, in (priority desc, id) order: the fan-out's
+  // stream. No cursor (has_cursor false) starts at the top.
+  virtual Result<std::vector<model::Subscriber>> StreamSubscribers(const std::string& page_id, bool has_cursor,
+                                                                   int cursor_priority, const std::string& cursor_id,
+                                                                   int limit) = 0;
+
+  // Dispatch. CreateDispatchJobs records jobs for new events and moves the dispatcher's outbox
+  // cursor (setting `cursor_key`) to `outbox_cursor` in one transaction; an existing job is kept.
+  virtual Status CreateDispatchJobs(const std::vector<model::DispatchJob>& jobs, const std::string& cursor_key,
+                                    std::int64_t outbox_cursor) = 0;
+  // Takes an unfinished job whose lease is free or expired, leasing it to `owner` until
+  // `lease_until`. nullopt when there is none.
+  virtual Result<std::optional<model::DispatchJob>> ClaimDispatchJob(const std::string& owner, TimeMs now,
+                                                                     TimeMs lease_until) = 0;
+  // Records one batch of the fan-out: inserts the deliveries (an existing id is left alone, so a
+  // replayed batch creates no duplicates) and moves the job's cursor, in one transaction. Fails
+  // with kConflict when the job's lease was lost to another owner.
+  virtual Status CommitDispatchBatch(const model::DispatchJob& job, const std::vector<model::Delivery>& deliveries) = 0;
+  // Leases due deliveries (state pending or retrying, next_attempt_at <= now), highest priority
+  // first, by moving their next_attempt_at to `lease_until`; concurrent callers get disjoint sets.
+  virtual Result<std::vector<model::Delivery>> ClaimDueDeliveries(TimeMs now, TimeMs lease_until, int limit) = 0;
+  // Applies attempt outcomes (delivery state and subscriber health) in one transaction.
+  virtual Status FinishAttempts(const std::vector<AttemptRecord>& records) = 0;
+  virtual Result<std::vector<DeliveryCount>> CountDeliveries(const std::string& page_id,
+                                                             const std::string& incident_id) = 0;
+  virtual Result<std::vector<model::Delivery>> ListDeliveries(const std::string& page_id,
+                                                              const std::string& subscriber_id, int limit) = 0;
+  virtual Result<model::OutboxEvent> GetOutboxEvent(std::int64_t id) = 0;
+
+  // Staff overrides of notification templates.
+  virtual Result<std::vector<model::TemplateOverride>> ListTemplates(const std::string& page_id) = 0;
+  virtual Status SaveTemplate(const model::TemplateOverride& t) = 0;
+  virtual Status DeleteTemplate(const std::string& page_id, const std::string& key) = 0;
 
   // Idempotency-Key records. PutIdempotency fails with kConflict when the key exists.
   virtual Result<std::optional<model::IdempotencyRecord>> GetIdempotency(const std::string& key) = 0;

@@ -10,6 +10,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -902,6 +903,228 @@ TEST_P(StoreContract, ReconnectsAfterConnectionsAreKilled) {
   }
   EXPECT_TRUE(store_->SavePage(MakePage("p1", "acme"), Event("page.updated")).ok());
   EXPECT_TRUE(store_->Ping().ok());
+}
+
+// --- notifications -----------------------------------------------------------------------------
+
+model::Subscriber MakeSubscriber(std::string id, std::string address, int priority = 0) {
+  model::Subscriber s;
+  s.id = std::move(id);
+  s.page_id = "p1";
+  s.address = std::move(address);
+  s.state = model::SubscriberState::kActive;
+  s.priority = priority;
+  s.created_at = 500;
+  s.updated_at = 500;
+  return s;
+}
+
+model::Delivery MakeDelivery(std::string id, std::int64_t event_id, std::string subscriber_id, TimeMs next,
+                             int priority = 0) {
+  model::Delivery d;
+  d.id = std::move(id);
+  d.event_id = event_id;
+  d.page_id = "p1";
+  d.subscriber_id = std::move(subscriber_id);
+  d.incident_id = "i1";
+  d.priority = priority;
+  d.next_attempt_at = next;
+  d.created_at = 1000;
+  d.updated_at = 1000;
+  return d;
+}
+
+TEST_P(StoreContract, SubscriberRoundTripsEveryFieldAndAddressIsUnique) {
+  model::Subscriber s = MakeSubscriber("s1", "ops@example.com");
+  s.channel = model::ChannelKind::kWebhook;
+  s.address = "https://hooks.example.com/x?a=1";
+  s.state = model::SubscriberState::kPending;
+  s.component_ids = {"c1", "c2"};
+  s.language = "de";
+  s.time_zone = "Europe/Berlin";
+  s.detail = model::DetailLevel::kTechnical;
+  s.event_types = model::kWantIncidents | model::kWantSecurity;
+  s.quiet_start_minute = 22 * 60;
+  s.quiet_end_minute = 7 * 60;
+  s.segment = "enterprise";
+  s.priority = 10;
+  s.secret = "whsec_abc";
+  s.push_p256dh = "p256";
+  s.push_auth = "auth";
+  s.confirm_code_hash = "hash";
+  s.owner_email = "owner@example.com";
+  s.confirmed_at = 600;
+  s.failing_since = 700;
+  s.last_error = "HTTP 500";
+  ASSERT_TRUE(store_->SaveSubscriber(s).ok());
+  auto got = store_->GetSubscriber("p1", "s1");
+  ASSERT_TRUE(got.ok()) << got.error().message;
+  EXPECT_EQ(got->channel, s.channel);
+  EXPECT_EQ(got->address, s.address);
+  EXPECT_EQ(got->state, s.state);
+  EXPECT_EQ(got->component_ids, s.component_ids);
+  EXPECT_EQ(got->language, "de");
+  EXPECT_EQ(got->time_zone, "Europe/Berlin");
+  EXPECT_EQ(got->detail, model::DetailLevel::kTechnical);
+  EXPECT_EQ(got->event_types, s.event_types);
+  EXPECT_EQ(got->quiet_start_minute, 22 * 60);
+  EXPECT_EQ(got->quiet_end_minute, 7 * 60);
+  EXPECT_EQ(got->segment, "enterprise");
+  EXPECT_EQ(got->priority, 10);
+  EXPECT_EQ(got->secret, "whsec_abc");
+  EXPECT_EQ(got->push_p256dh, "p256");
+  EXPECT_EQ(got->push_auth, "auth");
+  EXPECT_EQ(got->confirm_code_hash, "hash");
+  EXPECT_EQ(got->owner_email, "owner@example.com");
+  EXPECT_EQ(got->confirmed_at, 600);
+  EXPECT_EQ(got->failing_since, 700);
+  EXPECT_EQ(got->last_error, "HTTP 500");
+
+  auto found = store_->FindSubscriber("p1", model::ChannelKind::kWebhook, s.address);
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->id, "s1");
+  EXPECT_FALSE(store_->FindSubscriber("p1", model::ChannelKind::kEmail, s.address)->has_value());
+
+  model::Subscriber dup = MakeSubscriber("s2", s.address);
+  dup.channel = model::ChannelKind::kWebhook;
+  auto st = store_->SaveSubscriber(dup);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(store_->GetSubscriber("p1", "s2").error().code, ErrorCode::kNotFound);
+
+  ASSERT_TRUE(store_->DeleteSubscriber("p1", "s1").ok());
+  EXPECT_EQ(store_->DeleteSubscriber("p1", "s1").error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(StoreContract, StreamSubscribersByPriorityThenIdSkippingInactive) {
+  ASSERT_TRUE(store_->SaveSubscriber(MakeSubscriber("a", "a@x.io", 0)).ok());
+  ASSERT_TRUE(store_->SaveSubscriber(MakeSubscriber("b", "b@x.io", 5)).ok());
+  ASSERT_TRUE(store_->SaveSubscriber(MakeSubscriber("c", "c@x.io", 5)).ok());
+  ASSERT_TRUE(store_->SaveSubscriber(MakeSubscriber("d", "d@x.io", 0)).ok());
+  auto pending = MakeSubscriber("e", "e@x.io", 9);
+  pending.state = model::SubscriberState::kPending;
+  ASSERT_TRUE(store_->SaveSubscriber(pending).ok());
+  std::vector<std::string> seen;
+  bool has_cursor = false;
+  int prio = 0;
+  std::string id;
+  for (int guard = 0; guard < 10; ++guard) {
+    auto batch = store_->StreamSubscribers("p1", has_cursor, prio, id, 3);
+    ASSERT_TRUE(batch.ok()) << batch.error().message;
+    if (batch->empty()) break;
+    for (const auto& s : *batch) seen.push_back(s.id);
+    has_cursor = true;
+    prio = batch->back().priority;
+    id = batch->back().id;
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"b", "c", "a", "d"}));
+  EXPECT_EQ(*store_->CountSubscribers("p1"), 5);
+  EXPECT_EQ(*store_->PurgePendingSubscribers(501), 1);
+  EXPECT_EQ(*store_->CountSubscribers("p1"), 4);
+}
+
+TEST_P(StoreContract, ImportKeepsUnsubscribedAndUpdatesKnownAddresses) {
+  auto gone = MakeSubscriber("u1", "gone@x.io");
+  gone.state = model::SubscriberState::kUnsubscribed;
+  ASSERT_TRUE(store_->SaveSubscriber(gone).ok());
+  ASSERT_TRUE(store_->SaveSubscriber(MakeSubscriber("k1", "known@x.io")).ok());
+  auto again = MakeSubscriber("new-id-1", "gone@x.io");
+  auto known = MakeSubscriber("new-id-2", "known@x.io");
+  known.segment = "enterprise";
+  auto fresh = MakeSubscriber("n1", "fresh@x.io");
+  auto n = store_->ImportSubscribers({again, known, fresh});
+  ASSERT_TRUE(n.ok()) << n.error().message;
+  EXPECT_EQ(*n, 2);
+  EXPECT_EQ(store_->GetSubscriber("p1", "u1")->state, model::SubscriberState::kUnsubscribed);
+  EXPECT_EQ(store_->GetSubscriber("p1", "k1")->segment, "enterprise");
+  EXPECT_TRUE(store_->GetSubscriber("p1", "n1").ok());
+  EXPECT_EQ(*store_->CountSubscribers("p1"), 3);
+  SubscriberFilter f;
+  f.segment = "enterprise";
+  EXPECT_EQ(Ids(*store_->ListSubscribers("p1", f)), (std::vector<std::string>{"k1"}));
+  f = {};
+  f.limit = 2;
+  EXPECT_EQ(Ids(*store_->ListSubscribers("p1", f)), (std::vector<std::string>{"k1", "n1"}));
+  f.after_id = "n1";
+  EXPECT_EQ(Ids(*store_->ListSubscribers("p1", f)), (std::vector<std::string>{"u1"}));
+}
+
+TEST_P(StoreContract, SettingsInitOnce) {
+  EXPECT_FALSE(store_->GetSetting("k")->has_value());
+  EXPECT_EQ(*store_->InitSetting("k", "first", 1), "first");
+  EXPECT_EQ(*store_->InitSetting("k", "second", 2), "first");
+  EXPECT_EQ(**store_->GetSetting("k"), "first");
+}
+
+TEST_P(StoreContract, DispatchJobLeaseCursorAndDeliveriesAreIdempotent) {
+  model::DispatchJob job;
+  job.event_id = 7;
+  job.page_id = "p1";
+  job.created_at = 1000;
+  ASSERT_TRUE(store_->CreateDispatchJobs({job}, "dispatch.cursor", 7).ok());
+  ASSERT_TRUE(store_->CreateDispatchJobs({job}, "dispatch.cursor", 7).ok());  // replay: no duplicate
+  EXPECT_EQ(**store_->GetSetting("dispatch.cursor"), "7");
+
+  auto claimed = store_->ClaimDispatchJob("me", 1000, 61000);
+  ASSERT_TRUE(claimed.ok() && claimed->has_value());
+  EXPECT_FALSE((*store_->ClaimDispatchJob("other", 2000, 62000)).has_value()) << "leased to me";
+
+  model::DispatchJob progress = **claimed;
+  progress.has_cursor = true;
+  progress.cursor_priority = 0;
+  progress.cursor_id = "s2";
+  progress.matched = 2;
+  std::vector<model::Delivery> batch{MakeDelivery("d1", 7, "s1", 5000), MakeDelivery("d2", 7, "s2", 5000, 3)};
+  ASSERT_TRUE(store_->CommitDispatchBatch(progress, batch).ok());
+  ASSERT_TRUE(store_->CommitDispatchBatch(progress, batch).ok()) << "a replayed batch is harmless";
+
+  // The lease expires: another instance takes the job over at the recorded cursor.
+  auto taken = store_->ClaimDispatchJob("other", 61000, 120000);
+  ASSERT_TRUE(taken.ok() && taken->has_value());
+  EXPECT_EQ((*taken)->cursor_id, "s2");
+  EXPECT_EQ((*taken)->matched, 2);
+  auto lost = store_->CommitDispatchBatch(progress, {});
+  ASSERT_FALSE(lost.ok());
+  EXPECT_EQ(lost.error().code, ErrorCode::kConflict);
+
+  // Due deliveries: by priority, leased so that a second claim gets none.
+  EXPECT_TRUE(store_->ClaimDueDeliveries(4999, 9999, 10)->empty());
+  auto due = store_->ClaimDueDeliveries(5000, 65000, 10);
+  ASSERT_TRUE(due.ok()) << due.error().message;
+  EXPECT_EQ(Ids(*due), (std::vector<std::string>{"d2", "d1"}));
+  EXPECT_TRUE(store_->ClaimDueDeliveries(6000, 66000, 10)->empty());
+
+  ASSERT_TRUE(store_->SaveSubscriber(MakeSubscriber("s1", "s1@x.io")).ok());
+  ASSERT_TRUE(store_->SaveSubscriber(MakeSubscriber("s2", "s2@x.io")).ok());
+  AttemptRecord ok{"d1", model::DeliveryState::kDelivered, 0, 250, "", 7000, "s1", false};
+  AttemptRecord gone{"d2", model::DeliveryState::kFailed, 0, 410, "HTTP 410", 7000, "s2", true};
+  ASSERT_TRUE(store_->FinishAttempts({ok, gone}).ok());
+  EXPECT_EQ(store_->GetSubscriber("p1", "s2")->state, model::SubscriberState::kQuarantined);
+  EXPECT_EQ(store_->GetSubscriber("p1", "s2")->failing_since, 7000);
+  EXPECT_EQ(store_->GetSubscriber("p1", "s1")->state, model::SubscriberState::kActive);
+
+  auto counts = store_->CountDeliveries("p1", "i1");
+  ASSERT_TRUE(counts.ok());
+  std::map<std::string, std::int64_t> by_state;
+  for (const auto& c : *counts) by_state[std::string(model::ToString(c.state))] += c.count;
+  EXPECT_EQ(by_state["delivered"], 1);
+  EXPECT_EQ(by_state["failed"], 1);
+  auto history = store_->ListDeliveries("p1", "s1", 10);
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 1u);
+  EXPECT_EQ(history->front().attempts, 1);
+  EXPECT_EQ(history->front().last_status, 250);
+}
+
+TEST_P(StoreContract, TemplateOverrides) {
+  ASSERT_TRUE(store_->SaveTemplate({"p1", "en/incident.subject", "{{incident_name}}!", 1}).ok());
+  ASSERT_TRUE(store_->SaveTemplate({"p1", "en/incident.subject", "{{incident_name}}?", 2}).ok());
+  auto all = store_->ListTemplates("p1");
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ(all->front().body, "{{incident_name}}?");
+  ASSERT_TRUE(store_->DeleteTemplate("p1", "en/incident.subject").ok());
+  EXPECT_EQ(store_->DeleteTemplate("p1", "en/incident.subject").error().code, ErrorCode::kNotFound);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContract, testing::Values(Backend::kSqlite, Backend::kPostgres), BackendLabel);

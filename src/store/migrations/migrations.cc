@@ -125,8 +125,96 @@ CREATE TABLE idempotency (
 CREATE INDEX idempotency_created ON idempotency (created_at);
 )sql";
 
-constexpr std::array<Migration, 1> kMigrations{{
+// Subscribers, their deliveries and the durable progress of each fan-out (issue 3).
+constexpr std::string_view k0002Notifications = R"sql(
+ALTER TABLE incident_updates ADD COLUMN variants TEXT NOT NULL DEFAULT '{}';
+
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+
+CREATE TABLE subscribers (
+  id TEXT PRIMARY KEY,
+  page_id TEXT NOT NULL REFERENCES pages (id) ON DELETE CASCADE,
+  channel TEXT NOT NULL,
+  address TEXT NOT NULL,
+  state TEXT NOT NULL,
+  component_ids TEXT NOT NULL,
+  language TEXT NOT NULL,
+  time_zone TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  event_types INTEGER NOT NULL,
+  quiet_start_minute INTEGER,
+  quiet_end_minute INTEGER,
+  segment TEXT NOT NULL,
+  priority INTEGER NOT NULL,
+  secret TEXT NOT NULL,
+  push_p256dh TEXT NOT NULL,
+  push_auth TEXT NOT NULL,
+  confirm_code_hash TEXT NOT NULL,
+  owner_email TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  confirmed_at BIGINT NOT NULL,
+  failing_since BIGINT NOT NULL,
+  last_error TEXT NOT NULL
+);
+CREATE UNIQUE INDEX subscribers_address ON subscribers (page_id, channel, address);
+-- The fan-out streams active subscribers by priority (highest first), then id.
+CREATE INDEX subscribers_dispatch ON subscribers (page_id, state, priority DESC, id);
+CREATE INDEX subscribers_pending ON subscribers (state, created_at);
+
+CREATE TABLE dispatch_jobs (
+  event_id BIGINT PRIMARY KEY,
+  page_id TEXT NOT NULL,
+  done INTEGER NOT NULL,
+  has_cursor INTEGER NOT NULL,
+  cursor_priority INTEGER NOT NULL,
+  cursor_id TEXT NOT NULL,
+  matched BIGINT NOT NULL,
+  lease_owner TEXT NOT NULL,
+  lease_until BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX dispatch_jobs_open ON dispatch_jobs (done, event_id);
+
+CREATE TABLE deliveries (
+  id TEXT PRIMARY KEY,
+  event_id BIGINT NOT NULL,
+  page_id TEXT NOT NULL,
+  subscriber_id TEXT NOT NULL,
+  incident_id TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  state TEXT NOT NULL,
+  priority INTEGER NOT NULL,
+  attempts INTEGER NOT NULL,
+  next_attempt_at BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  last_status INTEGER NOT NULL,
+  last_error TEXT NOT NULL
+);
+-- Due work: unfinished deliveries by time; finished ones leave this partial index.
+CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE state IN ('pending', 'retrying');
+CREATE INDEX deliveries_subscriber ON deliveries (subscriber_id, created_at);
+CREATE INDEX deliveries_incident ON deliveries (page_id, incident_id);
+CREATE INDEX deliveries_event ON deliveries (event_id);
+
+CREATE TABLE notification_templates (
+  page_id TEXT NOT NULL REFERENCES pages (id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  body TEXT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (page_id, key)
+);
+)sql";
+
+constexpr std::array<Migration, 2> kMigrations{{
     {1, "initial", k0001Initial},
+    {2, "notifications", k0002Notifications},
 }};
 
 }  // namespace

@@ -78,6 +78,9 @@ struct Dialect {
   // in increasing order (PostgreSQL assigns identity values before commit; without this lock a
   // reader could pass an id whose transaction commits later). Empty when writers are serial.
   std::string_view outbox_lock;
+  // Appended to a SELECT that claims rows for work ("FOR UPDATE SKIP LOCKED" on PostgreSQL, so
+  // that instances sharing the database take disjoint rows); empty where writers are serial.
+  std::string_view skip_locked;
   // Run inside the migration transaction so that concurrent instances migrate one at a time.
   std::string_view migration_lock;
 };

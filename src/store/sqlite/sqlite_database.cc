@@ -16,6 +16,7 @@ constexpr sql::Dialect kDialect{
     .begin_read = "BEGIN",
     .id_primary_key = "INTEGER PRIMARY KEY AUTOINCREMENT",
     .outbox_lock = "",
+    .skip_locked = "",
     .migration_lock = "",
 };
 constexpr int kBusyTimeoutMs = 5000;
