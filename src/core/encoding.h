@@ -1,0 +1,20 @@
+// Base64 (RFC 4648 section 4, padded) and base64url (section 5, unpadded) encoding, and HMAC-SHA256,
+// for signed links, webhook signatures and web push keys. Pure and thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace herald {
+
+std::string Base64Encode(std::string_view bytes);
+std::optional<std::string> Base64Decode(std::string_view text);  // nullopt on invalid input
+std::string Base64UrlEncode(std::string_view bytes);              // no padding
+std::optional<std::string> Base64UrlDecode(std::string_view text);  // padding optional
+// Raw 32-byte HMAC-SHA256 of `message` under `key`.
+std::string HmacSha256(std::string_view key, std::string_view message);
+// Compares in time independent of where the inputs differ.
+bool ConstantTimeEquals(std::string_view a, std::string_view b);
+
+}  // namespace herald
