@@ -59,14 +59,14 @@ if [ "$(cat "$pn_dir/VERSION" 2>/dev/null)" != "$pn_ver" ]; then
   pn_get() { (cd "$pn_tmp" && apt-get download -qq "${pn_opts[@]}" "libphonenumber-dev=$pn_ver" >/dev/null); }
   # Package lists may be missing (slim images delete them) or stale even when every package is
   # installed: refresh once and retry.
-  pn_get || { $SUDO apt-get update -qq && pn_get; }
+  pn_get 2>/dev/null || { $SUDO apt-get update -qq && pn_get; }
   rm -rf "$pn_dir"
   mkdir -p "$pn_dir"
   dpkg -x "$pn_tmp"/libphonenumber-dev_*.deb "$pn_dir"
   # Only the headers and the shared library link are used (not the static archives or geocoding).
   find "$pn_dir" \( -name '*.a' -o -name 'libgeocoding*' -o -name geocoding \) -prune -exec rm -rf {} +
   pn_lib=$(dpkg -L libphonenumber8 | grep -E '/libphonenumber\.so\.[0-9]+$' | head -n1)
-  ln -sfn "$pn_lib" "$(dirname "$pn_lib" | sed "s|^|$pn_dir|")/libphonenumber.so"
+  ln -sfn "$pn_lib" "$pn_dir$(dirname "$pn_lib")/libphonenumber.so"
   echo "$pn_ver" >"$pn_dir/VERSION"
   rm -rf "$pn_tmp"
   trap - EXIT

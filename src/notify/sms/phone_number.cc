@@ -3,6 +3,12 @@
 #include <phonenumbers/phonenumber.pb.h>
 #include <phonenumbers/phonenumberutil.h>
 
+// Debian's libphonenumber.so is built with the POSIX singleton and lock (see CMakeLists.txt);
+// these headers must select the same ones.
+#if defined(I18N_PHONENUMBERS_USE_BOOST) || defined(I18N_PHONENUMBERS_USE_STDMUTEX)
+#error "libphonenumber headers must use the POSIX singleton/lock, as Debian's library does"
+#endif
+
 #include <cctype>
 #include <optional>
 

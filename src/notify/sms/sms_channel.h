@@ -13,7 +13,8 @@
 // provider-wide rate (MessagesPerSecond) is the dispatcher's to enforce across all numbers.
 //
 // Thread safety: Send and NormalizeAddress may be called concurrently (the channel holds only
-// its immutable options); the HttpClient must outlive every Send's completion.
+// its immutable options); the HttpClient and the Clock must outlive every Send's completion,
+// the channel itself need not.
 #pragma once
 
 #include <chrono>
