@@ -1,0 +1,266 @@
+// SmsChannel against tests/fixtures/twilio_standin.py, a local server that checks requests the
+// way Twilio documents them: proves that what the channel sends is what Twilio accepts (encoding,
+// auth, paths) and that Twilio's answers map to the right outcomes. The HttpClient here is a small
+// blocking libcurl-easy client; production uses the multi-interface engine.
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+
+#include "notify/sms/sms_channel.h"
+#include "notify/sms/sms_text.h"
+
+extern char** environ;
+
+namespace herald::notify {
+namespace {
+
+namespace fs = std::filesystem;
+using Kind = SendOutcome::Kind;
+
+constexpr char kSid[] = "AC0123456789abcdef0123456789abcdef";
+constexpr char kToken[] = "standin-token";
+
+// Blocking: Send performs the transfer and calls `done` before returning.
+class CurlEasyClient : public net::HttpClient {
+ public:
+  void Send(net::HttpRequest request, std::function<void(net::HttpResponse)> done) override {
+    net::HttpResponse response;
+    CURL* curl = curl_easy_init();
+    curl_slist* headers = nullptr;
+    for (const auto& [k, v] : request.headers) headers = curl_slist_append(headers, (k + ": " + v).c_str());
+    curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    if (request.method != "GET") {
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(request.body.size()));
+    }
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
+    curl_easy_setopt(
+        curl, CURLOPT_WRITEFUNCTION, +[](char* p, size_t size, size_t n, void* out) {
+          static_cast<std::string*>(out)->append(p, size * n);
+          return size * n;
+        });
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers);
+    curl_easy_setopt(
+        curl, CURLOPT_HEADERFUNCTION, +[](char* p, size_t size, size_t n, void* out) {
+          std::string line(p, size * n);
+          if (auto colon = line.find(':'); colon != std::string::npos) {
+            std::string name = line.substr(0, colon);
+            for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            std::string value = line.substr(colon + 1);
+            while (!value.empty() && (value.front() == ' ')) value.erase(0, 1);
+            while (!value.empty() && (value.back() == '\r' || value.back() == '\n')) value.pop_back();
+            static_cast<net::Headers*>(out)->emplace_back(name, value);
+          }
+          return size * n;
+        });
+    if (CURLcode rc = curl_easy_perform(curl); rc != CURLE_OK) {
+      response.failure = rc == CURLE_OPERATION_TIMEDOUT ? net::FailureKind::kTimeout : net::FailureKind::kConnect;
+      response.error = curl_easy_strerror(rc);
+    } else {
+      long status = 0;
+      curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+      response.status = static_cast<int>(status);
+    }
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(curl);
+    done(std::move(response));
+  }
+};
+
+// The source tree: $HERALD_SOURCE_DIR, or the first ancestor of the test binary that has the
+// stand-in (build directories live inside the checkout).
+std::optional<fs::path> FindStandin() {
+  const fs::path rel = "tests/fixtures/twilio_standin.py";
+  if (const char* dir = std::getenv("HERALD_SOURCE_DIR"); dir && fs::exists(fs::path(dir) / rel))
+    return fs::path(dir) / rel;
+  std::error_code ec;
+  fs::path p = fs::read_symlink("/proc/self/exe", ec);
+  for (int i = 0; !ec && i < 8 && p.has_parent_path() && p != p.parent_path(); ++i) {
+    p = p.parent_path();
+    if (fs::exists(p / rel)) return p / rel;
+  }
+  return std::nullopt;
+}
+
+class TwilioStandin : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto script = FindStandin();
+    ASSERT_TRUE(script) << "tests/fixtures/twilio_standin.py not found: set HERALD_SOURCE_DIR";
+    char dir_template[] = "/tmp/herald-sms-XXXXXX";
+    ASSERT_NE(mkdtemp(dir_template), nullptr);
+    dir_ = dir_template;
+    log_ = dir_ / "messages.jsonl";
+    int out[2];
+    ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+    const std::string script_s = script->string(), log_s = log_.string();
+    // -S: the stand-in needs only the standard library; skipping site-packages starts it faster.
+    std::vector<std::string> args = {"python3", "-S", script_s, log_s, "--account-sid", kSid, "--auth-token", kToken};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    const int rc = posix_spawnp(&pid_, "python3", &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    close(out[1]);
+    ASSERT_EQ(rc, 0) << "cannot start python3";
+    // The stand-in prints its port once it listens; wait for that line, at most 20 s.
+    std::string line;
+    pollfd pfd{out[0], POLLIN, 0};
+    while (line.find('\n') == std::string::npos && poll(&pfd, 1, 20000) > 0) {
+      char buf[64];
+      const ssize_t n = read(out[0], buf, sizeof buf);
+      if (n <= 0) break;
+      line.append(buf, static_cast<size_t>(n));
+    }
+    close(out[0]);
+    port_ = std::atoi(line.c_str());
+    ASSERT_GT(port_, 0) << "the stand-in did not report its port: '" << line << "'";
+  }
+
+  static void TearDownTestSuite() {
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      int status = 0;
+      waitpid(pid_, &status, 0);
+      pid_ = 0;
+    }
+    std::error_code ec;
+    if (!dir_.empty()) fs::remove_all(dir_, ec);
+  }
+
+  SmsOptions Options() const {
+    SmsOptions o;
+    o.provider = "twilio";
+    o.default_region = "US";
+    o.timeout = std::chrono::milliseconds(10000);
+    o.twilio.base_url = "http://127.0.0.1:" + std::to_string(port_);
+    o.twilio.account_sid = kSid;
+    o.twilio.auth_token = kToken;
+    o.twilio.from = "+15005550006";
+    return o;
+  }
+
+  SendOutcome SendOne(const SmsOptions& options, const Message& m, const std::string& to) {
+    SmsChannel channel(http_, clock_, options);
+    model::Subscriber s;
+    s.channel = model::ChannelKind::kSms;
+    s.address = to;
+    std::optional<SendOutcome> out;
+    channel.Send(m, s, [&](SendOutcome o) { out = std::move(o); });
+    EXPECT_TRUE(out.has_value());
+    return out.value_or(SendOutcome{});
+  }
+
+  // The messages the stand-in accepted, in order.
+  static std::vector<boost::json::object> Accepted() {
+    std::vector<boost::json::object> out;
+    std::ifstream in(log_);
+    for (std::string line; std::getline(in, line);) out.push_back(boost::json::parse(line).as_object());
+    return out;
+  }
+
+  static Message Msg(std::string short_text) {
+    Message m;
+    m.id = "dlv_1";
+    m.subject = "API errors";
+    m.short_text = std::move(short_text);
+    m.url = "https://status.example.com/incidents/abc123";
+    return m;
+  }
+
+  static inline pid_t pid_ = 0;
+  static inline int port_ = 0;
+  static inline fs::path dir_, log_;
+  CurlEasyClient http_;
+  FakeClock clock_;
+};
+
+TEST_F(TwilioStandin, AcceptsWhatTheChannelSends) {
+  const size_t before = Accepted().size();
+  const Message m = Msg("Deploy failed: \"API\" 50% down & slow; we're on it + rolling back.");
+  auto out = SendOne(Options(), m, "+14155552671");
+  EXPECT_EQ(out.kind, Kind::kDelivered) << out.detail;
+  EXPECT_EQ(out.status, 201);
+  EXPECT_NE(out.detail.find("SM"), std::string::npos) << out.detail;
+  auto accepted = Accepted();
+  ASSERT_EQ(accepted.size(), before + 1);
+  const auto& rec = accepted.back();
+  EXPECT_EQ(rec.at("to").as_string(), "+14155552671");
+  EXPECT_EQ(rec.at("from").as_string(), "+15005550006");
+  SmsChannel channel(http_, clock_, Options());
+  EXPECT_EQ(rec.at("body").as_string(), channel.ComposeText(m));
+  EXPECT_EQ(rec.at("num_segments").as_int64(), 1);
+}
+
+TEST_F(TwilioStandin, LongUnicodeTextArrivesIntactAndSegmentCountsAgree) {
+  const size_t before = Accepted().size();
+  std::string text;
+  for (int i = 0; i < 30; ++i) text += "Störung der API 😀 — ";
+  const Message m = Msg(text);
+  auto options = Options();
+  options.twilio.from.clear();
+  options.twilio.messaging_service_sid = "MG0123456789abcdef0123456789abcdef";
+  auto out = SendOne(options, m, "+4915123456789");
+  EXPECT_EQ(out.kind, Kind::kDelivered) << out.detail;
+  auto accepted = Accepted();
+  ASSERT_EQ(accepted.size(), before + 1);
+  const auto& rec = accepted.back();
+  SmsChannel channel(http_, clock_, options);
+  const std::string sent = channel.ComposeText(m);
+  EXPECT_EQ(rec.at("body").as_string(), sent);
+  EXPECT_EQ(rec.at("messaging_service_sid").as_string(), "MG0123456789abcdef0123456789abcdef");
+  // An independent GSM-7/UCS-2 count (the stand-in's, in Python) agrees with ours.
+  EXPECT_EQ(rec.at("num_segments").as_int64(), MeasureSms(sent).segments);
+  EXPECT_EQ(MeasureSms(sent).segments, 3);
+  EXPECT_TRUE(sent.ends_with(" https://status.example.com/incidents/abc123"));
+}
+
+TEST_F(TwilioStandin, WrongTokenIsRefusedAndRetried) {
+  auto options = Options();
+  options.twilio.auth_token = "wrong";
+  auto out = SendOne(options, Msg("Hello"), "+14155552671");
+  EXPECT_EQ(out.kind, Kind::kRetry);
+  EXPECT_EQ(out.status, 401);
+  EXPECT_NE(out.detail.find("Twilio 20003"), std::string::npos) << out.detail;
+}
+
+TEST_F(TwilioStandin, UnreachableRecipientsAreGone) {
+  // Twilio's magic numbers: invalid (21211), replied STOP (21610), not SMS-capable (21614).
+  for (const char* to : {"+15005550001", "+15005550004", "+15005550009"}) {
+    auto out = SendOne(Options(), Msg("Hello"), to);
+    EXPECT_EQ(out.kind, Kind::kGone) << to << ": " << out.detail;
+    EXPECT_EQ(out.status, 400);
+  }
+  // A number the provider cannot route to at the moment is not the subscriber's fault forever.
+  EXPECT_EQ(SendOne(Options(), Msg("Hello"), "+15005550002").kind, Kind::kPermanent);
+}
+
+TEST_F(TwilioStandin, AnAddressThatIsNotE164IsGone) {
+  // Never stored by Herald (NormalizeAddress refuses it), but if one slipped through, Twilio's
+  // answer quarantines it rather than retrying for days.
+  auto out = SendOne(Options(), Msg("Hello"), "415 555 2671");
+  EXPECT_EQ(out.kind, Kind::kGone) << out.detail;
+  EXPECT_NE(out.detail.find("21211"), std::string::npos) << out.detail;
+}
+
+}  // namespace
+}  // namespace herald::notify
