@@ -82,6 +82,8 @@ struct MailContent {
 // The complete message: headers, then multipart/alternative with text/plain and text/html parts,
 // both UTF-8 quoted-printable. The boundary starts with "=_", which quoted-printable output cannot
 // contain ('=' there is always followed by a hex digit or CRLF), so it never appears in a part.
+// Header lines are folded to 78 characters except where one unbreakable token is longer (a long
+// List-Unsubscribe URL); body lines are at most 76.
 // Deterministic: the same content gives the same bytes. Errors (Invalid) for a missing or
 // malformed address, message id or domain.
 Result<std::string> BuildMimeMessage(const MailContent& m);
