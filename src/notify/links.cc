@@ -1,0 +1,65 @@
+#include "notify/links.h"
+
+#include <charconv>
+
+#include "core/encoding.h"
+#include "core/text.h"
+
+namespace herald::notify {
+namespace {
+
+std::string_view PurposeName(LinkPurpose p) {
+  switch (p) {
+    case LinkPurpose::kConfirm: return "confirm";
+    case LinkPurpose::kManage: return "manage";
+    case LinkPurpose::kUnsubscribe: return "unsubscribe";
+  }
+  return "";
+}
+
+}  // namespace
+
+LinkSigner::LinkSigner(std::string secret, std::string public_url)
+    : secret_(std::move(secret)), public_url_(std::move(public_url)) {
+  while (!public_url_.empty() && public_url_.back() == '/') public_url_.pop_back();
+}
+
+std::string LinkSigner::Token(LinkPurpose purpose, const std::string& subscriber_id, TimeMs expires_at) const {
+  const std::string payload = std::string(PurposeName(purpose)) + "|" + subscriber_id + "|" + std::to_string(expires_at);
+  return Base64UrlEncode(payload) + "." + Base64UrlEncode(HmacSha256(secret_, payload));
+}
+
+Result<std::string> LinkSigner::Verify(LinkPurpose purpose, std::string_view token, TimeMs now) const {
+  const Error bad{ErrorCode::kUnauthorized, "this link is not valid; use the newest link we sent you", "token"};
+  const auto dot = token.find('.');
+  if (dot == std::string_view::npos || token.size() > 512) return bad;
+  auto payload = Base64UrlDecode(token.substr(0, dot));
+  auto mac = Base64UrlDecode(token.substr(dot + 1));
+  if (!payload || !mac || !ConstantTimeEquals(*mac, HmacSha256(secret_, *payload))) return bad;
+  const auto p1 = payload->find('|');
+  const auto p2 = payload->rfind('|');
+  if (p1 == std::string::npos || p2 == p1) return bad;
+  if (std::string_view(*payload).substr(0, p1) != PurposeName(purpose)) return bad;
+  TimeMs expires = 0;
+  const char* first = payload->data() + p2 + 1;
+  const char* last = payload->data() + payload->size();
+  if (auto [p, ec] = std::from_chars(first, last, expires); ec != std::errc() || p != last) return bad;
+  if (expires != 0 && now > expires) {
+    return Error{ErrorCode::kUnauthorized, "this link has expired; subscribe again to get a new one", "token"};
+  }
+  return payload->substr(p1 + 1, p2 - p1 - 1);
+}
+
+std::string LinkSigner::ConfirmUrl(const std::string& subscriber_id, TimeMs expires_at) const {
+  return public_url_ + "/subscriptions/confirm?token=" + Token(LinkPurpose::kConfirm, subscriber_id, expires_at);
+}
+std::string LinkSigner::ManageUrl(const std::string& subscriber_id) const {
+  return public_url_ + "/subscriptions/manage?token=" + Token(LinkPurpose::kManage, subscriber_id, 0);
+}
+std::string LinkSigner::UnsubscribeUrl(const std::string& subscriber_id) const {
+  return public_url_ + "/subscriptions/unsubscribe?token=" + Token(LinkPurpose::kUnsubscribe, subscriber_id, 0);
+}
+
+std::string NewLinkSecret() { return RandomHex(32); }
+
+}  // namespace herald::notify
