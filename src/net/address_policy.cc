@@ -362,13 +362,18 @@ Result<std::string> AddressPolicy::CheckUrl(std::string_view url, const std::str
   }
   if (!u.has_authority() || u.encoded_host().empty()) return Error::Invalid(field, "must include a host name");
   if (u.has_userinfo()) return Error::Invalid(field, "must not include a user name or password");
-  if (u.has_port() && !u.port().empty() && u.port_number() == 0) {
-    return Error::Invalid(field, "port must be a number from 1 to 65535");
+  if (u.has_port() && !u.port().empty()) {
+    // port_number() wraps out-of-range values instead of refusing them.
+    std::string_view port = u.port();
+    long value = 0;
+    if (port.size() <= 5)
+      for (char c : port) value = value * 10 + (c - '0');  // the URL grammar allows only digits here
+    if (value < 1 || value > 65535) return Error::Invalid(field, "port must be a number from 1 to 65535");
   }
 
   auto refuse = [&](const IpAddress& ip, const std::string& reason, bool resolved) -> Error {
-    return Error::Invalid(field, std::string(resolved ? "resolves to " : "points to ") + "a " + reason + " (" +
-                                     ip.ToString() + "); only public addresses are allowed");
+    return Error::Invalid(field, std::string(resolved ? "resolves to " : "points to ") + ip.ToString() + ", a " +
+                                     reason + "; only public addresses are allowed");
   };
 
   std::optional<IpAddress> literal;
