@@ -119,7 +119,8 @@ std::optional<Embedded> EmbeddedV4(const IpAddress& a) {
   if (PrefixMatches(b, kNat64.bytes, 96)) return Embedded{tail(12), "NAT64"};
   if (PrefixMatches(b, kSixToFour.bytes, 16)) return Embedded{tail(2), "6to4"};
   // IPv4-compatible (::a.b.c.d, deprecated); :: and ::1 are their own thing.
-  if (PrefixMatches(b, kCompatible.bytes, 96) && V4HostOrder(tail(12)) > 1) return Embedded{tail(12), "IPv4-compatible"};
+  if (PrefixMatches(b, kCompatible.bytes, 96) && V4HostOrder(tail(12)) > 1)
+    return Embedded{tail(12), "IPv4-compatible"};
   return std::nullopt;
 }
 
@@ -393,14 +394,14 @@ Result<std::string> AddressPolicy::CheckUrl(std::string_view url, const std::str
       literal = ip;
       break;
     }
-    case boost::urls::host_type::ipvfuture:
-      return Error::Invalid(field, "host must be a name or an IPv4/IPv6 address");
+    case boost::urls::host_type::ipvfuture: return Error::Invalid(field, "host must be a name or an IPv4/IPv6 address");
     default: {
       std::string host = Lower(u.host());  // percent-decoded: resolvers see the decoded bytes
       for (char c : host) {
         if (!IsHostNameChar(c)) {
-          return Error::Invalid(field, "host name may contain only letters, digits, '-' and '.' (use the xn-- form "
-                                       "for international names)");
+          return Error::Invalid(field,
+                                "host name may contain only letters, digits, '-' and '.' (use the xn-- form "
+                                "for international names)");
         }
       }
       if (auto v4 = ParseIpv4Loose(host)) {

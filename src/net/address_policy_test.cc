@@ -30,24 +30,82 @@ struct Sock {
 
 const std::vector<std::string> kForbidden = {
     // IPv4
-    "127.0.0.1", "127.255.255.254", "10.0.0.1", "10.255.255.255", "172.16.0.1", "172.31.255.255", "192.168.1.1",
-    "169.254.169.254", "169.254.0.1", "100.64.0.1", "100.127.255.255", "0.0.0.0", "0.1.2.3", "224.0.0.1",
-    "239.255.255.250", "255.255.255.255", "240.0.0.1", "192.0.2.1", "198.51.100.7", "203.0.113.9", "198.18.0.1",
-    "198.19.255.255", "192.0.0.8", "192.88.99.1",
+    "127.0.0.1",
+    "127.255.255.254",
+    "10.0.0.1",
+    "10.255.255.255",
+    "172.16.0.1",
+    "172.31.255.255",
+    "192.168.1.1",
+    "169.254.169.254",
+    "169.254.0.1",
+    "100.64.0.1",
+    "100.127.255.255",
+    "0.0.0.0",
+    "0.1.2.3",
+    "224.0.0.1",
+    "239.255.255.250",
+    "255.255.255.255",
+    "240.0.0.1",
+    "192.0.2.1",
+    "198.51.100.7",
+    "203.0.113.9",
+    "198.18.0.1",
+    "198.19.255.255",
+    "192.0.0.8",
+    "192.88.99.1",
     // IPv6
-    "::", "::1", "fe80::1", "febf::1", "fc00::1", "fd12:3456::1", "ff02::1", "ff0e::1", "fec0::1", "2001:db8::1",
-    "2001::1", "3fff::1", "100::1", "64:ff9b:1::1", "4000::1", "1234::1",
+    "::",
+    "::1",
+    "fe80::1",
+    "febf::1",
+    "fc00::1",
+    "fd12:3456::1",
+    "ff02::1",
+    "ff0e::1",
+    "fec0::1",
+    "2001:db8::1",
+    "2001::1",
+    "3fff::1",
+    "100::1",
+    "64:ff9b:1::1",
+    "4000::1",
+    "1234::1",
     // IPv4-mapped, IPv4-compatible, IPv4-translated, NAT64 and 6to4 forms of forbidden IPv4 addresses
-    "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::ffff:169.254.169.254", "::ffff:100.64.0.1", "::ffff:0.0.0.0",
-    "::ffff:192.168.0.1", "::127.0.0.1", "::10.0.0.1", "::ffff:0:127.0.0.1", "64:ff9b::127.0.0.1",
-    "64:ff9b::a9fe:a9fe", "64:ff9b::192.168.1.1", "2002:7f00:1::1", "2002:a00:1::", "2002:a9fe:a9fe::1",
+    "::ffff:127.0.0.1",
+    "::ffff:10.0.0.1",
+    "::ffff:169.254.169.254",
+    "::ffff:100.64.0.1",
+    "::ffff:0.0.0.0",
+    "::ffff:192.168.0.1",
+    "::127.0.0.1",
+    "::10.0.0.1",
+    "::ffff:0:127.0.0.1",
+    "64:ff9b::127.0.0.1",
+    "64:ff9b::a9fe:a9fe",
+    "64:ff9b::192.168.1.1",
+    "2002:7f00:1::1",
+    "2002:a00:1::",
+    "2002:a9fe:a9fe::1",
     "2002:c0a8:101::",
 };
 
 const std::vector<std::string> kPublic = {
-    "93.184.216.34", "8.8.8.8", "1.1.1.1", "172.32.0.1", "172.15.255.255", "100.128.0.1", "100.63.255.255",
-    "11.0.0.1", "169.255.0.1", "223.255.255.255", "2606:4700::1111", "2a00:1450:4001:81b::200e",
-    "::ffff:93.184.216.34", "64:ff9b::5db8:d822", "2002:5db8:d822::1",
+    "93.184.216.34",
+    "8.8.8.8",
+    "1.1.1.1",
+    "172.32.0.1",
+    "172.15.255.255",
+    "100.128.0.1",
+    "100.63.255.255",
+    "11.0.0.1",
+    "169.255.0.1",
+    "223.255.255.255",
+    "2606:4700::1111",
+    "2a00:1450:4001:81b::200e",
+    "::ffff:93.184.216.34",
+    "64:ff9b::5db8:d822",
+    "2002:5db8:d822::1",
 };
 
 TEST(AddressPolicyTest, RefusesEveryNonPublicRange) {
@@ -70,8 +128,7 @@ TEST(AddressPolicyTest, ReasonsNameTheRange) {
   EXPECT_EQ(*policy.RefusalReason(*IpAddress::Parse("127.0.0.1")), "loopback address");
   EXPECT_EQ(*policy.RefusalReason(*IpAddress::Parse("169.254.169.254")), "cloud metadata address");
   EXPECT_EQ(*policy.RefusalReason(*IpAddress::Parse("::ffff:127.0.0.1")), "IPv4-mapped loopback address");
-  EXPECT_EQ(*policy.RefusalReason(*IpAddress::Parse("2002:a00:1::")),
-            "6to4 private network address (10.0.0.0/8)");
+  EXPECT_EQ(*policy.RefusalReason(*IpAddress::Parse("2002:a00:1::")), "6to4 private network address (10.0.0.0/8)");
 }
 
 TEST(AddressPolicyTest, RefusesOtherFamiliesAndNull) {
@@ -85,8 +142,8 @@ TEST(AddressPolicyTest, RefusesOtherFamiliesAndNull) {
 TEST(AddressPolicyTest, AllowListAdmitsLoopbackInEveryForm) {
   auto policy = AddressPolicy::WithAllowList({"127.0.0.0/8", "::1/128"});
   ASSERT_TRUE(policy.ok());
-  for (const char* a : {"127.0.0.1", "127.3.2.1", "::1", "::ffff:127.0.0.1", "::127.0.0.1", "64:ff9b::7f00:1",
-                        "2002:7f00:1::"}) {
+  for (const char* a :
+       {"127.0.0.1", "127.3.2.1", "::1", "::ffff:127.0.0.1", "::127.0.0.1", "64:ff9b::7f00:1", "2002:7f00:1::"}) {
     EXPECT_TRUE(policy->Allows(Sock(a).get())) << a;
   }
   for (const char* a : {"10.0.0.1", "169.254.169.254", "::2", "fe80::1", "::ffff:10.0.0.1"}) {
@@ -115,10 +172,10 @@ TEST(AddressPolicyTest, AllowListEntriesAreValidated) {
 }
 
 TEST(ParseIpv4LooseTest, DecodesWhatInetAtonDecodes) {
-  const char* forms[] = {"127.0.0.1",  "2130706433", "0177.0.0.1", "0x7f.0.0.1",  "0X7F.0.0.1", "0x7f000001",
-                         "127.1",      "127.0.1",    "0x7f.1",     "0177.1",      "017700000001", "10.1",
-                         "0xa.0.0x1",  "0.0.0.0",    "0",          "4294967295",  "1.2.3.4",
-                         "0xA9FEA9FE", "00000127.1", "192.168.0x1.1"};
+  const char* forms[] = {"127.0.0.1",    "2130706433", "0177.0.0.1", "0x7f.0.0.1", "0X7F.0.0.1",
+                         "0x7f000001",   "127.1",      "127.0.1",    "0x7f.1",     "0177.1",
+                         "017700000001", "10.1",       "0xa.0.0x1",  "0.0.0.0",    "0",
+                         "4294967295",   "1.2.3.4",    "0xA9FEA9FE", "00000127.1", "192.168.0x1.1"};
   for (const char* f : forms) {
     in_addr expected{};
     ASSERT_EQ(inet_aton(f, &expected), 1) << f;
@@ -128,9 +185,9 @@ TEST(ParseIpv4LooseTest, DecodesWhatInetAtonDecodes) {
     EXPECT_EQ(0, std::memcmp(ip->bytes.data(), &expected, 4)) << f;
   }
   EXPECT_EQ(ParseIpv4Loose("127.0.0.1.")->ToString(), "127.0.0.1");  // resolvers ignore the root dot
-  EXPECT_EQ(ParseIpv4Loose("0x.1")->ToString(), "0.0.0.1");  // a bare "0x" is 0, as URL parsers read it
-  for (const char* f : {"256.0.0.1", "08.0.0.1", "1.2.3.4.5", "example.com", "0x100000000", "1.2.3.256",
-                        "1.16777216", "", ".", "1..2", "1.2.3.4..", "0xg", "12a", "-1", "1.2.3.4 "}) {
+  EXPECT_EQ(ParseIpv4Loose("0x.1")->ToString(), "0.0.0.1");          // a bare "0x" is 0, as URL parsers read it
+  for (const char* f : {"256.0.0.1", "08.0.0.1", "1.2.3.4.5", "example.com", "0x100000000", "1.2.3.256", "1.16777216",
+                        "", ".", "1..2", "1.2.3.4..", "0xg", "12a", "-1", "1.2.3.4 "}) {
     EXPECT_FALSE(ParseIpv4Loose(f).has_value()) << f;
   }
 }
@@ -188,12 +245,12 @@ TEST(CheckUrlTest, AllowsLoopbackInEveryEncodingWhenAllowListed) {
 
 TEST(CheckUrlTest, RefusesOtherForbiddenLiterals) {
   AddressPolicy policy;
-  for (const char* url : {"https://10.1/", "https://167772161/", "https://0xa9fea9fe/latest/meta-data/",
-                          "https://169.254.169.254/latest/meta-data/", "https://0251.0376.0251.0376/",
-                          "https://[::ffff:a9fe:a9fe]/", "https://192.168.1.1/", "https://100.64.0.1/",
-                          "https://0.0.0.0/", "https://0/", "https://224.0.0.1/", "https://255.255.255.255/",
-                          "https://[fe80::1]/", "https://[fd00::1]/", "https://[::]/", "https://[ff02::1]/",
-                          "https://[2002:c0a8:101::1]/", "https://[64:ff9b::a00:1]/"}) {
+  for (const char* url :
+       {"https://10.1/", "https://167772161/", "https://0xa9fea9fe/latest/meta-data/",
+        "https://169.254.169.254/latest/meta-data/", "https://0251.0376.0251.0376/", "https://[::ffff:a9fe:a9fe]/",
+        "https://192.168.1.1/", "https://100.64.0.1/", "https://0.0.0.0/", "https://0/", "https://224.0.0.1/",
+        "https://255.255.255.255/", "https://[fe80::1]/", "https://[fd00::1]/", "https://[::]/", "https://[ff02::1]/",
+        "https://[2002:c0a8:101::1]/", "https://[64:ff9b::a00:1]/"}) {
     auto r = policy.CheckUrl(url, "endpoint", false);
     EXPECT_FALSE(r.ok()) << url;
   }

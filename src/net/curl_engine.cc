@@ -36,7 +36,8 @@ std::string Lower(std::string_view s) {
 std::string_view TrimWs(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
     s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -430,8 +431,8 @@ class CurlEngine::Impl {
     curl_easy_setopt(e, CURLOPT_READFUNCTION, ReadMail);
     curl_easy_setopt(e, CURLOPT_READDATA, &t);
     curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(t.mail.message.size()));
-    curl_easy_setopt(e, CURLOPT_USE_SSL, s.require_starttls ? static_cast<long>(CURLUSESSL_ALL)
-                                                            : static_cast<long>(CURLUSESSL_TRY));
+    curl_easy_setopt(e, CURLOPT_USE_SSL,
+                     s.require_starttls ? static_cast<long>(CURLUSESSL_ALL) : static_cast<long>(CURLUSESSL_TRY));
     if (!s.username.empty()) {
       curl_easy_setopt(e, CURLOPT_USERNAME, s.username.c_str());
       curl_easy_setopt(e, CURLOPT_PASSWORD, s.password.c_str());
@@ -450,6 +451,7 @@ class CurlEngine::Impl {
       active_.erase(raw);
       std::unique_ptr<Transfer> t(raw);
       curl_multi_remove_handle(multi_, e);
+      in_flight_.fetch_sub(1);  // before the callback, which may look at InFlight()
       if (t->is_mail) {
         FinishMail(*t, code);
       } else {
@@ -457,7 +459,6 @@ class CurlEngine::Impl {
       }
       t->easy = nullptr;
       Release(e);
-      in_flight_.fetch_sub(1);
     }
   }
 
@@ -522,6 +523,7 @@ class CurlEngine::Impl {
   }
 
   void Fail(Transfer& t, FailureKind kind, const std::string& why) {
+    in_flight_.fetch_sub(1);
     if (t.is_mail) {
       MailResult m;
       m.failure = kind;
@@ -533,7 +535,6 @@ class CurlEngine::Impl {
       r.error = why;
       Deliver(t.http_done, std::move(r), "http");
     }
-    in_flight_.fetch_sub(1);
   }
 
   Options options_;

@@ -30,11 +30,11 @@ namespace herald::net {
 class CurlEngine final : public HttpClient, public MailSender {
  public:
   struct Options {
-    size_t max_concurrent = 2000;  // transfers running at once; more wait in a queue (FIFO)
+    size_t max_concurrent = 2000;   // transfers running at once; more wait in a queue (FIFO)
     long max_host_connections = 8;  // per host:port, so one slow receiver is not flooded
     AddressPolicy policy;           // applied to requests with guard_address
     std::string user_agent = "Herald/1.0";
-    SmtpServer smtp;  // where Send(MailRequest) submits mail; empty url = mail disabled
+    SmtpServer smtp;           // where Send(MailRequest) submits mail; empty url = mail disabled
     size_t max_redirects = 5;  // when a request asks to follow redirects
   };
 
