@@ -41,6 +41,19 @@ std::string_view TrimWs(std::string_view s) {
   return s;
 }
 
+bool HasControl(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
+}
+
+// An HTTP token (RFC 9110): method and header names.
+bool IsToken(std::string_view s) {
+  static constexpr std::string_view kExtra = "!#$%&'*+-.^_`|~";
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           kExtra.find(c) != std::string_view::npos;
+  });
+}
+
 FailureKind MapCode(CURLcode code) {
   switch (code) {
     case CURLE_OK: return FailureKind::kNone;
@@ -330,8 +343,16 @@ class CurlEngine::Impl {
     if (t->is_mail) {
       if (options_.smtp.url.empty()) invalid = "no SMTP server configured";
       if (t->mail.recipients.empty()) invalid = "mail has no recipients";
-    } else if (t->http.url.empty()) {
-      invalid = "empty URL";
+      // A line break in an address would smuggle extra SMTP commands into the session.
+      if (HasControl(t->mail.envelope_from)) invalid = "control character in the sender address";
+      for (const auto& r : t->mail.recipients)
+        if (HasControl(r)) invalid = "control character in a recipient address";
+    } else {
+      if (t->http.url.empty()) invalid = "empty URL";
+      if (t->http.method.empty() || !IsToken(t->http.method)) invalid = "invalid HTTP method";
+      // Line breaks in a header would let a value inject headers or a second request.
+      for (const auto& [name, value] : t->http.headers)
+        if (name.empty() || !IsToken(name) || HasControl(value)) invalid = "invalid header " + name;
     }
     if (!invalid.empty()) return Fail(*t, FailureKind::kInvalidRequest, invalid);
 

@@ -340,6 +340,15 @@ TEST(CurlEngineTest, InvalidRequests) {
   EXPECT_EQ(Fetch(engine, Get("ftp://127.0.0.1:1/file")).failure, FailureKind::kInvalidRequest);
   EXPECT_EQ(Fetch(engine, Get("file:///etc/passwd")).failure, FailureKind::kInvalidRequest);
   EXPECT_EQ(Fetch(engine, Get("http://[::1/")).failure, FailureKind::kInvalidRequest);
+  // Nothing a caller passes can add headers or requests of its own.
+  HttpRequest injected = Get("http://127.0.0.1:1/");
+  injected.headers = {{"X-A", "1\r\nX-Injected: 1"}};
+  EXPECT_EQ(Fetch(engine, injected).failure, FailureKind::kInvalidRequest);
+  injected.headers = {{"X-A\r\nX-Injected", "1"}};
+  EXPECT_EQ(Fetch(engine, injected).failure, FailureKind::kInvalidRequest);
+  injected.headers = {};
+  injected.method = "GET / HTTP/1.1\r\n";
+  EXPECT_EQ(Fetch(engine, injected).failure, FailureKind::kInvalidRequest);
 }
 
 TEST(CurlEngineTest, GuardRefusesLoopbackUnlessAllowListed) {
@@ -728,6 +737,8 @@ TEST(CurlEngineSmtpTest, FailuresWithoutAServer) {
   MailRequest none = Mail("a@example.test", 2);
   none.recipients.clear();
   EXPECT_EQ(SendMail(engine, none).failure, FailureKind::kInvalidRequest);
+  MailRequest smuggled = Mail("a@example.test\r\nRCPT TO:<b@example.test>", 3);
+  EXPECT_EQ(SendMail(engine, smuggled).failure, FailureKind::kInvalidRequest);
 }
 
 }  // namespace
