@@ -61,6 +61,19 @@ Result<std::map<std::string, model::ComponentStatus>> GetComponentMap(const json
   return out;
 }
 
+// Notification-only versions of an update's body: {"technical": "...", "segment:enterprise": "..."}.
+Result<std::map<std::string, std::string>> GetVariants(const json::object& o) {
+  std::map<std::string, std::string> out;
+  const json::value* v = o.if_contains("variants");
+  if (!v || v->is_null()) return out;
+  if (!v->is_object()) return Error::Invalid("variants", "variants must be an object of audience to text");
+  for (const auto& [k, text] : v->as_object()) {
+    if (!text.is_string()) return Error::Invalid("variants", "each variant must be a string");
+    out[std::string(k)] = std::string(text.as_string());
+  }
+  return out;
+}
+
 #define HERALD_TRY_ASSIGN(target, expr) \
   do {                                  \
     auto _r = (expr);                   \
@@ -99,6 +112,7 @@ Result<service::IncidentInput> ParseIncidentInput(const json::object& body) {
   HERALD_TRY_ASSIGN(internal, GetBool(o, "internal"));
   in.internal = internal.value_or(false);
   HERALD_TRY_ASSIGN(in.components, GetComponentMap(o));
+  HERALD_TRY_ASSIGN(in.variants, GetVariants(o));
   HERALD_TRY_ASSIGN(in.component_ids, GetStringList(o, "component_ids"));
   HERALD_TRY_ASSIGN(in.scheduled_for, GetTime(o, "scheduled_for"));
   HERALD_TRY_ASSIGN(in.scheduled_until, GetTime(o, "scheduled_until"));

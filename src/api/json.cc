@@ -102,7 +102,12 @@ json::object IncidentJson(const model::Incident& inc, const std::vector<model::C
                     {"custom_tweet", nullptr},
                     {"tweet_id", nullptr}};
     uo["next_update_at"] = OptTime(u.next_update_at);
-    if (audience == Audience::kStaff) uo["internal"] = u.internal;
+    if (audience == Audience::kStaff) {
+      uo["internal"] = u.internal;
+      json::object variants;
+      for (const auto& [k, v] : u.variants) variants[k] = v;
+      uo["variants"] = std::move(variants);
+    }
     updates.push_back(std::move(uo));
   }
   json::array comps;

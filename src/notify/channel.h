@@ -30,7 +30,7 @@ struct SendOutcome {
     kGone,       // the destination is gone for good (410, SMTP 5xx hard bounce): quarantine
   };
   Kind kind = Kind::kRetry;
-  int status = 0;  // HTTP status or SMTP code, 0 when none arrived
+  int status = 0;      // HTTP status or SMTP code, 0 when none arrived
   std::string detail;  // short human explanation for staff ("HTTP 503", "timeout after 15 s")
   std::optional<std::chrono::milliseconds> retry_after;  // from Retry-After or the provider
 };

@@ -80,8 +80,9 @@ Result<std::optional<EventContext>> LoadEventContext(store::Store& store, const 
   EventContext ctx;
   ctx.event = event;
   auto page = store.GetPage(event.page_id);
-  if (!page.ok()) return page.error().code == ErrorCode::kNotFound ? Result<std::optional<EventContext>>(std::nullopt)
-                                                                    : Result<std::optional<EventContext>>(page.error());
+  if (!page.ok())
+    return page.error().code == ErrorCode::kNotFound ? Result<std::optional<EventContext>>(std::nullopt)
+                                                     : Result<std::optional<EventContext>>(page.error());
   ctx.page = *page;
   std::string base = public_url;
   while (!base.empty() && base.back() == '/') base.pop_back();
@@ -105,21 +106,21 @@ Result<std::optional<EventContext>> LoadEventContext(store::Store& store, const 
     if (it == ctx.components.end() || it->second.hidden) return std::optional<EventContext>();
     ctx.component = it->second;
     ctx.component->status = *parsed_new;  // as of the event, not as of now
+    if (auto name = str("name"); !name.empty()) ctx.component->name = name;
     ctx.old_status = *parsed_old;
     ctx.family = "component";
     ctx.message_kind = "component.updated";
     ctx.affected_ids.insert(ctx.component->id);
     if (!ctx.component->group_id.empty()) ctx.affected_ids.insert(ctx.component->group_id);
     ctx.critical = *parsed_new == model::ComponentStatus::kMajorOutage;
-    boost::json::object doc{
-        {"page", PageStatusJson(ctx.page, overall)},
-        {"component_update",
-         {{"id", DeliveryId(event.id, "component")},
-          {"component_id", ctx.component->id},
-          {"created_at", FormatIso8601(event.created_at)},
-          {"old_status", old_status},
-          {"new_status", std::string(model::ToString(*parsed_new))}}},
-        {"component", api::ComponentJson(*ctx.component, *components, api::Audience::kPublic)}};
+    boost::json::object doc{{"page", PageStatusJson(ctx.page, overall)},
+                            {"component_update",
+                             {{"id", DeliveryId(event.id, "component")},
+                              {"component_id", ctx.component->id},
+                              {"created_at", FormatIso8601(event.created_at)},
+                              {"old_status", old_status},
+                              {"new_status", std::string(model::ToString(*parsed_new))}}},
+                            {"component", api::ComponentJson(*ctx.component, *components, api::Audience::kPublic)}};
     ctx.webhook_json = Json(doc);
     return std::optional<EventContext>(std::move(ctx));
   }
@@ -151,11 +152,11 @@ Result<std::optional<EventContext>> LoadEventContext(store::Store& store, const 
       default: ctx.message_kind = "maintenance.updated";
     }
   } else {
-    ctx.family = inc.type == model::NoticeType::kOutage || inc.type == model::NoticeType::kMaintenance ? "incident"
-                                                                                                      : "notice";
-    ctx.message_kind = event.kind == "incident.created"            ? "incident.created"
+    ctx.family =
+        inc.type == model::NoticeType::kOutage || inc.type == model::NoticeType::kMaintenance ? "incident" : "notice";
+    ctx.message_kind = event.kind == "incident.created"      ? "incident.created"
                        : model::IsClosed(ctx.update->status) ? "incident.resolved"
-                                                                   : "incident.updated";
+                                                             : "incident.updated";
   }
   for (const auto& a : inc.components) {
     ctx.affected_ids.insert(a.component_id);
@@ -295,15 +296,16 @@ Result<Message> Compose(const EventContext& ctx, const model::Subscriber& s, con
     m.status_label = vars["status"];
     m.facts.emplace_back("Status", vars["status"]);
     if (!vars["affected"].empty()) m.facts.emplace_back("Affected", vars["affected"]);
-    if (!vars["window_start"].empty()) m.facts.emplace_back("Window", vars["window_start"] + " to " + vars["window_end"]);
+    if (!vars["window_start"].empty())
+      m.facts.emplace_back("Window", vars["window_start"] + " to " + vars["window_end"]);
     if (!vars["next_update_at"].empty()) m.facts.emplace_back("Next update", vars["next_update_at"]);
   } else if (ctx.component) {
     m.url = ctx.page_url;
-    m.impact = ctx.component->status == model::ComponentStatus::kMajorOutage      ? "critical"
-               : ctx.component->status == model::ComponentStatus::kPartialOutage  ? "major"
-               : ctx.component->status == model::ComponentStatus::kOperational    ? "none"
+    m.impact = ctx.component->status == model::ComponentStatus::kMajorOutage        ? "critical"
+               : ctx.component->status == model::ComponentStatus::kPartialOutage    ? "major"
+               : ctx.component->status == model::ComponentStatus::kOperational      ? "none"
                : ctx.component->status == model::ComponentStatus::kUnderMaintenance ? "maintenance"
-                                                                                     : "minor";
+                                                                                    : "minor";
     m.status_label = vars["component_status"];
     m.facts.emplace_back(ctx.component->name, vars["component_status"]);
   }

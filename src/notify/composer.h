@@ -36,10 +36,10 @@ struct EventContext {
   std::optional<model::Component> component;    // component events
   model::ComponentStatus old_status = model::ComponentStatus::kOperational;
   std::map<std::string, model::Component> components;  // the page's components by id
-  std::set<std::string> affected_ids;                   // affected components and their groups
-  unsigned want_bit = model::kWantIncidents;            // the Subscriber::event_types bit
-  bool critical = false;                                // ignores quiet hours
-  std::string webhook_json;                             // Statuspage webhook document, without meta
+  std::set<std::string> affected_ids;                  // affected components and their groups
+  unsigned want_bit = model::kWantIncidents;           // the Subscriber::event_types bit
+  bool critical = false;                               // ignores quiet hours
+  std::string webhook_json;                            // Statuspage webhook document, without meta
 };
 
 // The context for `event`, or nullopt when the event notifies nobody (internal notes, updates

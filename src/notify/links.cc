@@ -25,7 +25,8 @@ LinkSigner::LinkSigner(std::string secret, std::string public_url)
 }
 
 std::string LinkSigner::Token(LinkPurpose purpose, const std::string& subscriber_id, TimeMs expires_at) const {
-  const std::string payload = std::string(PurposeName(purpose)) + "|" + subscriber_id + "|" + std::to_string(expires_at);
+  const std::string payload =
+      std::string(PurposeName(purpose)) + "|" + subscriber_id + "|" + std::to_string(expires_at);
   return Base64UrlEncode(payload) + "." + Base64UrlEncode(HmacSha256(secret_, payload));
 }
 

@@ -1,8 +1,9 @@
 #include "notify/templates.h"
 
+#include <toml++/toml.h>
+
 #include <kainjow/mustache.hpp>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "model/subscriber.h"
 #include "page/web_assets.h"
@@ -57,7 +58,8 @@ Status TemplateSet::AddLanguage(const std::string& language, std::string_view to
     auto table = toml::parse(toml_text);
     Flatten(table, "", by_language_[language]);
   } catch (const toml::parse_error& e) {
-    return Error::Invalid("templates", "templates for '" + language + "' do not parse: " + std::string(e.description()));
+    return Error::Invalid("templates",
+                          "templates for '" + language + "' do not parse: " + std::string(e.description()));
   }
   return {};
 }
@@ -88,7 +90,8 @@ std::optional<TemplateChoice> ResolveTemplate(const TemplateSet& defaults, const
   if (language != kDefaultLanguage) languages.emplace_back(kDefaultLanguage);
   for (const auto& lang : languages) {
     for (const auto& k : keys) {
-      if (auto it = overrides.find(lang + "/" + k); it != overrides.end()) return TemplateChoice{it->first, it->second, true};
+      if (auto it = overrides.find(lang + "/" + k); it != overrides.end())
+        return TemplateChoice{it->first, it->second, true};
     }
     if (const auto* table = defaults.Language(lang)) {
       for (const auto& k : keys) {

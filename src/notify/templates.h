@@ -21,7 +21,7 @@ namespace herald::notify {
 inline constexpr std::string_view kDefaultLanguage = "en";
 
 // The events and parts templates exist for (documented in docs/notifications.md).
-inline constexpr std::string_view kTemplateEvents[] = {"incident", "maintenance", "notice", "component",
+inline constexpr std::string_view kTemplateEvents[] = {"incident", "maintenance", "notice",  "component",
                                                        "confirm",  "test",        "disabled"};
 inline constexpr std::string_view kTemplateParts[] = {"subject", "text", "short"};
 
@@ -53,8 +53,7 @@ struct TemplateChoice {
 
 std::optional<TemplateChoice> ResolveTemplate(const TemplateSet& defaults, const TemplateOverrides& overrides,
                                               const std::string& language, std::string_view event,
-                                              std::string_view channel, std::string_view detail,
-                                              std::string_view part);
+                                              std::string_view channel, std::string_view detail, std::string_view part);
 
 // Renders without HTML escaping (the output is Markdown or plain text; HTML comes from the
 // safe Markdown renderer). Error::Invalid naming `field` when the template does not parse.

@@ -198,6 +198,7 @@ Result<model::Component> ComponentService::Save(model::Component c, const Compon
     c.group_id = *in.group_id;
   }
   std::optional<model::StatusChange> change;
+  const model::ComponentStatus old_status = c.status;
   if (in.status) {
     if (c.is_group) return Error::Invalid("status", "a group's status follows its components");
     if (creating || c.status != *in.status) change = model::StatusChange{c.id, *in.status, now};
@@ -220,6 +221,8 @@ Result<model::Component> ComponentService::Save(model::Component c, const Compon
   c.updated_at = now;
   if (creating && c.created_at == 0) c.created_at = now;
   boost::json::object payload{{"name", c.name}, {"status", std::string(model::ToString(c.status))}};
+  // The notifier announces status changes (from -> to); other edits carry no old_status.
+  if (change && !creating) payload["old_status"] = std::string(model::ToString(old_status));
   auto st = deps_.store.SaveComponent(
       c, change, Event(c.page_id, creating ? "component.created" : "component.updated", c.id, payload, now));
   if (!st) return st.error();
@@ -276,6 +279,20 @@ Result<model::Incident> IncidentService::Write(const std::string& page_id, model
     if (!v) return v.error();
     inc.name = *v;
   }
+  for (const auto& [key, text] : in.variants) {
+    const bool detail = key == "brief" || key == "standard" || key == "technical";
+    const std::string label = key.rfind("segment:", 0) == 0 ? key.substr(8) : "";
+    const bool segment = !label.empty() && label.size() <= 64 && std::all_of(label.begin(), label.end(), [](char ch) {
+      return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_';
+    });
+    if (!detail && !segment)
+      return Error::Invalid("variants",
+                            "variant keys are brief, standard, technical or segment:<label> (a-z, 0-9, -, _)");
+    if (!IsValidUtf8(text) || text.size() > kMaxBodyLength)
+      return Error::Invalid("variants", "each variant must be valid UTF-8 of at most 65536 bytes");
+  }
+  if (!in.variants.empty() && !in.body && !in.status && !creating)
+    return Error::Invalid("variants", "variants belong to a new update: give a body or status too");
   if (in.body) {
     if (!IsValidUtf8(*in.body)) return Error::Invalid("body", "body must be valid UTF-8");
     if (in.body->size() > kMaxBodyLength) return Error::Invalid("body", "body must be at most 65536 bytes");
@@ -392,6 +409,7 @@ Result<model::Incident> IncidentService::Write(const std::string& page_id, model
     u.next_update_at = in.next_update_at;
     u.internal = in.internal;
     u.affected_components = affected_now;
+    u.variants = in.variants;
     write.new_updates.push_back(u);
   }
   boost::json::object payload{{"incident_id", inc.id}, {"status", std::string(model::ToString(inc.status))}};

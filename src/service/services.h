@@ -57,6 +57,9 @@ struct IncidentInput {
   std::optional<bool> backfilled;
   std::optional<TimeMs> backfill_date;  // when a backfilled incident happened
   std::optional<std::string> postmortem_body;
+  // Notification-only versions of the new update's body, keyed by detail level ("brief",
+  // "technical") or "segment:<label>"; never shown publicly.
+  std::map<std::string, std::string> variants;
 };
 
 // Validation limits, shared with the API docs.

@@ -1,0 +1,375 @@
+#include "notify/dispatcher.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include "core/log.h"
+#include "core/time.h"
+
+namespace herald::notify {
+namespace {
+
+constexpr char kCursorKey[] = "notify.outbox_cursor";
+constexpr int kOutboxBatch = 200;
+
+constexpr TimeMs kSecond = 1000;
+constexpr TimeMs kMinute = 60 * kSecond;
+constexpr TimeMs kHour = 60 * kMinute;
+constexpr TimeMs kSchedule[] = {5 * kSecond, 5 * kMinute, 30 * kMinute, 2 * kHour, 5 * kHour,
+                                10 * kHour,  10 * kHour,  14 * kHour,   20 * kHour};
+
+// Minutes after midnight of `now` in `zone`.
+int MinuteOfDay(TimeMs now, const std::string& zone) {
+  const std::string hm = FormatInZone(now, zone, "%H:%M");
+  int h = 0, m = 0;
+  std::from_chars(hm.data(), hm.data() + 2, h);
+  std::from_chars(hm.data() + 3, hm.data() + 5, m);
+  return h * 60 + m;
+}
+
+// When the subscriber's quiet hours end, if `now` falls inside them; 0 otherwise.
+TimeMs QuietUntil(const model::Subscriber& s, const std::string& page_zone, TimeMs now) {
+  if (!s.quiet_start_minute || !s.quiet_end_minute || *s.quiet_start_minute == *s.quiet_end_minute) return 0;
+  const int start = *s.quiet_start_minute, end = *s.quiet_end_minute;
+  const int cur = MinuteOfDay(now, s.time_zone.empty() ? page_zone : s.time_zone);
+  const bool inside = start < end ? (cur >= start && cur < end) : (cur >= start || cur < end);
+  if (!inside) return 0;
+  const int wait = ((end - cur) % 1440 + 1440) % 1440;
+  return now + wait * kMinute;
+}
+
+}  // namespace
+
+TimeMs RetryDelay(int attempt, std::mt19937_64& rng) {
+  const int n = static_cast<int>(std::size(kSchedule));
+  const TimeMs base = kSchedule[std::clamp(attempt, 1, n) - 1];
+  std::uniform_int_distribution<TimeMs> jitter(-base / 10, base / 10);
+  return base + jitter(rng);
+}
+
+Dispatcher::Dispatcher(store::Store& store, const Clock& clock, const Channels& channels, const LinkSigner& links,
+                       DispatcherOptions options)
+    : store_(store),
+      clock_(clock),
+      channels_(channels),
+      links_(links),
+      options_(std::move(options)),
+      rng_(std::random_device{}()) {}
+
+Dispatcher::~Dispatcher() { Stop(); }
+
+void Dispatcher::Start() {
+  if (running_.exchange(true)) return;
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void Dispatcher::Stop() {
+  if (!running_.exchange(false)) return;
+  Wake();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Dispatcher::Wake() {
+  {
+    std::lock_guard lock(mu_);
+    wake_ = true;
+  }
+  cv_.notify_one();
+}
+
+void Dispatcher::Loop() {
+  while (running_) {
+    bool busy = false;
+    try {
+      busy = Step();
+    } catch (const std::exception& e) {
+      log::Error("dispatcher step failed", {{"error", e.what()}});
+    }
+    std::unique_lock lock(mu_);
+    if (busy && running_) continue;
+    cv_.wait_for(lock, options_.poll, [&] { return wake_ || !outcomes_.empty() || !running_; });
+    wake_ = false;
+  }
+}
+
+bool Dispatcher::Step() {
+  FlushOutcomes();
+  bool did = false;
+  if (auto st = ScanOutbox(); !st.ok()) {
+    log::Warn("dispatcher cannot read the outbox", {{"error", st.error().message}});
+    return false;
+  }
+  if (stats_.in_flight < options_.max_in_flight) {
+    auto fanned = FanOutOneBatch();
+    if (!fanned.ok()) {
+      log::Warn("dispatcher fan-out failed", {{"error", fanned.error().message}});
+    } else {
+      did |= *fanned;
+    }
+  }
+  if (stats_.in_flight < options_.max_in_flight) {
+    auto sent = SendDue();
+    if (!sent.ok()) {
+      log::Warn("dispatcher cannot claim due deliveries", {{"error", sent.error().message}});
+    } else {
+      did |= *sent;
+    }
+  }
+  // Rate-limited messages whose slot has come.
+  const TimeMs now = clock_.Now();
+  std::vector<Delayed> ready;
+  std::erase_if(delayed_, [&](Delayed& d) {
+    if (d.at > now) return false;
+    ready.push_back(std::move(d));
+    return true;
+  });
+  for (auto& d : ready) {
+    Send(d.delivery, d.subscriber, d.context);
+    did = true;
+  }
+  return did;
+}
+
+Status Dispatcher::ScanOutbox() {
+  if (!cursor_initialised_) {
+    // On first start, history is not news: begin after the newest event.
+    auto last = store_.LastOutboxId();
+    if (!last.ok()) return last.error();
+    auto init = store_.InitSetting(kCursorKey, std::to_string(*last), clock_.Now());
+    if (!init.ok()) return init.error();
+    cursor_initialised_ = true;
+  }
+  auto cursor_text = store_.GetSetting(kCursorKey);
+  if (!cursor_text.ok()) return cursor_text.error();
+  std::int64_t cursor = 0;
+  if (*cursor_text) std::from_chars((*cursor_text)->data(), (*cursor_text)->data() + (*cursor_text)->size(), cursor);
+  auto events = store_.ReadOutbox(cursor, kOutboxBatch);
+  if (!events.ok()) return events.error();
+  if (events->empty()) return {};
+  std::vector<model::DispatchJob> jobs;
+  for (const auto& e : *events) {
+    if (e.kind != "incident.created" && e.kind != "incident.updated" && e.kind != "component.updated") continue;
+    model::DispatchJob j;
+    j.event_id = e.id;
+    j.page_id = e.page_id;
+    j.created_at = e.created_at;
+    j.updated_at = clock_.Now();
+    jobs.push_back(std::move(j));
+  }
+  return store_.CreateDispatchJobs(jobs, kCursorKey, events->back().id);
+}
+
+Result<std::shared_ptr<const Dispatcher::Context>> Dispatcher::ContextFor(std::int64_t event_id,
+                                                                          const std::string& page_id) {
+  if (auto it = contexts_.find(event_id); it != contexts_.end()) return it->second;
+  auto event = store_.GetOutboxEvent(event_id);
+  if (!event.ok()) return event.error();
+  auto loaded = LoadEventContext(store_, *event, options_.public_url);
+  if (!loaded.ok()) return loaded.error();
+  auto ctx = std::make_shared<Context>();
+  ctx->event = std::move(*loaded);
+  auto templates = store_.ListTemplates(page_id);
+  if (!templates.ok()) return templates.error();
+  for (const auto& t : *templates) ctx->overrides[t.key] = t.body;
+  if (contexts_.size() > 64) contexts_.clear();  // a handful of events are live at a time
+  contexts_[event_id] = ctx;
+  return std::shared_ptr<const Context>(ctx);
+}
+
+Result<bool> Dispatcher::FanOutOneBatch() {
+  const TimeMs now = clock_.Now();
+  auto claimed = store_.ClaimDispatchJob(options_.owner, now, now + options_.lease_ms);
+  if (!claimed.ok()) return claimed.error();
+  if (!*claimed) return false;
+  model::DispatchJob job = **claimed;
+  auto ctx = ContextFor(job.event_id, job.page_id);
+  if (!ctx.ok()) return ctx.error();
+  std::vector<model::Subscriber> batch;
+  if ((*ctx)->event) {
+    auto streamed =
+        store_.StreamSubscribers(job.page_id, job.has_cursor, job.cursor_priority, job.cursor_id, options_.batch_size);
+    if (!streamed.ok()) return streamed.error();
+    batch = std::move(*streamed);
+  }
+  std::vector<model::Delivery> deliveries;
+  std::vector<const model::Subscriber*> send_now;
+  const auto& ev = (*ctx)->event;
+  for (const auto& s : batch) {
+    if (!Matches(*ev, s) || !channels_.Find(s.channel)) continue;
+    model::Delivery d;
+    d.id = DeliveryId(job.event_id, s.id);
+    d.event_id = job.event_id;
+    d.page_id = job.page_id;
+    d.subscriber_id = s.id;
+    d.incident_id = ev->incident ? ev->incident->id : "";
+    d.channel = s.channel;
+    d.priority = s.priority;
+    d.created_at = now;
+    d.updated_at = now;
+    const TimeMs quiet = ev->critical ? 0 : QuietUntil(s, ev->page.time_zone, now);
+    d.next_attempt_at = quiet ? quiet : now + options_.lease_ms;
+    deliveries.push_back(std::move(d));
+    if (!quiet) send_now.push_back(&s);
+  }
+  if (!batch.empty()) {
+    job.has_cursor = true;
+    job.cursor_priority = batch.back().priority;
+    job.cursor_id = batch.back().id;
+  }
+  job.matched += static_cast<std::int64_t>(deliveries.size());
+  job.done = static_cast<int>(batch.size()) < options_.batch_size;
+  job.updated_at = now;
+  job.lease_until = now + options_.lease_ms;
+  if (auto st = store_.CommitDispatchBatch(job, deliveries); !st.ok()) return st.error();
+  // Durable now: send. Deliveries and send_now are in the same order.
+  size_t di = 0;
+  for (const auto* s : send_now) {
+    while (deliveries[di].subscriber_id != s->id) ++di;
+    Send(deliveries[di], *s, *ctx);
+  }
+  if (job.done && job.matched == 0) contexts_.erase(job.event_id);
+  return true;
+}
+
+Result<bool> Dispatcher::SendDue() {
+  const TimeMs now = clock_.Now();
+  const int room = options_.max_in_flight - static_cast<int>(stats_.in_flight);
+  auto due = store_.ClaimDueDeliveries(now, now + options_.lease_ms, std::min(room, options_.batch_size));
+  if (!due.ok()) return due.error();
+  for (const auto& d : *due) {
+    auto s = store_.GetSubscriber(d.page_id, d.subscriber_id);
+    auto ctx = ContextFor(d.event_id, d.page_id);
+    const bool gone = (!s.ok() && s.error().code == ErrorCode::kNotFound) ||
+                      (s.ok() && s->state != model::SubscriberState::kActive) || (ctx.ok() && !(*ctx)->event);
+    if (gone) {
+      // Unsubscribed or deleted since, or the event no longer notifies: close the delivery.
+      store::AttemptRecord r{d.id, model::DeliveryState::kFailed, 0, 0, "subscriber no longer active", now, "", false};
+      if (auto st = store_.FinishAttempts({r}); !st.ok()) return st.error();
+      continue;
+    }
+    if (!s.ok()) return s.error();
+    if (!ctx.ok()) return ctx.error();
+    Send(d, *s, *ctx);
+  }
+  return !due->empty();
+}
+
+bool Dispatcher::Throttled(const model::Subscriber& s, Channel& channel, TimeMs now, TimeMs* retry_at) {
+  auto check = [&](std::deque<TimeMs>& window, int count, TimeMs span) {
+    while (!window.empty() && window.front() <= now - span) window.pop_front();
+    if (static_cast<int>(window.size()) < count) return false;
+    *retry_at = std::max(*retry_at, window.front() + span);
+    return true;
+  };
+  *retry_at = 0;
+  const auto limit = channel.DestinationLimit();
+  if (limit.count > 0 && check(recent_by_destination_[s.address], limit.count, limit.window.count())) return true;
+  if (auto it = options_.channel_per_second.find(s.channel); it != options_.channel_per_second.end() && it->second > 0)
+    if (check(recent_by_channel_[s.channel], it->second, kSecond)) return true;
+  if (limit.count > 0) recent_by_destination_[s.address].push_back(now);
+  if (auto it = options_.channel_per_second.find(s.channel); it != options_.channel_per_second.end() && it->second > 0)
+    recent_by_channel_[s.channel].push_back(now);
+  if (recent_by_destination_.size() > 100000) recent_by_destination_.clear();  // bounded memory
+  return false;
+}
+
+void Dispatcher::Send(const model::Delivery& delivery, const model::Subscriber& subscriber,
+                      const std::shared_ptr<const Context>& context) {
+  Channel* channel = channels_.Find(subscriber.channel);
+  if (!channel || !context->event) return;  // stays leased; closed on the next claim
+  const TimeMs now = clock_.Now();
+  TimeMs retry_at = 0;
+  if (Throttled(subscriber, *channel, now, &retry_at)) {
+    delayed_.push_back({retry_at, delivery, subscriber, context});
+    return;
+  }
+  auto message = Compose(*context->event, subscriber, context->overrides, links_, delivery.id);
+  Outcome pending{delivery, subscriber.id, subscriber.failing_since, {}};
+  if (!message.ok()) {
+    pending.result.kind = SendOutcome::Kind::kPermanent;
+    pending.result.detail = "template error: " + message.error().message;
+    std::lock_guard lock(mu_);
+    outcomes_.push_back(std::move(pending));
+    return;
+  }
+  if (delivery.attempts == 0 && stats_.sent == 0) {
+    stats_.last_event_latency_ms = now - context->event->event.created_at;
+  }
+  ++stats_.in_flight;
+  ++stats_.sent;
+  channel->Send(*message, subscriber, [this, pending = std::move(pending)](SendOutcome result) mutable {
+    pending.result = std::move(result);
+    {
+      std::lock_guard lock(mu_);
+      outcomes_.push_back(std::move(pending));
+    }
+    --stats_.in_flight;
+    cv_.notify_one();
+  });
+}
+
+void Dispatcher::FlushOutcomes() {
+  std::vector<Outcome> done;
+  {
+    std::lock_guard lock(mu_);
+    done.swap(outcomes_);
+  }
+  if (done.empty()) return;
+  const TimeMs now = clock_.Now();
+  std::vector<store::AttemptRecord> records;
+  records.reserve(done.size());
+  for (const auto& o : done) {
+    store::AttemptRecord r;
+    r.delivery_id = o.delivery.id;
+    r.subscriber_id = o.subscriber_id;
+    r.status = o.result.status;
+    r.error = o.result.detail;
+    r.at = now;
+    using K = SendOutcome::Kind;
+    switch (o.result.kind) {
+      case K::kDelivered:
+        r.state = model::DeliveryState::kDelivered;
+        ++stats_.delivered;
+        break;
+      case K::kGone:
+        r.state = model::DeliveryState::kFailed;
+        r.quarantine = true;
+        ++stats_.failed;
+        ++stats_.quarantined;
+        break;
+      case K::kPermanent:
+        r.state = model::DeliveryState::kFailed;
+        ++stats_.failed;
+        break;
+      case K::kRetry: {
+        const bool expired = now - o.delivery.created_at >= options_.give_up_after_ms;
+        const bool dead =
+            o.subscriber_failing_since != 0 && now - o.subscriber_failing_since >= options_.disable_after_ms;
+        if (expired || dead) {
+          r.state = model::DeliveryState::kFailed;
+          r.quarantine = dead;
+          if (dead) {
+            r.error += " (failing for 5 days: disabled)";
+            ++stats_.quarantined;
+          }
+          ++stats_.failed;
+        } else {
+          r.state = model::DeliveryState::kRetrying;
+          TimeMs delay = RetryDelay(o.delivery.attempts + 1, rng_);
+          if (o.result.retry_after) delay = std::max<TimeMs>(delay, o.result.retry_after->count());
+          r.next_attempt_at = now + delay;
+          ++stats_.retried;
+        }
+        break;
+      }
+    }
+    records.push_back(std::move(r));
+  }
+  if (auto st = store_.FinishAttempts(records); !st.ok()) {
+    // Not recorded: the deliveries keep their lease and are sent again when it runs out (same
+    // idempotency key), so nothing is lost; only a duplicate is possible.
+    log::Warn("dispatcher cannot record outcomes", {{"error", st.error().message}});
+  }
+}
+
+}  // namespace herald::notify

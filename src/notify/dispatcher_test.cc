@@ -1,0 +1,372 @@
+#include "notify/dispatcher.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <set>
+
+#include "core/text.h"
+#include "core/time.h"
+#include "service/services.h"
+
+namespace herald::notify {
+namespace {
+
+using model::ChannelKind;
+using Outcome = SendOutcome::Kind;
+
+// A channel that records every message and answers with a scripted outcome, at once or when
+// the test releases it (to simulate messages still in flight when the process dies).
+class FakeChannel : public Channel {
+ public:
+  explicit FakeChannel(ChannelKind kind, RateLimit limit = {}) : kind_(kind), limit_(limit) {}
+  ChannelKind Kind() const override { return kind_; }
+  Result<std::string> NormalizeAddress(std::string_view a, const std::string&) const override { return std::string(a); }
+  RateLimit DestinationLimit() const override { return limit_; }
+  void Send(const Message& m, const model::Subscriber& to, std::function<void(SendOutcome)> done) override {
+    sent.push_back({m, to.id});
+    SendOutcome o;
+    o.kind = next.empty() ? Outcome::kDelivered : next.front();
+    if (!next.empty()) next.erase(next.begin());
+    if (hold) {
+      held.push_back(std::move(done));
+    } else {
+      done(o);
+    }
+  }
+  struct Sent {
+    Message message;
+    std::string subscriber_id;
+  };
+  std::vector<Sent> sent;
+  std::vector<Outcome> next;  // outcomes for the next sends; delivered when empty
+  bool hold = false;
+  std::vector<std::function<void(SendOutcome)>> held;
+
+ private:
+  ChannelKind kind_;
+  RateLimit limit_;
+};
+
+class DispatcherTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("herald_dispatch_" + RandomHex(6));
+    auto s = store::OpenStore("sqlite:" + (dir_ / "h.db").string());
+    ASSERT_TRUE(s.ok());
+    store_ = std::move(*s);
+    ASSERT_TRUE(store_->Migrate().ok());
+    clock_.Set(*ParseIso8601Ms("2026-03-02T12:00:00Z"));
+    service::PageService pages({*store_, clock_});
+    service::PageInput pin;
+    pin.name = "Acme";
+    pin.slug = "acme";
+    pin.is_default = true;
+    pin.time_zone = "Europe/Berlin";
+    page_id_ = pages.Create(pin)->id;
+    service::ComponentService comps({*store_, clock_});
+    service::ComponentInput api;
+    api.name = "API";
+    api_id_ = comps.Create(page_id_, api, false)->id;
+    service::ComponentInput web;
+    web.name = "Website";
+    web_id_ = comps.Create(page_id_, web, false)->id;
+    auto email = std::make_unique<FakeChannel>(ChannelKind::kEmail);
+    auto hook = std::make_unique<FakeChannel>(ChannelKind::kSlack, RateLimit{1, std::chrono::milliseconds(1000)});
+    email_ = email.get();
+    slack_ = hook.get();
+    channels_.Add(std::move(email));
+    channels_.Add(std::move(hook));
+  }
+  void TearDown() override {
+    dispatcher_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void Advance(std::chrono::milliseconds d) { clock_.Advance(d.count()); }
+  static std::optional<TimeMs> ParseIso8601Ms(const char* s) { return ParseIso8601(s); }
+
+  std::unique_ptr<Dispatcher> MakeDispatcher(std::string owner = "a", int batch = 500) {
+    DispatcherOptions o;
+    o.owner = std::move(owner);
+    o.batch_size = batch;
+    o.public_url = "https://status.acme.test";
+    return std::make_unique<Dispatcher>(*store_, clock_, channels_, links_, o);
+  }
+
+  model::Subscriber Sub(std::string id, ChannelKind ch = ChannelKind::kEmail, int priority = 0) {
+    model::Subscriber s;
+    s.id = std::move(id);
+    s.page_id = page_id_;
+    s.channel = ch;
+    s.address = s.id + "@example.com";
+    s.state = model::SubscriberState::kActive;
+    s.priority = priority;
+    s.created_at = clock_.Now();
+    s.updated_at = clock_.Now();
+    EXPECT_TRUE(store_->SaveSubscriber(s).ok());
+    return s;
+  }
+
+  std::string OpenIncident(std::vector<std::string> component_ids, model::Impact impact = model::Impact::kMajor) {
+    service::IncidentService incidents({*store_, clock_});
+    service::IncidentInput in;
+    in.name = "Login errors";
+    in.body = "We are looking into failed logins.";
+    in.impact = impact;
+    in.status = model::IncidentStatus::kInvestigating;
+    in.component_ids = std::move(component_ids);
+    in.variants["technical"] = "OAuth token endpoint returns 502 since 11:52 UTC.";
+    in.variants["segment:enterprise"] = "Your account manager will call you.";
+    auto inc = incidents.Create(page_id_, in);
+    EXPECT_TRUE(inc.ok()) << inc.error().message;
+    return inc.ok() ? inc->id : "";
+  }
+
+  void RunUntilIdle(Dispatcher& d) {
+    for (int i = 0; i < 100 && d.Step(); ++i) {
+    }
+    d.FlushOutcomes();
+  }
+
+  std::map<std::string, int> StateCounts(const std::string& incident_id) {
+    std::map<std::string, int> out;
+    auto counts = store_->CountDeliveries(page_id_, incident_id);
+    EXPECT_TRUE(counts.ok()) << counts.error().message;
+    if (!counts.ok()) return out;
+    for (const auto& c : *counts) out[std::string(model::ToString(c.state))] += static_cast<int>(c.count);
+    return out;
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<store::Store> store_;
+  FakeClock clock_;
+  Channels channels_;
+  FakeChannel* email_ = nullptr;
+  FakeChannel* slack_ = nullptr;
+  LinkSigner links_{"secret", "https://status.acme.test"};
+  std::string page_id_, api_id_, web_id_;
+  std::unique_ptr<Dispatcher> dispatcher_;
+};
+
+TEST_F(DispatcherTest, HistoryBeforeFirstStartIsNotResent) {
+  Sub("s1");
+  OpenIncident({api_id_});
+  auto d = MakeDispatcher();
+  RunUntilIdle(*d);
+  EXPECT_TRUE(email_->sent.empty());
+}
+
+TEST_F(DispatcherTest, FansOutByPriorityToMatchingSubscribersOnly) {
+  auto d = MakeDispatcher("a", 2);
+  RunUntilIdle(*d);  // initialise the cursor
+  Sub("low");
+  Sub("high", ChannelKind::kEmail, 10);
+  auto api_only = Sub("api-only");
+  api_only.component_ids = {api_id_};
+  ASSERT_TRUE(store_->SaveSubscriber(api_only).ok());
+  auto web_only = Sub("web-only");
+  web_only.component_ids = {web_id_};
+  ASSERT_TRUE(store_->SaveSubscriber(web_only).ok());
+  auto no_incidents = Sub("maint-only");
+  no_incidents.event_types = model::kWantMaintenance;
+  ASSERT_TRUE(store_->SaveSubscriber(no_incidents).ok());
+  auto pending = Sub("pending");
+  pending.state = model::SubscriberState::kPending;
+  ASSERT_TRUE(store_->SaveSubscriber(pending).ok());
+
+  const auto incident = OpenIncident({api_id_});
+  RunUntilIdle(*d);
+  std::vector<std::string> who;
+  for (const auto& s : email_->sent) who.push_back(s.subscriber_id);
+  EXPECT_EQ(who, (std::vector<std::string>{"high", "api-only", "low"}));
+  ASSERT_FALSE(email_->sent.empty());
+  const auto& m = email_->sent.front().message;
+  EXPECT_EQ(m.kind, "incident.created");
+  EXPECT_EQ(m.subject, "Investigating: Login errors");
+  EXPECT_NE(m.text.find("We are looking into failed logins."), std::string::npos) << m.text;
+  EXPECT_NE(m.text.find("Affected: API"), std::string::npos) << m.text;
+  EXPECT_EQ(m.url, "https://status.acme.test/incidents/" + incident + ".html");
+  EXPECT_EQ(m.id.rfind("msg_", 0), 0u);
+  EXPECT_NE(m.unsubscribe_url.find("/subscriptions/unsubscribe?token="), std::string::npos);
+  EXPECT_EQ(StateCounts(incident)["delivered"], 3);
+}
+
+TEST_F(DispatcherTest, SubscribersGetTheVariantThatFitsThem) {
+  auto d = MakeDispatcher();
+  RunUntilIdle(*d);
+  auto tech = Sub("tech");
+  tech.detail = model::DetailLevel::kTechnical;
+  ASSERT_TRUE(store_->SaveSubscriber(tech).ok());
+  auto ent = Sub("ent");
+  ent.segment = "enterprise";
+  ent.detail = model::DetailLevel::kTechnical;
+  ASSERT_TRUE(store_->SaveSubscriber(ent).ok());
+  Sub("plain");
+  OpenIncident({api_id_});
+  RunUntilIdle(*d);
+  std::map<std::string, std::string> text;
+  for (const auto& s : email_->sent) text[s.subscriber_id] = s.message.text;
+  EXPECT_NE(text["tech"].find("OAuth token endpoint returns 502"), std::string::npos) << text["tech"];
+  EXPECT_NE(text["tech"].find("Incident ID"), std::string::npos) << "technical template";
+  EXPECT_NE(text["ent"].find("account manager"), std::string::npos) << "segment beats detail";
+  EXPECT_NE(text["plain"].find("looking into failed logins"), std::string::npos);
+  EXPECT_EQ(text["plain"].find("OAuth"), std::string::npos);
+}
+
+TEST_F(DispatcherTest, RetriesWithBackoffThenDeliversWithTheSameId) {
+  auto d = MakeDispatcher();
+  RunUntilIdle(*d);
+  Sub("s1");
+  email_->next = {Outcome::kRetry, Outcome::kRetry};
+  const auto incident = OpenIncident({});
+  RunUntilIdle(*d);
+  ASSERT_EQ(email_->sent.size(), 1u);
+  EXPECT_EQ(StateCounts(incident)["retrying"], 1);
+  Advance(std::chrono::seconds(3));
+  RunUntilIdle(*d);
+  EXPECT_EQ(email_->sent.size(), 1u) << "first retry comes after about 5 s";
+  Advance(std::chrono::seconds(3));
+  RunUntilIdle(*d);
+  ASSERT_EQ(email_->sent.size(), 2u);
+  Advance(std::chrono::minutes(6));
+  RunUntilIdle(*d);
+  ASSERT_EQ(email_->sent.size(), 3u);
+  EXPECT_EQ(email_->sent[0].message.id, email_->sent[2].message.id);
+  EXPECT_EQ(StateCounts(incident)["delivered"], 1);
+  auto history = store_->ListDeliveries(page_id_, "s1", 10);
+  ASSERT_EQ(history->size(), 1u);
+  EXPECT_EQ(history->front().attempts, 3);
+}
+
+TEST_F(DispatcherTest, GoneQuarantinesAndGivingUpFails) {
+  auto d = MakeDispatcher();
+  RunUntilIdle(*d);
+  Sub("gone");
+  email_->next = {Outcome::kGone};
+  OpenIncident({});
+  RunUntilIdle(*d);
+  EXPECT_EQ(store_->GetSubscriber(page_id_, "gone")->state, model::SubscriberState::kQuarantined);
+  // A later incident skips the quarantined subscriber.
+  email_->sent.clear();
+  OpenIncident({});
+  RunUntilIdle(*d);
+  EXPECT_TRUE(email_->sent.empty());
+}
+
+TEST_F(DispatcherTest, ADestinationFailingForDaysIsDisabled) {
+  auto d = MakeDispatcher();
+  RunUntilIdle(*d);
+  Sub("dead");
+  email_->next.assign(40, Outcome::kRetry);
+  const auto incident = OpenIncident({});
+  for (int hour = 0; hour < 24 * 6; ++hour) {
+    RunUntilIdle(*d);
+    Advance(std::chrono::hours(1));
+  }
+  EXPECT_EQ(StateCounts(incident)["failed"], 1);
+  EXPECT_LE(email_->sent.size(), 12u) << "backoff, not a retry storm";
+  EXPECT_GE(email_->sent.size(), 8u);
+}
+
+TEST_F(DispatcherTest, QuietHoursDelayNonCriticalMessages) {
+  auto d = MakeDispatcher();
+  RunUntilIdle(*d);
+  auto s = Sub("sleeper");
+  s.time_zone = "UTC";
+  s.quiet_start_minute = 11 * 60;  // 11:00-13:00 UTC; the clock says 12:00 UTC
+  s.quiet_end_minute = 13 * 60;
+  ASSERT_TRUE(store_->SaveSubscriber(s).ok());
+  OpenIncident({}, model::Impact::kMinor);
+  RunUntilIdle(*d);
+  EXPECT_TRUE(email_->sent.empty());
+  OpenIncident({}, model::Impact::kCritical);
+  RunUntilIdle(*d);
+  EXPECT_EQ(email_->sent.size(), 1u) << "critical ignores quiet hours";
+  Advance(std::chrono::minutes(61));
+  RunUntilIdle(*d);
+  EXPECT_EQ(email_->sent.size(), 2u);
+}
+
+TEST_F(DispatcherTest, PerDestinationRateLimitDelaysInsteadOfDropping) {
+  auto d = MakeDispatcher();
+  RunUntilIdle(*d);
+  Sub("chat", ChannelKind::kSlack);
+  OpenIncident({});
+  OpenIncident({});
+  RunUntilIdle(*d);
+  EXPECT_EQ(slack_->sent.size(), 1u);
+  Advance(std::chrono::milliseconds(1001));
+  RunUntilIdle(*d);
+  EXPECT_EQ(slack_->sent.size(), 2u);
+}
+
+TEST_F(DispatcherTest, ComponentChangesGoToMachineChannelsOnly) {
+  auto d = MakeDispatcher();
+  RunUntilIdle(*d);
+  Sub("person");
+  Sub("chat", ChannelKind::kSlack);
+  service::ComponentService comps({*store_, clock_});
+  service::ComponentInput in;
+  in.status = model::ComponentStatus::kPartialOutage;
+  ASSERT_TRUE(comps.Update(page_id_, api_id_, in).ok());
+  service::ComponentInput rename;
+  rename.name = "Public API";
+  ASSERT_TRUE(comps.Update(page_id_, api_id_, rename).ok());  // no status change: no message
+  RunUntilIdle(*d);
+  EXPECT_TRUE(email_->sent.empty());
+  ASSERT_EQ(slack_->sent.size(), 1u);
+  EXPECT_EQ(slack_->sent[0].message.subject, "API: Partial outage");
+  EXPECT_NE(slack_->sent[0].message.webhook_json.find("\"old_status\":\"operational\""), std::string::npos);
+}
+
+// A process dies with messages in flight and a fan-out half done: a second instance finishes
+// the job after the lease runs out, and everybody gets the update, duplicates keeping their id.
+TEST_F(DispatcherTest, CrashMidFanOutLosesNobody) {
+  for (int i = 0; i < 7; ++i) Sub("s" + std::to_string(i));
+  {
+    auto first = MakeDispatcher("first", 3);
+    RunUntilIdle(*first);
+  }
+  const auto incident = OpenIncident({});
+  std::set<std::string> ids_first;
+  {
+    auto first = MakeDispatcher("first", 3);
+    email_->hold = true;         // answers never come back: the process "dies" below
+    ASSERT_TRUE(first->Step());  // one batch of three fanned out and sent
+    for (const auto& s : email_->sent) ids_first.insert(s.message.id);
+    email_->held.clear();
+  }
+  EXPECT_EQ(email_->sent.size(), 3u);
+  email_->hold = false;
+  auto second = MakeDispatcher("second", 3);
+  RunUntilIdle(*second);
+  EXPECT_EQ(email_->sent.size(), 3u) << "the first instance's lease still holds";
+  Advance(std::chrono::minutes(6));
+  RunUntilIdle(*second);
+  std::set<std::string> got;
+  for (const auto& s : email_->sent) got.insert(s.subscriber_id);
+  EXPECT_EQ(got.size(), 7u);
+  EXPECT_EQ(StateCounts(incident)["delivered"], 7);
+  std::map<std::string, std::set<std::string>> ids_by_subscriber;
+  for (const auto& s : email_->sent) ids_by_subscriber[s.subscriber_id].insert(s.message.id);
+  for (const auto& [sub, ids] : ids_by_subscriber) EXPECT_EQ(ids.size(), 1u) << sub << ": a resend keeps its id";
+  EXPECT_EQ(email_->sent.size(), 10u) << "the three in flight at the crash were sent again";
+}
+
+TEST(RetryDelay, FollowsTheScheduleWithJitter) {
+  std::mt19937_64 rng(1);
+  for (int i = 0; i < 50; ++i) {
+    const auto first = RetryDelay(1, rng);
+    EXPECT_GE(first, 4500);
+    EXPECT_LE(first, 5500);
+  }
+  TimeMs total = 0;
+  for (int a = 1; a <= 9; ++a) total += RetryDelay(a, rng);
+  EXPECT_GT(total, 2LL * 24 * 3600 * 1000);
+  EXPECT_LT(total, 4LL * 24 * 3600 * 1000);
+}
+
+}  // namespace
+}  // namespace herald::notify
