@@ -46,7 +46,7 @@ std::string BuildMattermostPayload(const Message& m, const MattermostOptions& op
   headline += FitEscaped(subject, kHeadlineMax - ChatLength(headline), Esc);
 
   boost::json::object attachment;
-  attachment["fallback"] = FitEscaped(subject, kTitleMax, nullptr);  // plain text (notifications)
+  attachment["fallback"] = FitEscaped(subject, kTitleMax, BreakMentions);  // plain text (notifications)
   attachment["color"] = ImpactColorHex(m.impact);
   attachment["title"] = FitEscaped(subject, kTitleMax, Esc);
   const std::string& link = !m.url.empty() ? m.url : m.page_url;

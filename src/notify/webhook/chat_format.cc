@@ -158,6 +158,8 @@ std::string DiscordEscape(std::string_view s) { return BackslashEscape(s, "\\*_~
 
 std::string MattermostEscape(std::string_view s) { return BackslashEscape(s, "\\*_~`|[]<>", "#-+", true); }
 
+std::string BreakMentions(std::string_view s) { return BackslashEscape(s, "", "", true); }
+
 std::string TeamsText(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 16);

@@ -45,6 +45,8 @@ std::string DiscordEscape(std::string_view s);
 // and '~' that precede a name: Mattermost notifies for @channel/@all/@here/@user found anywhere in
 // the text, even escaped, and links ~channel names.
 std::string MattermostEscape(std::string_view s);
+// Only the zero-width spaces of MattermostEscape, for plain-text fields (notification fallbacks).
+std::string BreakMentions(std::string_view s);
 // Adaptive Card TextBlock Markdown: Teams clients disagree on backslash escapes (some show the
 // backslashes), so instead a zero-width space follows every ']' and every '<', which breaks
 // [label](url), [label][ref] and <url> autolinks without changing what is shown. Teams has no
