@@ -8,12 +8,13 @@
 namespace herald::notify {
 namespace {
 
-// Teams refuses messages over about 28 KB; these keep a card well below that.
+// Teams refuses messages over about 28 KB. Limits count characters, which may take 3 bytes each
+// (CJK) or 4 after TeamsText; these keep even the worst case near 24 KB.
 constexpr size_t kSubjectMax = 300;
-constexpr size_t kTextMax = 8000;
-constexpr size_t kFactTitleMax = 100;
-constexpr size_t kFactValueMax = 500;
-constexpr size_t kMaxFacts = 20;
+constexpr size_t kTextMax = 4000;
+constexpr size_t kFactTitleMax = 60;
+constexpr size_t kFactValueMax = 200;
+constexpr size_t kMaxFacts = 12;
 
 std::string Esc(std::string_view s) { return TeamsText(s); }
 

@@ -87,6 +87,17 @@ TEST_F(TeamsChannelTest, TextCannotFormLinks) {
   EXPECT_EQ(title.find("](https://evil"), std::string::npos) << title;
 }
 
+TEST_F(TeamsChannelTest, StaysUnderTheMessageSizeLimit) {
+  Message m = SampleMessage();
+  std::string cjk;
+  for (int i = 0; i < 20000; ++i) cjk += "\xE6\xBC\xA2";  // 漢: three bytes each
+  m.subject = m.text = cjk;
+  m.facts.clear();
+  for (int i = 0; i < 40; ++i) m.facts.emplace_back(cjk, std::string(5000, ']'));
+  (void)SendAndParse(m);
+  EXPECT_LT(http_.requests.back().body.size(), 28u * 1024);
+}
+
 TEST_F(TeamsChannelTest, ImpactStyles) {
   Message m = SampleMessage();
   for (auto [impact, style] : std::vector<std::pair<std::string, std::string>>{
