@@ -38,8 +38,4 @@ bool VerifyStandardWebhook(std::string_view secret, std::string_view id, std::st
                            std::string_view body, std::string_view signature_header, std::int64_t now_seconds,
                            std::int64_t tolerance_seconds = 300);
 
-// Standard base64 (RFC 4648 section 4, with padding). Decode rejects anything else.
-std::string Base64Encode(std::string_view bytes);
-Result<std::string> Base64Decode(std::string_view text);
-
 }  // namespace herald::notify

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/encoding.h"
+
 namespace herald::notify {
 namespace {
 
@@ -46,7 +48,7 @@ TEST(StandardWebhooks, NewSecretsAreRandomValidAndSignable) {
   EXPECT_EQ(a.substr(0, 6), "whsec_");
   EXPECT_TRUE(IsValidWebhookSecret(a));
   auto key = Base64Decode(std::string_view(a).substr(6));
-  ASSERT_TRUE(key.ok());
+  ASSERT_TRUE(key.has_value());
   EXPECT_EQ(key->size(), 32u);
   auto sig = SignStandardWebhook(a, "msg_1", 1767225600, "{}");
   ASSERT_TRUE(sig.ok());
@@ -62,21 +64,6 @@ TEST(StandardWebhooks, SecretValidation) {
   EXPECT_FALSE(IsValidWebhookSecret("whsec_" + std::string(100, 'A')));  // 75 bytes: too long
   EXPECT_FALSE(SignStandardWebhook("whsec_", "id", 1, "{}").ok());
   EXPECT_FALSE(SignStandardWebhook("whsec_%%%%", "id", 1, "{}").ok());
-}
-
-TEST(StandardWebhooks, Base64RoundTripAndStrictDecoding) {
-  for (std::string_view s : {"", "f", "fo", "foo", "foob", "fooba", "foobar"}) {
-    auto back = Base64Decode(Base64Encode(s));
-    ASSERT_TRUE(back.ok()) << s;
-    EXPECT_EQ(*back, s);
-  }
-  EXPECT_EQ(Base64Encode("foobar"), "Zm9vYmFy");
-  EXPECT_EQ(Base64Encode("fo"), "Zm8=");
-  EXPECT_FALSE(Base64Decode("Zm8").ok());   // not a multiple of 4
-  EXPECT_FALSE(Base64Decode("Z=8=").ok());  // padding in the middle
-  EXPECT_FALSE(Base64Decode("Zm 8").ok());  // white space
-  EXPECT_FALSE(Base64Decode("Zm-_").ok());  // URL-safe alphabet is not the spec's
-  EXPECT_FALSE(Base64Decode("Zg===").ok());
 }
 
 }  // namespace
