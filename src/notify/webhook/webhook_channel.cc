@@ -1,0 +1,65 @@
+#include "notify/webhook/webhook_channel.h"
+
+#include <boost/json.hpp>
+#include <utility>
+
+#include "core/time.h"
+#include "notify/webhook/standard_webhooks.h"
+
+namespace herald::notify {
+
+Result<std::string> BuildWebhookBody(const Message& message, TimeMs now) {
+  boost::system::error_code ec;
+  boost::json::value doc = boost::json::parse(message.webhook_json, ec);
+  if (ec || !doc.is_object()) return Error::Invalid("webhook_json", "is not a JSON object");
+  boost::json::object body;
+  boost::json::object meta;
+  meta["unsubscribe"] = message.unsubscribe_url;
+  meta["documentation"] = kStatuspageWebhookDocs;
+  meta["generated_at"] = FormatIso8601(now);
+  body["meta"] = std::move(meta);
+  for (auto& [key, value] : doc.as_object()) {
+    if (key == "meta") continue;  // ours wins: the unsubscribe link must be this subscriber's
+    body[key] = std::move(value);
+  }
+  return boost::json::serialize(body);
+}
+
+WebhookChannel::WebhookChannel(net::HttpClient& http, const Clock& clock, WebhookOptions options)
+    : http_(http), clock_(clock), options_(std::move(options)) {}
+
+Result<std::string> WebhookChannel::NormalizeAddress(std::string_view address, const std::string& field) const {
+  PushUrlRule rule;
+  rule.allow_http = options_.allow_http;
+  return NormalizePushUrl(address, field, rule, options_.check_url);
+}
+
+void WebhookChannel::Send(const Message& message, const model::Subscriber& to, std::function<void(SendOutcome)> done) {
+  const TimeMs now = clock_.Now();
+  auto body = BuildWebhookBody(message, now);
+  if (!body.ok()) {
+    SendOutcome out;
+    out.kind = SendOutcome::Kind::kPermanent;
+    out.detail = "message has no valid webhook document";
+    done(std::move(out));
+    return;
+  }
+  const std::int64_t timestamp = now / 1000;
+  net::Headers headers;
+  headers.emplace_back("webhook-id", message.id);
+  headers.emplace_back("webhook-timestamp", std::to_string(timestamp));
+  if (!to.secret.empty()) {
+    auto signature = SignStandardWebhook(to.secret, message.id, timestamp, *body);
+    if (!signature.ok()) {
+      SendOutcome out;
+      out.kind = SendOutcome::Kind::kPermanent;
+      out.detail = "the subscriber's signing secret is not valid";
+      done(std::move(out));
+      return;
+    }
+    headers.emplace_back("webhook-signature", std::move(*signature));
+  }
+  PostJson(http_, clock_, to.address, std::move(*body), std::move(headers), std::move(done));
+}
+
+}  // namespace herald::notify
