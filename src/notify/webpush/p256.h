@@ -1,0 +1,48 @@
+// P-256 keys and base64url for web push: the raw encodings the Push API uses (a 65-byte
+// uncompressed point for public keys, a 32-byte scalar for private keys) converted to and from
+// OpenSSL 3 EVP_PKEY objects, and ECDH. Only EVP and EC_POINT/EC_GROUP calls, none of the
+// deprecated EC_KEY API. Shared by message encryption (ece.h) and VAPID (vapid.h).
+//
+// Thread safety: free functions without shared state; an EVP_PKEY may be used by several threads
+// at once for signing and derivation (OpenSSL treats it as read-only there).
+#pragma once
+
+#include <openssl/types.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+
+namespace herald::notify::webpush {
+
+inline constexpr size_t kP256PublicSize = 65;   // 0x04 || X || Y
+inline constexpr size_t kP256PrivateSize = 32;  // big-endian scalar
+
+// URL-safe base64 without padding (RFC 4648 section 5), as the Push API and JWTs use it.
+std::string Base64UrlEncode(std::string_view bytes);
+// Decodes base64url; also accepts the standard alphabet and '=' padding, since subscription keys
+// pass through many hands. nullopt for any other character or an impossible length.
+std::optional<std::string> Base64UrlDecode(std::string_view text);
+
+struct PkeyDeleter {
+  void operator()(EVP_PKEY* key) const;
+};
+using Pkey = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
+
+// A fresh key pair from the OS CSPRNG.
+Result<Pkey> P256Generate();
+// A public key from its uncompressed point; refuses other lengths, compressed points and points
+// that are not on the curve (an invalid-curve point would leak the private key through ECDH).
+Result<Pkey> P256FromPublic(std::string_view point);
+// A key pair from the raw private scalar (1 <= d < n); the public point is derived from it.
+Result<Pkey> P256FromPrivate(std::string_view scalar);
+// Raw encodings of a key (empty on failure, which only a key of another type can cause).
+std::string P256PublicBytes(const EVP_PKEY* key);
+std::string P256PrivateBytes(const EVP_PKEY* key);
+// ECDH: the 32-byte X coordinate of private * peer.
+Result<std::string> P256Ecdh(EVP_PKEY* private_key, EVP_PKEY* peer_public);
+
+}  // namespace herald::notify::webpush
