@@ -1,6 +1,7 @@
 #include "notify/webpush/ece.h"
 
 #include <openssl/core_names.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 #include <openssl/rand.h>
@@ -104,8 +105,10 @@ Result<std::string> Open(std::string_view key, std::string_view nonce, std::stri
       EVP_DecryptUpdate(ctx.get(), Mut(out), &len, Bytes(sealed), static_cast<int>(n)) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagSize, Mut(tag)) != 1)
     return Error::Internal("AES-GCM decryption failed");
-  if (EVP_DecryptFinal_ex(ctx.get(), Mut(out) + len, &final_len) != 1)
+  if (EVP_DecryptFinal_ex(ctx.get(), Mut(out) + len, &final_len) != 1) {
+    ERR_clear_error();
     return Error::Invalid("", "authentication failed (wrong key or tampered message)");
+  }
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
 #include <openssl/param_build.h>
@@ -38,8 +39,12 @@ Result<Pkey> FromData(const OSSL_PARAM* params, int selection) {
   CtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
   EVP_PKEY* raw = nullptr;
   if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) <= 0 ||
-      EVP_PKEY_fromdata(ctx.get(), &raw, selection, const_cast<OSSL_PARAM*>(params)) <= 0)
+      EVP_PKEY_fromdata(ctx.get(), &raw, selection, const_cast<OSSL_PARAM*>(params)) <= 0) {
+    // Bad keys come from the public: leave no stale entries in this thread's OpenSSL error
+    // queue for an unrelated later caller (a TLS handshake, say) to misreport.
+    ERR_clear_error();
     return Error::Invalid("", "not a valid P-256 key");
+  }
   return Pkey(raw);
 }
 
@@ -109,7 +114,10 @@ Result<Pkey> P256FromPublic(std::string_view point) {
   if (!key) return Error::Invalid("", "is not a point on the P-256 curve");
   // Importing already decodes the point; the explicit check documents that it must lie on the curve.
   CtxPtr check(EVP_PKEY_CTX_new_from_pkey(nullptr, key->get(), nullptr));
-  if (!check || EVP_PKEY_public_check(check.get()) != 1) return Error::Invalid("", "is not a point on the P-256 curve");
+  if (!check || EVP_PKEY_public_check(check.get()) != 1) {
+    ERR_clear_error();
+    return Error::Invalid("", "is not a point on the P-256 curve");
+  }
   return key;
 }
 

@@ -1,6 +1,7 @@
 #include "notify/webpush/webpush_channel.h"
 
 #include <gtest/gtest.h>
+#include <openssl/err.h>
 
 #include <boost/json.hpp>
 #include <optional>
@@ -251,6 +252,7 @@ TEST(WebPushChannel, ValidatesSubscriptionKeysNamingTheField) {
   auto bad_point = ValidatePushKeys(webpush::Base64UrlEncode(off_curve), kAuth);
   ASSERT_FALSE(bad_point.ok());
   EXPECT_EQ(bad_point.error().field, "keys[p256dh]");
+  EXPECT_EQ(ERR_peek_error(), 0u) << "a refused key leaves OpenSSL's error queue clean";
   std::string compressed = *webpush::Base64UrlDecode(kUaPublic);
   compressed = std::string(1, '\x02') + compressed.substr(1, 32);
   EXPECT_EQ(ValidatePushKeys(webpush::Base64UrlEncode(compressed), kAuth).error().field, "keys[p256dh]");
