@@ -1,4 +1,4 @@
-// P-256 keys and base64url for web push: the raw encodings the Push API uses (a 65-byte
+// P-256 keys for web push: the raw encodings the Push API uses (a 65-byte
 // uncompressed point for public keys, a 32-byte scalar for private keys) converted to and from
 // OpenSSL 3 EVP_PKEY objects, and ECDH. Only EVP and EC_POINT/EC_GROUP calls, none of the
 // deprecated EC_KEY API. Shared by message encryption (ece.h) and VAPID (vapid.h).
@@ -10,7 +10,6 @@
 #include <openssl/types.h>
 
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,12 +19,6 @@ namespace herald::notify::webpush {
 
 inline constexpr size_t kP256PublicSize = 65;   // 0x04 || X || Y
 inline constexpr size_t kP256PrivateSize = 32;  // big-endian scalar
-
-// URL-safe base64 without padding (RFC 4648 section 5), as the Push API and JWTs use it.
-std::string Base64UrlEncode(std::string_view bytes);
-// Decodes base64url; also accepts the standard alphabet and '=' padding, since subscription keys
-// pass through many hands. nullopt for any other character or an impossible length.
-std::optional<std::string> Base64UrlDecode(std::string_view text);
 
 struct PkeyDeleter {
   void operator()(EVP_PKEY* key) const;

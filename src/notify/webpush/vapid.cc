@@ -8,6 +8,8 @@
 #include <boost/url/parse.hpp>
 #include <cctype>
 
+#include "core/encoding.h"
+
 namespace herald::notify::webpush {
 namespace {
 
@@ -117,7 +119,7 @@ Result<std::unique_ptr<VapidSigner>> VapidSigner::Create(const VapidKeys& keys, 
   if (auto ok = CheckVapidSubject(subject); !ok) return ok.error();
   auto key = P256FromPrivate(*Base64UrlDecode(keys.private_key));
   if (!key) return key.error();
-  // Re-encode so that the k= value is canonical whatever padding or alphabet was stored.
+  // Re-encode so that the k= value is canonical even if the stored key carries padding.
   std::string pub = Base64UrlEncode(P256PublicBytes(key->get()));
   return std::unique_ptr<VapidSigner>(new VapidSigner(std::move(*key), std::move(pub), std::move(subject)));
 }

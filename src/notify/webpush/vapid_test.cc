@@ -7,6 +7,8 @@
 
 #include <boost/json.hpp>
 
+#include "core/encoding.h"
+
 namespace herald::notify::webpush {
 namespace {
 

@@ -4,7 +4,9 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 #include <cctype>
+#include <optional>
 
+#include "core/encoding.h"
 #include "core/text.h"
 #include "notify/webpush/ece.h"
 
@@ -42,18 +44,26 @@ SendOutcome Outcome(Kind kind, std::string detail) {
   return out;
 }
 
+// Browsers give subscription keys in base64url; API clients and older libraries sometimes use the
+// standard alphabet with padding. Accept both.
+std::optional<std::string> DecodeKey(std::string_view text) {
+  std::string s(Trim(text));
+  for (char& c : s) c = c == '+' ? '-' : c == '/' ? '_' : c;
+  return Base64UrlDecode(s);
+}
+
 struct RawKeys {
   std::string p256dh, auth;
 };
 
 Result<RawKeys> DecodeKeys(std::string_view p256dh, std::string_view auth, const std::string& p256dh_field,
                            const std::string& auth_field) {
-  auto point = webpush::Base64UrlDecode(Trim(p256dh));
+  auto point = DecodeKey(p256dh);
   if (!point || point->empty())
     return Error::Invalid(p256dh_field, p256dh_field + " must be a base64url P-256 public key");
   if (auto key = webpush::P256FromPublic(*point); !key)
     return Error::Invalid(p256dh_field, p256dh_field + " " + key.error().message);
-  auto secret = webpush::Base64UrlDecode(Trim(auth));
+  auto secret = DecodeKey(auth);
   if (!secret || secret->size() != webpush::kAuthSecretSize)
     return Error::Invalid(auth_field, auth_field + " must be 16 bytes in base64url");
   RawKeys raw;
@@ -78,8 +88,8 @@ Result<PushKeys> ValidatePushKeys(std::string_view p256dh, std::string_view auth
   auto raw = DecodeKeys(p256dh, auth, p256dh_field, auth_field);
   if (!raw) return raw.error();
   PushKeys keys;
-  keys.p256dh = webpush::Base64UrlEncode(raw->p256dh);
-  keys.auth = webpush::Base64UrlEncode(raw->auth);
+  keys.p256dh = Base64UrlEncode(raw->p256dh);
+  keys.auth = Base64UrlEncode(raw->auth);
   return keys;
 }
 

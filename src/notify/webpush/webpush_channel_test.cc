@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <optional>
 
+#include "core/encoding.h"
 #include "core/text.h"
 #include "notify/webpush/ece.h"
 #include "notify/webpush/p256.h"
@@ -121,7 +122,7 @@ TEST_F(WebPushChannelTest, PostsAnEncryptedSignedMessageTheSubscriberCanRead) {
   EXPECT_EQ(http.Header("Authorization").rfind("vapid t=", 0), 0u);
   EXPECT_TRUE(http.Header("Authorization").ends_with(", k=" + Options().vapid_public_key));
 
-  auto plain = webpush::Decrypt(req.body, *webpush::Base64UrlDecode(kUaPrivate), *webpush::Base64UrlDecode(kAuth));
+  auto plain = webpush::Decrypt(req.body, *Base64UrlDecode(kUaPrivate), *Base64UrlDecode(kAuth));
   ASSERT_TRUE(plain.ok()) << plain.error().message;
   auto payload = boost::json::parse(*plain).as_object();
   EXPECT_EQ(payload.at("title").as_string(), "API errors: identified");
@@ -247,15 +248,15 @@ TEST(WebPushChannel, ValidatesSubscriptionKeysNamingTheField) {
   EXPECT_EQ(padded->p256dh, kUaPublic);
   EXPECT_EQ(padded->auth, kAuth);
 
-  std::string off_curve = *webpush::Base64UrlDecode(kUaPublic);
+  std::string off_curve = *Base64UrlDecode(kUaPublic);
   off_curve[64] ^= 0x01;
-  auto bad_point = ValidatePushKeys(webpush::Base64UrlEncode(off_curve), kAuth);
+  auto bad_point = ValidatePushKeys(Base64UrlEncode(off_curve), kAuth);
   ASSERT_FALSE(bad_point.ok());
   EXPECT_EQ(bad_point.error().field, "keys[p256dh]");
   EXPECT_EQ(ERR_peek_error(), 0u) << "a refused key leaves OpenSSL's error queue clean";
-  std::string compressed = *webpush::Base64UrlDecode(kUaPublic);
+  std::string compressed = *Base64UrlDecode(kUaPublic);
   compressed = std::string(1, '\x02') + compressed.substr(1, 32);
-  EXPECT_EQ(ValidatePushKeys(webpush::Base64UrlEncode(compressed), kAuth).error().field, "keys[p256dh]");
+  EXPECT_EQ(ValidatePushKeys(Base64UrlEncode(compressed), kAuth).error().field, "keys[p256dh]");
   EXPECT_EQ(ValidatePushKeys("", kAuth).error().field, "keys[p256dh]");
   EXPECT_EQ(ValidatePushKeys("not*base64", kAuth).error().field, "keys[p256dh]");
   auto bad_auth = ValidatePushKeys(kUaPublic, "BTBZMqHH6r4Tts7J_aSI", "p256dh", "auth");
