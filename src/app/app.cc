@@ -5,8 +5,10 @@
 #include <chrono>
 #include <condition_variable>
 
+#include "core/log.h"
 #include "core/time.h"
 #include "http/errors.h"
+#include "page/web_assets.h"
 
 namespace herald::app {
 namespace {
@@ -80,7 +82,10 @@ App::App(store::Store& store, const Clock& clock, AppOptions options)
     std::string data = fmt::format("{{\"generated_at\":\"{}\"}}", FormatIso8601(s.generated_at));
     for (const auto& p : s.pages) server_->Broadcast(p.page_id, "update", data);
   });
-  auto on_change = [this] { publisher_->RequestRebuild(); };
+  auto on_change = [this] {
+    publisher_->RequestRebuild();
+    if (auto* d = dispatcher_.load()) d->Wake();
+  };
   admin_ = std::make_unique<api::AdminApi>(api::AdminDeps{store_, clock_, on_change, options_.public_url});
   incidents_ = std::make_unique<service::IncidentService>(service::Deps{store_, clock_, on_change});
   server_ = std::make_unique<http::Server>(options_.server, *this);
@@ -89,19 +94,51 @@ App::App(store::Store& store, const Clock& clock, AppOptions options)
     auto snap = publisher_->Current();
     double age = snap ? (clock_.Now() - snap->generated_at) / 1000.0 : -1;
     return fmt::format(
-        "# HELP herald_snapshot_age_seconds Age of the public snapshot being served.\n"
-        "# TYPE herald_snapshot_age_seconds gauge\nherald_snapshot_age_seconds {}\n"
-        "# HELP herald_snapshot_build_seconds Time the last snapshot took to build.\n"
-        "# TYPE herald_snapshot_build_seconds gauge\nherald_snapshot_build_seconds {}\n"
-        "# HELP herald_database_up Whether the last database round trip worked.\n"
-        "# TYPE herald_database_up gauge\nherald_database_up {}\n"
-        "# HELP herald_open_connections Open HTTP connections.\n"
-        "# TYPE herald_open_connections gauge\nherald_open_connections {}\n",
-        age, publisher_->last_build_seconds(), publisher_->database_healthy() ? 1 : 0, server_->open_connections());
+               "# HELP herald_snapshot_age_seconds Age of the public snapshot being served.\n"
+               "# TYPE herald_snapshot_age_seconds gauge\nherald_snapshot_age_seconds {}\n"
+               "# HELP herald_snapshot_build_seconds Time the last snapshot took to build.\n"
+               "# TYPE herald_snapshot_build_seconds gauge\nherald_snapshot_build_seconds {}\n"
+               "# HELP herald_database_up Whether the last database round trip worked.\n"
+               "# TYPE herald_database_up gauge\nherald_database_up {}\n"
+               "# HELP herald_open_connections Open HTTP connections.\n"
+               "# TYPE herald_open_connections gauge\nherald_open_connections {}\n",
+               age, publisher_->last_build_seconds(), publisher_->database_healthy() ? 1 : 0,
+               server_->open_connections()) +
+           NotifyMetrics();
   });
 }
 
 App::~App() { Stop(); }
+
+std::string App::NotifyMetrics() const {
+  const auto* d = dispatcher_.load();
+  if (!d) return "";
+  const auto& st = d->stats();
+  return fmt::format(
+      "# HELP herald_notifications_total Notification attempts by outcome.\n"
+      "# TYPE herald_notifications_total counter\n"
+      "herald_notifications_total{{outcome=\"sent\"}} {}\n"
+      "herald_notifications_total{{outcome=\"delivered\"}} {}\n"
+      "herald_notifications_total{{outcome=\"retried\"}} {}\n"
+      "herald_notifications_total{{outcome=\"failed\"}} {}\n"
+      "herald_notifications_total{{outcome=\"quarantined\"}} {}\n"
+      "# HELP herald_notifications_in_flight Messages handed to channels and not yet answered.\n"
+      "# TYPE herald_notifications_in_flight gauge\nherald_notifications_in_flight {}\n",
+      st.sent.load(), st.delivered.load(), st.retried.load(), st.failed.load(), st.quarantined.load(),
+      st.in_flight.load());
+}
+
+void App::StartNotifications() {
+  if (notify_ || !options_.notify_enabled) return;
+  auto rt = notify::MakeNotifyRuntime(store_, clock_, options_.notify, options_.public_url, options_.instance_name);
+  if (!rt) {
+    log::Warn("notifications not started yet", {{"error", rt.error().message}});
+    return;
+  }
+  notify_ = std::move(*rt);
+  notify_->Start();
+  dispatcher_.store(notify_->dispatcher.get());
+}
 
 Status App::Start() {
   // A page that cannot be built at start is a configuration problem worth failing loudly on,
@@ -109,6 +146,16 @@ Status App::Start() {
   if (auto st = publisher_->RebuildNow(); !st && st.error().code != ErrorCode::kUnavailable) return st;
   if (auto st = server_->Start(); !st) return st;
   publisher_->Start();
+  if (options_.notify_enabled) {
+    // Bad channel settings are a configuration error; an unreachable database is retried.
+    auto rt = notify::MakeNotifyRuntime(store_, clock_, options_.notify, options_.public_url, options_.instance_name);
+    if (!rt && rt.error().code != ErrorCode::kUnavailable) return rt.error();
+    if (rt) {
+      notify_ = std::move(*rt);
+      notify_->Start();
+      dispatcher_.store(notify_->dispatcher.get());
+    }
+  }
   scheduler_ = std::thread([this] { SchedulerLoop(); });
   return {};
 }
@@ -116,6 +163,8 @@ Status App::Start() {
 void App::Stop() {
   if (stopping_.exchange(true)) return;
   if (scheduler_.joinable()) scheduler_.join();
+  dispatcher_.store(nullptr);
+  if (notify_) notify_->Stop();
   publisher_->Stop();
   server_->Stop();
 }
@@ -125,6 +174,7 @@ void App::SchedulerLoop() {
   TimeMs last_purge = 0;
   while (!stopping_) {
     (void)incidents_->RunMaintenanceTransitions();
+    if (!notify_) StartNotifications();
     // Idempotency keys are honoured for 24 hours; older records only take space.
     if (const TimeMs now = clock_.Now(); now - last_purge > 60'000) {
       if (store_.PurgeIdempotency(now - 24LL * 3600 * 1000)) last_purge = now;
@@ -192,6 +242,13 @@ std::optional<http::Response> App::HandleFast(const http::Request& req) {
         snap ? 200 : 503,
         fmt::format("{{\"ready\":{},\"database\":\"{}\",\"snapshot_generated_at\":\"{}\"}}", snap ? "true" : "false",
                     publisher_->database_healthy() ? "up" : "down", snap ? FormatIso8601(snap->generated_at) : ""));
+    return r;
+  }
+  if (p == "/sw.js") {
+    // The web push service worker must be served from the root to control the whole origin.
+    r.body = std::string(page::FindWebAsset("assets/sw.js"));
+    r.Set("Content-Type", "text/javascript; charset=utf-8");
+    r.Set("Cache-Control", "no-cache");
     return r;
   }
   if (p == "/metrics") {

@@ -13,9 +13,11 @@
 
 #include "api/admin_api.h"
 #include "app/metrics.h"
+#include "config/config.h"
 #include "core/clock.h"
 #include "http/rate_limiter.h"
 #include "http/server.h"
+#include "notify/runtime.h"
 #include "page/snapshot.h"
 #include "service/services.h"
 #include "store/store.h"
@@ -33,6 +35,11 @@ struct AppOptions {
   // Management API requests waiting for or running on the worker pool. Past this the API
   // answers 503 at once instead of queueing without bound behind a slow database.
   int max_pending_blocking = 512;
+  // Subscriber notifications: channels, SSRF allow-list. `notify_enabled` false runs no
+  // dispatcher (static export, tests of other parts).
+  bool notify_enabled = true;
+  config::NotifyConfig notify;
+  std::string instance_name = "herald";  // lease owner name among instances sharing a database
 };
 
 class App final : public http::Handler {
@@ -52,6 +59,8 @@ class App final : public http::Handler {
  private:
   http::Response ServeAsset(const http::Request& request, const page::Snapshot& snap, const page::Asset& asset);
   void SchedulerLoop();
+  void StartNotifications();
+  std::string NotifyMetrics() const;  // retried by the scheduler while the database is unreachable
 
   store::Store& store_;
   const Clock& clock_;
@@ -65,6 +74,8 @@ class App final : public http::Handler {
   std::unique_ptr<http::Server> server_;
   std::atomic<bool> stopping_{false};
   std::thread scheduler_;
+  std::unique_ptr<notify::NotifyRuntime> notify_;
+  std::atomic<notify::Dispatcher*> dispatcher_{nullptr};
 };
 
 }  // namespace herald::app

@@ -252,6 +252,7 @@ int Run(int argc, char** argv) {
     opts.public_url = cfg->public_url;
     opts.api_per_second = cfg->api_per_second;
     opts.api_burst = cfg->api_burst;
+    opts.notify = cfg->notify;
     // SIGINT/SIGTERM are blocked in every thread (the server's threads inherit the mask) and
     // taken synchronously below, so shutdown runs as ordinary code, not in a signal handler.
     sigset_t signals;

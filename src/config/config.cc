@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 
 #include <cstdlib>
+#include <tuple>
 
 namespace herald::config {
 
@@ -40,6 +41,53 @@ Result<Config> LoadFile(const std::string& path, Config c) {
   if (auto st = integer("worker_threads", c.worker_threads, 1, 256); !st) return st.error();
   if (auto st = integer("api_per_second", c.api_per_second, 1, 1'000'000); !st) return st.error();
   if (auto st = integer("api_burst", c.api_burst, 1, 1'000'000); !st) return st.error();
+  // Sections of the notification channels.
+  auto sec_str = [&](const char* section, const char* key, std::string& out) -> Status {
+    if (auto n = t[section][key]; n) {
+      const std::string name = std::string(section) + "." + key;
+      if (!n.is_string()) return Error::Invalid(name, name + " must be a string");
+      out = n.value<std::string>().value();
+    }
+    return {};
+  };
+  auto sec_bool = [&](const char* section, const char* key, bool& out) -> Status {
+    if (auto n = t[section][key]; n) {
+      const std::string name = std::string(section) + "." + key;
+      if (!n.is_boolean()) return Error::Invalid(name, name + " must be true or false");
+      out = *n.value<bool>();
+    }
+    return {};
+  };
+  auto& nc = c.notify;
+  for (auto [section, key, out] : {std::tuple{"smtp", "url", &nc.smtp_url},
+                                   {"smtp", "username", &nc.smtp_username},
+                                   {"smtp", "password", &nc.smtp_password},
+                                   {"smtp", "from", &nc.smtp_from},
+                                   {"smtp", "from_name", &nc.smtp_from_name},
+                                   {"sms", "provider", &nc.sms_provider},
+                                   {"sms", "base_url", &nc.sms_base_url},
+                                   {"sms", "account_sid", &nc.sms_account_sid},
+                                   {"sms", "auth_token", &nc.sms_auth_token},
+                                   {"sms", "from", &nc.sms_from},
+                                   {"sms", "default_region", &nc.sms_default_region},
+                                   {"webpush", "subject", &nc.webpush_subject}})
+    if (auto st = sec_str(section, key, *out); !st) return st.error();
+  if (auto st = sec_bool("smtp", "require_starttls", nc.smtp_require_starttls); !st) return st.error();
+  if (auto st = sec_bool("notify", "allow_http", nc.allow_http); !st) return st.error();
+  if (auto n = t["sms"]["per_second"]; n) {
+    if (!n.is_integer() || *n.value<long long>() < 1 || *n.value<long long>() > 10000)
+      return Error::Invalid("sms.per_second", "sms.per_second must be an integer from 1 to 10000");
+    nc.sms_per_second = static_cast<int>(*n.value<long long>());
+  }
+  if (auto n = t["notify"]["allow_private"]; n) {
+    const auto* arr = n.as_array();
+    if (!arr) return Error::Invalid("notify.allow_private", "notify.allow_private must be a list of CIDR strings");
+    nc.allow_private.clear();
+    for (const auto& e : *arr) {
+      if (!e.is_string()) return Error::Invalid("notify.allow_private", "notify.allow_private must list strings");
+      nc.allow_private.push_back(*e.value<std::string>());
+    }
+  }
   return c;
 }
 
@@ -49,6 +97,34 @@ Result<Config> ApplyEnv(Config c) {
   if (const char* v = env("HERALD_DB")) c.db = v;
   if (const char* v = env("HERALD_PUBLIC_URL")) c.public_url = v;
   if (const char* v = env("HERALD_LOG_JSON")) c.log_json = std::string(v) == "1" || std::string(v) == "true";
+  auto& nc = c.notify;
+  for (auto [name, field] : {std::pair{"HERALD_SMTP_URL", &nc.smtp_url},
+                             {"HERALD_SMTP_USERNAME", &nc.smtp_username},
+                             {"HERALD_SMTP_PASSWORD", &nc.smtp_password},
+                             {"HERALD_SMTP_FROM", &nc.smtp_from},
+                             {"HERALD_SMTP_FROM_NAME", &nc.smtp_from_name},
+                             {"HERALD_SMS_PROVIDER", &nc.sms_provider},
+                             {"HERALD_SMS_BASE_URL", &nc.sms_base_url},
+                             {"HERALD_SMS_ACCOUNT_SID", &nc.sms_account_sid},
+                             {"HERALD_SMS_AUTH_TOKEN", &nc.sms_auth_token},
+                             {"HERALD_SMS_FROM", &nc.sms_from},
+                             {"HERALD_SMS_DEFAULT_REGION", &nc.sms_default_region},
+                             {"HERALD_WEBPUSH_SUBJECT", &nc.webpush_subject}})
+    if (const char* v = env(name)) *field = v;
+  if (const char* v = env("HERALD_SMTP_REQUIRE_STARTTLS"))
+    nc.smtp_require_starttls = std::string(v) == "1" || std::string(v) == "true";
+  if (const char* v = env("HERALD_NOTIFY_ALLOW_HTTP"))
+    nc.allow_http = std::string(v) == "1" || std::string(v) == "true";
+  if (const char* v = env("HERALD_NOTIFY_ALLOW_PRIVATE")) {
+    nc.allow_private.clear();
+    std::string list = v;
+    for (size_t pos = 0; pos <= list.size();) {
+      size_t comma = list.find(',', pos);
+      if (comma == std::string::npos) comma = list.size();
+      if (comma > pos) nc.allow_private.push_back(list.substr(pos, comma - pos));
+      pos = comma + 1;
+    }
+  }
   auto num = [](const char* name, const char* v, long long lo, long long hi) -> Result<long long> {
     try {
       size_t n = 0;

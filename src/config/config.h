@@ -12,14 +12,43 @@
 //   worker_threads = 4             # HERALD_HTTP_WORKER_THREADS
 //   api_per_second = 20            # HERALD_HTTP_API_PER_SECOND: /v1 requests per client IP
 //   api_burst = 200                # HERALD_HTTP_API_BURST
+//   [notify]
+//   allow_private = ["127.0.0.0/8"]  # HERALD_NOTIFY_ALLOW_PRIVATE (comma-separated): SSRF allow-list
+//   allow_http = false               # HERALD_NOTIFY_ALLOW_HTTP: accept http:// endpoints
+//   [smtp]                           # email channel; off when url is empty
+//   url = "smtp://mail.example.com:587"   # HERALD_SMTP_URL (smtps:// for implicit TLS)
+//   username = "" / password = ""    # HERALD_SMTP_USERNAME / HERALD_SMTP_PASSWORD
+//   require_starttls = false         # HERALD_SMTP_REQUIRE_STARTTLS
+//   from = "status@example.com"      # HERALD_SMTP_FROM
+//   from_name = ""                   # HERALD_SMTP_FROM_NAME (default: the page's name)
+//   [sms]                            # SMS channel; off when provider is empty
+//   provider = "twilio"              # HERALD_SMS_PROVIDER
+//   base_url = "https://api.twilio.com"   # HERALD_SMS_BASE_URL
+//   account_sid / auth_token / from  # HERALD_SMS_ACCOUNT_SID / HERALD_SMS_AUTH_TOKEN / HERALD_SMS_FROM
+//   default_region = "US"            # HERALD_SMS_DEFAULT_REGION: for numbers without +country
+//   per_second = 1                   # HERALD_SMS_PER_SECOND: the provider account's send rate
+//   [webpush]
+//   subject = "mailto:status@example.com"  # HERALD_WEBPUSH_SUBJECT: VAPID contact
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/result.h"
 
 namespace herald::config {
+
+struct NotifyConfig {
+  std::vector<std::string> allow_private;
+  bool allow_http = false;
+  std::string smtp_url, smtp_username, smtp_password, smtp_from, smtp_from_name;
+  bool smtp_require_starttls = false;
+  std::string sms_provider, sms_base_url = "https://api.twilio.com", sms_account_sid, sms_auth_token, sms_from;
+  std::string sms_default_region = "US";
+  int sms_per_second = 1;
+  std::string webpush_subject = "mailto:status@localhost";
+};
 
 struct Config {
   std::string listen = "127.0.0.1:8080";
@@ -31,6 +60,7 @@ struct Config {
   int worker_threads = 4;
   int api_per_second = 20;
   int api_burst = 200;
+  NotifyConfig notify;
 };
 
 // Reads the TOML file at `path` over `base` (missing keys keep their value).

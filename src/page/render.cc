@@ -469,7 +469,10 @@ std::string RenderHistory(const Ctx& c, const std::vector<Month>& months) {
     md.set("count", std::to_string(m.incidents.size()) + (m.incidents.size() == 1 ? " incident" : " incidents"));
     list.push_back(md);
   }
-  if (!months.empty()) d.set("months", list);
+  if (!months.empty()) {
+    d.set("months", list);
+    d.set("has_months", true);  // a list in a section repeats it: one <ul> needs a boolean
+  }
   return Layout(c, "Incident history - " + c.in.page.name + " Status", Render("history", d));
 }
 

@@ -322,6 +322,10 @@ TEST(RenderTest, HistoryPages) {
   ASSERT_NE(dec, std::string::npos);
   EXPECT_LT(jan, dec);  // newest first
   EXPECT_TRUE(Contains(h, "href=\"/history/2026-01.html\""));
+  // One list, however many months (regression: the list opened once per month).
+  size_t lists = 0;
+  for (size_t pos = 0; (pos = h.find("<ul class=\"months", pos)) != std::string::npos; ++pos) ++lists;
+  EXPECT_EQ(lists, 1u);
   std::string m = Body(files, "history/2026-01.html");
   EXPECT_TRUE(Contains(m, "Slow queries in the Databases cluster"));
   EXPECT_FALSE(Contains(m, "Database upgrade to PostgreSQL 17"));  // upcoming: not history yet

@@ -1,0 +1,44 @@
+// NotifyRuntime: everything a server needs to notify subscribers, built from the configuration:
+// the outbound engine (libcurl multi, with the SSRF AddressPolicy), the channels that are
+// configured, the LinkSigner (its secret created on first start and kept in the settings table),
+// the VAPID key pair for web push (likewise), and the Dispatcher.
+//
+// Thread safety: construct and Start/Stop from one thread; the parts are thread-safe.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "config/config.h"
+#include "core/clock.h"
+#include "net/curl_engine.h"
+#include "notify/dispatcher.h"
+#include "notify/links.h"
+#include "notify/registry.h"
+#include "store/store.h"
+
+namespace herald::notify {
+
+struct NotifyRuntime {
+  std::unique_ptr<net::CurlEngine> engine;
+  Channels channels;
+  std::unique_ptr<LinkSigner> links;
+  std::unique_ptr<Dispatcher> dispatcher;
+  std::string vapid_public_key;  // for the page's push button
+  net::AddressPolicy policy;
+
+  ~NotifyRuntime();
+  void Start();
+  void Stop();  // dispatcher first, then the engine (in-flight messages keep their lease)
+};
+
+// Builds the runtime. Reads or creates the secrets in `store` (which must be reachable at start).
+Result<std::unique_ptr<NotifyRuntime>> MakeNotifyRuntime(store::Store& store, const Clock& clock,
+                                                         const config::NotifyConfig& config,
+                                                         const std::string& public_url, const std::string& owner);
+
+// One line per channel: adds every channel the configuration enables.
+Status AddConfiguredChannels(NotifyRuntime& runtime, const Clock& clock, const config::NotifyConfig& config,
+                             const std::string& vapid_private_key);
+
+}  // namespace herald::notify
