@@ -170,7 +170,10 @@ Result<std::shared_ptr<const Dispatcher::Context>> Dispatcher::ContextFor(std::i
   ctx->event = std::move(*loaded);
   auto templates = store_.ListTemplates(page_id);
   if (!templates.ok()) return templates.error();
-  for (const auto& t : *templates) ctx->overrides[t.key] = t.body;
+  for (const auto& t : *templates) {
+    ctx->overrides[t.key] = t.body;
+    if (t.body.find("_url") != std::string::npos || t.body.find("address") != std::string::npos) ctx->cacheable = false;
+  }
   if (contexts_.size() > 64) contexts_.clear();  // a handful of events are live at a time
   contexts_[event_id] = ctx;
   return std::shared_ptr<const Context>(ctx);
@@ -283,7 +286,28 @@ void Dispatcher::Send(const model::Delivery& delivery, const model::Subscriber& 
     delayed_.push_back({retry_at, delivery, subscriber, context});
     return;
   }
-  auto message = Compose(*context->event, subscriber, context->overrides, links_, delivery.id);
+  Result<Message> message = Error::Internal("not rendered");
+  std::string key;
+  if (context->cacheable) {
+    const auto& up = context->event->update;
+    std::string variant(model::ToString(subscriber.detail));
+    if (up && !subscriber.segment.empty() && up->variants.contains("segment:" + subscriber.segment))
+      variant = "segment:" + subscriber.segment;
+    key = std::string(model::ToString(subscriber.channel)) + "|" + variant + "|" + subscriber.language + "|" +
+          subscriber.time_zone + "|";
+    for (const auto& c : subscriber.component_ids) key += c + ",";
+    if (auto it = context->rendered.find(key); it != context->rendered.end()) {
+      Message m = it->second;
+      m.id = delivery.id;
+      m.manage_url = links_.ManageUrl(subscriber.id);
+      m.unsubscribe_url = links_.UnsubscribeUrl(subscriber.id);
+      message = std::move(m);
+    }
+  }
+  if (!message.ok()) {
+    message = Compose(*context->event, subscriber, context->overrides, links_, delivery.id);
+    if (message.ok() && context->cacheable && context->rendered.size() < 10000) context->rendered[key] = *message;
+  }
   Outcome pending{delivery, subscriber.id, subscriber.failing_since, {}};
   if (!message.ok()) {
     pending.result.kind = SendOutcome::Kind::kPermanent;
@@ -322,6 +346,7 @@ void Dispatcher::FlushOutcomes() {
     store::AttemptRecord r;
     r.delivery_id = o.delivery.id;
     r.subscriber_id = o.subscriber_id;
+    r.subscriber_was_failing = o.subscriber_failing_since != 0;
     r.status = o.result.status;
     r.error = o.result.detail;
     r.at = now;

@@ -86,6 +86,11 @@ class Dispatcher {
   struct Context {
     std::optional<EventContext> event;  // nullopt: the event notifies nobody
     TemplateOverrides overrides;
+    // Rendered messages by audience (channel, detail, language, zone, variant, components):
+    // a million subscribers share a few dozen renderings. Only when no override uses a
+    // per-subscriber variable. Dispatcher thread only.
+    bool cacheable = true;
+    mutable std::map<std::string, Message> rendered;
   };
   struct Outcome {
     model::Delivery delivery;

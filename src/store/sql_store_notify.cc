@@ -455,7 +455,29 @@ Result<std::vector<model::Delivery>> SqlStore::ClaimDueDeliveries(TimeMs now, Ti
 
 Status SqlStore::FinishAttempts(const std::vector<AttemptRecord>& records) {
   return Write([&](Connection& conn) -> Status {
+    // Successes of healthy subscribers are the bulk of a fan-out: one statement per chunk.
+    std::vector<const AttemptRecord*> plain;
+    for (const auto& a : records)
+      if (a.state == model::DeliveryState::kDelivered && !a.subscriber_was_failing &&
+          a.status == records.front().status)
+        plain.push_back(&a);
+    for (size_t start = 0; start < plain.size(); start += kRowsPerInsert * 4) {
+      const size_t end = std::min(plain.size(), start + kRowsPerInsert * 4);
+      std::string sql =
+          "UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, next_attempt_at = 0, updated_at = $1, "
+          "last_status = $2, last_error = '' WHERE state IN ('pending', 'retrying') AND id IN (";
+      Params params{plain[start]->at, plain[start]->status};
+      for (size_t i = start; i < end; ++i) {
+        sql += (i == start ? "$" : ", $") + std::to_string(params.size() + 1);
+        params.emplace_back(plain[i]->delivery_id);
+      }
+      sql += ")";
+      if (auto r = conn.Exec(sql, params); !r.ok()) return r.error();
+    }
     for (const auto& a : records) {
+      if (a.state == model::DeliveryState::kDelivered && !a.subscriber_was_failing &&
+          a.status == records.front().status)
+        continue;  // done above
       auto upd = conn.Exec(
           "UPDATE deliveries SET state = $1, attempts = attempts + 1, next_attempt_at = $2, updated_at = $3, "
           "last_status = $4, last_error = $5 WHERE id = $6 AND state IN ('pending', 'retrying')",

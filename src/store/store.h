@@ -66,6 +66,7 @@ struct AttemptRecord {
   // moves the subscriber to kQuarantined (410, hard bounce, failing for days).
   std::string subscriber_id;
   bool quarantine = false;
+  bool subscriber_was_failing = true;  // false lets a success skip the health write
 };
 
 class Store {

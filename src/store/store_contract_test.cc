@@ -1096,7 +1096,7 @@ TEST_P(StoreContract, DispatchJobLeaseCursorAndDeliveriesAreIdempotent) {
 
   ASSERT_TRUE(store_->SaveSubscriber(MakeSubscriber("s1", "s1@x.io")).ok());
   ASSERT_TRUE(store_->SaveSubscriber(MakeSubscriber("s2", "s2@x.io")).ok());
-  AttemptRecord ok{"d1", model::DeliveryState::kDelivered, 0, 250, "", 7000, "s1", false};
+  AttemptRecord ok{"d1", model::DeliveryState::kDelivered, 0, 250, "", 7000, "s1", false, false};
   AttemptRecord gone{"d2", model::DeliveryState::kFailed, 0, 410, "HTTP 410", 7000, "s2", true};
   ASSERT_TRUE(store_->FinishAttempts({ok, gone}).ok());
   EXPECT_EQ(store_->GetSubscriber("p1", "s2")->state, model::SubscriberState::kQuarantined);
