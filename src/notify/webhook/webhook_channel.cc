@@ -9,6 +9,21 @@
 namespace herald::notify {
 
 Result<std::string> BuildWebhookBody(const Message& message, TimeMs now) {
+  const std::string& doc_text = message.webhook_json;
+  if (doc_text.size() >= 2 && doc_text.front() == '{' && doc_text.back() == '}' &&
+      doc_text.find("\"meta\"") == std::string::npos) {
+    // The fast path for the dispatcher's own documents (a fan-out sends the same one a million
+    // times): splice "meta" in front instead of parsing and re-serialising.
+    boost::json::object meta;
+    meta["unsubscribe"] = message.unsubscribe_url;
+    meta["documentation"] = kStatuspageWebhookDocs;
+    meta["generated_at"] = FormatIso8601(now);
+    std::string out = "{\"meta\":" + boost::json::serialize(meta);
+    const std::string_view rest = std::string_view(doc_text).substr(1);
+    if (rest.find_first_not_of(" \t\r\n") != rest.size() - 1) out += ",";
+    out += rest;
+    return out;
+  }
   boost::system::error_code ec;
   boost::json::value doc = boost::json::parse(message.webhook_json, ec);
   if (ec || !doc.is_object()) return Error::Invalid("webhook_json", "is not a JSON object");
