@@ -79,6 +79,11 @@ Result<Config> LoadFile(const std::string& path, Config c) {
       return Error::Invalid("sms.per_second", "sms.per_second must be an integer from 1 to 10000");
     nc.sms_per_second = static_cast<int>(*n.value<long long>());
   }
+  if (auto n = t["notify"]["lease_seconds"]; n) {
+    if (!n.is_integer() || *n.value<long long>() < 1 || *n.value<long long>() > 86400)
+      return Error::Invalid("notify.lease_seconds", "notify.lease_seconds must be an integer from 1 to 86400");
+    nc.lease_seconds = static_cast<int>(*n.value<long long>());
+  }
   if (auto n = t["notify"]["allow_private"]; n) {
     const auto* arr = n.as_array();
     if (!arr) return Error::Invalid("notify.allow_private", "notify.allow_private must be a list of CIDR strings");
@@ -149,6 +154,16 @@ Result<Config> ApplyEnv(Config c) {
     auto x = num("HERALD_HTTP_WORKER_THREADS", v, 1, 256);
     if (!x) return x.error();
     c.worker_threads = static_cast<int>(*x);
+  }
+  if (const char* v = env("HERALD_NOTIFY_LEASE_SECONDS")) {
+    auto x = num("HERALD_NOTIFY_LEASE_SECONDS", v, 1, 86400);
+    if (!x) return x.error();
+    c.notify.lease_seconds = static_cast<int>(*x);
+  }
+  if (const char* v = env("HERALD_SMS_PER_SECOND")) {
+    auto x = num("HERALD_SMS_PER_SECOND", v, 1, 10000);
+    if (!x) return x.error();
+    c.notify.sms_per_second = static_cast<int>(*x);
   }
   for (auto [name, field] :
        {std::pair{"HERALD_HTTP_API_PER_SECOND", &c.api_per_second}, std::pair{"HERALD_HTTP_API_BURST", &c.api_burst}}) {

@@ -15,6 +15,8 @@
 //   [notify]
 //   allow_private = ["127.0.0.0/8"]  # HERALD_NOTIFY_ALLOW_PRIVATE (comma-separated): SSRF allow-list
 //   allow_http = false               # HERALD_NOTIFY_ALLOW_HTTP: accept http:// endpoints
+//   lease_seconds = 300              # HERALD_NOTIFY_LEASE_SECONDS: a message without a recorded
+//                                    # outcome after this long is sent again (crash recovery)
 //   [smtp]                           # email channel; off when url is empty
 //   url = "smtp://mail.example.com:587"   # HERALD_SMTP_URL (smtps:// for implicit TLS)
 //   username = "" / password = ""    # HERALD_SMTP_USERNAME / HERALD_SMTP_PASSWORD
@@ -42,6 +44,7 @@ namespace herald::config {
 struct NotifyConfig {
   std::vector<std::string> allow_private;
   bool allow_http = false;
+  int lease_seconds = 300;
   std::string smtp_url, smtp_username, smtp_password, smtp_from, smtp_from_name;
   bool smtp_require_starttls = false;
   std::string sms_provider, sms_base_url = "https://api.twilio.com", sms_account_sid, sms_auth_token, sms_from;

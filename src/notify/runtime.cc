@@ -139,6 +139,7 @@ Result<std::unique_ptr<NotifyRuntime>> MakeNotifyRuntime(store::Store& store, co
   DispatcherOptions dopts;
   dopts.owner = owner;
   dopts.public_url = public_url;
+  dopts.lease_ms = static_cast<TimeMs>(config.lease_seconds) * 1000;
   dopts.channel_per_second[model::ChannelKind::kSms] = config.sms_per_second;
   rt->dispatcher = std::make_unique<Dispatcher>(store, clock, rt->channels, *rt->links, dopts);
   return rt;
