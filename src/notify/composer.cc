@@ -194,16 +194,38 @@ std::string ChooseBody(const model::IncidentUpdate& update, const model::Subscri
   return update.body;
 }
 
+namespace {
+
+// Wording of a status in the subscriber's language: "labels.{wire name}" in the language's
+// template file, else English.
+std::string LabelIn(const std::string& language, std::string_view wire, std::string_view english) {
+  if (const auto* table = TemplateSet::Defaults().Language(language)) {
+    if (auto it = table->find("labels." + std::string(wire)); it != table->end()) return it->second;
+  }
+  return std::string(english);
+}
+
+}  // namespace
+
 TemplateVars EventVars(const EventContext& ctx, const model::Subscriber& s) {
   const std::string zone = Zone(ctx, s);
+  const std::string lang = s.language.empty() ? std::string(kDefaultLanguage) : s.language;
+  auto label = [&](auto status) { return LabelIn(lang, model::ToString(status), model::Label(status)); };
+  // Date pattern of the language ("format.datetime"; date::format directives, numeric months in
+  // languages other than English because the tz library names months in English only).
+  std::string pattern = "%a %d %b %Y, %H:%M %Z";
+  if (const auto* table = TemplateSet::Defaults().Language(lang)) {
+    if (auto it = table->find("format.datetime"); it != table->end()) pattern = it->second;
+  }
+  auto When = [&](TimeMs t, const std::string& z) { return FormatInZone(t, z, pattern.c_str()); };
   TemplateVars v;
   v["page_name"] = ctx.page.name;
   v["page_url"] = ctx.page_url;
   if (ctx.component) {
     v["component_name"] = ctx.component->name;
-    v["component_status"] = std::string(model::Label(ctx.component->status));
-    v["component_status_lower"] = Lower(model::Label(ctx.component->status));
-    v["old_status_lower"] = Lower(model::Label(ctx.old_status));
+    v["component_status"] = label(ctx.component->status);
+    v["component_status_lower"] = Lower(label(ctx.component->status));
+    v["old_status_lower"] = Lower(label(ctx.old_status));
     v["updated_at"] = When(ctx.event.created_at, zone);
     return v;
   }
@@ -213,11 +235,11 @@ TemplateVars EventVars(const EventContext& ctx, const model::Subscriber& s) {
   v["incident_name"] = inc.name;
   v["incident_id"] = inc.id;
   v["incident_url"] = ctx.page_url + "incidents/" + inc.id + ".html";
-  v["status"] = std::string(model::Label(up.status));
-  v["status_lower"] = Lower(model::Label(up.status));
+  v["status"] = label(up.status);
+  v["status_lower"] = Lower(label(up.status));
   v["impact"] = std::string(model::ToString(inc.impact));
-  v["notice_type"] = std::string(NoticeLabel(inc.type));
-  v["notice_type_lower"] = Lower(NoticeLabel(inc.type));
+  v["notice_type"] = LabelIn(lang, model::ToString(inc.type), NoticeLabel(inc.type));
+  v["notice_type_lower"] = Lower(v["notice_type"]);
   v["is_resolved"] = model::IsClosed(up.status) ? "1" : "";
   v["is_completed"] = up.status == model::IncidentStatus::kCompleted ? "1" : "";
   v["is_in_progress"] = up.status == model::IncidentStatus::kInProgress ? "1" : "";
@@ -233,7 +255,7 @@ TemplateVars EventVars(const EventContext& ctx, const model::Subscriber& s) {
     if (it == ctx.components.end() || it->second.hidden) continue;
     const auto& name = it->second.name;
     affected += (affected.empty() ? "" : ", ") + name;
-    detail += (detail.empty() ? "" : "; ") + name + " (" + Lower(model::Label(a.new_status)) + ")";
+    detail += (detail.empty() ? "" : "; ") + name + " (" + Lower(label(a.new_status)) + ")";
     const bool followed = std::any_of(s.component_ids.begin(), s.component_ids.end(), [&](const std::string& id) {
       return id == a.component_id || id == it->second.group_id;
     });
