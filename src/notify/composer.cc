@@ -44,7 +44,6 @@ std::string Zone(const EventContext& ctx, const model::Subscriber& s) {
   return !s.time_zone.empty() ? s.time_zone : ctx.page.time_zone;
 }
 
-std::string When(TimeMs t, const std::string& zone) { return FormatInZone(t, zone, "%a %d %b %Y, %H:%M %Z"); }
 
 std::string Json(const boost::json::value& v) { return boost::json::serialize(v); }
 
