@@ -328,7 +328,7 @@ mu::data ComponentsData(const Ctx& c) {
 
 // Partials shared by the page templates.
 void AddPartials(mu::data& d) {
-  for (const char* name : {"timeline", "component", "incident_card"}) {
+  for (const char* name : {"timeline", "component", "incident_card", "subscribe_form"}) {
     std::string file = std::string("templates/_") + name + ".mustache";
     d.set(name, mu::partial([file] { return std::string(FindWebAsset(file)); }));
   }
@@ -405,6 +405,7 @@ std::string RenderIndex(const Ctx& c, const OverallStatus& overall) {
   if (any_maint) d.set("maintenance", maint);
 
   d.set("components", ComponentsData(c));
+  d.set("vapid_public_key", in.vapid_public_key);  // empty: no web push button
   d.set("uptime_days", std::to_string(kUptimeDays));
 
   // Past incidents: the last 7 days in the page zone, today first, quiet days said so.

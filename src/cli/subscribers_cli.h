@@ -1,0 +1,47 @@
+// `herald subscriber ...`: import, export, add and list subscribers from the command line.
+//
+//   herald subscriber import FILE [--page P] [--db URL]   CSV (header: channel,address,component_ids,
+//                                                          language,time_zone,detail,segment,priority);
+//                                                          a progress bar on a terminal, progress lines
+//                                                          otherwise; errors by line on stderr
+//   herald subscriber export [--page P] [--out FILE]      CSV on stdout or into FILE
+//   herald subscriber add --channel email --address X [--component ID]... [--segment S] [--priority N]
+//                          [--confirm]                     active at once (staff vouch) unless --confirm
+//   herald subscriber list [--state S] [--channel C] [--segment S] [--limit N]
+//
+// The commands run from CLI11 callbacks during parse and store their exit code; errors print one
+// line on stderr. Not thread-safe (a command line runs once).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "notify/links.h"
+#include "notify/registry.h"
+#include "store/store.h"
+
+namespace herald::cli {
+
+// What the commands need, opened from --db and --config by the caller (cli.cc: ResolveConfig and
+// OpenMigrated). `channels` may be null: email and SMS addresses are then validated without
+// sending anything (enough for import, export, list and add without --confirm), and other channels
+// are refused. `links` may be null when nothing is sent.
+struct SubscriberCliEnv {
+  std::unique_ptr<store::Store> store;
+  notify::Channels* channels = nullptr;
+  const notify::LinkSigner* links = nullptr;
+  std::string public_url;
+};
+using OpenSubscriberEnv =
+    std::function<Result<SubscriberCliEnv>(const std::string& db, const std::string& config_file)>;
+
+// Registers `subscriber` on `app`. After app.parse(), a set `exit_code` means one of these
+// commands ran: return it from main.
+void AddSubscriberCommands(CLI::App& app, OpenSubscriberEnv open, const Clock& clock, std::optional<int>& exit_code);
+
+}  // namespace herald::cli

@@ -1,0 +1,84 @@
+// `herald subscriber ...` through CLI11 with a real SQLite file: import reports bad lines and
+// exits non-zero, export writes what was imported, add and list work.
+#include "cli/subscribers_cli.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "service/services.h"
+
+namespace herald::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+class SubscriberCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("herald-subcli-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+    db_ = "sqlite:" + (dir_ / "h.db").string();
+    auto s = store::OpenStore(db_);
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE((*s)->Migrate().ok());
+    service::PageInput p;
+    p.name = "Acme";
+    p.is_default = true;
+    ASSERT_TRUE(service::PageService(service::Deps{**s, clock_}).Create(p).ok());
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::optional<int> Run(std::vector<std::string> args) {
+    CLI::App app{"test", "herald"};
+    std::optional<int> code;
+    AddSubscriberCommands(
+        app,
+        [](const std::string& db, const std::string&) -> Result<SubscriberCliEnv> {
+          auto s = store::OpenStore(db);
+          if (!s) return s.error();
+          SubscriberCliEnv env;
+          env.store = std::move(*s);
+          env.public_url = "https://status.example.com";
+          return env;
+        },
+        clock_, code);
+    std::vector<const char*> argv{"herald"};
+    for (auto& a : args) argv.push_back(a.c_str());
+    app.parse(static_cast<int>(argv.size()), const_cast<char**>(argv.data()));
+    return code;
+  }
+
+  FakeClock clock_;
+  fs::path dir_;
+  std::string db_;
+};
+
+TEST_F(SubscriberCliTest, ImportExportAddList) {
+  const auto csv = dir_ / "in.csv";
+  std::ofstream(csv) << "channel,address,component_ids,language,time_zone,detail,segment,priority\n"
+                     << "email,a@example.com,,,,,enterprise,3\n"
+                     << "email,broken,,,,,,\n"
+                     << "sms,+14155552671,,,,,,\n";
+  EXPECT_EQ(Run({"subscriber", "import", csv.string(), "--db", db_}), 2);  // one bad line
+  EXPECT_EQ(Run({"subscriber", "add", "--address", "b@example.com", "--db", db_}), 0);
+  EXPECT_EQ(Run({"subscriber", "add", "--address", "nope", "--db", db_}), 2);
+  const auto out = dir_ / "out.csv";
+  EXPECT_EQ(Run({"subscriber", "export", "--out", out.string(), "--db", db_}), 0);
+  std::stringstream text;
+  text << std::ifstream(out).rdbuf();
+  EXPECT_NE(text.str().find("email,a@example.com,,en,,standard,enterprise,3\n"), std::string::npos) << text.str();
+  EXPECT_NE(text.str().find("sms,+14155552671,"), std::string::npos);
+  EXPECT_NE(text.str().find("b@example.com"), std::string::npos);
+  ::testing::internal::CaptureStdout();
+  EXPECT_EQ(Run({"subscriber", "list", "--segment", "enterprise", "--db", db_}), 0);
+  const std::string listed = ::testing::internal::GetCapturedStdout();
+  EXPECT_NE(listed.find("a@example.com"), std::string::npos);
+  EXPECT_EQ(listed.find("b@example.com"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace herald::cli
