@@ -6,6 +6,7 @@
 
 #include "api/json.h"
 #include "api/request_body.h"
+#include "api/subscribers_api.h"
 #include "core/text.h"
 #include "core/time.h"
 #include "http/errors.h"
@@ -256,6 +257,11 @@ struct AdminApi::Impl {
     if (seg.size() < 3 || seg[1] != "pages") return Error::NotFound("no such endpoint: " + req.path);
     auto page = deps.store.GetPage(seg[2]);
     if (!page) return page.error();
+    if (SubscribersApi::Owns(seg)) {
+      auto* subscribers = deps.subscribers_api();
+      if (!subscribers) return Error::Unavailable("notifications are starting; retry shortly");
+      return subscribers->Route(req, key, *page, seg);
+    }
     const std::string& pid = page->id;
     if (seg.size() == 3) {
       if (read) return Json(200, StaffPageJson(*page));

@@ -24,6 +24,8 @@ struct AdminDeps {
   const Clock& clock;
   std::function<void()> on_change = [] {};
   std::string public_url;  // for incident shortlinks
+  // The subscribers API, once notifications are running (null before: those paths answer 503).
+  std::function<class SubscribersApi*()> subscribers_api = [] { return static_cast<SubscribersApi*>(nullptr); };
 };
 
 class AdminApi {

@@ -65,6 +65,8 @@ std::string RouteLabel(const http::Request& r) {
   if (p.starts_with("/incidents/")) return "/incidents/{id}";
   if (p.starts_with("/pages/")) return "/pages/{slug}/...";
   if (p.starts_with("/history")) return "/history";
+  if (p.starts_with("/subscriptions/")) return p.substr(0, p.find('/', 15));
+  if (p == "/subscribe" || p.ends_with("/subscribe")) return "/subscribe";
   return "other";
 }
 
@@ -86,7 +88,9 @@ App::App(store::Store& store, const Clock& clock, AppOptions options)
     publisher_->RequestRebuild();
     if (auto* d = dispatcher_.load()) d->Wake();
   };
-  admin_ = std::make_unique<api::AdminApi>(api::AdminDeps{store_, clock_, on_change, options_.public_url});
+  api::AdminDeps admin_deps{store_, clock_, on_change, options_.public_url};
+  admin_deps.subscribers_api = [this] { return subscriptions_ready_ ? subscribers_api_.get() : nullptr; };
+  admin_ = std::make_unique<api::AdminApi>(admin_deps);
   incidents_ = std::make_unique<service::IncidentService>(service::Deps{store_, clock_, on_change});
   server_ = std::make_unique<http::Server>(options_.server, *this);
   api_limiter_ = std::make_unique<http::RateLimiter>(options_.api_per_second, options_.api_burst, clock_);
@@ -135,9 +139,26 @@ void App::StartNotifications() {
     log::Warn("notifications not started yet", {{"error", rt.error().message}});
     return;
   }
-  notify_ = std::move(*rt);
+  AdoptNotifyRuntime(std::move(*rt));
+}
+
+void App::AdoptNotifyRuntime(std::unique_ptr<notify::NotifyRuntime> runtime) {
+  notify_ = std::move(runtime);
+  service::SubscriptionOptions so;
+  so.allow_http_endpoints = options_.notify.allow_http;
+  so.default_region = options_.notify.sms_default_region;
+  subscriptions_ = std::make_unique<service::SubscriptionService>(
+      service::SubscriptionDeps{store_, clock_, notify_->channels, *notify_->links, so});
+  subscribers_api_ =
+      std::make_unique<api::SubscribersApi>(api::SubscribersApiDeps{store_, clock_, *subscriptions_, *notify_->links});
+  api::PublicSubscribeOptions po;
+  po.vapid_public_key = notify_->vapid_public_key;
+  public_subscribe_ = std::make_unique<api::PublicSubscribe>(
+      api::PublicSubscribeDeps{store_, clock_, *subscriptions_, *notify_->links, po});
+  subscriptions_ready_ = true;
   notify_->Start();
   dispatcher_.store(notify_->dispatcher.get());
+  publisher_->RequestRebuild();  // the page's push button needs the VAPID key just created
 }
 
 Status App::Start() {
@@ -150,11 +171,7 @@ Status App::Start() {
     // Bad channel settings are a configuration error; an unreachable database is retried.
     auto rt = notify::MakeNotifyRuntime(store_, clock_, options_.notify, options_.public_url, options_.instance_name);
     if (!rt && rt.error().code != ErrorCode::kUnavailable) return rt.error();
-    if (rt) {
-      notify_ = std::move(*rt);
-      notify_->Start();
-      dispatcher_.store(notify_->dispatcher.get());
-    }
+    if (rt) AdoptNotifyRuntime(std::move(*rt));
   }
   scheduler_ = std::thread([this] { SchedulerLoop(); });
   return {};
@@ -175,6 +192,10 @@ void App::SchedulerLoop() {
   while (!stopping_) {
     (void)incidents_->RunMaintenanceTransitions();
     if (!notify_) StartNotifications();
+    // Unconfirmed sign-ups are forgotten after 7 days.
+    if (const TimeMs now = clock_.Now(); subscriptions_ready_ && now - last_pending_purge_ > 3600'000) {
+      if (subscriptions_->PurgePending()) last_pending_purge_ = now;
+    }
     // Idempotency keys are honoured for 24 hours; older records only take space.
     if (const TimeMs now = clock_.Now(); now - last_purge > 60'000) {
       if (store_.PurgeIdempotency(now - 24LL * 3600 * 1000)) last_purge = now;
@@ -214,6 +235,14 @@ std::optional<http::Response> App::HandleFast(const http::Request& req) {
       return http::ErrorResponse(Error::Unavailable("the server is busy; retry shortly"));
     }
     return std::nullopt;  // HandleBlocking releases the slot
+  }
+  if (api::PublicSubscribe::Owns(p)) {
+    // Sign-ups, confirmations and preference pages write to the database: worker pool.
+    if (pending_blocking_.fetch_add(1) >= options_.max_pending_blocking) {
+      pending_blocking_.fetch_sub(1);
+      return http::ErrorResponse(Error::Unavailable("the server is busy; retry shortly"));
+    }
+    return std::nullopt;
   }
   if (req.method == "OPTIONS") {
     r.status = 204;
@@ -281,6 +310,11 @@ http::Response App::HandleBlocking(const http::Request& req) {
     std::atomic<int>& n;
     ~Release() { n.fetch_sub(1); }
   } release{pending_blocking_};
+  if (api::PublicSubscribe::Owns(req.path)) {
+    if (!subscriptions_ready_)
+      return http::ErrorResponse(Error::Unavailable("notifications are starting; retry shortly"));
+    return public_subscribe_->Handle(req);
+  }
   return admin_->Handle(req);
 }
 

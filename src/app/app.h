@@ -12,6 +12,8 @@
 #include <thread>
 
 #include "api/admin_api.h"
+#include "api/subscribe_public.h"
+#include "api/subscribers_api.h"
 #include "app/metrics.h"
 #include "config/config.h"
 #include "core/clock.h"
@@ -20,6 +22,7 @@
 #include "notify/runtime.h"
 #include "page/snapshot.h"
 #include "service/services.h"
+#include "service/subscriptions.h"
 #include "store/store.h"
 
 namespace herald::app {
@@ -60,6 +63,7 @@ class App final : public http::Handler {
   http::Response ServeAsset(const http::Request& request, const page::Snapshot& snap, const page::Asset& asset);
   void SchedulerLoop();
   void StartNotifications();
+  void AdoptNotifyRuntime(std::unique_ptr<notify::NotifyRuntime> runtime);
   std::string NotifyMetrics() const;  // retried by the scheduler while the database is unreachable
 
   store::Store& store_;
@@ -75,6 +79,12 @@ class App final : public http::Handler {
   std::atomic<bool> stopping_{false};
   std::thread scheduler_;
   std::unique_ptr<notify::NotifyRuntime> notify_;
+  // Built with the notify runtime (they need its channels and link signer).
+  std::unique_ptr<service::SubscriptionService> subscriptions_;
+  std::unique_ptr<api::SubscribersApi> subscribers_api_;
+  std::unique_ptr<api::PublicSubscribe> public_subscribe_;
+  std::atomic<bool> subscriptions_ready_{false};
+  TimeMs last_pending_purge_ = 0;
   std::atomic<notify::Dispatcher*> dispatcher_{nullptr};
 };
 

@@ -15,6 +15,7 @@
 #include "api/json.h"
 #include "app/app.h"
 #include "cli/demo.h"
+#include "cli/subscribers_cli.h"
 #include "config/config.h"
 #include "core/log.h"
 #include "core/time.h"
@@ -221,11 +222,32 @@ int Run(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingFile);
 
+  // herald subscriber import|export|add|list (subscribers_cli.cc). Nothing is sent from the CLI:
+  // addresses are validated, and staff-added subscribers are active at once.
+  std::optional<int> subscriber_rc;
+  AddSubscriberCommands(
+      app,
+      [](const std::string& db, const std::string& config_file) -> Result<SubscriberCliEnv> {
+        Common c;
+        c.db = db;
+        c.config_file = config_file;
+        auto cfg = ResolveConfig(c);
+        if (!cfg) return cfg.error();
+        auto store = OpenMigrated(cfg->db);
+        if (!store) return store.error();
+        SubscriberCliEnv env;
+        env.store = std::move(*store);
+        env.public_url = cfg->public_url;
+        return env;
+      },
+      clock, subscriber_rc);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
+  if (subscriber_rc) return *subscriber_rc;
 
   auto cfg = ResolveConfig(common);
   if (!cfg) return Fail(cfg.error());

@@ -142,6 +142,11 @@ Result<SiteInput> LoadSite(store::Store& store, const model::Page& page, TimeMs 
   in.now = now;
   in.public_url = public_url;
   in.base_path = page.is_default ? "/" : "/pages/" + page.slug + "/";
+  // The web push button needs the server's VAPID public key ("private.public" in settings,
+  // written when notifications first start; absent: no button).
+  if (auto vapid = store.GetSetting("webpush.vapid"); vapid.ok() && *vapid) {
+    if (auto dot = (*vapid)->find('.'); dot != std::string::npos) in.vapid_public_key = (*vapid)->substr(dot + 1);
+  }
   auto comps = store.ListComponents(page.id);
   if (!comps) return comps.error();
   std::set<std::string> hidden;

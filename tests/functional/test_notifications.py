@@ -1,0 +1,233 @@
+#!/usr/bin/env python3
+"""Notifications end to end with real parts: a real SMTP server (aiosmtpd) receiving the mail, a
+real HTTP receiver on 127.0.0.1 checking webhook signatures, the real binary killed with -9 in
+the middle of a fan-out."""
+import base64
+import email
+import email.policy
+import glob
+import hashlib
+import hmac
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(__file__))
+from harness import Herald, main  # noqa: E402
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures")
+# Debian's python has aiosmtpd; a pyenv python earlier on PATH may not.
+PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+
+
+class Receiver:
+    """A fixture process that prints its port first."""
+
+    def __init__(self, args, port_prefix=""):
+        self.proc = subprocess.Popen([PYTHON, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline().strip()
+        if not line:
+            raise AssertionError("fixture did not start: " + self.proc.stderr.read())
+        self.port = int(line.split()[-1]) if port_prefix else int(line)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        for f in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            f.close()
+
+
+def records(path):
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def verify_signature(secret, rec):
+    h = rec["headers"]
+    key = base64.b64decode(secret[len("whsec_"):])
+    signed = f"{h['webhook-id']}.{h['webhook-timestamp']}.{rec['body']}".encode()
+    expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+    return any(sig.split(",", 1)[1] == expected for sig in h["webhook-signature"].split(" "))
+
+
+class NotificationsTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="herald-notify-")
+        self.mail_dir = os.path.join(self.tmp, "mail")
+        os.makedirs(self.mail_dir)
+        self.smtp = Receiver([os.path.join(FIXTURES, "smtp_sink.py"), "--dir", self.mail_dir,
+                              "--reject", "bounce@example.com"], port_prefix="PORT")
+        self.hook_log = os.path.join(self.tmp, "hooks.jsonl")
+        self.hooks = Receiver([os.path.join(FIXTURES, "webhook_receiver.py"), self.hook_log,
+                               "--sleep", "/slowish=0.05"])
+        self.herald = None
+
+    def tearDown(self):
+        if self.herald:
+            self.herald.cleanup()
+        self.smtp.stop()
+        self.hooks.stop()
+
+    def start(self, db=None, lease=300):
+        env = {
+            "HERALD_SMTP_URL": f"smtp://127.0.0.1:{self.smtp.port}",
+            "HERALD_SMTP_FROM": "status@acme.example",
+            "HERALD_NOTIFY_ALLOW_PRIVATE": "127.0.0.0/8",
+            "HERALD_NOTIFY_ALLOW_HTTP": "1",
+            "HERALD_NOTIFY_LEASE_SECONDS": str(lease),
+            # Links in messages use the public https origin (RFC 8058 one-click needs https); the
+            # test posts to the same path on the local server.
+            "HERALD_PUBLIC_URL": "https://status.acme.test",
+        }
+        self.herald = Herald(db=db, demo=True, env=env).start()
+        self.admin = self.herald.token("admin")
+        pages = self.herald.get("/v1/pages", token=self.admin).json()
+        self.page = next(p for p in pages if p.get("is_default", True))
+        self.page_id = self.page["id"]
+        return self.herald
+
+    def subscribe(self, body, status=201):
+        r = self.herald.request("POST", f"/v1/pages/{self.page_id}/subscribers", {"subscriber": body},
+                                token=self.admin)
+        self.assertEqual(r.status, status, r.body)
+        return r.json()
+
+    def component_id(self, name):
+        comps = self.herald.get(f"/v1/pages/{self.page_id}/components", token=self.admin).json()
+        return next(c["id"] for c in comps if c["name"] == name)
+
+    def open_incident(self, name, component_ids=(), impact="major", body="We are looking into it."):
+        r = self.herald.request("POST", f"/v1/pages/{self.page_id}/incidents", {"incident": {
+            "name": name, "status": "investigating", "impact": impact, "body": body,
+            "component_ids": list(component_ids)}}, token=self.admin)
+        self.assertEqual(r.status, 201, r.body)
+        return r.json()
+
+    def mails(self):
+        out = []
+        for path in sorted(glob.glob(os.path.join(self.mail_dir, "*.eml"))):
+            with open(path, "rb") as f:
+                out.append(email.message_from_bytes(f.read(), policy=email.policy.default))
+        return out
+
+    def test_email_and_webhook_reach_real_servers(self):
+        h = self.start()
+        self.subscribe({"email": "Ops@Example.com", "skip_confirmation_notification": True})
+        hook = self.subscribe({"channel": "webhook", "endpoint": f"http://127.0.0.1:{self.hooks.port}/hook"})
+        secret = hook.get("secret")
+        self.assertTrue(secret and secret.startswith("whsec_"), hook)
+        # The webhook subscription was confirmed by a signed test delivery.
+        h.wait_for(lambda: len(records(self.hook_log)) >= 1, what="test delivery")
+        self.assertTrue(verify_signature(secret, records(self.hook_log)[0]))
+
+        api = self.component_id("API")
+        incident = self.open_incident("Login failures", [api])
+        h.wait_for(lambda: len(self.mails()) >= 1 and len(records(self.hook_log)) >= 2, timeout=15,
+                   what="email and webhook")
+        mail = self.mails()[0]
+        self.assertEqual(mail["To"], "ops@example.com")
+        self.assertIn("Login failures", mail["Subject"])
+        self.assertTrue(mail["Message-ID"].startswith("<msg_"))
+        self.assertIn("/subscriptions/unsubscribe?token=", mail["List-Unsubscribe"])
+        self.assertEqual(mail["List-Unsubscribe-Post"], "List-Unsubscribe=One-Click")
+        self.assertTrue(mail.is_multipart())
+        text = mail.get_body(("plain",)).get_content()
+        html = mail.get_body(("html",)).get_content()
+        self.assertIn("We are looking into it.", text)
+        self.assertIn("Affected: API", text)
+        self.assertIn("Login failures", html)
+        self.assertNotIn("<script", html)
+
+        rec = records(self.hook_log)[-1]
+        self.assertTrue(verify_signature(secret, rec))
+        doc = json.loads(rec["body"])
+        self.assertEqual(list(doc)[0], "meta")
+        self.assertEqual(doc["incident"]["id"], incident["id"])
+        self.assertEqual(doc["incident"]["name"], "Login failures")
+        self.assertIn("status_indicator", doc["page"])
+        self.assertTrue(rec["headers"]["webhook-id"].startswith("msg_"))
+
+        # Staff see what happened to every message of the incident.
+        def delivered():
+            r = h.get(f"/v1/pages/{self.page_id}/incidents/{incident['id']}/deliveries", token=self.admin)
+            return r.status == 200 and r.json().get("delivered") == 2
+        h.wait_for(delivered, what="delivery counts")
+
+        # One click unsubscribes, without cookies, as RFC 8058 asks; later incidents skip them.
+        unsubscribe = mail["List-Unsubscribe"].strip("<>").split(">")[0]
+        self.assertTrue(unsubscribe.startswith("https://status.acme.test/subscriptions/unsubscribe?token="))
+        unsubscribe = h.url + unsubscribe[len("https://status.acme.test"):]
+        req = urllib.request.Request(unsubscribe, data=b"List-Unsubscribe=One-Click", method="POST",
+                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            self.assertEqual(resp.status, 200)
+        self.open_incident("Second problem")
+        h.wait_for(lambda: len(records(self.hook_log)) >= 3, timeout=15, what="second webhook")
+        time.sleep(0.5)  # the email would have been sent in the same batch as the webhook
+        self.assertEqual(len(self.mails()), 1)
+
+    def test_internal_notes_and_unfollowed_components_send_nothing(self):
+        h = self.start()
+        web = self.component_id("Website")
+        self.subscribe({"email": "web-only@example.com", "component_ids": [web],
+                        "skip_confirmation_notification": True})
+        self.open_incident("API only", [self.component_id("API")])
+        inc = self.open_incident("Website down", [web])
+        h.request("PATCH", f"/v1/pages/{self.page_id}/incidents/{inc['id']}",
+                  {"incident": {"body": "secret staff note", "internal": True}}, token=self.admin)
+        h.wait_for(lambda: len(self.mails()) >= 1, timeout=15, what="email")
+        time.sleep(1.0)
+        mails = self.mails()
+        self.assertEqual(len(mails), 1)
+        self.assertIn("Website down", mails[0]["Subject"])
+        for m in mails:
+            self.assertNotIn("secret staff note", m.as_string())
+
+    def test_kill_9_during_fan_out_loses_nobody(self):
+        n = 120
+        h = self.start(lease=3)
+        csv = "channel,address\n" + "".join(
+            f"webhook,http://127.0.0.1:{self.hooks.port}/slowish?s={i}\n" for i in range(n))
+        r = h.request("POST", f"/v1/pages/{self.page_id}/subscribers/import", raw=csv.encode(),
+                      headers={"Content-Type": "text/csv"}, token=self.admin)
+        self.assertEqual(r.status, 200, r.body)
+        self.assertEqual(r.json()["imported"], n, r.body)
+        db = h.db
+        self.open_incident("Fan-out under fire")
+        h.wait_for(lambda: len(records(self.hook_log)) >= 10, timeout=15, what="first deliveries")
+        h.proc.send_signal(signal.SIGKILL)
+        h.proc.wait()
+        killed_at = len(records(self.hook_log))
+        self.assertLess(killed_at, n, "the fan-out finished before the kill; make the receiver slower")
+        h.port = None
+        self.herald = Herald(db=db, env=h.env).start()
+        self.herald.tmp = h.tmp
+
+        def everyone():
+            got = {rec["path"].split("s=")[1] for rec in records(self.hook_log) if "s=" in rec["path"]}
+            return len(got) == n
+        self.herald.wait_for(everyone, timeout=60, what="every subscriber")
+        by_subscriber = {}
+        for rec in records(self.hook_log):
+            if "s=" in rec["path"]:
+                by_subscriber.setdefault(rec["path"].split("s=")[1], set()).add(rec["headers"]["webhook-id"])
+        self.assertTrue(all(len(ids) == 1 for ids in by_subscriber.values()),
+                        "a message sent twice carries the same webhook-id")
+
+
+if __name__ == "__main__":
+    main()
