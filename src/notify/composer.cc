@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <regex>
 
 #include "api/json.h"
 #include "core/text.h"
@@ -49,6 +50,12 @@ std::string Json(const boost::json::value& v) { return boost::json::serialize(v)
 
 boost::json::object PageStatusJson(const model::Page& page, const api::OverallStatus& overall) {
   return {{"id", page.id}, {"status_indicator", overall.indicator}, {"status_description", overall.description}};
+}
+
+// "[label](https://...)" -> "label (https://...)": plain text keeps where a link goes.
+std::string InlineLinks(const std::string& md) {
+  static const std::regex kLink(R"(\[([^\]\n]+)\]\((https?://[^)\s]+)\))");
+  return std::regex_replace(md, kLink, "$1 ($2)");
 }
 
 std::string FirstLine(std::string s) {
@@ -290,7 +297,7 @@ Result<Message> Build(std::string_view family, const model::Subscriber& s, const
   if (!short_text.ok()) return short_text.error();
   m.subject = FirstLine(*subject);
   m.html = page::RenderMarkdown(*text);
-  m.text = page::MarkdownToPlainText(*text);
+  m.text = page::MarkdownToPlainText(InlineLinks(*text));
   m.short_text = FirstLine(short_text->empty() ? *subject : *short_text);
   return m;
 }

@@ -632,6 +632,7 @@ std::vector<SiteFile> RenderSite(const SiteInput& raw) {
   }
   files.push_back({"assets/favicon.svg", "image/svg+xml", std::string(FindWebAsset("assets/favicon.svg"))});
   files.push_back({"assets/page.js", "text/javascript; charset=utf-8", std::string(FindWebAsset("assets/page.js"))});
+  files.push_back({"assets/push.js", "text/javascript; charset=utf-8", std::string(FindWebAsset("assets/push.js"))});
   return files;
 }
 
