@@ -19,7 +19,7 @@ import unittest
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import Herald, main  # noqa: E402
+from harness import Herald, fresh_postgres_database, main  # noqa: E402
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures")
 # Debian's python has aiosmtpd; a pyenv python earlier on PATH may not.
@@ -65,7 +65,14 @@ def verify_signature(secret, rec):
 
 
 class NotificationsTest(unittest.TestCase):
+    backend = "sqlite"
+
     def setUp(self):
+        self.db = None
+        if self.backend == "postgresql":
+            self.db = fresh_postgres_database()
+            if not self.db:
+                raise unittest.SkipTest("HERALD_TEST_PG_URL is not set (make test sets it)")
         self.tmp = tempfile.mkdtemp(prefix="herald-notify-")
         self.mail_dir = os.path.join(self.tmp, "mail")
         os.makedirs(self.mail_dir)
@@ -93,7 +100,7 @@ class NotificationsTest(unittest.TestCase):
             # test posts to the same path on the local server.
             "HERALD_PUBLIC_URL": "https://status.acme.test",
         }
-        self.herald = Herald(db=db, demo=True, env=env).start()
+        self.herald = Herald(db=db or self.db, demo=True, env=env).start()
         self.admin = self.herald.token("admin")
         pages = self.herald.get("/v1/pages", token=self.admin).json()
         self.page = next(p for p in pages if p.get("is_default", True))
@@ -227,6 +234,11 @@ class NotificationsTest(unittest.TestCase):
                 by_subscriber.setdefault(rec["path"].split("s=")[1], set()).add(rec["headers"]["webhook-id"])
         self.assertTrue(all(len(ids) == 1 for ids in by_subscriber.values()),
                         "a message sent twice carries the same webhook-id")
+
+
+class NotificationsPostgresTest(NotificationsTest):
+    """The same, with the dispatcher's jobs, leases and deliveries in PostgreSQL."""
+    backend = "postgresql"
 
 
 if __name__ == "__main__":
