@@ -33,7 +33,12 @@ constexpr std::string_view kLabelNames[] = {"investigating",
                                             "maintenance",
                                             "security",
                                             "policy",
-                                            "product_update"};
+                                            "product_update",
+                                            // Labels of the facts chat cards and embeds show.
+                                            "fact_status",
+                                            "fact_affected",
+                                            "fact_window",
+                                            "fact_next_update"};
 
 bool IsTemplateKey(const std::string& key) { return !key.starts_with("labels.") && !key.starts_with("format."); }
 

@@ -84,6 +84,9 @@ Result<std::string> NormalizePhoneNumber(std::string_view input, std::string_vie
   }
   std::string e164;
   util.Format(*number, PhoneNumberUtil::E164, &e164);
+  // E.164 allows at most 15 digits; libphonenumber's metadata accepts a few longer German
+  // numbers that SMS providers refuse (found by fuzz/phone_fuzz.cc).
+  if (e164.size() > 16) return Error::Invalid(field, "a phone number has at most 15 digits");
   return e164;
 }
 

@@ -106,5 +106,12 @@ TEST(IsKnownPhoneRegion, KnownAndUnknown) {
   EXPECT_FALSE(IsKnownPhoneRegion("USA"));
 }
 
+TEST(PhoneNumber, RefusesMoreThanFifteenDigits) {
+  // libphonenumber calls this German number valid; E.164 (and every SMS provider) does not.
+  auto r = NormalizePhoneNumber("00 49 24 401102 420907", "US", "phone_number");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().field, "phone_number");
+}
+
 }  // namespace
 }  // namespace herald::notify
