@@ -322,11 +322,13 @@ Result<Message> Compose(const EventContext& ctx, const model::Subscriber& s, con
     m.url = vars["incident_url"];
     m.impact = ctx.incident->is_maintenance() ? "maintenance" : std::string(model::ToString(ctx.incident->impact));
     m.status_label = vars["status"];
-    m.facts.emplace_back("Status", vars["status"]);
-    if (!vars["affected"].empty()) m.facts.emplace_back("Affected", vars["affected"]);
+    const std::string lang = s.language.empty() ? std::string(kDefaultLanguage) : s.language;
+    m.facts.emplace_back(LabelIn(lang, "fact_status", "Status"), vars["status"]);
+    if (!vars["affected"].empty()) m.facts.emplace_back(LabelIn(lang, "fact_affected", "Affected"), vars["affected"]);
     if (!vars["window_start"].empty())
-      m.facts.emplace_back("Window", vars["window_start"] + " to " + vars["window_end"]);
-    if (!vars["next_update_at"].empty()) m.facts.emplace_back("Next update", vars["next_update_at"]);
+      m.facts.emplace_back(LabelIn(lang, "fact_window", "Window"), vars["window_start"] + " – " + vars["window_end"]);
+    if (!vars["next_update_at"].empty())
+      m.facts.emplace_back(LabelIn(lang, "fact_next_update", "Next update"), vars["next_update_at"]);
   } else if (ctx.component) {
     m.url = ctx.page_url;
     m.impact = ctx.component->status == model::ComponentStatus::kMajorOutage        ? "critical"
