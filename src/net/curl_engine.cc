@@ -10,6 +10,7 @@
 #include <exception>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -91,6 +92,7 @@ FailureKind MapCode(CURLcode code) {
 // One queued or running transfer: the request, its callback and what curl reports back.
 struct Transfer {
   bool is_mail = false;
+  std::string host_key;  // scheme://authority, or "smtp": transfers are queued per destination
   HttpRequest http;
   std::function<void(HttpResponse)> http_done;
   MailRequest mail;
@@ -285,7 +287,7 @@ class CurlEngine::Impl {
         fresh.swap(incoming_);
         stop = stopping_;
       }
-      for (auto& t : fresh) waiting_.push_back(std::move(t));
+      for (auto& t : fresh) Queue(std::move(t));
       if (stop) break;
       StartWaiting();
       int running = 0;
@@ -304,19 +306,83 @@ class CurlEngine::Impl {
       std::unique_ptr<Transfer> owned(t);
       Fail(*owned, FailureKind::kShutdown, "outbound engine stopped before the transfer finished");
     }
-    while (!waiting_.empty()) {
-      auto t = std::move(waiting_.front());
-      waiting_.pop_front();
-      Fail(*t, FailureKind::kShutdown, "outbound engine stopped before the transfer started");
+    for (auto& [key, host] : hosts_) {
+      while (!host.waiting.empty()) {
+        auto t = std::move(host.waiting.front());
+        host.waiting.pop_front();
+        Fail(*t, FailureKind::kShutdown, "outbound engine stopped before the transfer started");
+      }
+    }
+    hosts_.clear();
+  }
+
+  // Transfers wait here, per destination, until the destination has a free connection: inside
+  // libcurl a transfer waiting for a connection would already be spending its timeout, so a
+  // burst to one slow receiver would time out messages that never got to start.
+  struct HostQueue {
+    std::deque<std::unique_ptr<Transfer>> waiting;
+    long active = 0;
+    bool runnable = false;  // listed in runnable_
+  };
+
+  static std::string HostKey(const Transfer& t) {
+    if (t.is_mail) return "smtp";
+    const std::string& url = t.http.url;
+    const size_t scheme = url.find("://");
+    if (scheme == std::string::npos) return url;
+    const size_t end = url.find_first_of("/?#", scheme + 3);
+    return url.substr(0, end);
+  }
+
+  long HostLimit() const { return std::max(1L, options_.max_host_connections); }
+
+  void MarkRunnable(const std::string& key, HostQueue& host) {
+    if (!host.runnable && !host.waiting.empty() && host.active < HostLimit()) {
+      host.runnable = true;
+      runnable_.push_back(key);
     }
   }
 
+  void Queue(std::unique_ptr<Transfer> t) {
+    t->host_key = HostKey(*t);
+    auto& host = hosts_[t->host_key];
+    host.waiting.push_back(std::move(t));
+    MarkRunnable(host.waiting.back()->host_key, host);
+  }
+
   void StartWaiting() {
-    while (!waiting_.empty() && active_.size() < std::max<size_t>(1, options_.max_concurrent)) {
-      auto t = std::move(waiting_.front());
-      waiting_.pop_front();
+    while (!runnable_.empty() && active_.size() < std::max<size_t>(1, options_.max_concurrent)) {
+      const std::string key = std::move(runnable_.front());
+      runnable_.pop_front();
+      auto it = hosts_.find(key);
+      if (it == hosts_.end()) continue;
+      HostQueue& host = it->second;
+      host.runnable = false;
+      if (host.waiting.empty() || host.active >= HostLimit()) continue;
+      auto t = std::move(host.waiting.front());
+      host.waiting.pop_front();
+      ++host.active;
+      const size_t before = active_.size();
       Start(std::move(t));
+      if (active_.size() == before) {  // refused before it started: give the slot back
+        Finished(key);
+        continue;
+      }
+      MarkRunnable(key, host);  // round robin: back of the line
     }
+  }
+
+  // A transfer of `key` ended (or never started): free its connection slot.
+  void Finished(const std::string& key) {
+    auto it = hosts_.find(key);
+    if (it == hosts_.end()) return;
+    HostQueue& host = it->second;
+    if (host.active > 0) --host.active;
+    if (host.waiting.empty() && host.active == 0 && !host.runnable) {
+      hosts_.erase(it);
+      return;
+    }
+    MarkRunnable(key, host);
   }
 
   CURL* Acquire() {
@@ -472,6 +538,7 @@ class CurlEngine::Impl {
       active_.erase(raw);
       std::unique_ptr<Transfer> t(raw);
       curl_multi_remove_handle(multi_, e);
+      Finished(t->host_key);
       in_flight_.fetch_sub(1);  // before the callback, which may look at InFlight()
       if (t->is_mail) {
         FinishMail(*t, code);
@@ -569,7 +636,8 @@ class CurlEngine::Impl {
   bool stopping_ = false;                           // guarded by mu_
 
   // Engine thread only.
-  std::deque<std::unique_ptr<Transfer>> waiting_;
+  std::unordered_map<std::string, HostQueue> hosts_;
+  std::deque<std::string> runnable_;      // hosts with waiting transfers and a free slot, round robin
   std::unordered_set<Transfer*> active_;  // owned; each is also its easy handle's CURLOPT_PRIVATE
   std::vector<CURL*> pool_;
 };

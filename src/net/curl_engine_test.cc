@@ -170,6 +170,9 @@ class TestHttpServer {
         out = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
         for (int i = 0; i < 100; ++i) out += "3e8\r\n" + std::string(1000, 'y') + "\r\n";
         out += "0\r\n\r\n";
+      } else if (path == "/slow") {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        out = Response(200, "OK", "slow");
       } else if (path == "/hang") {
         continue;  // read on: returns when the client gives up and closes
       } else {
@@ -444,6 +447,30 @@ TEST(CurlEngineTest, QueueBeyondMaxConcurrent) {
   auto all = c.Wait(20);
   for (const auto& r : all) EXPECT_EQ(r.status, 200) << r.error;
   EXPECT_LE(server.connections(), 2);
+}
+
+// Transfers queue per destination before they start, so waiting for a busy receiver's
+// connection does not eat into their timeout, and a stuck receiver does not hold back another.
+TEST(CurlEngineTest, QueuedTransfersDoNotSpendTheirTimeoutWaitingForAConnection) {
+  TestHttpServer slow, other;
+  CurlEngine::Options options;
+  options.max_host_connections = 1;
+  CurlEngine engine(std::move(options));
+  Collector<HttpResponse> c;
+  for (int i = 0; i < 6; ++i) {
+    HttpRequest r = Get(slow.Url("/slow"));
+    r.timeout = 700ms;  // each takes 200 ms; the sixth waits about 1 s for its turn
+    engine.Send(std::move(r), c.Callback());
+  }
+  HttpRequest hang = Get(other.Url("/hang"));
+  hang.timeout = 5s;
+  Collector<HttpResponse> stuck;
+  engine.Send(std::move(hang), stuck.Callback());
+  auto all = c.Wait(6);
+  ASSERT_EQ(all.size(), 6u);
+  for (const auto& r : all) EXPECT_EQ(r.status, 200) << r.error;
+  EXPECT_EQ(slow.connections(), 1);
+  engine.Shutdown();
 }
 
 TEST(CurlEngineTest, ShutdownCompletesPendingTransfers) {
