@@ -188,9 +188,10 @@ Result<bool> Dispatcher::FanOutOneBatch() {
   auto ctx = ContextFor(job.event_id, job.page_id);
   if (!ctx.ok()) return ctx.error();
   std::vector<model::Subscriber> batch;
+  // A small first batch gets the first (highest-priority) messages out sooner.
+  const int limit = job.has_cursor ? options_.batch_size : std::min(options_.batch_size, 50);
   if ((*ctx)->event) {
-    auto streamed =
-        store_.StreamSubscribers(job.page_id, job.has_cursor, job.cursor_priority, job.cursor_id, options_.batch_size);
+    auto streamed = store_.StreamSubscribers(job.page_id, job.has_cursor, job.cursor_priority, job.cursor_id, limit);
     if (!streamed.ok()) return streamed.error();
     batch = std::move(*streamed);
   }
@@ -220,7 +221,7 @@ Result<bool> Dispatcher::FanOutOneBatch() {
     job.cursor_id = batch.back().id;
   }
   job.matched += static_cast<std::int64_t>(deliveries.size());
-  job.done = static_cast<int>(batch.size()) < options_.batch_size;
+  job.done = static_cast<int>(batch.size()) < limit;
   job.updated_at = now;
   job.lease_until = now + options_.lease_ms;
   if (auto st = store_.CommitDispatchBatch(job, deliveries); !st.ok()) return st.error();

@@ -351,16 +351,25 @@ Result<std::vector<model::Subscriber>> SqlStore::StreamSubscribers(const std::st
                                                                    int limit) {
   std::vector<model::Subscriber> out;
   auto st = Read([&](Connection& conn) -> Status {
-    std::string sql =
-        "SELECT " + std::string(kSubscriberColumns) + " FROM subscribers WHERE page_id = $1 AND state = 'active'";
+    // Two index ranges instead of "priority < p OR (priority = p AND id > c)", which neither
+    // engine turns into one range scan: the rest of this priority, then the lower priorities.
+    const std::string select = "SELECT " + std::string(kSubscriberColumns) + " FROM subscribers ";
+    std::string sql;
     Params params{page_id};
     if (has_cursor) {
-      sql += " AND (priority < $2 OR (priority = $2 AND id > $3))";
+      sql = "SELECT * FROM (" + select +
+            "WHERE page_id = $1 AND state = 'active' AND priority = $2 AND id > $3 ORDER BY id LIMIT $4) AS same "
+            "UNION ALL SELECT * FROM (" +
+            select +
+            "WHERE page_id = $1 AND state = 'active' AND priority < $2 ORDER BY priority DESC, id LIMIT $4) AS below "
+            "ORDER BY priority DESC, id LIMIT $4";
       params.emplace_back(cursor_priority);
       params.emplace_back(cursor_id);
+      params.emplace_back(limit);
+    } else {
+      sql = select + "WHERE page_id = $1 AND state = 'active' ORDER BY priority DESC, id LIMIT $2";
+      params.emplace_back(limit);
     }
-    params.emplace_back(limit);
-    sql += " ORDER BY priority DESC, id LIMIT $" + std::to_string(params.size());
     auto rows = conn.Query(sql, params);
     if (!rows.ok()) return rows.error();
     Decoder d;
