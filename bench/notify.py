@@ -393,6 +393,7 @@ def analyze(plan_path, hook_log, smtp_log, t0_file, samples, db, results, label=
     peak_kb = 0
     rss_end_kb = 0
     cpu = {}
+    herald_cpu_s = 0.0
     try:
         with open(samples) as f:
             rows = [line.rstrip("\n").split("\t") for line in f][1:]
@@ -411,6 +412,7 @@ def analyze(plan_path, hook_log, smtp_log, t0_file, samples, db, results, label=
                     cpu[name] = (int(win[-1][col]) - int(win[0][col])) / hz / dt
                 except ValueError:
                     pass
+            herald_cpu_s = cpu.get("herald", 0) * dt
     except OSError:
         pass
 
@@ -439,6 +441,11 @@ def analyze(plan_path, hook_log, smtp_log, t0_file, samples, db, results, label=
     print("herald peak RSS (VmHWM)            %.1f MB   goal < 300 MB  %s (VmRSS at end %.1f MB)"
           % (peak_kb / 1024, verdict(peak_kb / 1024 if peak_kb else None, GOALS["rss_mb"]), rss_end_kb / 1024))
     print("CPU during delivery (cores)        " + ", ".join("%s %.2f" % kv for kv in cpu.items()))
+    # Independent of how much CPU other processes left to herald on a shared machine.
+    per_cpu_s = len(all_times) / herald_cpu_s if herald_cpu_s else None
+    print("deliveries per herald CPU-second   %s (herald used %.1f CPU-s; load average now %s)"
+          % ("n/a" if per_cpu_s is None else "%.0f" % per_cpu_s, herald_cpu_s,
+             " ".join(open("/proc/loadavg").read().split()[:3])))
     print("count check: missing %d, duplicate messages %d (on %d subscribers), unexpected %d, non-2xx %d"
           % (missing, dup_msgs, dup_subs, unexpected, non_2xx))
     print("herald deliveries table: %s; %d with more than one attempt"
@@ -452,7 +459,7 @@ def analyze(plan_path, hook_log, smtp_log, t0_file, samples, db, results, label=
         "emails_got": len(mail_first), "first_ms": r1(first_ms), "enterprise_s": r2(ent_s),
         "webhooks_done_s": r2(hooks_done_s), "webhooks_per_s_steady": r0(steady), "proj_1m_s": r2(proj_1m),
         "emails_per_s": r0(email_rate), "deliveries_per_s": r0(overall_rate), "peak_rss_mb": round(peak_kb / 1024, 1),
-        "cpu": {k: round(v, 2) for k, v in cpu.items()}, "missing": missing, "duplicates": dup_msgs,
+        "cpu": {k: round(v, 2) for k, v in cpu.items()}, "per_herald_cpu_s": r0(per_cpu_s), "missing": missing, "duplicates": dup_msgs,
         "unexpected": unexpected, "non_2xx": non_2xx, "ok": ok,
     }
     with open(results, "a") as f:

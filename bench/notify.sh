@@ -164,6 +164,7 @@ HERALD_NOTIFY_ALLOW_PRIVATE=127.0.0.0/8 HERALD_NOTIFY_ALLOW_HTTP=1 \
   HERALD_SMTP_URL="smtp://127.0.0.1:$SMTP_PORT" HERALD_SMTP_FROM=status@example.com \
   "$HERALD" serve --listen 127.0.0.1:0 --db "$DB" >"$TMP/herald.stdout.log" 2>"$TMP/herald.stderr.log" &
 HERALD_PID=$!
+HERALD_PID_SHOWN=$HERALD_PID
 HERALD_PORT=""
 for _ in $(seq 600); do
   HERALD_PORT=$(sed -n 's/^herald listening on port \([0-9]*\).*/\1/p' "$TMP/herald.stdout.log" | head -n 1)
@@ -229,7 +230,7 @@ stop_pid "$SMTP_PID" TERM
 SMTP_PID=""
 
 echo "herald metrics at the end: $(tr '\n' ' ' <"$TMP/metrics.txt")"
-echo "top -H, 3-5 s after publishing (busiest threads):"
+echo "top -H, 3-5 s after publishing (busiest threads; the herald line whose TID is its PID $HERALD_PID_SHOWN shows the whole process here):"
 awk '/^top -/{n++} n==2' "$TMP/top.txt" | sed -n '7,16p' || true
 rc=0
 "${NB[@]}" analyze "$TMP/plan.json" "$TMP/hooks.log" "$TMP/smtp.log" "$TMP/t0.txt" "$TMP/samples.tsv" \
