@@ -55,7 +55,7 @@ NPROC=$(nproc)
 
 TMP=$(mktemp -d /tmp/herald-notify.XXXXXX)
 chmod 755 "$TMP"  # nginx workers may run as nobody
-HERALD_PID="" NGINX_PID="" SMTP_PID="" SAMPLER_PID="" PERF_PID=""
+HERALD_PID="" NGINX_PID="" SMTP_PID="" SAMPLER_PID="" PERF_PID="" TOP_PID=""
 
 stop_pid() {  # PID SIGNAL: signal, wait up to 10 s, then KILL
   local pid=$1 sig=$2
@@ -68,6 +68,7 @@ stop_pid() {  # PID SIGNAL: signal, wait up to 10 s, then KILL
 
 cleanup() {
   set +e
+  stop_pid "$TOP_PID" TERM
   stop_pid "$PERF_PID" INT
   stop_pid "$SAMPLER_PID" TERM
   stop_pid "$HERALD_PID" TERM
@@ -194,7 +195,7 @@ echo "herald RSS before publishing: $(awk '/^VmRSS/ {print $2 " " $3}' "/proc/$H
 PERF_MODE=${NOTIFY_PERF:-0}
 if [ "$PERF_MODE" != 0 ] && command -v perf >/dev/null; then
   PERF_G=(-g)  # frame pointers: cheap, but call chains through libc/sqlite are cut short
-  if [ "$PERF_MODE" = dwarf ]; then PERF_G=(--call-graph dwarf,16384 -F 199); else PERF_G+=(-F 499); fi
+  if [ "$PERF_MODE" = dwarf ]; then PERF_G=(--call-graph "dwarf,16384" -F 199); else PERF_G+=(-F 499); fi
   perf record "${PERF_G[@]}" -p "$HERALD_PID" -o "$TMP/perf.data" >"$TMP/perf.log" 2>&1 &
   PERF_PID=$!
   sleep 0.5
@@ -206,6 +207,7 @@ echo "== publishing one incident (load average $LOAD_AT_START)"
 "${NB[@]}" publish "$HERALD_URL" "$KEY" "$TMP/plan.json" "$TMP/t0.txt"
 # A view of the threads a few seconds in (which of herald's threads is busy, and nginx).
 (sleep 3; top -H -b -n 2 -d 1 -w 200 >"$TMP/top.txt" 2>&1) &
+TOP_PID=$!
 "${NB[@]}" wait "$TMP/plan.json" "$TMP/hooks.log" "$TMP/smtp.log" "$TMP/t0.txt" "$MAX_S" "$STALL_S"
 curl -s "$HERALD_URL/metrics" | grep '^herald_notifications' >"$TMP/metrics.txt" || true
 RUN_S=$SECONDS
@@ -221,6 +223,8 @@ fi
 
 stop_pid "$SAMPLER_PID" TERM
 SAMPLER_PID=""
+wait "$TOP_PID" 2>/dev/null || true
+TOP_PID=""
 stop_pid "$HERALD_PID" TERM  # records the last outcomes
 HERALD_PID=""
 # nginx writes its buffered log on a graceful stop; the sink flushes on TERM.
