@@ -9,7 +9,7 @@ LISTEN ?= 127.0.0.1:8080
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := true
 
-.PHONY: all deps build run test asan bench fuzz format clean
+.PHONY: all deps build run test asan bench bench-notify fuzz format clean
 
 all: build
 
@@ -40,6 +40,15 @@ asan:
 bench: build
 	@scripts/deps.sh bench
 	bench/run.sh $(BUILD_DIR)/herald
+
+# Notification fan-out to N subscribers (default 1,000,000; `make bench-notify N=100000` for a
+# quick run); knobs in the header of bench/notify.sh. Results are appended to out/notify-results.jsonl.
+N ?= 1000000
+bench-notify:
+	@scripts/deps.sh bench
+	@$(MAKE) --no-print-directory $(BUILD_DIR)/CMakeCache.txt
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target herald
+	N=$(N) bench/notify.sh $(BUILD_DIR)/herald
 
 fuzz:
 	@scripts/deps.sh build
