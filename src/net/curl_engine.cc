@@ -252,11 +252,13 @@ class CurlEngine::Impl {
     {
       std::lock_guard lock(mu_);
       if (!stopping_) {
+        const bool was_empty = incoming_.empty();
         incoming_.push_back(std::move(t));
         in_flight_.fetch_add(1);
         // Under the lock: Shutdown() cannot set stopping_ (and the multi handle cannot be cleaned
-        // up) between our check and this call.
-        curl_multi_wakeup(multi_);
+        // up) between our check and this call. A non-empty queue has a wakeup pending already
+        // (the engine thread empties it under this lock), so a fan-out wakes it once per burst.
+        if (was_empty) curl_multi_wakeup(multi_);
         return;
       }
     }

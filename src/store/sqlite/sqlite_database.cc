@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <string_view>
 #include <system_error>
@@ -104,12 +105,16 @@ class SqliteConnection final : public sql::Connection {
       }
     } reset{stmt};
 
-    for (size_t i = 0; i < params.size(); ++i) {
-      // Parameters are written $1, $2, ... (PostgreSQL style); SQLite treats them as names.
-      const std::string name = "$" + std::to_string(i + 1);
-      const int idx = sqlite3_bind_parameter_index(stmt, name.c_str());
-      if (idx == 0) continue;  // not used by this statement
-      const auto& v = params[i].value();
+    // Parameters are written $1, $2, ... (PostgreSQL style); SQLite numbers the distinct names in
+    // order of appearance. Walk the statement's own parameters (a name lookup per parameter is a
+    // linear search: quadratic for the 1,400-parameter batch inserts of a fan-out).
+    const int count = sqlite3_bind_parameter_count(stmt);
+    for (int idx = 1; idx <= count; ++idx) {
+      const char* name = sqlite3_bind_parameter_name(stmt, idx);
+      if (name == nullptr || name[0] != '$') continue;
+      const size_t i = static_cast<size_t>(std::strtoul(name + 1, nullptr, 10));
+      if (i == 0 || i > params.size()) continue;  // unbound: NULL, as before
+      const auto& v = params[i - 1].value();
       int rc = SQLITE_OK;
       if (const auto* n = std::get_if<std::int64_t>(&v)) {
         rc = sqlite3_bind_int64(stmt, idx, *n);
