@@ -45,7 +45,6 @@ std::string Zone(const EventContext& ctx, const model::Subscriber& s) {
   return !s.time_zone.empty() ? s.time_zone : ctx.page.time_zone;
 }
 
-
 std::string Json(const boost::json::value& v) { return boost::json::serialize(v); }
 
 boost::json::object PageStatusJson(const model::Page& page, const api::OverallStatus& overall) {
@@ -356,7 +355,7 @@ Result<Message> ComposeSystemMessage(std::string_view family, const model::Page&
   TemplateVars vars = extra;
   vars["page_name"] = page.name;
   vars["page_url"] = page_url;
-  vars["address"] = s.address;
+  if (!vars.contains("address")) vars["address"] = s.address;  // "disabled" names the destination
   if (auto it = extra.find("confirm_url"); it != extra.end()) m.url = it->second;
   if (auto it = extra.find("manage_url"); it != extra.end()) m.manage_url = it->second;
   if (auto it = extra.find("unsubscribe_url"); it != extra.end()) m.unsubscribe_url = it->second;

@@ -309,7 +309,8 @@ void Dispatcher::Send(const model::Delivery& delivery, const model::Subscriber& 
     message = Compose(*context->event, subscriber, context->overrides, links_, delivery.id);
     if (message.ok() && context->cacheable && context->rendered.size() < 10000) context->rendered[key] = *message;
   }
-  Outcome pending{delivery, subscriber.id, subscriber.failing_since, {}};
+  Outcome pending{delivery,           subscriber.id, subscriber.failing_since, {}, subscriber.owner_email,
+                  subscriber.address, context};
   if (!message.ok()) {
     pending.result.kind = SendOutcome::Kind::kPermanent;
     pending.result.detail = "template error: " + message.error().message;
@@ -395,7 +396,35 @@ void Dispatcher::FlushOutcomes() {
     // Not recorded: the deliveries keep their lease and are sent again when it runs out (same
     // idempotency key), so nothing is lost; only a duplicate is possible.
     log::Warn("dispatcher cannot record outcomes", {{"error", st.error().message}});
+    return;
   }
+  for (size_t i = 0; i < done.size(); ++i)
+    if (records[i].quarantine && !done[i].owner_email.empty()) TellOwner(done[i], now);
+}
+
+void Dispatcher::TellOwner(const Outcome& o, TimeMs now) {
+  Channel* email = channels_.Find(model::ChannelKind::kEmail);
+  if (!email || !o.context || !o.context->event) return;
+  const auto& ev = *o.context->event;
+  model::Subscriber owner;
+  owner.id = o.subscriber_id;
+  owner.page_id = ev.page.id;
+  owner.channel = model::ChannelKind::kEmail;
+  owner.address = o.owner_email;
+  owner.state = model::SubscriberState::kActive;
+  TemplateVars extra;
+  extra["failing_since"] = FormatInZone(o.subscriber_failing_since ? o.subscriber_failing_since : now,
+                                        ev.page.time_zone, "%a %d %b %Y, %H:%M %Z");
+  extra["last_error"] = o.result.detail;
+  extra["address"] = o.address;
+  auto message = ComposeSystemMessage("disabled", ev.page, ev.page_url, owner, o.context->overrides, extra,
+                                      "disabled_" + o.subscriber_id, now);
+  if (!message.ok()) return;
+  log::Info("destination disabled; telling its owner", {{"subscriber", o.subscriber_id}});
+  email->Send(*message, owner, [id = o.subscriber_id](SendOutcome r) {
+    if (r.kind != SendOutcome::Kind::kDelivered)
+      log::Warn("could not tell the owner of a disabled destination", {{"subscriber", id}, {"error", r.detail}});
+  });
 }
 
 }  // namespace herald::notify

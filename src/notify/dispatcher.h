@@ -97,7 +97,13 @@ class Dispatcher {
     std::string subscriber_id;
     TimeMs subscriber_failing_since = 0;
     SendOutcome result;
+    // For telling the owner when the destination is disabled.
+    std::string owner_email, address;
+    std::shared_ptr<const Context> context;
   };
+  // Emails the owner of a webhook or chat destination that was just disabled (best effort: the
+  // destination is disabled either way, and staff see it in the API).
+  void TellOwner(const Outcome& outcome, TimeMs now);
   struct Delayed {
     TimeMs at = 0;
     model::Delivery delivery;

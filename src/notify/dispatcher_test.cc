@@ -270,6 +270,24 @@ TEST_F(DispatcherTest, ADestinationFailingForDaysIsDisabled) {
   EXPECT_GE(email_->sent.size(), 8u);
 }
 
+TEST_F(DispatcherTest, TheOwnerOfADisabledDestinationIsTold) {
+  auto d = MakeDispatcher();
+  RunUntilIdle(*d);
+  auto hook = Sub("hook", ChannelKind::kSlack);
+  hook.address = "https://hooks.slack.com/services/T/B/x";
+  hook.owner_email = "owner@example.com";
+  ASSERT_TRUE(store_->SaveSubscriber(hook).ok());
+  slack_->next = {Outcome::kGone};
+  OpenIncident({});
+  RunUntilIdle(*d);
+  EXPECT_EQ(store_->GetSubscriber(page_id_, "hook")->state, model::SubscriberState::kQuarantined);
+  ASSERT_EQ(email_->sent.size(), 1u);
+  const auto& told = email_->sent.front().message;
+  EXPECT_EQ(told.kind, "subscription.disabled");
+  EXPECT_NE(told.text.find("https://hooks.slack.com/services/T/B/x"), std::string::npos) << told.text;
+  EXPECT_NE(told.subject.find("Acme"), std::string::npos);
+}
+
 TEST_F(DispatcherTest, QuietHoursDelayNonCriticalMessages) {
   auto d = MakeDispatcher();
   RunUntilIdle(*d);
