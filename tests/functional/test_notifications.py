@@ -89,7 +89,7 @@ class NotificationsTest(unittest.TestCase):
         self.smtp.stop()
         self.hooks.stop()
 
-    def start(self, db=None, lease=300):
+    def start(self, db=None, lease=300, extra_env=None):
         env = {
             "HERALD_SMTP_URL": f"smtp://127.0.0.1:{self.smtp.port}",
             "HERALD_SMTP_FROM": "status@acme.example",
@@ -99,6 +99,7 @@ class NotificationsTest(unittest.TestCase):
             # Links in messages use the public https origin (RFC 8058 one-click needs https); the
             # test posts to the same path on the local server.
             "HERALD_PUBLIC_URL": "https://status.acme.test",
+            **(extra_env or {}),
         }
         self.herald = Herald(db=db or self.db, demo=True, env=env).start()
         self.admin = self.herald.token("admin")
@@ -186,6 +187,31 @@ class NotificationsTest(unittest.TestCase):
         h.wait_for(lambda: len(records(self.hook_log)) >= 3, timeout=15, what="second webhook")
         time.sleep(0.5)  # the email would have been sent in the same batch as the webhook
         self.assertEqual(len(self.mails()), 1)
+
+    def test_sms_goes_through_a_twilio_compatible_provider(self):
+        sms_log = os.path.join(self.tmp, "sms.jsonl")
+        standin = Receiver([os.path.join(FIXTURES, "twilio_standin.py"), sms_log,
+                            "--account-sid", "AC" + "0" * 32, "--auth-token", "sekret"])
+        try:
+            h = self.start(extra_env={
+                "HERALD_SMS_PROVIDER": "twilio",
+                "HERALD_SMS_BASE_URL": f"http://127.0.0.1:{standin.port}",
+                "HERALD_SMS_ACCOUNT_SID": "AC" + "0" * 32,
+                "HERALD_SMS_AUTH_TOKEN": "sekret",
+                "HERALD_SMS_FROM": "+15005550006",
+            })
+            sub = self.subscribe({"phone_number": "(415) 555-2671", "phone_country": "US",
+                                  "skip_confirmation_notification": True})
+            self.assertEqual(sub.get("phone_number"), "+14155552671", sub)
+            incident = self.open_incident("Payments delayed", impact="critical")
+            h.wait_for(lambda: len(records(sms_log)) >= 1, timeout=15, what="SMS at the provider")
+            msg = records(sms_log)[0]
+            self.assertEqual(msg["to"], "+14155552671")
+            self.assertIn("Payments delayed", msg["body"])
+            self.assertIn(f"/incidents/{incident['id']}.html", msg["body"])
+            self.assertLessEqual(len(msg["body"]), 480)
+        finally:
+            standin.stop()
 
     def test_internal_notes_and_unfollowed_components_send_nothing(self):
         h = self.start()
