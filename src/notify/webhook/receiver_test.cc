@@ -4,7 +4,6 @@
 // receiver other than ours accepts our signatures, and that real failing answers (410, 500 then
 // 200, 429 with Retry-After, 302) map to the right outcomes. The HttpClient here is a small
 // blocking libcurl-easy client; production uses the multi-interface engine.
-#include <curl/curl.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -19,6 +18,7 @@
 #include <fstream>
 #include <optional>
 
+#include "net/sync_http_client_testing.h"
 #include "notify/discord/discord_channel.h"
 #include "notify/mattermost/mattermost_channel.h"
 #include "notify/slack/slack_channel.h"
@@ -34,56 +34,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using Kind = SendOutcome::Kind;
-
-// Blocking: Send performs the transfer and calls `done` before returning. Never follows redirects.
-class CurlEasyClient : public net::HttpClient {
- public:
-  void Send(net::HttpRequest request, std::function<void(net::HttpResponse)> done) override {
-    net::HttpResponse response;
-    CURL* curl = curl_easy_init();
-    curl_slist* headers = nullptr;
-    for (const auto& [k, v] : request.headers) headers = curl_slist_append(headers, (k + ": " + v).c_str());
-    curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
-    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(request.body.size()));
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
-    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, request.follow_redirects ? 1L : 0L);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
-    curl_easy_setopt(
-        curl, CURLOPT_WRITEFUNCTION, +[](char* p, size_t size, size_t n, void* out) {
-          static_cast<std::string*>(out)->append(p, size * n);
-          return size * n;
-        });
-    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers);
-    curl_easy_setopt(
-        curl, CURLOPT_HEADERFUNCTION, +[](char* p, size_t size, size_t n, void* out) {
-          std::string line(p, size * n);
-          if (auto colon = line.find(':'); colon != std::string::npos) {
-            std::string name = line.substr(0, colon);
-            for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            std::string value = line.substr(colon + 1);
-            while (!value.empty() && value.front() == ' ') value.erase(0, 1);
-            while (!value.empty() && (value.back() == '\r' || value.back() == '\n')) value.pop_back();
-            static_cast<net::Headers*>(out)->emplace_back(name, value);
-          }
-          return size * n;
-        });
-    if (CURLcode rc = curl_easy_perform(curl); rc != CURLE_OK) {
-      response.failure = rc == CURLE_OPERATION_TIMEDOUT ? net::FailureKind::kTimeout : net::FailureKind::kConnect;
-      response.error = curl_easy_strerror(rc);
-    } else {
-      long status = 0;
-      curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-      response.status = static_cast<int>(status);
-    }
-    curl_slist_free_all(headers);
-    curl_easy_cleanup(curl);
-    done(std::move(response));
-  }
-};
 
 // The source tree: $HERALD_SOURCE_DIR, or the first ancestor of the test binary that has the
 // receiver (build directories live inside the checkout).
@@ -183,7 +133,7 @@ class PushReceiver : public ::testing::Test {
   static inline int port_ = 0;
   static inline fs::path dir_, log_;
   static inline std::string secret_;
-  CurlEasyClient http_;
+  net::SyncHttpClient http_;
 };
 
 TEST_F(PushReceiver, AnIndependentVerifierAcceptsTheWebhookSignature) {

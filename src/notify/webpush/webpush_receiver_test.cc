@@ -1,7 +1,6 @@
 // End to end: WebPushChannel sends real HTTP requests to tests/fixtures/push_receiver.py, a push
 // service on 127.0.0.1 that verifies the VAPID token and decrypts the message with its own
 // (Python `cryptography`) implementation of RFC 8291, independent of ours.
-#include <curl/curl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
@@ -15,6 +14,7 @@
 #include <optional>
 
 #include "core/text.h"
+#include "net/sync_http_client_testing.h"
 #include "notify/webpush/webpush_channel.h"
 
 extern char** environ;
@@ -24,65 +24,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using Kind = SendOutcome::Kind;
-
-// A minimal blocking HttpClient on libcurl's easy interface: Send performs the transfer and calls
-// `done` before returning. Enough for a test against a receiver on loopback (no address guard:
-// the production engine applies the SSRF policy, and this test talks to 127.0.0.1 only).
-class BlockingCurlClient : public net::HttpClient {
- public:
-  void Send(net::HttpRequest request, std::function<void(net::HttpResponse)> done) override {
-    net::HttpResponse response;
-    CURL* curl = curl_easy_init();
-    curl_slist* headers = nullptr;
-    for (const auto& [name, value] : request.headers)
-      headers = curl_slist_append(headers, (name + ": " + value).c_str());
-    headers = curl_slist_append(headers, "Expect:");
-    curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
-    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, request.follow_redirects ? 1L : 0L);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &BlockingCurlClient::OnBody);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response);
-    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &BlockingCurlClient::OnHeader);
-    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response);
-    const CURLcode rc = curl_easy_perform(curl);
-    if (rc == CURLE_OK) {
-      long status = 0;
-      curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-      response.status = static_cast<int>(status);
-    } else {
-      response.failure = rc == CURLE_OPERATION_TIMEDOUT ? net::FailureKind::kTimeout
-                         : rc == CURLE_COULDNT_CONNECT  ? net::FailureKind::kConnect
-                                                        : net::FailureKind::kOther;
-      response.error = curl_easy_strerror(rc);
-    }
-    curl_slist_free_all(headers);
-    curl_easy_cleanup(curl);
-    done(std::move(response));
-  }
-
- private:
-  static size_t OnBody(char* data, size_t size, size_t n, void* user) {
-    static_cast<net::HttpResponse*>(user)->body.append(data, size * n);
-    return size * n;
-  }
-  static size_t OnHeader(char* data, size_t size, size_t n, void* user) {
-    auto* response = static_cast<net::HttpResponse*>(user);
-    std::string_view line(data, size * n);
-    if (line.starts_with("HTTP/")) response->headers.clear();  // a new response (after 100 Continue)
-    if (auto colon = line.find(':'); colon != std::string_view::npos) {
-      std::string name(line.substr(0, colon));
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      response->headers.emplace_back(std::move(name), std::string(Trim(line.substr(colon + 1))));
-    }
-    return size * n;
-  }
-};
 
 // The fixture script, found from the working directory (ctest runs in the build directory) or
 // from the test binary's location, whichever lies inside the source tree.
@@ -202,7 +143,7 @@ TEST(WebPushReceiver, RealPushServiceVerifiesVapidAndDecryptsThePayload) {
     if (!url.starts_with("http://127.0.0.1:")) return Error::Invalid(field, field + " is not allowed");
     return std::string(url);
   };
-  BlockingCurlClient http;
+  net::SyncHttpClient http;
   WebPushChannel channel(http, SystemClock::Instance(), options);  // the receiver checks exp in real time
   ASSERT_TRUE(channel.status().ok()) << channel.status().error().message;
 
