@@ -135,6 +135,10 @@ Result<std::unique_ptr<NotifyRuntime>> MakeNotifyRuntime(store::Store& store, co
   eo.smtp.require_starttls = config.smtp_require_starttls;
   rt->engine = std::make_unique<net::CurlEngine>(eo);
   if (auto st = AddConfiguredChannels(*rt, clock, config, vapid_private); !st) return st.error();
+  // The page's sign-up form offers only what this server can send (read by the snapshot).
+  std::string names;
+  for (const auto& [kind, channel] : rt->channels.all()) names += std::string(model::ToString(kind)) + ",";
+  if (auto st = store.PutSetting("notify.channels", names, clock.Now()); !st) return st.error();
 
   DispatcherOptions dopts;
   dopts.owner = owner;

@@ -61,6 +61,9 @@ SiteInput Clean(const SiteInput& in) {
   out.public_url = in.public_url;
   while (!out.public_url.empty() && out.public_url.back() == '/') out.public_url.pop_back();
   out.stale_since = in.stale_since;
+  out.vapid_public_key = in.vapid_public_key;
+  out.email_off = in.email_off;
+  out.sms_off = in.sms_off;
 
   std::set<std::string> hidden_groups;
   for (const auto& c : in.components)
@@ -405,7 +408,10 @@ std::string RenderIndex(const Ctx& c, const OverallStatus& overall) {
   if (any_maint) d.set("maintenance", maint);
 
   d.set("components", ComponentsData(c));
-  d.set("vapid_public_key", in.vapid_public_key);  // empty: no web push button
+  // An empty string is "true" to this Mustache library: no key must be false to hide the button.
+  if (!in.vapid_public_key.empty()) d.set("vapid_public_key", in.vapid_public_key);
+  if (in.email_off) d.set("email_off", true);
+  if (in.sms_off) d.set("sms_off", true);
   d.set("uptime_days", std::to_string(kUptimeDays));
 
   // Past incidents: the last 7 days in the page zone, today first, quiet days said so.

@@ -28,6 +28,8 @@ struct SiteInput {
   std::string base_path = "/";               // "/" for the default page, "/pages/{slug}/" for others
   std::string public_url;                    // absolute origin, "http://127.0.0.1:8080", for feeds
   std::optional<TimeMs> stale_since;         // set when the database is unreachable
+  // Channels this server cannot send on (not configured): hidden from the sign-up form.
+  bool email_off = false, sms_off = false;
   std::string vapid_public_key;              // web push key (base64url); empty hides the push button
 };
 

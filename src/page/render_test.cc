@@ -332,6 +332,22 @@ TEST(RenderTest, HistoryPages) {
   EXPECT_TRUE(Contains(m, "href=\"/history/2025-12.html\""));      // older month
 }
 
+TEST(RenderTest, SubscribeFormOffersOnlyConfiguredChannels) {
+  SiteInput in = DemoSite(kNow);
+  std::string all = IndexOf(in);
+  EXPECT_TRUE(Contains(all, "value=\"email\""));
+  EXPECT_TRUE(Contains(all, "value=\"sms\""));
+  in.email_off = true;
+  in.sms_off = true;
+  std::string some = IndexOf(in);
+  EXPECT_FALSE(Contains(some, "value=\"email\""));
+  EXPECT_FALSE(Contains(some, "value=\"sms\""));
+  EXPECT_TRUE(Contains(some, "value=\"webhook\" checked"));
+  EXPECT_FALSE(Contains(some, "data-push-subscribe"));
+  in.vapid_public_key = "BPubKey";
+  EXPECT_TRUE(Contains(IndexOf(in), "data-vapid-key=\"BPubKey\""));
+}
+
 TEST(RenderTest, BasePathIsUsedForLinks) {
   SiteInput in = DemoSite(kNow);
   in.base_path = "/pages/acme/";

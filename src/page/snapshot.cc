@@ -147,6 +147,10 @@ Result<SiteInput> LoadSite(store::Store& store, const model::Page& page, TimeMs 
   if (auto vapid = store.GetSetting("webpush.vapid"); vapid.ok() && *vapid) {
     if (auto dot = (*vapid)->find('.'); dot != std::string::npos) in.vapid_public_key = (*vapid)->substr(dot + 1);
   }
+  if (auto channels = store.GetSetting("notify.channels"); channels.ok() && *channels) {
+    in.email_off = (*channels)->find("email,") == std::string::npos;
+    in.sms_off = (*channels)->find("sms,") == std::string::npos;
+  }
   auto comps = store.ListComponents(page.id);
   if (!comps) return comps.error();
   std::set<std::string> hidden;

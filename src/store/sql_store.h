@@ -58,6 +58,7 @@ class SqlStore final : public Store {
 
   Result<std::optional<std::string>> GetSetting(const std::string& key) override;
   Result<std::string> InitSetting(const std::string& key, const std::string& value, TimeMs now) override;
+  Status PutSetting(const std::string& key, const std::string& value, TimeMs now) override;
   Status SaveSubscriber(const model::Subscriber& subscriber) override;
   Result<model::Subscriber> GetSubscriber(const std::string& page_id, const std::string& id) override;
   Result<std::optional<model::Subscriber>> FindSubscriber(const std::string& page_id, model::ChannelKind channel,

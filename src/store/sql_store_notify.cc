@@ -205,6 +205,17 @@ Result<std::string> SqlStore::InitSetting(const std::string& key, const std::str
   return out;
 }
 
+Status SqlStore::PutSetting(const std::string& key, const std::string& value, TimeMs now) {
+  return Write([&](Connection& conn) -> Status {
+    auto r = conn.Exec(
+        "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET "
+        "value = excluded.value, updated_at = excluded.updated_at",
+        {key, value, now});
+    if (!r.ok()) return r.error();
+    return {};
+  });
+}
+
 // --- subscribers -------------------------------------------------------------------------------
 
 Status SqlStore::SaveSubscriber(const model::Subscriber& s) {

@@ -121,6 +121,7 @@ class Store {
   // instances racing on first start agree on one secret.
   virtual Result<std::optional<std::string>> GetSetting(const std::string& key) = 0;
   virtual Result<std::string> InitSetting(const std::string& key, const std::string& value, TimeMs now) = 0;
+  virtual Status PutSetting(const std::string& key, const std::string& value, TimeMs now) = 0;  // upsert
 
   // Subscribers. SaveSubscriber upserts by id; kConflict when another subscriber of the page has
   // the same channel and address.

@@ -1054,6 +1054,8 @@ TEST_P(StoreContract, SettingsInitOnce) {
   EXPECT_EQ(*store_->InitSetting("k", "first", 1), "first");
   EXPECT_EQ(*store_->InitSetting("k", "second", 2), "first");
   EXPECT_EQ(**store_->GetSetting("k"), "first");
+  ASSERT_TRUE(store_->PutSetting("k", "third", 3).ok());
+  EXPECT_EQ(**store_->GetSetting("k"), "third");
 }
 
 TEST_P(StoreContract, DispatchJobLeaseCursorAndDeliveriesAreIdempotent) {
