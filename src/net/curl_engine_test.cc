@@ -26,6 +26,8 @@
 #include <thread>
 #include <vector>
 
+#include "testing/fixture_process.h"
+
 extern char** environ;
 
 namespace herald::net {
@@ -523,29 +525,13 @@ TEST(CurlEngineTest, ThrowingCallbackDoesNotStopTheEngine) {
 
 // ---- SMTP ----
 
-std::string FindFixture(const std::string& name) {
-  std::vector<fs::path> roots;
-  if (const char* src = std::getenv("HERALD_SOURCE_DIR")) roots.emplace_back(src);
-  std::error_code ec;
-  roots.push_back(fs::current_path(ec));
-  roots.push_back(fs::read_symlink("/proc/self/exe", ec).parent_path());
-  roots.push_back(fs::path(__FILE__).parent_path());
-  for (auto dir : roots) {
-    for (int up = 0; up < 6 && !dir.empty(); ++up, dir = dir.parent_path()) {
-      auto candidate = dir / "tests" / "fixtures" / name;
-      if (fs::exists(candidate, ec)) return candidate.string();
-    }
-  }
-  return {};
-}
-
 // tests/fixtures/smtp_server.py running on 127.0.0.1; stops when destroyed (its stdin closes).
 class SmtpSink {
  public:
   explicit SmtpSink(std::vector<std::string> extra_args = {}) {
     char tmpl[] = "/tmp/herald-smtp-sink-XXXXXX";
     dir_ = mkdtemp(tmpl);
-    std::string script = FindFixture("smtp_server.py");
+    std::string script = herald::testing::FindFixture("smtp_server.py").value_or("").string();
     if (script.empty()) {
       ADD_FAILURE() << "tests/fixtures/smtp_server.py not found (set HERALD_SOURCE_DIR)";
       return;

@@ -18,6 +18,7 @@
 
 #include "notify/email/mime.h"
 #include "notify/email/mime_testing.h"
+#include "testing/fixture_process.h"
 
 namespace herald::notify {
 namespace {
@@ -379,26 +380,12 @@ std::string ReadFile(const std::filesystem::path& p) {
   return s.str();
 }
 
-// tests/fixtures/smtp_sink.py, found from $HERALD_SOURCE_DIR or by walking up from the test binary
-// (build/herald_tests) and the working directory.
-std::filesystem::path FindFixture(const std::string& name) {
-  std::vector<std::filesystem::path> roots;
-  if (const char* dir = std::getenv("HERALD_SOURCE_DIR")) roots.emplace_back(dir);
-  std::error_code ec;
-  for (auto start :
-       {std::filesystem::read_symlink("/proc/self/exe", ec).parent_path(), std::filesystem::current_path()})
-    for (auto p = start; !p.empty() && p != p.root_path(); p = p.parent_path()) roots.push_back(p);
-  for (const auto& r : roots)
-    if (std::filesystem::exists(r / "tests/fixtures" / name)) return r / "tests/fixtures" / name;
-  return {};
-}
-
 // Runs smtp_sink.py for the life of the object. Its stdin is a pipe we hold: if this process dies,
 // the sink sees EOF and exits.
 class SmtpSink {
  public:
   SmtpSink(const std::filesystem::path& dir, const std::string& reject) {
-    const auto script = FindFixture("smtp_sink.py");
+    const auto script = herald::testing::FindFixture("smtp_sink.py").value_or("");
     if (script.empty()) {
       error_ = "tests/fixtures/smtp_sink.py not found (set HERALD_SOURCE_DIR)";
       return;

@@ -1,14 +1,8 @@
 // SmsChannel against tests/fixtures/twilio_standin.py, a local server that checks requests the
 // way Twilio documents them: proves that what the channel sends is what Twilio accepts (encoding,
-// auth, paths) and that Twilio's answers map to the right outcomes. The HttpClient here is a small
-// blocking libcurl-easy client; production uses the multi-interface engine.
-#include <fcntl.h>
+// auth, paths) and that Twilio's answers map to the right outcomes. The HttpClient is the
+// production CurlEngine behind SyncHttpClient.
 #include <gtest/gtest.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <boost/json.hpp>
 #include <cstdlib>
@@ -19,8 +13,7 @@
 #include "net/sync_http_client_testing.h"
 #include "notify/sms/sms_channel.h"
 #include "notify/sms/sms_text.h"
-
-extern char** environ;
+#include "testing/fixture_process.h"
 
 namespace herald::notify {
 namespace {
@@ -31,66 +24,24 @@ using Kind = SendOutcome::Kind;
 constexpr char kSid[] = "AC0123456789abcdef0123456789abcdef";
 constexpr char kToken[] = "standin-token";
 
-// The source tree: $HERALD_SOURCE_DIR, or the first ancestor of the test binary that has the
-// stand-in (build directories live inside the checkout).
-std::optional<fs::path> FindStandin() {
-  const fs::path rel = "tests/fixtures/twilio_standin.py";
-  if (const char* dir = std::getenv("HERALD_SOURCE_DIR"); dir && fs::exists(fs::path(dir) / rel))
-    return fs::path(dir) / rel;
-  std::error_code ec;
-  fs::path p = fs::read_symlink("/proc/self/exe", ec);
-  for (int i = 0; !ec && i < 8 && p.has_parent_path() && p != p.parent_path(); ++i) {
-    p = p.parent_path();
-    if (fs::exists(p / rel)) return p / rel;
-  }
-  return std::nullopt;
-}
-
 class TwilioStandin : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    auto script = FindStandin();
+    auto script = herald::testing::FindFixture("twilio_standin.py");
     ASSERT_TRUE(script) << "tests/fixtures/twilio_standin.py not found: set HERALD_SOURCE_DIR";
     char dir_template[] = "/tmp/herald-sms-XXXXXX";
     ASSERT_NE(mkdtemp(dir_template), nullptr);
     dir_ = dir_template;
     log_ = dir_ / "messages.jsonl";
-    int out[2];
-    ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-    const std::string script_s = script->string(), log_s = log_.string();
-    // -S: the stand-in needs only the standard library; skipping site-packages starts it faster.
-    std::vector<std::string> args = {"python3", "-S", script_s, log_s, "--account-sid", kSid, "--auth-token", kToken};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const int rc = posix_spawnp(&pid_, "python3", &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    close(out[1]);
-    ASSERT_EQ(rc, 0) << "cannot start python3";
-    // The stand-in prints its port once it listens; wait for that line, at most 20 s.
-    std::string line;
-    pollfd pfd{out[0], POLLIN, 0};
-    while (line.find('\n') == std::string::npos && poll(&pfd, 1, 20000) > 0) {
-      char buf[64];
-      const ssize_t n = read(out[0], buf, sizeof buf);
-      if (n <= 0) break;
-      line.append(buf, static_cast<size_t>(n));
-    }
-    close(out[0]);
-    port_ = std::atoi(line.c_str());
-    ASSERT_GT(port_, 0) << "the stand-in did not report its port: '" << line << "'";
+    std::string error;
+    ASSERT_TRUE(server_.Start(
+        {"python3", "-S", script->string(), log_.string(), "--account-sid", kSid, "--auth-token", kToken}, &error))
+        << error;
+    port_ = server_.port();
   }
 
   static void TearDownTestSuite() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      int status = 0;
-      waitpid(pid_, &status, 0);
-      pid_ = 0;
-    }
+    server_.Stop();
     std::error_code ec;
     if (!dir_.empty()) fs::remove_all(dir_, ec);
   }
@@ -135,7 +86,7 @@ class TwilioStandin : public ::testing::Test {
     return m;
   }
 
-  static inline pid_t pid_ = 0;
+  static inline herald::testing::FixtureProcess server_;
   static inline int port_ = 0;
   static inline fs::path dir_, log_;
   net::SyncHttpClient http_;

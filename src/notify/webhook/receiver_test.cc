@@ -2,15 +2,9 @@
 // that records each POST and verifies Standard Webhooks signatures with its own (Python)
 // implementation: proves that what the channels send crosses a real socket intact, that a
 // receiver other than ours accepts our signatures, and that real failing answers (410, 500 then
-// 200, 429 with Retry-After, 302) map to the right outcomes. The HttpClient here is a small
-// blocking libcurl-easy client; production uses the multi-interface engine.
-#include <fcntl.h>
+// 200, 429 with Retry-After, 302) map to the right outcomes. The HttpClient is the production
+// CurlEngine behind SyncHttpClient.
 #include <gtest/gtest.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <boost/json.hpp>
 #include <cstdlib>
@@ -26,8 +20,7 @@
 #include "notify/webhook/push_test_util.h"
 #include "notify/webhook/standard_webhooks.h"
 #include "notify/webhook/webhook_channel.h"
-
-extern char** environ;
+#include "testing/fixture_process.h"
 
 namespace herald::notify {
 namespace {
@@ -35,67 +28,24 @@ namespace {
 namespace fs = std::filesystem;
 using Kind = SendOutcome::Kind;
 
-// The source tree: $HERALD_SOURCE_DIR, or the first ancestor of the test binary that has the
-// receiver (build directories live inside the checkout).
-std::optional<fs::path> FindReceiver() {
-  const fs::path rel = "tests/fixtures/webhook_receiver.py";
-  if (const char* dir = std::getenv("HERALD_SOURCE_DIR"); dir && fs::exists(fs::path(dir) / rel))
-    return fs::path(dir) / rel;
-  std::error_code ec;
-  fs::path p = fs::read_symlink("/proc/self/exe", ec);
-  for (int i = 0; !ec && i < 8 && p.has_parent_path() && p != p.parent_path(); ++i) {
-    p = p.parent_path();
-    if (fs::exists(p / rel)) return p / rel;
-  }
-  return std::nullopt;
-}
-
 class PushReceiver : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     secret_ = NewWebhookSecret();
-    auto script = FindReceiver();
+    auto script = herald::testing::FindFixture("webhook_receiver.py");
     ASSERT_TRUE(script) << "tests/fixtures/webhook_receiver.py not found: set HERALD_SOURCE_DIR";
     char dir_template[] = "/tmp/herald-push-XXXXXX";
     ASSERT_NE(mkdtemp(dir_template), nullptr);
     dir_ = dir_template;
     log_ = dir_ / "posts.jsonl";
-    int out[2];
-    ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-    const std::string script_s = script->string(), log_s = log_.string();
-    // -S: the receiver needs only the standard library; skipping site-packages starts it faster.
-    std::vector<std::string> args = {"python3", "-S", script_s, log_s, "--secret", secret_};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const int rc = posix_spawnp(&pid_, "python3", &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    close(out[1]);
-    ASSERT_EQ(rc, 0) << "cannot start python3";
-    // The receiver prints its port once it listens; wait for that line, at most 20 s.
-    std::string line;
-    pollfd pfd{out[0], POLLIN, 0};
-    while (line.find('\n') == std::string::npos && poll(&pfd, 1, 20000) > 0) {
-      char buf[64];
-      const ssize_t n = read(out[0], buf, sizeof buf);
-      if (n <= 0) break;
-      line.append(buf, static_cast<size_t>(n));
-    }
-    close(out[0]);
-    port_ = std::atoi(line.c_str());
-    ASSERT_GT(port_, 0) << "the receiver did not report its port: '" << line << "'";
+    std::string error;
+    ASSERT_TRUE(server_.Start({"python3", "-S", script->string(), log_.string(), "--secret", secret_}, &error))
+        << error;
+    port_ = server_.port();
   }
 
   static void TearDownTestSuite() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      int status = 0;
-      waitpid(pid_, &status, 0);
-      pid_ = 0;
-    }
+    server_.Stop();
     std::error_code ec;
     if (!dir_.empty()) fs::remove_all(dir_, ec);
   }
@@ -129,7 +79,7 @@ class PushReceiver : public ::testing::Test {
     return s;
   }
 
-  static inline pid_t pid_ = 0;
+  static inline herald::testing::FixtureProcess server_;
   static inline int port_ = 0;
   static inline fs::path dir_, log_;
   static inline std::string secret_;

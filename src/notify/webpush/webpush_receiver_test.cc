@@ -2,11 +2,6 @@
 // service on 127.0.0.1 that verifies the VAPID token and decrypts the message with its own
 // (Python `cryptography`) implementation of RFC 8291, independent of ours.
 #include <gtest/gtest.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <boost/json.hpp>
 #include <filesystem>
@@ -16,8 +11,7 @@
 #include "core/text.h"
 #include "net/sync_http_client_testing.h"
 #include "notify/webpush/webpush_channel.h"
-
-extern char** environ;
+#include "testing/fixture_process.h"
 
 namespace herald::notify {
 namespace {
@@ -25,64 +19,19 @@ namespace {
 namespace fs = std::filesystem;
 using Kind = SendOutcome::Kind;
 
-// The fixture script, found from the working directory (ctest runs in the build directory) or
-// from the test binary's location, whichever lies inside the source tree.
-std::optional<fs::path> FindFixture(const fs::path& relative) {
-  std::vector<fs::path> starts{fs::current_path()};
-  std::error_code ec;
-  if (auto exe = fs::read_symlink("/proc/self/exe", ec); !ec) {
-    starts.push_back(exe.parent_path());
-    // An out-of-tree build directory names its source tree in CMakeCache.txt.
-    std::ifstream cache(exe.parent_path() / "CMakeCache.txt");
-    for (std::string line; std::getline(cache, line);)
-      if (line.starts_with("CMAKE_HOME_DIRECTORY:INTERNAL=")) starts.emplace_back(line.substr(line.find('=') + 1));
-  }
-  for (fs::path dir : starts) {
-    for (int depth = 0; depth < 8 && !dir.empty(); ++depth, dir = dir.parent_path()) {
-      if (fs::exists(dir / relative, ec)) return dir / relative;
-      if (dir == dir.parent_path()) break;
-    }
-  }
-  return std::nullopt;
-}
-
 // Runs push_receiver.py and reads the line it prints once it listens; kills it (by pid) when done.
 class PushReceiver {
  public:
   PushReceiver() {
-    auto script = FindFixture("tests/fixtures/push_receiver.py");
+    auto script = herald::testing::FindFixture("push_receiver.py");
     if (!script) {
       error_ = "tests/fixtures/push_receiver.py not found";
       return;
     }
     record_path_ = fs::temp_directory_path() / ("herald_push_" + RandomHex(8) + ".jsonl");
-    int out[2];
-    if (pipe(out) != 0) {
-      error_ = "pipe failed";
-      return;
-    }
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, out[0]);
-    posix_spawn_file_actions_addclose(&actions, out[1]);
-    std::string python = "python3", path = script->string(), record = record_path_.string();
-    char* argv[] = {python.data(), path.data(), record.data(), nullptr};
-    const int rc = posix_spawnp(&pid_, "python3", &actions, nullptr, argv, environ);
-    posix_spawn_file_actions_destroy(&actions);
-    close(out[1]);
-    if (rc != 0) {
-      pid_ = -1;
-      close(out[0]);
-      error_ = "cannot start python3";
-      return;
-    }
-    // The first line arrives once the socket listens; bounded wait in case the script fails.
-    std::string line;
-    char c;
-    pollfd pfd{out[0], POLLIN, 0};
-    while (line.size() < 4096 && poll(&pfd, 1, 20000) > 0 && read(out[0], &c, 1) == 1 && c != '\n') line += c;
-    close(out[0]);
+    // Its first line is a JSON object: port, origin and the subscription's keys.
+    if (!server_.Start({"python3", script->string(), record_path_.string()}, &error_, false)) return;
+    const std::string& line = server_.first_line();
     boost::system::error_code ec;
     auto doc = boost::json::parse(line, ec);
     if (ec || !doc.is_object()) {
@@ -96,10 +45,7 @@ class PushReceiver {
     auth = std::string(o.at("auth").as_string());
   }
   ~PushReceiver() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-    }
+    server_.Stop();
     std::error_code ec;
     fs::remove(record_path_, ec);
   }
@@ -118,7 +64,7 @@ class PushReceiver {
   std::string origin, p256dh, auth;
 
  private:
-  pid_t pid_ = -1;
+  herald::testing::FixtureProcess server_;
   fs::path record_path_;
   std::string error_;
 };
