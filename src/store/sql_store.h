@@ -92,6 +92,33 @@ class SqlStore final : public Store {
   Status PutIdempotency(const model::IdempotencyRecord& record) override;
   Status PurgeIdempotency(TimeMs older_than) override;
 
+  Status SaveMonitor(const model::Monitor& monitor) override;
+  Result<model::Monitor> GetMonitor(const std::string& page_id, const std::string& id) override;
+  Result<std::vector<model::Monitor>> ListMonitors(const std::string& page_id) override;
+  Status DeleteMonitor(const std::string& page_id, const std::string& id) override;
+  Result<std::optional<model::Monitor>> FindMonitorByHeartbeat(const std::string& token_hash) override;
+  Status RecordHeartbeat(const std::string& monitor_id, TimeMs at) override;
+  Status RecordMonitorResults(const MonitorResultsWrite& write) override;
+  Result<std::vector<model::MonitorSample>> ListMonitorSamples(const std::string& monitor_id, TimeMs since,
+                                                               int limit) override;
+  Result<std::vector<model::MonitorRollup>> ListMonitorRollups(const std::string& page_id,
+                                                               const std::string& monitor_id, char granularity,
+                                                               TimeMs since) override;
+  Result<std::int64_t> PruneMonitorData(TimeMs samples_before, TimeMs minutes_before, TimeMs days_before) override;
+  Result<std::vector<model::AutomationRule>> ListAutomationRules(const std::string& page_id) override;
+  Status SaveAutomationRule(const model::AutomationRule& rule) override;
+  Status DeleteAutomationRule(const std::string& page_id, const std::string& component_id) override;
+  Status SaveIncidentDraft(const model::IncidentDraft& draft) override;
+  Result<model::IncidentDraft> GetIncidentDraft(const std::string& page_id, const std::string& id) override;
+  Result<std::vector<model::IncidentDraft>> ListIncidentDrafts(const std::string& page_id, bool waiting_only) override;
+  Status SaveAlertTarget(const model::AlertTarget& target) override;
+  Result<std::vector<model::AlertTarget>> ListAlertTargets(const std::string& page_id) override;
+  Status DeleteAlertTarget(const std::string& page_id, const std::string& id) override;
+  Status AddStaffAlerts(const std::vector<model::StaffAlert>& alerts) override;
+  Result<std::vector<model::StaffAlert>> ClaimDueStaffAlerts(TimeMs now, TimeMs lease_until, int limit) override;
+  Status FinishStaffAlerts(const std::vector<model::StaffAlert>& alerts) override;
+  Result<std::vector<model::StaffAlert>> ListStaffAlerts(const std::string& page_id, int limit) override;
+
  private:
   using Mode = sql::Database::Mode;
 
