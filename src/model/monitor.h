@@ -88,6 +88,7 @@ struct Monitor {
   ComponentStatus down_status = ComponentStatus::kMajorOutage;          // what "down" means
   ComponentStatus slow_status = ComponentStatus::kDegradedPerformance;  // what "degraded" means
   bool enabled = true;
+  bool show_chart = false;  // its response-time chart is shown under its component on the page
   std::string heartbeat_token_hash;  // heartbeat: SHA-256 hex of the secret in the job's URL
   // Confirmed state, written by the engine.
   MonitorState state = MonitorState::kUnknown;
