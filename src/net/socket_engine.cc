@@ -195,6 +195,7 @@ class SocketEngine::Impl {
     }
     // Runs after every check posted before `stopped_` was set, so none is left behind.
     asio::post(ioc_, [this] {
+      draining_ = true;
       while (!queue_.empty()) {
         auto op = std::move(queue_.front());
         queue_.pop_front();
@@ -267,10 +268,10 @@ class SocketEngine::Impl {
 
   // A check finished (its callback already ran): free its slot for the next in the queue.
   void Finished(uint64_t id) {
+    if (id == 0) return;  // never started: aborted while queued
     active_.erase(id);
     --running_;
-    --in_flight_;
-    if (!queue_.empty()) {
+    if (!queue_.empty() && !draining_) {
       auto next = std::move(queue_.front());
       queue_.pop_front();
       Start(std::move(next));
@@ -291,7 +292,13 @@ class SocketEngine::Impl {
     // after 2 s rather than failing the check).
     opts.timeout = 2000;
     opts.tries = 3;
-    const int mask = ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES;
+    int mask = ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES;
+    if (!server.empty()) {
+      // A DNS check watches this one server: its SERVFAIL or REFUSED is the answer to report,
+      // not a reason to retry (c-ares would retry and then say only "connection refused").
+      opts.flags = ARES_FLAG_NOCHECKRESP;
+      mask |= ARES_OPT_FLAGS;
+    }
     int rc = ares_init_options(&c->ch, &opts, mask);
     if (rc != ARES_SUCCESS) {
       *error = std::string("DNS resolver setup failed: ") + ares_strerror(rc);
@@ -397,6 +404,7 @@ class SocketEngine::Impl {
 
   // Engine thread only.
   size_t running_ = 0;
+  bool draining_ = false;  // shutting down: start nothing more from the queue
   uint64_t next_id_ = 0;
   std::deque<std::shared_ptr<Op>> queue_;
   std::unordered_map<uint64_t, std::shared_ptr<Op>> active_;
@@ -586,6 +594,7 @@ class SocketEngine::Impl::ConnectOp final : public Op {
     result_.error = std::move(error);
     if (kind != FailureKind::kNone) result_.ok = false;
     result_.total_ms = MsSince(start_);
+    --engine_->in_flight_;  // before the callback, so a caller woken by it sees the count drop
     Deliver(done_, std::move(result_), "connect");
     engine_->Finished(id);
   }
@@ -648,7 +657,7 @@ class SocketEngine::Impl::DnsOp final : public Op {
       case ARES_ENOTFOUND: return op.Finish(FailureKind::kDns, "no such name: " + name);
       case ARES_ENODATA: return op.Finish(FailureKind::kDns, "no " + t + " records for " + name);
       case ARES_ETIMEOUT: return op.Finish(FailureKind::kTimeout, "DNS server did not answer");
-      case ARES_ECONNREFUSED: return op.Finish(FailureKind::kConnect, "DNS server refused the connection");
+      case ARES_ECONNREFUSED: return op.Finish(FailureKind::kConnect, "DNS server unreachable (connection refused)");
       case ARES_ESERVFAIL: return op.Finish(FailureKind::kDns, "DNS server failure (SERVFAIL) for " + name);
       case ARES_EREFUSED: return op.Finish(FailureKind::kDns, "DNS server refused the query (REFUSED)");
       case ARES_EDESTRUCTION: return op.Finish(FailureKind::kShutdown, "socket engine stopped");
@@ -674,6 +683,7 @@ class SocketEngine::Impl::DnsOp final : public Op {
       result_.answers.clear();
     }
     result_.total_ms = MsSince(start_);
+    --engine_->in_flight_;  // before the callback, so a caller woken by it sees the count drop
     Deliver(done_, std::move(result_), "dns");
     engine_->Finished(id);
   }

@@ -110,7 +110,8 @@ void DnsProbe::Start(const model::Monitor& monitor, std::function<void(ProbeResu
         s.timings.dns_ms = r.total_ms;
         s.timings.total_ms = r.total_ms;
         if (!r.ok) {
-          probes::Fail(s, probes::FailureText(r.failure, r.error, timeout_ms, name));
+          // The engine's words are already DNS-specific ("no such name: ...", "DNS server failure").
+      probes::Fail(s, r.error.empty() ? probes::FailureText(r.failure, r.error, timeout_ms, name) : r.error);
         } else {
           s.evidence = type + " " + AnswersText(r.answers);
           if (!expected.empty() && !AnswerMatches(type, r.answers, expected)) {
