@@ -188,6 +188,7 @@ class SocketEngine::Impl {
     {
       std::lock_guard lock(mu_);
       if (stopped_) {
+        std::lock_guard join_lock(join_mu_);
         if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
         return;
       }
@@ -208,6 +209,7 @@ class SocketEngine::Impl {
       channels_.clear();
       work_.reset();
     });
+    std::lock_guard join_lock(join_mu_);
     if (thread_.joinable()) thread_.join();
   }
 
@@ -328,8 +330,16 @@ class SocketEngine::Impl {
     c.timer.cancel();
   }
 
-  static void SockState(void* data, ares_socket_t fd, int readable, int writable) {
-    auto* c = static_cast<Channel*>(data);
+  // Called by c-ares (C code): nothing may throw through it.
+  static void SockState(void* data, ares_socket_t fd, int readable, int writable) noexcept {
+    try {
+      WatchSocket(static_cast<Channel*>(data), fd, readable, writable);
+    } catch (const std::exception& e) {
+      log::Error("socket engine cannot watch a DNS socket", {{"error", e.what()}});
+    }
+  }
+
+  static void WatchSocket(Channel* c, ares_socket_t fd, int readable, int writable) {
     auto it = c->watches.find(fd);
     if (!readable && !writable) {
       if (it != c->watches.end()) {
@@ -400,6 +410,7 @@ class SocketEngine::Impl {
 
   std::mutex mu_;
   bool stopped_ = false;  // guarded by mu_
+  std::mutex join_mu_;    // one thread joins; another Shutdown() waits for it
   std::atomic<size_t> in_flight_{0};
 
   // Engine thread only.

@@ -111,7 +111,7 @@ void DnsProbe::Start(const model::Monitor& monitor, std::function<void(ProbeResu
         s.timings.total_ms = r.total_ms;
         if (!r.ok) {
           // The engine's words are already DNS-specific ("no such name: ...", "DNS server failure").
-      probes::Fail(s, r.error.empty() ? probes::FailureText(r.failure, r.error, timeout_ms, name) : r.error);
+          probes::Fail(s, r.error.empty() ? probes::FailureText(r.failure, r.error, timeout_ms, name) : r.error);
         } else {
           s.evidence = type + " " + AnswersText(r.answers);
           if (!expected.empty() && !AnswerMatches(type, r.answers, expected)) {

@@ -38,8 +38,8 @@ void HeartbeatProbe::Start(const model::Monitor& monitor, std::function<void(Pro
     if (monitor.last_heartbeat_at >= monitor.created_at && monitor.last_heartbeat_at > 0)
       probes::Fail(s, "no heartbeat since " + Time(monitor.last_heartbeat_at) + " (" + expected + ")");
     else
-      probes::Fail(s, "no heartbeat since the monitor was created at " + Time(monitor.created_at) + " (" +
-                          expected + ")");
+      probes::Fail(s,
+                   "no heartbeat since the monitor was created at " + Time(monitor.created_at) + " (" + expected + ")");
   } else {
     s.verdict = model::CheckVerdict::kUp;
   }

@@ -4,6 +4,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <mutex>
+
 #include "monitor/probes/monitor_target_testing.h"
 
 namespace herald::monitor {
@@ -74,6 +77,29 @@ TEST_F(TcpProbeTest, UnknownHostIsDown) {
   const auto r = Check(Monitor("no-such-host.invalid", target().tcp_open));
   EXPECT_EQ(r.sample.verdict, CheckVerdict::kDown);
   EXPECT_THAT(r.sample.error, StartsWith("host not found: no-such-host.invalid"));
+}
+
+TEST_F(TcpProbeTest, TwoThousandChecksAtOnceAllComplete) {
+  constexpr int kChecks = 2000;
+  std::mutex mu;
+  std::condition_variable cv;
+  int done = 0, up = 0;
+  std::string first_error;
+  const auto m = Monitor("127.0.0.1", target().tcp_open);
+  for (int i = 0; i < kChecks; ++i) {
+    probe_.Start(m, [&](ProbeResult r) {
+      std::lock_guard lock(mu);
+      ++done;
+      if (r.sample.verdict == CheckVerdict::kUp)
+        ++up;
+      else if (first_error.empty())
+        first_error = r.sample.error;
+      cv.notify_all();
+    });
+  }
+  std::unique_lock lock(mu);
+  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(60), [&] { return done == kChecks; })) << done << " done";
+  EXPECT_EQ(up, kChecks) << first_error;
 }
 
 TEST_F(TcpProbeTest, ValidateNamesTheField) {

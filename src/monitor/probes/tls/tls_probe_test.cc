@@ -21,6 +21,7 @@ class TlsProbeTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!target().error.empty()) GTEST_SKIP() << target().error;
+    clock_.Set(SystemClock::Instance().Now());  // after the target made its certificates
     net::SocketEngine::Options o;
     o.ca_file = target().ca_file;
     sockets_ = std::make_unique<net::SocketEngine>(o);
@@ -41,7 +42,7 @@ class TlsProbeTest : public ::testing::Test {
   }
 
   // The certificates are real, so "now" is the real time; a FakeClock moves it in one test.
-  FakeClock clock_{SystemClock::Instance().Now()};
+  FakeClock clock_;
   std::unique_ptr<net::SocketEngine> sockets_;
   std::unique_ptr<TlsProbe> probe_;
 };
