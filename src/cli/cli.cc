@@ -261,7 +261,11 @@ int Run(int argc, char** argv) {
     auto store = OpenMigrated(cfg->db);
     if (!store) return Fail(store.error());
     if (demo) {
-      auto seeded = SeedDemo(**store, clock);
+      // The demo's monitors check this server itself.
+      const std::string self = "http://" +
+                               (addr->first.find(':') != std::string::npos ? "[" + addr->first + "]" : addr->first) +
+                               ":" + std::to_string(addr->second);
+      auto seeded = SeedDemo(**store, clock, self);
       if (!seeded) return Fail(seeded.error());
       if (*seeded) log::Info("seeded demo data");
     }
