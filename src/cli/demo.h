@@ -3,7 +3,7 @@
 // that `make run` shows what Herald looks like. Only seeds an empty database.
 //
 // It also adds monitors against Herald itself (`self_url`, the address it serves on: its
-// /healthz, its status JSON and its TCP port), one of them with a response-time chart, with 30
+// /healthz, its status JSON and its TCP port), two of them with a response-time chart, with 30
 // days of synthetic results so the chart and the measured uptime bars show at once. When the
 // store cannot keep monitors the demo goes without them.
 #pragma once
