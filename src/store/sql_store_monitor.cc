@@ -389,19 +389,19 @@ Result<std::vector<model::Monitor>> SqlStore::ListMonitors(const std::string& pa
 }
 
 Status SqlStore::DeleteMonitor(const std::string& page_id, const std::string& id) {
+  const bool lock_rows = ConcurrentWriters(db_->dialect());
   return Write([&](Connection& conn) -> Status {
+    // The monitor row first: a concurrent RecordMonitorResults locks monitors before their
+    // rollups, so taking them in the same order cannot deadlock.
+    auto found = conn.Query(
+        std::string("SELECT id FROM monitors WHERE id = $1 AND page_id = $2") + (lock_rows ? " FOR UPDATE" : ""),
+        {id, page_id});
+    if (!found.ok()) return found.error();
+    if (found->empty()) return Error::NotFound("monitor '" + id + "' not found");
     // Explicit, so the cleanup does not hinge on the engine's foreign-key settings.
-    if (auto r = conn.Exec("DELETE FROM monitor_samples WHERE monitor_id = $1 AND EXISTS "
-                           "(SELECT 1 FROM monitors WHERE id = $1 AND page_id = $2)",
-                           {id, page_id});
-        !r.ok()) {
-      return r.error();
-    }
-    if (auto r = conn.Exec("DELETE FROM monitor_rollups WHERE monitor_id = $1 AND EXISTS "
-                           "(SELECT 1 FROM monitors WHERE id = $1 AND page_id = $2)",
-                           {id, page_id});
-        !r.ok()) {
-      return r.error();
+    for (std::string_view sql :
+         {"DELETE FROM monitor_samples WHERE monitor_id = $1", "DELETE FROM monitor_rollups WHERE monitor_id = $1"}) {
+      if (auto r = conn.Exec(sql, {id}); !r.ok()) return r.error();
     }
     return ExpectChanged(conn.Exec("DELETE FROM monitors WHERE page_id = $1 AND id = $2", {page_id, id}),
                          "monitor '" + id + "'");
@@ -456,11 +456,14 @@ Status SqlStore::RecordMonitorResults(const MonitorResultsWrite& write) {
   std::set<std::string> wanted;
   for (const auto& s : write.samples) wanted.insert(s.monitor_id);
   for (const auto& [key, r] : rollups) wanted.insert(std::get<0>(key));
+  for (const auto& [id, m] : monitors) wanted.insert(id);
 
   const bool lock_rows = ConcurrentWriters(db_->dialect());
   return Write([&](Connection& conn) -> Status {
-    // Which monitors still exist. On PostgreSQL the rows are key-share locked, so a concurrent
-    // DeleteMonitor waits for this transaction instead of failing its foreign keys.
+    // Which monitors still exist. On PostgreSQL their rows are locked first, in one (bytewise)
+    // order: a concurrent DeleteMonitor then waits for this transaction instead of failing its
+    // foreign keys, and two instances writing results of the same monitors (a lease changing
+    // hands) queue instead of deadlocking over rows locked in different orders.
     std::set<std::string> present;
     const std::vector<std::string> ids(wanted.begin(), wanted.end());
     for (size_t start = 0; start < ids.size();) {
@@ -472,7 +475,7 @@ Status SqlStore::RecordMonitorResults(const MonitorResultsWrite& write) {
         sql += (i ? ", $" : "$") + std::to_string(i + 1);
         params.emplace_back(ids[start + i]);
       }
-      sql += lock_rows ? ") ORDER BY id FOR KEY SHARE" : ")";
+      sql += lock_rows ? ") ORDER BY id COLLATE \"C\" FOR NO KEY UPDATE" : ")";
       auto rows = conn.Query(sql, params);
       if (!rows.ok()) return rows.error();
       for (const auto& r : *rows) present.insert(r.Text(0));
@@ -482,7 +485,8 @@ Status SqlStore::RecordMonitorResults(const MonitorResultsWrite& write) {
     // State columns only: the definition may have been edited since the engine read it.
     std::vector<const model::Monitor*> updates;
     updates.reserve(monitors.size());
-    for (const auto& [id, m] : monitors) updates.push_back(m);
+    for (const auto& [id, m] : monitors)
+      if (present.contains(id)) updates.push_back(m);
     for (size_t start = 0; start < updates.size();) {
       size_t chunk = 128;
       while (chunk > updates.size() - start) chunk /= 2;

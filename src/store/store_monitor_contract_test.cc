@@ -606,6 +606,38 @@ TEST_P(StoreMonitorContract, LargeBatchInOneWrite) {
   for (const auto& m : *all) EXPECT_EQ(m.state, MonitorState::kUp) << m.id;
 }
 
+TEST_P(StoreMonitorContract, ResultsSurviveConcurrentDeletes) {
+  // Another instance (or staff) deletes monitors while results for them are being written: no
+  // batch may fail because of it (no foreign-key error, no deadlock).
+  constexpr int kMonitors = 40;
+  for (int i = 0; i < kMonitors; ++i) ASSERT_TRUE(store_->SaveMonitor(MakeMonitor("m" + std::to_string(i), "x")).ok());
+  auto other = Open();
+  ASSERT_TRUE(other);
+  std::thread deleter([&] {
+    for (int i = kMonitors - 1; i >= 0; --i) {
+      auto st = other->DeleteMonitor("p1", "m" + std::to_string(i));
+      EXPECT_TRUE(st.ok()) << st.error().message;
+    }
+  });
+  for (int round = 0; round < 20; ++round) {
+    MonitorResultsWrite w;
+    for (int i = 0; i < kMonitors; ++i) {
+      model::Monitor m = MakeMonitor("m" + std::to_string(i), "x");
+      m.state = MonitorState::kUp;
+      m.last_check_at = round;
+      w.monitors.push_back(m);
+      w.samples.push_back(MakeSample(m.id, round));
+      w.rollups.push_back(MakeRollup(m.id, 'm', 0, 1, 1, 1));
+    }
+    auto st = store_->RecordMonitorResults(w);
+    EXPECT_TRUE(st.ok()) << st.error().message;
+  }
+  deleter.join();
+  EXPECT_TRUE(store_->ListMonitors("p1")->empty());
+  EXPECT_TRUE(store_->ListMonitorRollups("p1", "", 'm', 0)->empty());
+  EXPECT_TRUE(store_->ListMonitorSamples("m0", 0, 0)->empty());
+}
+
 TEST_P(StoreMonitorContract, AutomationRules) {
   ASSERT_TRUE(store_->SaveComponent(MakeComponent("c0"), std::nullopt, Event("component.created", "c0", "p1")).ok());
   model::AutomationRule r;
