@@ -52,7 +52,10 @@ Status SeedDemoMonitors(store::Store& store, TimeMs now, const std::string& page
     m.show_chart = s.chart;
     m.created_at = m.updated_at = now - 30 * kDay;
     if (auto st = store.SaveMonitor(m); !st) return st;
-    page::DemoMonitorData data = page::DemoMonitorResults(m.id, now, 30, s.base_ms, 0);
+    // Made up from the name, not the random id, so every demo database looks the same.
+    page::DemoMonitorData data = page::DemoMonitorResults(s.name, now, 30, s.base_ms, 0);
+    for (auto* list : {&data.days, &data.minutes})
+      for (auto& r : *list) r.monitor_id = m.id;
     store::MonitorResultsWrite w;
     w.rollups = std::move(data.days);
     w.rollups.insert(w.rollups.end(), data.minutes.begin(), data.minutes.end());

@@ -6,8 +6,12 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
+#include "cli/demo.h"
 #include "core/text.h"
 #include "core/time.h"
 #include "service/services.h"
@@ -181,20 +185,101 @@ TEST_F(SnapshotMonitorsTest, ChartForTheOptedInMonitorsComponentOnly) {
   }
 }
 
-TEST_F(SnapshotMonitorsTest, FailingMonitorCallsStillYieldThePage) {
-  // Before the monitor store exists every monitoring call fails; afterwards break its tables.
-  if (AddMonitor("mon_api", api_, "API health", true)) {
-    store_.reset();  // the store's connections must not hold the old schema
-    Sql("ALTER TABLE monitor_rollups RENAME TO monitor_rollups_gone");
-    auto s = store::OpenStore("sqlite:" + path_.string());
-    ASSERT_TRUE(s.ok());
-    store_ = std::move(*s);
-  }
+// Both ways monitoring can fail: no monitors at all (ListMonitors), or monitors without their
+// results (ListMonitorRollups).
+class SnapshotMonitorFailureTest : public SnapshotMonitorsTest, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(SnapshotMonitorFailureTest, FailingMonitorCallsStillYieldThePage) {
+  ASSERT_TRUE(AddMonitor("mon_api", api_, "API health", true));
+  store_.reset();  // the store's connections must not hold the old schema
+  Sql(std::string("ALTER TABLE ") + GetParam() + " RENAME TO broken_" + GetParam());
+  auto s = store::OpenStore("sqlite:" + path_.string());
+  ASSERT_TRUE(s.ok());
+  store_ = std::move(*s);
+  ASSERT_FALSE(std::string(GetParam()) == "monitors" ? store_->ListMonitors(page_id_).ok()
+                                                     : store_->ListMonitorRollups(page_id_, "", 'd', 0).ok());
+
   std::string html = Index();
   EXPECT_TRUE(Contains(html, "All systems operational"));
-  EXPECT_TRUE(Contains(html, "API"));
+  EXPECT_TRUE(Contains(html, "<span class=\"component-name\">API"));
   EXPECT_FALSE(Contains(html, "<figure class=\"chart\""));  // no chart claiming nothing was measured
+  EXPECT_FALSE(Contains(html, "measured by"));
   EXPECT_TRUE(Contains(html, "from the status history"));
+}
+
+INSTANTIATE_TEST_SUITE_P(MonitorTables, SnapshotMonitorFailureTest, ::testing::Values("monitors", "monitor_rollups"));
+
+// Monitor results come without outbox events: the publisher refreshes a page with monitors on
+// its own, quietly (open pages are not told to reload for a new chart point).
+TEST_F(SnapshotMonitorsTest, PageWithMonitorsIsRefreshedQuietly) {
+  ASSERT_TRUE(AddMonitor("mon_api", api_, "API health", true));
+  std::atomic<int> published{0};
+  SnapshotPublisher::Options options;
+  options.poll_ms = 5;
+  options.monitor_refresh_ms = 60'000;
+  SnapshotPublisher pub(*store_, clock_, options, [&](const Snapshot&) { ++published; });
+  ASSERT_TRUE(pub.RebuildNow().ok());
+  ASSERT_EQ(published.load(), 1);
+  const TimeMs first = pub.Current()->generated_at;
+  pub.Start();
+  clock_.Advance(30'000);  // not due yet
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(pub.Current()->generated_at, first);
+  clock_.Advance(30'000);
+  for (int i = 0; i < 500 && pub.Current()->generated_at == first; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(pub.Current()->generated_at, first + 60'000);
+  EXPECT_EQ(published.load(), 1);
+  // A real change is still announced.
+  service::ComponentInput in;
+  in.status = model::ComponentStatus::kMajorOutage;
+  ASSERT_TRUE(service::ComponentService(service::Deps{*store_, clock_, [] {}}).Update(page_id_, web_, in).ok());
+  for (int i = 0; i < 500 && published.load() == 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(published.load(), 2);
+  pub.Stop();
+}
+
+TEST_F(SnapshotMonitorsTest, PageWithoutMonitorsIsNotRefreshed) {
+  SnapshotPublisher::Options options;
+  options.poll_ms = 5;
+  options.monitor_refresh_ms = 1;
+  SnapshotPublisher pub(*store_, clock_, options);
+  ASSERT_TRUE(pub.RebuildNow().ok());
+  const TimeMs first = pub.Current()->generated_at;
+  pub.Start();
+  clock_.Advance(3'600'000);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(pub.Current()->generated_at, first);
+  pub.Stop();
+}
+
+// `make run`: the seeded demo shows a response-time chart and measured bars at once.
+TEST(SnapshotDemoTest, SeededDemoShowsAChart) {
+  auto s = store::OpenStore("sqlite::memory:");
+  ASSERT_TRUE(s.ok());
+  auto store = std::move(*s);
+  ASSERT_TRUE(store->Migrate().ok());
+  FakeClock clock(*ParseIso8601("2026-01-15T13:37:00Z"));
+  auto seeded = cli::SeedDemo(*store, clock, "http://127.0.0.1:8080");
+  ASSERT_TRUE(seeded.ok()) << seeded.error().message;
+  auto pages = store->ListPages();
+  ASSERT_TRUE(pages.ok() && !pages->empty());
+  auto monitors = store->ListMonitors(pages->front().id);
+  ASSERT_TRUE(monitors.ok());
+  EXPECT_GE(monitors->size(), 2u);
+  for (const auto& m : *monitors) EXPECT_TRUE(m.spec.target.find("127.0.0.1:8080") != std::string::npos) << m.name;
+
+  SnapshotPublisher pub(*store, clock, {});
+  ASSERT_TRUE(pub.RebuildNow().ok());
+  std::string html = *pub.Current()->Find("", "/")->body;
+  EXPECT_TRUE(Contains(html, "Webhook sender health</span>"));
+  EXPECT_TRUE(Contains(html, "role=\"img\""));
+  EXPECT_TRUE(Contains(html, "measured by 2 monitors"));  // the API
+  EXPECT_TRUE(Contains(html, "measured by 1 monitor<"));  // Webhooks
+  // The chart is in the group the open incident unfolds.
+  size_t details = html.rfind("<details", html.find("Webhook sender health"));
+  ASSERT_NE(details, std::string::npos);
+  EXPECT_EQ(html.substr(details, 13), "<details open");
 }
 
 }  // namespace
