@@ -73,12 +73,13 @@ DemoMonitorData DemoMonitorResults(const std::string& monitor_id, TimeMs now, in
         base_ms * (1.0 + 0.25 * std::sin((hour - 9.0) / 24.0 * 2 * M_PI)) + base_ms * 0.3 * Noise(minute ^ seed);
     model::CheckVerdict verdict = model::CheckVerdict::kUp;
     // Now and then a slow hour or a short outage on past days, so the bars have something to show.
-    const double day_roll = Noise(day_no ^ seed ^ 0x5151);
+    // About one day in 23 has a slow afternoon hour and one in 37 a short outage at night.
+    const bool slow_day = (day_no + seed % 23) % 23 == 0, outage_day = (day_no + seed % 37) % 37 == 5;
     const int minute_of_day = static_cast<int>((t % kDay) / kMin);
-    if (day_roll < 0.08 && minute_of_day >= 14 * 60 && minute_of_day < 15 * 60) {
+    if (slow_day && minute_of_day >= 14 * 60 && minute_of_day < 15 * 60) {
       ms *= 6;
       verdict = model::CheckVerdict::kSlow;
-    } else if (day_roll > 0.95 && minute_of_day >= 3 * 60 && minute_of_day < 3 * 60 + 25) {
+    } else if (outage_day && minute_of_day >= 3 * 60 && minute_of_day < 3 * 60 + 25) {
       verdict = model::CheckVerdict::kDown;
     }
     if (trouble_minutes > 0 && t > last_minute - trouble_minutes * kMin) {
