@@ -226,7 +226,8 @@ default = true
   const std::string hash = std::find_if(monitors.begin(), monitors.end(), [](auto& m) {
                              return m.kind == model::MonitorKind::kHeartbeat;
                            })->heartbeat_token_hash;
-  for (const auto& m : *store_->ListMonitors(page->id)) {
+  const auto after = *store_->ListMonitors(page->id);
+  for (const auto& m : after) {
     if (m.kind == model::MonitorKind::kHeartbeat) {
       EXPECT_EQ(m.heartbeat_token_hash, hash);  // the token is kept
     }
