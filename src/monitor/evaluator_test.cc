@@ -80,8 +80,9 @@ TEST(Evaluator, SlowIsDegradedNotDown) {
   s = Feed(t, {U, S, D, D});
   EXPECT_EQ(s[3], MonitorState::kDown);
   // From down, fewer than N downs but N bad: degraded, not up.
-  s = Feed(t, {U, D, D, S});
-  EXPECT_EQ(s[3], MonitorState::kDegraded);
+  s = Feed(t, {U, D, D, S, S});
+  EXPECT_EQ(s[3], MonitorState::kDown);  // still two downs among the last three
+  EXPECT_EQ(s[4], MonitorState::kDegraded);
   // Degraded recovers after K ups.
   s = Feed(t, {U, S, S, U, U});
   EXPECT_EQ(s[3], MonitorState::kDegraded);
