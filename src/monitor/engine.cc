@@ -121,8 +121,7 @@ void MonitorEngine::Loop() {
     });
     inbox_->wake = false;
   }
-  std::lock_guard lock(mu_);
-  (void)FlushLocked(deps_.clock.Now());  // what has arrived is not lost on a clean stop
+  (void)Flush();  // what has arrived is not lost on a clean stop
 }
 
 TimeMs MonitorEngine::Step() {
@@ -551,17 +550,21 @@ Status MonitorEngine::FlushLocked(TimeMs now) {
 // Components
 
 void MonitorEngine::UpdateComponents(const std::set<std::pair<std::string, std::string>>& components, bool initial) {
+  // One pass over the monitors, not one per component (reloads touch every component).
+  std::map<std::pair<std::string, std::string>, std::vector<const Runtime*>> by_component;
+  for (const auto& [id, rt] : monitors_) {
+    auto key = std::make_pair(rt.monitor.page_id, rt.monitor.component_id);
+    if (components.count(key)) by_component[key].push_back(&rt);
+  }
   for (const auto& key : components) {
     const auto& [page_id, component_id] = key;
     if (component_id.empty()) continue;
-    std::vector<ComponentStatus> statuses;
     const Runtime* worst = nullptr;
     ComponentStatus computed = ComponentStatus::kOperational;
-    for (const auto& [id, rt] : monitors_) {
-      if (rt.monitor.page_id != page_id || rt.monitor.component_id != component_id) continue;
-      const ComponentStatus s = StatusFor(rt.monitor.state, rt.monitor);
+    for (const Runtime* rt : by_component[key]) {
+      const ComponentStatus s = StatusFor(rt->monitor.state, rt->monitor);
       if (!worst || model::Severity(s) > model::Severity(computed)) {
-        worst = &rt;
+        worst = rt;
         computed = s;
       }
     }

@@ -7,8 +7,10 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 
 #include "core/text.h"
 #include "core/time.h"
@@ -342,6 +344,10 @@ TEST_F(MonitorEngineTest, NOfMDownAndKToRecoverDriveComponentStatusAndHistory) {
   EXPECT_EQ((*days)[0].up, 5);
   EXPECT_EQ((*days)[0].answered, 5 + 2);  // the 503s got an answer
   EXPECT_GE(engine_->stats().checks_completed.load(), 7);
+  // Stepped once a second, no check started more than a second late.
+  EXPECT_GT(engine_->stats().LagQuantileMs(0.99), 0);
+  EXPECT_LE(engine_->stats().LagQuantileMs(0.99), 1000);
+  EXPECT_LT(engine_->stats().lag_max_ms.load(), 1000);
 }
 
 TEST_F(MonitorEngineTest, ComponentIsTheWorstOfItsMonitorsDegradedVersusDown) {
@@ -709,6 +715,50 @@ TEST_F(MonitorEngineTest, OldDataIsPruned) {
   auto left = store_->ListMonitorSamples(id, 0, 100);
   ASSERT_TRUE(left.ok());
   for (const auto& x : *left) EXPECT_GT(x.at, clock_.Now() - 48LL * 3600 * 1000);
+}
+
+// The production loop: a thread that sleeps until the next due check or a wake-up. The probe
+// signals each start, so the test waits on a condition, not on time.
+class SignallingProbe final : public Probe {
+ public:
+  model::MonitorKind Kind() const override { return model::MonitorKind::kHttp; }
+  Status Validate(const model::ProbeSpec&, const std::string&) const override { return {}; }
+  void Start(const model::Monitor&, std::function<void(ProbeResult)> done) override {
+    ProbeResult r;
+    r.sample.verdict = CheckVerdict::kDown;
+    r.sample.error = "connection refused";
+    done(std::move(r));  // on the engine's thread, like a probe that fails at once
+    {
+      std::lock_guard lock(mu);
+      ++starts;
+    }
+    cv.notify_all();
+  }
+  bool WaitFor(int n) {
+    std::unique_lock lock(mu);
+    return cv.wait_for(lock, std::chrono::seconds(10), [&] { return starts >= n; });
+  }
+  std::mutex mu;
+  std::condition_variable cv;
+  int starts = 0;
+};
+
+TEST_F(MonitorEngineTest, TheThreadLoopRunsChecksAndStopsCleanly) {
+  const auto id = AddMonitor("API health", api_id_, 1, 1, 1);
+  SignallingProbe probe;
+  EngineDeps deps{*store_, clock_, [&](model::MonitorKind) -> Probe* { return &probe; }, nullptr, alerter_.get()};
+  EngineOptions options;
+  options.max_sleep_ms = 5;  // the FakeClock does not move by itself: look often
+  MonitorEngine engine(deps, options);
+  engine.Start();
+  clock_.Advance(5'000);  // every 5 s slot is now due
+  ASSERT_TRUE(probe.WaitFor(1));
+  clock_.Advance(5'000);
+  ASSERT_TRUE(probe.WaitFor(2));
+  engine.Stop();
+  EXPECT_EQ(engine.StateOf(id), MonitorState::kDown);
+  EXPECT_EQ(StatusOf(api_id_), ComponentStatus::kMajorOutage);
+  EXPECT_EQ(store_->GetMonitor(page_id_, id)->state, MonitorState::kDown);
 }
 
 }  // namespace
