@@ -96,6 +96,16 @@ struct EngineStats {
   TimeMs LagQuantileMs(double q) const;
 };
 
+// The stats in the Prometheus text format, for /metrics: herald_monitor_checks_total (completed),
+// herald_monitor_checks_started_total, herald_monitor_checks_skipped_total,
+// herald_monitor_in_flight, herald_monitor_monitors, herald_monitor_schedule_lag_seconds
+// {quantile="0.5"|"0.99"} (bucket estimates), herald_monitor_schedule_lag_max_seconds,
+// herald_monitor_results_written_total, herald_monitor_write_failures_total,
+// herald_monitor_results_dropped_total, herald_monitor_buffered_results,
+// herald_monitor_state_changes_total, herald_monitor_staff_alerts_total,
+// herald_monitor_storage_degraded (0/1).
+std::string MetricsText(const EngineStats& stats);
+
 class MonitorEngine {
  public:
   MonitorEngine(EngineDeps deps, EngineOptions options = {});

@@ -348,6 +348,10 @@ TEST_F(MonitorEngineTest, NOfMDownAndKToRecoverDriveComponentStatusAndHistory) {
   EXPECT_GT(engine_->stats().LagQuantileMs(0.99), 0);
   EXPECT_LE(engine_->stats().LagQuantileMs(0.99), 1000);
   EXPECT_LT(engine_->stats().lag_max_ms.load(), 1000);
+  const std::string metrics = MetricsText(engine_->stats());
+  EXPECT_NE(metrics.find("\nherald_monitor_checks_total 7\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("herald_monitor_schedule_lag_seconds{quantile=\"0.99\"} "), std::string::npos);
+  EXPECT_NE(metrics.find("\nherald_monitor_write_failures_total 0\n"), std::string::npos);
 }
 
 TEST_F(MonitorEngineTest, ComponentIsTheWorstOfItsMonitorsDegradedVersusDown) {
@@ -750,6 +754,7 @@ TEST_F(MonitorEngineTest, TheThreadLoopRunsChecksAndStopsCleanly) {
   EngineOptions options;
   options.max_sleep_ms = 5;  // the FakeClock does not move by itself: look often
   MonitorEngine engine(deps, options);
+  engine.Step();  // loads and schedules at the current time, before the clock moves
   engine.Start();
   clock_.Advance(5'000);  // every 5 s slot is now due
   ASSERT_TRUE(probe.WaitFor(1));
