@@ -10,9 +10,10 @@ build_pkgs=(
   libcmark-gfm-dev libcmark-gfm-extensions-dev libkainjow-mustache-dev libtomlplusplus-dev libcli11-dev libfmt-dev
   libhowardhinnant-date-dev tzdata libyaml-cpp-dev
   libphonenumber8 libprotobuf-dev libabsl-dev
+  libc-ares-dev  # asynchronous DNS for TCP/TLS/DNS monitors (see CMakeLists.txt)
   libgtest-dev libgmock-dev
 )
-test_pkgs=( postgresql-15 python3 python3-aiosmtpd python3-cryptography curl chromium chromium-driver nodejs )
+test_pkgs=( postgresql-15 python3 python3-aiosmtpd python3-cryptography python3-dnslib curl chromium chromium-driver nodejs )
 bench_pkgs=( nginx wrk )
 
 want=("${build_pkgs[@]}")

@@ -590,6 +590,12 @@ class CurlEngine::Impl {
       } else {
         r.failure = MapCode(code);
         r.error = ErrorText(t, code);
+        // curl's message says only "Couldn't connect to server"; the OS reason ("Connection
+        // refused", "No route to host") is what staff reading a monitor's error need.
+        long os_errno = 0;
+        if (code == CURLE_COULDNT_CONNECT && curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &os_errno) == CURLE_OK &&
+            os_errno != 0)
+          r.error += " (" + std::string(std::strerror(static_cast<int>(os_errno))) + ")";
       }
     }
     Deliver(t.http_done, std::move(r), "http");

@@ -1,0 +1,40 @@
+#include "monitor/probes/registry.h"
+
+#include <gtest/gtest.h>
+
+#include "monitor/probes/heartbeat/heartbeat_probe.h"
+
+namespace herald::monitor {
+namespace {
+
+class NoHttp final : public net::HttpClient {
+ public:
+  void Send(net::HttpRequest, std::function<void(net::HttpResponse)> done) override { done({}); }
+};
+
+TEST(ProbeRegistryTest, OneProbePerKind) {
+  NoHttp http;
+  net::SocketEngine sockets(net::SocketEngine::Options{});
+  FakeClock clock;
+  Probes probes = MakeProbes({http, sockets, clock});
+  for (auto kind : {model::MonitorKind::kHttp, model::MonitorKind::kTcp, model::MonitorKind::kDns,
+                    model::MonitorKind::kTls, model::MonitorKind::kHeartbeat}) {
+    Probe* p = probes.Find(kind);
+    ASSERT_NE(p, nullptr) << model::ToString(kind);
+    EXPECT_EQ(p->Kind(), kind);
+  }
+}
+
+TEST(ProbeRegistryTest, AddReplacesTheSameKind) {
+  Probes probes;
+  EXPECT_EQ(probes.Find(model::MonitorKind::kHeartbeat), nullptr);
+  FakeClock a, b;
+  probes.Add(std::make_unique<HeartbeatProbe>(a));
+  Probe* first = probes.Find(model::MonitorKind::kHeartbeat);
+  probes.Add(std::make_unique<HeartbeatProbe>(b));
+  EXPECT_NE(probes.Find(model::MonitorKind::kHeartbeat), nullptr);
+  EXPECT_NE(probes.Find(model::MonitorKind::kHeartbeat), first);
+}
+
+}  // namespace
+}  // namespace herald::monitor
