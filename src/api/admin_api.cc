@@ -5,6 +5,7 @@
 #include <set>
 
 #include "api/json.h"
+#include "api/monitors_api.h"
 #include "api/request_body.h"
 #include "api/subscribers_api.h"
 #include "core/text.h"
@@ -261,6 +262,11 @@ struct AdminApi::Impl {
       auto* subscribers = deps.subscribers_api();
       if (!subscribers) return Error::Unavailable("notifications are starting; retry shortly");
       return subscribers->Route(req, key, *page, seg);
+    }
+    if (MonitorsApi::Owns(seg)) {
+      auto* monitors = deps.monitors_api();
+      if (!monitors) return Error::Unavailable("monitoring is starting; retry shortly");
+      return monitors->Route(req, key, *page, seg);
     }
     const std::string& pid = page->id;
     if (seg.size() == 3) {

@@ -26,6 +26,9 @@ struct AdminDeps {
   std::string public_url;  // for incident shortlinks
   // The subscribers API, once notifications are running (null before: those paths answer 503).
   std::function<class SubscribersApi*()> subscribers_api = [] { return static_cast<SubscribersApi*>(nullptr); };
+  // The monitoring API (monitors, automation rules, alert targets, drafts); null: those paths
+  // answer 503.
+  std::function<class MonitorsApi*()> monitors_api = [] { return static_cast<MonitorsApi*>(nullptr); };
 };
 
 class AdminApi {

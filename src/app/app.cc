@@ -67,6 +67,7 @@ std::string RouteLabel(const http::Request& r) {
   if (p.starts_with("/history")) return "/history";
   if (p.starts_with("/subscriptions/")) return p.substr(0, p.find('/', 15));
   if (p == "/subscribe" || p.ends_with("/subscribe")) return "/subscribe";
+  if (p.starts_with("/heartbeat/")) return "/heartbeat/{token}";
   return "other";
 }
 
@@ -88,7 +89,18 @@ App::App(store::Store& store, const Clock& clock, AppOptions options)
     publisher_->RequestRebuild();
     if (auto* d = dispatcher_.load()) d->Wake();
   };
+  // The monitor engine's Reload/NotifyHeartbeat and the probes' Validate plug into these deps.
+  service::MonitorDeps monitor_deps{store_, clock_, on_change};
+  monitor_deps.channels = [this]() -> const notify::Channels* {
+    return subscriptions_ready_ ? &notify_->channels : nullptr;
+  };
+  monitor_deps.allow_http_endpoints = options_.notify.allow_http;
+  monitors_ = std::make_unique<service::MonitorService>(monitor_deps);
+  monitors_api_ =
+      std::make_unique<api::MonitorsApi>(api::MonitorsApiDeps{store_, clock_, *monitors_, options_.public_url});
+  heartbeat_ = std::make_unique<api::HeartbeatApi>(api::HeartbeatDeps{*monitors_, clock_, {}});
   api::AdminDeps admin_deps{store_, clock_, on_change, options_.public_url};
+  admin_deps.monitors_api = [this] { return monitors_api_.get(); };
   admin_deps.subscribers_api = [this] { return subscriptions_ready_ ? subscribers_api_.get() : nullptr; };
   admin_ = std::make_unique<api::AdminApi>(admin_deps);
   incidents_ = std::make_unique<service::IncidentService>(service::Deps{store_, clock_, on_change});
@@ -236,8 +248,8 @@ std::optional<http::Response> App::HandleFast(const http::Request& req) {
     }
     return std::nullopt;  // HandleBlocking releases the slot
   }
-  if (api::PublicSubscribe::Owns(p)) {
-    // Sign-ups, confirmations and preference pages write to the database: worker pool.
+  if (api::PublicSubscribe::Owns(p) || api::HeartbeatApi::Owns(p)) {
+    // Sign-ups, heartbeats, confirmations and preference pages write to the database: worker pool.
     if (pending_blocking_.fetch_add(1) >= options_.max_pending_blocking) {
       pending_blocking_.fetch_sub(1);
       return http::ErrorResponse(Error::Unavailable("the server is busy; retry shortly"));
@@ -310,6 +322,7 @@ http::Response App::HandleBlocking(const http::Request& req) {
     std::atomic<int>& n;
     ~Release() { n.fetch_sub(1); }
   } release{pending_blocking_};
+  if (api::HeartbeatApi::Owns(req.path)) return heartbeat_->Handle(req);
   if (api::PublicSubscribe::Owns(req.path)) {
     if (!subscriptions_ready_)
       return http::ErrorResponse(Error::Unavailable("notifications are starting; retry shortly"));

@@ -12,6 +12,8 @@
 #include <thread>
 
 #include "api/admin_api.h"
+#include "api/heartbeat_api.h"
+#include "api/monitors_api.h"
 #include "api/subscribe_public.h"
 #include "api/subscribers_api.h"
 #include "app/metrics.h"
@@ -21,6 +23,7 @@
 #include "http/server.h"
 #include "notify/runtime.h"
 #include "page/snapshot.h"
+#include "service/monitors.h"
 #include "service/services.h"
 #include "service/subscriptions.h"
 #include "store/store.h"
@@ -75,6 +78,10 @@ class App final : public http::Handler {
   std::unique_ptr<page::SnapshotPublisher> publisher_;
   std::unique_ptr<api::AdminApi> admin_;
   std::unique_ptr<service::IncidentService> incidents_;
+  // Monitoring management and the public heartbeat endpoint.
+  std::unique_ptr<service::MonitorService> monitors_;
+  std::unique_ptr<api::MonitorsApi> monitors_api_;
+  std::unique_ptr<api::HeartbeatApi> heartbeat_;
   std::unique_ptr<http::Server> server_;
   std::atomic<bool> stopping_{false};
   std::thread scheduler_;

@@ -15,6 +15,7 @@
 #include "api/json.h"
 #include "app/app.h"
 #include "cli/demo.h"
+#include "cli/monitors_cli.h"
 #include "cli/subscribers_cli.h"
 #include "config/config.h"
 #include "core/log.h"
@@ -215,7 +216,7 @@ int Run(int argc, char** argv) {
   export_cmd->add_option("--public-url", public_url, "Absolute URL the static site will be served at");
 
   auto* apply_cmd =
-      app.add_subcommand("apply", "Apply a declarative TOML or YAML file of pages, groups and components");
+      app.add_subcommand("apply", "Apply a declarative TOML or YAML file of pages, groups, components and monitors");
   AddCommon(apply_cmd, common, false);
   std::string apply_file;
   apply_cmd->add_option("file", apply_file, "TOML (.toml) or YAML (.yaml, .yml) file")
@@ -242,12 +243,31 @@ int Run(int argc, char** argv) {
       },
       clock, subscriber_rc);
 
+  // herald monitor add|list|remove (monitors_cli.cc).
+  std::optional<int> monitor_rc;
+  AddMonitorCommands(
+      app,
+      [](const std::string& db, const std::string& config_file) -> Result<MonitorCliEnv> {
+        Common c;
+        c.db = db;
+        c.config_file = config_file;
+        auto cfg = ResolveConfig(c);
+        if (!cfg) return cfg.error();
+        auto store = OpenMigrated(cfg->db);
+        if (!store) return store.error();
+        MonitorCliEnv env;
+        env.store = std::move(*store);
+        return env;
+      },
+      clock, monitor_rc);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
   if (subscriber_rc) return *subscriber_rc;
+  if (monitor_rc) return *monitor_rc;
 
   auto cfg = ResolveConfig(common);
   if (!cfg) return Fail(cfg.error());
@@ -261,7 +281,11 @@ int Run(int argc, char** argv) {
     auto store = OpenMigrated(cfg->db);
     if (!store) return Fail(store.error());
     if (demo) {
-      auto seeded = SeedDemo(**store, clock);
+      // The demo's monitors check this server itself.
+      const std::string self = "http://" +
+                               (addr->first.find(':') != std::string::npos ? "[" + addr->first + "]" : addr->first) +
+                               ":" + std::to_string(addr->second);
+      auto seeded = SeedDemo(**store, clock, self);
       if (!seeded) return Fail(seeded.error());
       if (*seeded) log::Info("seeded demo data");
     }
@@ -459,7 +483,9 @@ int Run(int argc, char** argv) {
 namespace {
 
 // herald apply: pages, groups and components declared in TOML, matched by page slug and by
-// component name within a page, so applying the same file twice changes nothing.
+// component name within a page, so applying the same file twice changes nothing. Monitors,
+// automation rules and alert targets of a page follow its components (ApplyMonitoring in
+// monitors_cli.cc).
 //
 //   [[page]]
 //   slug = "acme"
@@ -470,6 +496,11 @@ namespace {
 //     name = "API"
 //     group = "Core platform"
 //     description = "..."
+//     [[page.monitor]]
+//     name = "API health"
+//     component = "API"
+//     kind = "http"
+//     target = "https://api.example.com/health"
 // YAML files carry the same keys as the TOML form; they are converted to a TOML table so that
 // one code path applies both. Quoted scalars stay strings; plain ones become integers or
 // booleans when they read as such.
@@ -607,9 +638,9 @@ Status Apply(store::Store& store, const Clock& clock, const std::string& file, b
       return existing.error();
     }
     auto* comps = (*pt)["component"].as_array();
-    if (!comps) continue;
     int ci = 0;
-    for (auto& cnode : *comps) {
+    toml::array no_components;
+    for (auto& cnode : comps ? *comps : no_components) {
       auto* ct = cnode.as_table();
       const std::string cwhere = where + ".component[" + std::to_string(ci++) + "]";
       if (!ct) return Error::Invalid(cwhere, cwhere + " must be a table");
@@ -660,6 +691,7 @@ Status Apply(store::Store& store, const Clock& clock, const std::string& file, b
         }
       }
     }
+    if (auto st = ApplyMonitoring(store, clock, page, *pt, where, changed, std::cout); !st) return st;
   }
   return {};
 }

@@ -2,6 +2,9 @@
 
 #include <map>
 
+#include "core/log.h"
+#include "core/text.h"
+#include "page/demo_site.h"
 #include "service/services.h"
 
 namespace herald::cli {
@@ -14,9 +17,56 @@ constexpr TimeMs kDay = 24 * kHour;
   auto var = (expr);        \
   if (!var) return var.error();
 
+// The demo's monitors, pointed at Herald itself so they pass when a monitoring engine runs them,
+// with 30 days of made-up results recorded as the engine would have recorded them.
+Status SeedDemoMonitors(store::Store& store, TimeMs now, const std::string& page_id,
+                        std::map<std::string, model::Component>& by_name, const std::string& self_url) {
+  std::string host_port = self_url.substr(self_url.find("://") == std::string::npos ? 0 : self_url.find("://") + 3);
+  if (auto slash = host_port.find('/'); slash != std::string::npos) host_port.resize(slash);
+  struct Spec {
+    const char* component;
+    const char* name;
+    model::MonitorKind kind;
+    std::string target;
+    bool chart;
+    double base_ms;
+  };
+  const Spec specs[] = {
+      {"API", "API status endpoint", model::MonitorKind::kHttp, self_url + "/api/v2/status.json", true, 62},
+      {"API", "API port", model::MonitorKind::kTcp, host_port, false, 9},
+      // Charted too, and in the group that is open while the demo's incident is: the chart shows at once.
+      {"Webhooks", "Webhook sender health", model::MonitorKind::kHttp, self_url + "/healthz", true, 48},
+  };
+  for (const auto& s : specs) {
+    model::Monitor m;
+    m.id = NewId();
+    m.page_id = page_id;
+    m.component_id = by_name[s.component].id;
+    m.name = s.name;
+    m.kind = s.kind;
+    m.spec.target = s.target;
+    m.spec.slow_ms = 1000;
+    if (s.kind == model::MonitorKind::kHttp && s.target.ends_with("status.json")) m.spec.json_path = "$.status";
+    m.interval_ms = 60'000;
+    m.timeout_ms = 10'000;
+    m.show_chart = s.chart;
+    m.created_at = m.updated_at = now - 30 * kDay;
+    if (auto st = store.SaveMonitor(m); !st) return st;
+    // Made up from the name, not the random id, so every demo database looks the same.
+    page::DemoMonitorData data = page::DemoMonitorResults(s.name, now, 30, s.base_ms, 0);
+    for (auto* list : {&data.days, &data.minutes})
+      for (auto& r : *list) r.monitor_id = m.id;
+    store::MonitorResultsWrite w;
+    w.rollups = std::move(data.days);
+    w.rollups.insert(w.rollups.end(), data.minutes.begin(), data.minutes.end());
+    if (auto st = store.RecordMonitorResults(w); !st) return st;
+  }
+  return {};
+}
+
 }  // namespace
 
-Result<bool> SeedDemo(store::Store& store, const Clock& clock) {
+Result<bool> SeedDemo(store::Store& store, const Clock& clock, const std::string& self_url) {
   auto pages = store.ListPages();
   if (!pages) return pages.error();
   if (!pages->empty()) return false;
@@ -161,6 +211,8 @@ Result<bool> SeedDemo(store::Store& store, const Clock& clock) {
         "10 minutes during the window; the API keeps working.";
     DEMO_TRY(m, incidents.Create(pid, in));
   }
+  if (auto st = SeedDemoMonitors(store, now, pid, by_name, self_url); !st)
+    log::Warn("demo without monitors", {{"error", st.error().message}});
   return true;
 }
 

@@ -439,6 +439,30 @@ TEST(CurlEngineTest, ManyConcurrentRequestsShareFewConnections) {
   EXPECT_EQ(engine.InFlight(), 0u);
 }
 
+TEST(CurlEngineTest, FreshConnectionOpensOneConnectionPerRequest) {
+  // Monitors ask for this so that every check measures connect time and sees a dead listener.
+  TestHttpServer server;
+  CurlEngine engine(LoopbackAllowed());
+  for (int i = 0; i < 3; ++i) {
+    Collector<HttpResponse> c;
+    HttpRequest r = Get(server.Url("/ok"), false);
+    r.fresh_connection = true;
+    engine.Send(std::move(r), c.Callback());
+    auto all = c.Wait(1);
+    ASSERT_EQ(all.size(), 1u);
+    EXPECT_EQ(all[0].status, 200) << all[0].error;
+    EXPECT_GT(all[0].timings.connect_ms, 0);
+  }
+  EXPECT_EQ(server.connections(), 3);
+  // Without it, the next request reuses a kept-alive connection.
+  for (int i = 0; i < 2; ++i) {
+    Collector<HttpResponse> c;
+    engine.Send(Get(server.Url("/ok"), false), c.Callback());
+    ASSERT_EQ(c.Wait(1).size(), 1u);
+  }
+  EXPECT_EQ(server.connections(), 4);
+}
+
 TEST(CurlEngineTest, QueueBeyondMaxConcurrent) {
   TestHttpServer server;
   CurlEngine::Options options;

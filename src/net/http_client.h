@@ -21,15 +21,15 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 
 // Why a transfer failed before a complete response arrived.
 enum class FailureKind {
-  kNone,             // a response (of any status) arrived
-  kTimeout,          // no complete response within the request's timeout
-  kDns,              // the host name did not resolve
-  kConnect,          // connection refused or reset
-  kTls,              // handshake or certificate failure
-  kRefusedAddress,   // the address connected to is forbidden by the AddressPolicy (SSRF guard)
-  kInvalidRequest,   // malformed URL or unsupported scheme
-  kTooLarge,         // response body over the limit
-  kShutdown,         // the engine stopped before the transfer finished
+  kNone,            // a response (of any status) arrived
+  kTimeout,         // no complete response within the request's timeout
+  kDns,             // the host name did not resolve
+  kConnect,         // connection refused or reset
+  kTls,             // handshake or certificate failure
+  kRefusedAddress,  // the address connected to is forbidden by the AddressPolicy (SSRF guard)
+  kInvalidRequest,  // malformed URL or unsupported scheme
+  kTooLarge,        // response body over the limit
+  kShutdown,        // the engine stopped before the transfer finished
   kOther,
 };
 
@@ -41,6 +41,9 @@ struct HttpRequest {
   std::chrono::milliseconds timeout{15000};
   bool follow_redirects = false;  // notification channels never follow redirects (3xx = failure)
   bool verify_tls = true;
+  // Open a new connection and close it afterwards instead of reusing one: monitors do, so that
+  // every check measures DNS, connect and TLS and sees a dead listener at once.
+  bool fresh_connection = false;
   // Apply the SSRF AddressPolicy to the address actually connected to. True for every URL that
   // the public or a customer supplied; false only for operator-configured endpoints.
   bool guard_address = true;
@@ -53,7 +56,7 @@ struct HttpTimings {
 };
 
 struct HttpResponse {
-  int status = 0;  // 0 when failure != kNone
+  int status = 0;   // 0 when failure != kNone
   Headers headers;  // names lower-cased
   std::string body;
   HttpTimings timings;
@@ -77,7 +80,7 @@ class HttpClient {
 
 // An SMTP relay the operator configured ("smtp://host:587" with STARTTLS, "smtps://host:465").
 struct SmtpServer {
-  std::string url;  // smtp://host:port or smtps://host:port
+  std::string url;                // smtp://host:port or smtps://host:port
   bool require_starttls = false;  // smtp:// only: refuse to send unless STARTTLS succeeds
   bool verify_tls = true;
   std::string username, password;  // AUTH when username is set
@@ -92,8 +95,8 @@ struct MailRequest {
 
 struct MailResult {
   bool ok = false;
-  int smtp_code = 0;        // last SMTP reply code when known (250, 550, ...)
-  bool permanent = false;   // a 5xx rejection: retrying will not help (hard bounce)
+  int smtp_code = 0;       // last SMTP reply code when known (250, 550, ...)
+  bool permanent = false;  // a 5xx rejection: retrying will not help (hard bounce)
   FailureKind failure = FailureKind::kNone;
   std::string error;
 };

@@ -1,5 +1,7 @@
 #include "page/demo_site.h"
 
+#include <cmath>
+
 #include "core/time.h"
 
 namespace herald::page {
@@ -36,7 +38,80 @@ model::IncidentUpdate Update(const std::string& incident, std::string id, Incide
   return u;
 }
 
+// Deterministic noise in [0, 1) for an integer (splitmix64).
+double Noise(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  x ^= x >> 31;
+  return static_cast<double>(x >> 11) / static_cast<double>(1ULL << 53);
+}
+
 }  // namespace
+
+DemoMonitorData DemoMonitorResults(const std::string& monitor_id, TimeMs now, int days, double base_ms,
+                                   int trouble_minutes) {
+  DemoMonitorData out;
+  const std::uint64_t seed = std::hash<std::string>{}(monitor_id);
+  const TimeMs last_minute = now / kMin * kMin;
+  const TimeMs gap_from = last_minute - 3 * kHour, gap_to = gap_from + 40 * kMin;
+  const TimeMs first_day = (now / kDay - (days - 1)) * kDay;
+  model::MonitorRollup day;
+  for (TimeMs t = first_day; t <= last_minute; t += kMin) {
+    if (t / kDay * kDay != day.bucket_start || day.monitor_id.empty()) {
+      if (day.checks > 0) out.days.push_back(day);
+      day = model::MonitorRollup{};
+      day.monitor_id = monitor_id;
+      day.granularity = 'd';
+      day.bucket_start = t / kDay * kDay;
+    }
+    if (t >= gap_from && t < gap_to) continue;
+    const auto minute = static_cast<std::uint64_t>(t / kMin);
+    const auto day_no = static_cast<std::uint64_t>(t / kDay);
+    const double hour = static_cast<double>(t % kDay) / kHour;
+    double ms =
+        base_ms * (1.0 + 0.25 * std::sin((hour - 9.0) / 24.0 * 2 * M_PI)) + base_ms * 0.3 * Noise(minute ^ seed);
+    model::CheckVerdict verdict = model::CheckVerdict::kUp;
+    // Now and then a slow hour or a short outage on past days, so the bars have something to show.
+    // About one day in 23 has a slow afternoon hour and one in 37 a short outage at night.
+    const bool slow_day = (day_no + seed % 23) % 23 == 0, outage_day = (day_no + seed % 37) % 37 == 5;
+    const int minute_of_day = static_cast<int>((t % kDay) / kMin);
+    if (slow_day && minute_of_day >= 14 * 60 && minute_of_day < 15 * 60) {
+      ms *= 6;
+      verdict = model::CheckVerdict::kSlow;
+    } else if (outage_day && minute_of_day >= 3 * 60 && minute_of_day < 3 * 60 + 25) {
+      verdict = model::CheckVerdict::kDown;
+    }
+    if (trouble_minutes > 0 && t > last_minute - trouble_minutes * kMin) {
+      ms *= 4;
+      verdict = Noise(minute ^ seed ^ 0x7777) < 0.2 ? model::CheckVerdict::kDown : model::CheckVerdict::kSlow;
+    }
+    // A down check here timed out: no latency. The others answered.
+    const bool answered = verdict != model::CheckVerdict::kDown;
+    auto add = [&](model::MonitorRollup& r) {
+      ++r.checks;
+      if (verdict == model::CheckVerdict::kUp) ++r.up;
+      if (verdict == model::CheckVerdict::kSlow) ++r.slow;
+      if (verdict == model::CheckVerdict::kDown) ++r.down;
+      if (answered) {
+        ++r.answered;
+        r.latency_sum_ms += ms;
+        r.latency_max_ms = std::max(r.latency_max_ms, ms);
+      }
+    };
+    add(day);
+    if (t > now - 24 * kHour) {
+      model::MonitorRollup m;
+      m.monitor_id = monitor_id;
+      m.granularity = 'm';
+      m.bucket_start = t;
+      add(m);
+      out.minutes.push_back(m);
+    }
+  }
+  if (day.checks > 0) out.days.push_back(day);
+  return out;
+}
 
 SiteInput DemoSite(TimeMs now) {
   SiteInput in;
@@ -99,6 +174,26 @@ SiteInput DemoSite(TimeMs now) {
   outage("cdn", ComponentStatus::kPartialOutage, now - 55 * kDay, 6 * kHour);
   in.history.push_back({"api", ComponentStatus::kPartialOutage, now - 50 * kMin});
   in.history.push_back({"cdn", ComponentStatus::kDegradedPerformance, now - 30 * kMin});
+
+  // Monitors: the API is checked twice (one with a chart), Search once since it went live; the
+  // hidden CI runners' monitor must never show. The API checks began 30 days ago: older days
+  // keep the status history.
+  auto monitor = [&](std::string id, std::string component, std::string name, bool chart, int days, double base_ms,
+                     int trouble) {
+    PageMonitor m;
+    m.id = id;
+    m.component_id = std::move(component);
+    m.name = std::move(name);
+    m.show_chart = chart;
+    in.monitors.push_back(m);
+    DemoMonitorData data = DemoMonitorResults(id, now, days, base_ms, trouble);
+    in.day_rollups.insert(in.day_rollups.end(), data.days.begin(), data.days.end());
+    if (chart) in.minute_rollups.insert(in.minute_rollups.end(), data.minutes.begin(), data.minutes.end());
+  };
+  monitor("mon_api_https", "api", "API health check (HTTPS)", true, 30, 95, 50);
+  monitor("mon_api_tcp", "api", "API port 443", false, 30, 12, 50);
+  monitor("mon_search", "search", "Search query", true, 20, 140, 0);
+  monitor("mon_ci", "internal_ci", "CI runner heartbeat", true, 30, 20, 0);
 
   // The ongoing incident.
   {

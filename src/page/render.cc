@@ -11,6 +11,7 @@
 
 #include "core/text.h"
 #include "core/time.h"
+#include "page/charts.h"
 #include "page/feeds.h"
 #include "page/markdown.h"
 #include "page/uptime.h"
@@ -97,6 +98,23 @@ SiteInput Clean(const SiteInput& in) {
 
   for (const auto& h : in.history)
     if (visible.count(h.component_id)) out.history.push_back(h);
+
+  // Monitors only of visible components (a group's monitor has nowhere to show), and only the
+  // rollups of those; minute rollups only of monitors that opted into a chart.
+  std::set<std::string> groups;
+  for (const auto& c : out.components)
+    if (c.is_group) groups.insert(c.id);
+  std::set<std::string> kept, charted;
+  for (const auto& m : in.monitors) {
+    if (m.component_id.empty() || !visible.count(m.component_id) || groups.count(m.component_id)) continue;
+    out.monitors.push_back(m);
+    kept.insert(m.id);
+    if (m.show_chart) charted.insert(m.id);
+  }
+  for (const auto& r : in.day_rollups)
+    if (r.granularity == 'd' && kept.count(r.monitor_id)) out.day_rollups.push_back(r);
+  for (const auto& r : in.minute_rollups)
+    if (r.granularity == 'm' && charted.count(r.monitor_id)) out.minute_rollups.push_back(r);
   return out;
 }
 
@@ -178,6 +196,7 @@ struct Ctx {
   std::string zone;
   std::unordered_map<std::string, const model::Component*> by_id;
   std::unordered_map<std::string, ComponentUptime> uptime;
+  std::unordered_map<std::string, std::vector<std::string>> charts;  // component id -> chart HTML
 };
 
 mu::data Time(const Ctx& c, TimeMs t, const char* pattern = kShortTime) {
@@ -256,11 +275,34 @@ mu::data IncidentData(const Ctx& c, const model::Incident& i, bool full_dates) {
   return d;
 }
 
-std::string DayTitle(const UptimeDay& day, const std::string& zone) {
+std::string Count(std::int64_t n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+// `measured_component`: the component's other days are measured by checks, so a day from the
+// status history (before its monitors started) says so.
+std::string DayTitle(const UptimeDay& day, const std::string& zone, bool measured_component) {
   std::string date = FormatInZone(day.start, zone, "%b %d, %Y");
+  if (day.source == UptimeSource::kChecks) {
+    if (!day.has_data) return date + ": No data (no checks)";
+    std::string text = date + ": " + FormatUptimePercent(day.uptime) + " uptime, ";
+    if (day.failed > 0) {
+      text += Count(day.failed) + " of " + Count(day.checks) + (day.checks == 1 ? " check" : " checks") + " failed";
+    } else {
+      text += Count(day.checks) + (day.checks == 1 ? " check" : " checks") + " passed";
+    }
+    if (day.slow > 0) text += ", " + Count(day.slow) + " slow";
+    return text;
+  }
   if (!day.has_data) return date + ": No data";
   std::string text = date + ": " + FormatUptimePercent(day.uptime) + " uptime";
   if (day.worst != ComponentStatus::kOperational) text += ", " + std::string(model::Label(day.worst));
+  if (measured_component) text += " (status history)";
   return text;
 }
 
@@ -274,6 +316,18 @@ mu::data ComponentData(const Ctx& c, const model::Component& comp, ComponentStat
   if (Trim(comp.description).empty()) d.set("description", false);
   d.set("uptime", false);
   d.set("is_group", false);
+  d.set("charts", false);
+  if (!comp.is_group) {
+    if (auto it = c.charts.find(comp.id); it != c.charts.end() && !it->second.empty()) {
+      mu::data list{mu::data::type::list};
+      for (const auto& html : it->second) {
+        mu::data ch;
+        ch.set("html", html);
+        list.push_back(ch);
+      }
+      d.set("charts", list);
+    }
+  }
   if (comp.showcase && !comp.is_group) {
     auto it = c.uptime.find(comp.id);
     if (it != c.uptime.end()) {
@@ -282,13 +336,20 @@ mu::data ComponentData(const Ctx& c, const model::Component& comp, ComponentStat
       for (const auto& day : u.days) {
         mu::data b;
         b.set("class", day.has_data ? std::string(StatusClass(day.worst)) : std::string("nodata"));
-        b.set("title", DayTitle(day, c.zone));
+        b.set("title", DayTitle(day, c.zone, u.monitors > 0));
         bars.push_back(b);
       }
       mu::data up;
       up.set("bars", bars);
       up.set("percent", u.uptime ? FormatUptimePercent(*u.uptime) : std::string("No data"));
       up.set("days", std::to_string(u.days.size()));
+      // Which source the figures come from, in text (the bar colours mean the same either way).
+      if (u.monitors > 0) {
+        up.set("source", "measured by " + std::to_string(u.monitors) + (u.monitors == 1 ? " monitor" : " monitors"));
+      } else {
+        up.set("source", std::string("from the status history"));
+      }
+      up.set("measured", u.monitors > 0);
       d.set("uptime", up);
     }
   }
@@ -601,10 +662,44 @@ OverallStatus ComputeOverallStatus(const std::vector<model::Component>& componen
 
 std::vector<SiteFile> RenderSite(const SiteInput& raw) {
   const SiteInput in = Clean(raw);
-  Ctx c{in, IsValidTimeZone(in.page.time_zone) ? in.page.time_zone : "UTC", {}, {}};
+  Ctx c{in, IsValidTimeZone(in.page.time_zone) ? in.page.time_zone : "UTC", {}, {}, {}};
   for (const auto& comp : in.components) c.by_id[comp.id] = &comp;
-  for (const auto& comp : in.components)
-    if (!comp.is_group && comp.showcase) c.uptime[comp.id] = ComputeUptime(comp, in.history, in.now, c.zone);
+  // Monitors of each component: their day rollups measure its uptime; those with show_chart get
+  // a response-time chart under it.
+  std::unordered_map<std::string, std::vector<const PageMonitor*>> monitors_of;
+  for (const auto& m : in.monitors) monitors_of[m.component_id].push_back(&m);
+  std::unordered_map<std::string, std::vector<model::MonitorRollup>> days_of, minutes_of;
+  {
+    std::unordered_map<std::string, std::string> component_of;
+    for (const auto& m : in.monitors) component_of[m.id] = m.component_id;
+    for (const auto& r : in.day_rollups) days_of[component_of[r.monitor_id]].push_back(r);
+    for (const auto& r : in.minute_rollups) minutes_of[r.monitor_id].push_back(r);
+  }
+  for (const auto& comp : in.components) {
+    if (comp.is_group) continue;
+    if (comp.showcase) {
+      ComponentUptime u = ComputeUptime(comp, in.history, in.now, c.zone);
+      if (auto it = days_of.find(comp.id); it != days_of.end()) {
+        std::set<std::string> measuring;  // monitors with checks in the window
+        for (const auto& r : it->second)
+          if (r.checks > 0) measuring.insert(r.monitor_id);
+        u = ComputeMeasuredUptime(u, it->second, static_cast<int>(measuring.size()), in.now);
+      }
+      c.uptime[comp.id] = std::move(u);
+    }
+    for (const PageMonitor* m : monitors_of[comp.id]) {
+      if (!m->show_chart) continue;
+      ChartInput chart;
+      chart.id = m->id;
+      chart.name = m->name;
+      chart.component = comp.name;
+      chart.interval_ms = m->interval_ms;
+      chart.time_zone = c.zone;
+      chart.now = in.now;
+      if (auto it = minutes_of.find(m->id); it != minutes_of.end()) chart.rollups = std::move(it->second);
+      c.charts[comp.id].push_back(RenderResponseTimeChart(chart));
+    }
+  }
 
   OverallStatus overall = ComputeOverallStatus(in.components, in.incidents, in.now);
   const std::string html = "text/html; charset=utf-8";

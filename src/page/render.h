@@ -16,8 +16,19 @@
 
 #include "core/clock.h"
 #include "model/model.h"
+#include "model/monitor.h"
 
 namespace herald::page {
+
+// A monitor as the public page may know it: its name and what it measures for, never its
+// target, headers or settings (the snapshot is the trust boundary).
+struct PageMonitor {
+  std::string id;
+  std::string component_id;
+  std::string name;
+  bool show_chart = false;
+  std::int64_t interval_ms = 60'000;
+};
 
 struct SiteInput {
   model::Page page;
@@ -30,7 +41,12 @@ struct SiteInput {
   std::optional<TimeMs> stale_since;         // set when the database is unreachable
   // Channels this server cannot send on (not configured): hidden from the sign-up form.
   bool email_off = false, sms_off = false;
-  std::string vapid_public_key;              // web push key (base64url); empty hides the push button
+  std::string vapid_public_key;  // web push key (base64url); empty hides the push button
+  // Monitoring (empty when the page has no monitors or they could not be loaded). Monitors of
+  // components the public cannot see are dropped again here, with their rollups.
+  std::vector<PageMonitor> monitors;
+  std::vector<model::MonitorRollup> minute_rollups;  // the last 24 h of monitors with show_chart
+  std::vector<model::MonitorRollup> day_rollups;     // the last 90 days of monitors with a component
 };
 
 struct SiteFile {

@@ -5,7 +5,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 
+#include "api/public_json.h"
 #include "core/time.h"
 #include "page/demo_site.h"
 
@@ -98,6 +100,75 @@ TEST(RenderTest, ComponentsGroupsAndUptime) {
   for (auto& c : in.components)
     if (c.id == "sms") c.status = ComponentStatus::kMajorOutage;
   EXPECT_TRUE(Contains(IndexOf(in), "SMS notifications"));
+}
+
+// The HTML between a component's name and the end of its list item.
+std::string ComponentHtml(const std::string& html, const std::string& name) {
+  size_t at = html.find("<span class=\"component-name\">" + name);
+  if (at == std::string::npos) return "";
+  return html.substr(at, html.find("\n</li>", at) - at);
+}
+
+TEST(RenderTest, ChartsUnderOptedInVisibleComponentsOnly) {
+  std::string html = IndexOf(DemoSite(kNow));
+  std::string api = ComponentHtml(html, "API");
+  ASSERT_FALSE(api.empty());
+  EXPECT_TRUE(Contains(api, "<figure class=\"chart\" id=\"chart-mon_api_https\">"));
+  EXPECT_TRUE(Contains(api, "API health check (HTTPS)"));
+  EXPECT_TRUE(Contains(api, "role=\"img\""));
+  EXPECT_FALSE(Contains(api, "API port 443"));  // not opted in
+  EXPECT_TRUE(Contains(ComponentHtml(html, "Search"), "id=\"chart-mon_search\""));
+  EXPECT_FALSE(Contains(ComponentHtml(html, "Authentication"), "<figure"));
+  // The hidden component's monitor leaves no trace, on any page.
+  for (const auto& f : RenderSite(DemoSite(kNow))) {
+    EXPECT_FALSE(Contains(f.body, "CI runner heartbeat")) << f.path;
+    EXPECT_FALSE(Contains(f.body, "mon_ci")) << f.path;
+  }
+  // A chart's data never reaches the public JSON API, which stays Statuspage's.
+  SiteInput plain = DemoSite(kNow);
+  plain.monitors.clear();
+  plain.minute_rollups.clear();
+  plain.day_rollups.clear();
+  EXPECT_EQ(api::RenderPublicApi(DemoSite(kNow)), api::RenderPublicApi(plain));
+}
+
+TEST(RenderTest, ChartOfAMonitorInAHiddenGroupIsNotShown) {
+  SiteInput in = DemoSite(kNow);
+  for (auto& c : in.components)
+    if (c.id == "grp_core") c.hidden = true;  // hides API, Authentication, Databases
+  std::string html = IndexOf(in);
+  EXPECT_FALSE(Contains(html, "API health check"));
+  EXPECT_TRUE(Contains(html, "chart-mon_search"));
+}
+
+TEST(RenderTest, MonitorAndComponentNamesAreEscapedInCharts) {
+  SiteInput in = DemoSite(kNow);
+  for (auto& m : in.monitors)
+    if (m.id == "mon_api_https") m.name = "<b onmouseover=alert(1)>probe</b>";
+  for (auto& c : in.components)
+    if (c.id == "api") c.name = "API <script>alert(2)</script>";
+  std::string html = IndexOf(in);
+  EXPECT_FALSE(Contains(html, "<b onmouseover"));
+  EXPECT_FALSE(Contains(html, "<script>alert"));
+  EXPECT_TRUE(Contains(html, "&lt;b onmouseover=alert(1)&gt;probe&lt;/b&gt;"));
+}
+
+TEST(RenderTest, UptimeBarsSayWhetherChecksMeasuredThem) {
+  std::string html = IndexOf(DemoSite(kNow));
+  std::string api = ComponentHtml(html, "API");
+  EXPECT_TRUE(Contains(api, "uptime per day over the past 90 days, measured by 2 monitors"));
+  EXPECT_TRUE(Contains(api, "uptime<span class=\"legend-source\">, measured by 2 monitors</span>"));
+  EXPECT_TRUE(std::regex_search(api, std::regex("Jan 1[0-4], 2026: 100.00% uptime, 2,880 checks passed")));
+  // Today: the API is failing one check in five.
+  EXPECT_TRUE(
+      std::regex_search(api, std::regex("Jan 15, 2026: 9[0-9].[0-9]{2}% uptime, [0-9]+ of [0-9,]+ checks failed")))
+      << api;
+  // Before its checks began the API's days come from the status history, and say so.
+  EXPECT_TRUE(Contains(api, "Dec 06, 2025: 87.50% uptime, Major outage (status history)"));
+  std::string auth = ComponentHtml(html, "Authentication");
+  EXPECT_TRUE(Contains(auth, "uptime per day over the past 90 days, from the status history"));
+  EXPECT_FALSE(Contains(auth, "legend-source"));
+  EXPECT_FALSE(Contains(auth, "checks"));
 }
 
 TEST(RenderTest, PastIncidentsByDay) {

@@ -4,12 +4,15 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 
 #include "api/public_json.h"
+#include "core/log.h"
 #include "core/text.h"
 #include "core/time.h"
+#include "page/charts.h"
 #include "page/web_assets.h"
 
 namespace herald::page {
@@ -44,6 +47,80 @@ Asset MakeAsset(std::string content_type, std::string body, std::string cache_co
   a.body = std::make_shared<const std::string>(std::move(body));
   a.cache_control = std::move(cache_control);
   return a;
+}
+
+// At most this many charted monitors are loaded one by one when they are few among many; beyond
+// it, one query for the whole page is cheaper than several.
+constexpr size_t kPerMonitorChartQueries = 4;
+
+// Loads the page's monitors and their rollups into `in`. Monitoring data is an extra: when the
+// store cannot give it, the page is built without it (charts left out, uptime from the status
+// history) rather than not at all, and the failure is logged.
+void LoadMonitoring(store::Store& store, const model::Page& page, TimeMs now, const std::set<std::string>& hidden,
+                    SiteInput& in) {
+  auto warn = [&](const char* what, const Error& e) {
+    log::Warn("status page built without monitor data", {{"page", page.slug}, {"call", what}, {"error", e.message}});
+  };
+  auto monitors = store.ListMonitors(page.id);
+  if (!monitors) return warn("ListMonitors", monitors.error());
+  std::vector<std::string> charted;
+  for (const auto& m : *monitors) {
+    if (m.component_id.empty() || hidden.count(m.component_id)) continue;
+    PageMonitor pm;
+    pm.id = m.id;
+    pm.component_id = m.component_id;
+    pm.name = m.name;
+    // A paused monitor's past still counts for uptime, but a chart that can only go blank is not shown.
+    pm.show_chart = m.show_chart && m.enabled;
+    pm.interval_ms = m.interval_ms;
+    if (pm.show_chart) charted.push_back(pm.id);
+    in.monitors.push_back(std::move(pm));
+  }
+  if (in.monitors.empty()) return;
+  std::set<std::string> kept;
+  for (const auto& m : in.monitors) kept.insert(m.id);
+
+  // Day rollups are UTC days: start one day early so the oldest page-zone day is covered.
+  const TimeMs day_since = (now / kDayMs - kHistoryDays - 1) * kDayMs;
+  auto days = store.ListMonitorRollups(page.id, "", 'd', day_since);
+  if (!days) {
+    warn("ListMonitorRollups(d)", days.error());
+  } else {
+    for (auto& r : *days)
+      if (kept.count(r.monitor_id)) in.day_rollups.push_back(std::move(r));
+  }
+  if (charted.empty()) return;
+  const TimeMs minute_since = now - kChartWindowMs;
+  std::vector<model::MonitorRollup> minutes;
+  bool ok = true;
+  if (charted.size() <= kPerMonitorChartQueries && charted.size() * 4 < monitors->size()) {
+    // A few charts among many monitors: their own rows, not a day of every monitor's minutes.
+    for (const auto& id : charted) {
+      auto r = store.ListMonitorRollups(page.id, id, 'm', minute_since);
+      if (!r) {
+        warn("ListMonitorRollups(m)", r.error());
+        ok = false;
+        break;
+      }
+      std::move(r->begin(), r->end(), std::back_inserter(minutes));
+    }
+  } else {
+    auto r = store.ListMonitorRollups(page.id, "", 'm', minute_since);
+    if (!r) {
+      warn("ListMonitorRollups(m)", r.error());
+      ok = false;
+    } else {
+      minutes = std::move(*r);
+    }
+  }
+  if (!ok) {
+    // Without its data a chart would claim nothing was measured: leave the charts out.
+    for (auto& m : in.monitors) m.show_chart = false;
+    return;
+  }
+  std::set<std::string> chart_ids(charted.begin(), charted.end());
+  for (auto& r : minutes)
+    if (chart_ids.count(r.monitor_id)) in.minute_rollups.push_back(std::move(r));
 }
 
 }  // namespace
@@ -177,6 +254,7 @@ Result<SiteInput> LoadSite(store::Store& store, const model::Page& page, TimeMs 
   if (!hist) return hist.error();
   for (auto& h : *hist)
     if (!hidden.count(h.component_id)) in.history.push_back(std::move(h));
+  LoadMonitoring(store, page, now, hidden, in);
   return in;
 }
 
@@ -186,7 +264,9 @@ SnapshotPublisher::SnapshotPublisher(store::Store& store, const Clock& clock, Op
 
 SnapshotPublisher::~SnapshotPublisher() { Stop(); }
 
-Status SnapshotPublisher::RebuildNow() {
+Status SnapshotPublisher::RebuildNow() { return Rebuild(false); }
+
+Status SnapshotPublisher::Rebuild(bool quiet) {
   std::lock_guard lock(build_mu_);
   auto started = std::chrono::steady_clock::now();
   const TimeMs now = clock_.Now();
@@ -206,6 +286,9 @@ Status SnapshotPublisher::RebuildNow() {
     }
   }
   if (pages) {
+    // A change that landed since the loop last looked is announced even by a quiet refresh.
+    if (quiet && *last_id != last_outbox_id_) quiet = false;
+    has_monitor_data_ = std::any_of(sites.begin(), sites.end(), [](const SiteInput& s) { return !s.monitors.empty(); });
     last_sites_ = std::move(sites);
     stale_since_.reset();
     last_outbox_id_ = *last_id;
@@ -215,12 +298,14 @@ Status SnapshotPublisher::RebuildNow() {
     // Keep answering with the last good data and say since when it may be out of date.
     if (!stale_since_) stale_since_ = current_.load() ? current_.load()->generated_at : now;
     healthy_ = false;
+    quiet = false;  // the stale notice is news
     result = pages.error();
   }
   auto snap = AssembleSnapshot(last_sites_, now, stale_since_);
   current_.store(snap);
+  last_built_at_ = now;
   last_build_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  if (on_publish_) on_publish_(*snap);
+  if (on_publish_ && !quiet) on_publish_(*snap);
   return result;
 }
 
@@ -265,7 +350,12 @@ void SnapshotPublisher::Loop() {
       auto id = store_.LastOutboxId();
       rebuild = !id ? healthy_.load() : (*id != last_outbox_id_ || !healthy_.load());
     }
-    if (rebuild) (void)RebuildNow();
+    bool quiet = false;
+    if (!rebuild && healthy_.load()) {
+      std::lock_guard build(build_mu_);
+      quiet = rebuild = has_monitor_data_ && clock_.Now() - last_built_at_ >= options_.monitor_refresh_ms;
+    }
+    if (rebuild) (void)Rebuild(quiet);
     lock.lock();
   }
 }

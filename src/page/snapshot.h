@@ -75,9 +75,15 @@ class SnapshotPublisher {
   struct Options {
     std::string public_url = "http://127.0.0.1:8080";
     int poll_ms = 1000;  // how often to look for changes made by other processes and DB health
+    // Monitor results arrive without any outbox event: while a page shows monitor data (charts,
+    // measured uptime) the snapshot is rebuilt this often anyway. Such a refresh publishes
+    // quietly (no on_publish), so a new chart point does not make every open page reload.
+    int monitor_refresh_ms = 60'000;
   };
   SnapshotPublisher(store::Store& store, const Clock& clock, Options options,
                     std::function<void(const Snapshot&)> on_publish = nullptr);
+  // on_publish runs after every publish caused by a change (or a rebuild asked for), not after
+  // the quiet monitor refresh.
   ~SnapshotPublisher();
 
   std::shared_ptr<const Snapshot> Current() const { return current_.load(); }
@@ -95,6 +101,7 @@ class SnapshotPublisher {
 
  private:
   void Loop();
+  Status Rebuild(bool quiet);
   store::Store& store_;
   const Clock& clock_;
   Options options_;
@@ -106,6 +113,8 @@ class SnapshotPublisher {
   std::int64_t last_outbox_id_ = -1;
   std::atomic<bool> healthy_{true};
   std::atomic<double> last_build_seconds_{0};
+  bool has_monitor_data_ = false;  // the last good build showed monitor data (guarded by build_mu_)
+  TimeMs last_built_at_ = 0;       // clock time of the last build (guarded by build_mu_)
 
   std::mutex mu_;
   std::condition_variable cv_;

@@ -108,6 +108,82 @@ ComponentUptime ComputeUptime(const model::Component& component, std::span<const
   return result;
 }
 
+ComponentUptime ComputeMeasuredUptime(const ComponentUptime& history, std::span<const model::MonitorRollup> day_rollups,
+                                      int monitors, TimeMs now) {
+  ComponentUptime result = history;
+  std::vector<UptimeDay>& days = result.days;
+  if (days.empty()) return result;
+  // Sum the checks of every monitor per page-zone day.
+  struct Sum {
+    std::int64_t checks = 0, good = 0, slow = 0, down = 0;
+  };
+  std::vector<Sum> sums(days.size());
+  for (const auto& r : day_rollups) {
+    if (r.granularity != 'd' || r.checks <= 0) continue;
+    const TimeMs midday = r.bucket_start + 12LL * 3600 * 1000;
+    // Days are sorted and contiguous: binary search for the one containing midday.
+    auto it =
+        std::upper_bound(days.begin(), days.end(), midday, [](TimeMs t, const UptimeDay& d) { return t < d.start; });
+    if (it == days.begin()) continue;
+    --it;
+    if (midday >= it->end) continue;
+    Sum& s = sums[static_cast<size_t>(it - days.begin())];
+    s.checks += r.checks;
+    s.good += r.up + r.slow;
+    s.slow += r.slow;
+    s.down += r.down;
+  }
+  size_t first = 0;
+  while (first < sums.size() && sums[first].checks == 0) ++first;
+  if (first == sums.size()) return result;  // no check in the window: the status history stands
+
+  result.monitors = monitors;
+  for (size_t i = first; i < days.size(); ++i) {
+    UptimeDay& d = days[i];
+    const Sum& s = sums[i];
+    UptimeDay m;
+    m.start = d.start;
+    m.end = d.end;
+    m.date = d.date;
+    m.source = UptimeSource::kChecks;
+    m.checks = s.checks;
+    m.failed = s.down;
+    m.slow = s.slow;
+    if (s.checks > 0) {
+      m.has_data = true;
+      m.uptime = std::clamp(static_cast<double>(s.good) / static_cast<double>(s.checks), 0.0, 1.0);
+      m.covered_ms = std::max<TimeMs>(0, std::min(m.end, now) - m.start);
+      const double failed_share = static_cast<double>(s.down) / static_cast<double>(s.checks);
+      if (s.down == 0) {
+        m.worst = s.slow > 0 ? ComponentStatus::kDegradedPerformance : ComponentStatus::kOperational;
+      } else if (failed_share < kMeasuredDegradedBelow) {
+        m.worst = ComponentStatus::kDegradedPerformance;
+      } else if (failed_share < kMeasuredPartialBelow) {
+        m.worst = ComponentStatus::kPartialOutage;
+      } else {
+        m.worst = ComponentStatus::kMajorOutage;
+      }
+    }
+    d = std::move(m);
+  }
+  double covered = 0, down = 0;
+  for (const auto& d : days) {
+    if (!d.has_data) continue;
+    covered += static_cast<double>(d.covered_ms);
+    down += static_cast<double>(d.covered_ms) * (1.0 - d.uptime);
+  }
+  result.uptime.reset();
+  if (covered > 0) {
+    result.uptime = std::clamp(1.0 - down / covered, 0.0, 1.0);
+  } else {
+    // Measured days that have not started yet (covered 0): fall back to the plain check ratio.
+    std::int64_t checks = 0, good = 0;
+    for (const auto& s : sums) checks += s.checks, good += s.checks - s.down;
+    if (checks > 0) result.uptime = static_cast<double>(good) / static_cast<double>(checks);
+  }
+  return result;
+}
+
 std::string FormatUptimePercent(double fraction) {
   double pct = std::floor(std::clamp(fraction, 0.0, 1.0) * 10000.0 + 1e-9) / 100.0;
   char buf[32];

@@ -112,6 +112,53 @@ class Cli(unittest.TestCase):
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("bad.toml", p.stderr)
 
+    def test_monitors_from_apply_and_cli_reach_the_server_and_heartbeats(self):
+        with open(self.file, "a") as f:
+            f.write("""
+  [[page.monitor]]
+  name = "API health"
+  component = "API"
+  kind = "http"
+  target = "https://api.example.com/health"
+  interval = "30s"
+
+  [[page.monitor]]
+  name = "Nightly backup"
+  kind = "heartbeat"
+  interval = "1d"
+  grace = "1h"
+""")
+        p = self.cli("apply", self.file)
+        self.assertIn("applied", p.stdout)
+        token = p.stdout.split('heartbeat token for monitor "Nightly backup" (shown only now): ')[1].split()[0]
+        self.assertIn("no changes", self.cli("apply", self.file).stdout)
+        p = self.cli("monitor", "add", "--name", "DB", "--kind", "tcp", "--target", "db.internal:5432",
+                     "--component", "API")
+        monitor_id = p.stdout.split()[0]
+        listing = self.cli("monitor", "list").stdout
+        for name in ["API health", "Nightly backup", "DB", "STATE", "LAST ERROR"]:
+            self.assertIn(name, listing)
+        bad = self.cli("monitor", "add", "--name", "x", "--target", "ftp://x", check=False)
+        self.assertNotEqual(bad.returncode, 0)
+        self.assertTrue(bad.stderr.startswith("herald: target"), bad.stderr)
+        self.cli("monitor", "remove", monitor_id)
+        self.assertNotIn("DB", self.cli("monitor", "list").stdout.replace("API", ""))
+        h = Herald(db=self.db).start()
+        try:
+            r = h.request("GET", f"/heartbeat/{token}")
+            self.assertEqual(r.status, 200, r.body)
+            self.assertEqual(r.json(), {"ok": True})
+            self.assertEqual(h.request("POST", f"/heartbeat/{token}").status, 200)
+            self.assertEqual(h.request("GET", "/heartbeat/not-a-real-token-at-all").status, 404)
+            key = h.token("viewer")
+            page = h.request("GET", "/v1/pages", token=key).json()[0]["id"]
+            monitors = h.request("GET", f"/v1/pages/{page}/monitors", token=key).json()
+            backup = next(m for m in monitors if m["name"] == "Nightly backup")
+            self.assertIsNotNone(backup["last_heartbeat_at"])
+            self.assertNotIn(token, json.dumps(monitors))
+        finally:
+            h.cleanup()
+
     def test_token_prints_key_alone_on_last_line(self):
         self.cli("migrate")
         p = self.cli("token", "create", "--name", "ci", "--role", "responder")

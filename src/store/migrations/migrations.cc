@@ -212,9 +212,143 @@ CREATE TABLE notification_templates (
 );
 )sql";
 
-constexpr std::array<Migration, 2> kMigrations{{
+// Monitoring (issue 4): monitors and what they found, automation rules and drafts, staff alerts.
+constexpr std::string_view k0003Monitoring = R"sql(
+CREATE TABLE monitors (
+  id TEXT PRIMARY KEY,
+  page_id TEXT NOT NULL REFERENCES pages (id) ON DELETE CASCADE,
+  component_id TEXT REFERENCES components (id) ON DELETE SET NULL,
+  name TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  spec TEXT NOT NULL,
+  interval_ms BIGINT NOT NULL,
+  timeout_ms BIGINT NOT NULL,
+  failures_to_down INTEGER NOT NULL,
+  failure_window INTEGER NOT NULL,
+  successes_to_up INTEGER NOT NULL,
+  down_status TEXT NOT NULL,
+  slow_status TEXT NOT NULL,
+  enabled INTEGER NOT NULL,
+  show_chart INTEGER NOT NULL,
+  heartbeat_token_hash TEXT NOT NULL,
+  state TEXT NOT NULL,
+  state_since BIGINT NOT NULL,
+  last_check_at BIGINT NOT NULL,
+  last_heartbeat_at BIGINT NOT NULL,
+  last_error TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX monitors_page ON monitors (page_id);
+CREATE INDEX monitors_component ON monitors (component_id);
+-- The heartbeat endpoint finds its monitor by the hash of the presented token.
+CREATE UNIQUE INDEX monitors_heartbeat ON monitors (heartbeat_token_hash) WHERE heartbeat_token_hash <> '';
+
+CREATE TABLE monitor_samples (
+  monitor_id TEXT NOT NULL REFERENCES monitors (id) ON DELETE CASCADE,
+  at BIGINT NOT NULL,
+  verdict TEXT NOT NULL,
+  status_code INTEGER NOT NULL,
+  dns_ms DOUBLE PRECISION NOT NULL,
+  connect_ms DOUBLE PRECISION NOT NULL,
+  tls_ms DOUBLE PRECISION NOT NULL,
+  first_byte_ms DOUBLE PRECISION NOT NULL,
+  total_ms DOUBLE PRECISION NOT NULL,
+  error TEXT NOT NULL,
+  evidence TEXT NOT NULL
+);
+CREATE INDEX monitor_samples_monitor ON monitor_samples (monitor_id, at);
+CREATE INDEX monitor_samples_at ON monitor_samples (at);
+
+CREATE TABLE monitor_rollups (
+  monitor_id TEXT NOT NULL REFERENCES monitors (id) ON DELETE CASCADE,
+  granularity TEXT NOT NULL CHECK (granularity IN ('m', 'd')),
+  bucket_start BIGINT NOT NULL,
+  checks BIGINT NOT NULL,
+  up BIGINT NOT NULL,
+  slow BIGINT NOT NULL,
+  down BIGINT NOT NULL,
+  answered BIGINT NOT NULL,
+  latency_sum_ms DOUBLE PRECISION NOT NULL,
+  latency_max_ms DOUBLE PRECISION NOT NULL,
+  PRIMARY KEY (monitor_id, granularity, bucket_start)
+);
+CREATE INDEX monitor_rollups_prune ON monitor_rollups (granularity, bucket_start);
+
+CREATE TABLE automation_rules (
+  page_id TEXT NOT NULL REFERENCES pages (id) ON DELETE CASCADE,
+  component_id TEXT NOT NULL REFERENCES components (id) ON DELETE CASCADE,
+  mode TEXT NOT NULL,
+  draft_publish_after_ms BIGINT NOT NULL,
+  incident_name TEXT NOT NULL,
+  incident_body TEXT NOT NULL,
+  notify INTEGER NOT NULL,
+  resolve_after_ms BIGINT NOT NULL,
+  flap_window_ms BIGINT NOT NULL,
+  open_incident_id TEXT NOT NULL,
+  open_draft_id TEXT NOT NULL,
+  recovered_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (page_id, component_id)
+);
+
+-- Drafts are history: they keep their component and monitor ids after those are deleted.
+CREATE TABLE incident_drafts (
+  id TEXT PRIMARY KEY,
+  page_id TEXT NOT NULL REFERENCES pages (id) ON DELETE CASCADE,
+  component_id TEXT NOT NULL,
+  monitor_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  body TEXT NOT NULL,
+  impact TEXT NOT NULL,
+  component_status TEXT NOT NULL,
+  state TEXT NOT NULL,
+  publish_at BIGINT NOT NULL,
+  incident_id TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX incident_drafts_page ON incident_drafts (page_id, created_at);
+CREATE INDEX incident_drafts_state ON incident_drafts (state, publish_at);
+
+CREATE TABLE alert_targets (
+  id TEXT PRIMARY KEY,
+  page_id TEXT NOT NULL REFERENCES pages (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  address TEXT NOT NULL,
+  secret TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX alert_targets_page ON alert_targets (page_id);
+
+-- No foreign keys: an alert written with a batch of results must not fail it because its target
+-- or monitor was deleted meanwhile (the sender gives up on a missing target).
+CREATE TABLE staff_alerts (
+  id TEXT PRIMARY KEY CHECK (id <> ''),
+  page_id TEXT NOT NULL,
+  target_id TEXT NOT NULL,
+  monitor_id TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind <> ''),
+  subject TEXT NOT NULL,
+  text TEXT NOT NULL,
+  facts TEXT NOT NULL,
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  next_attempt_at BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  last_status INTEGER NOT NULL,
+  last_error TEXT NOT NULL
+);
+CREATE INDEX staff_alerts_due ON staff_alerts (state, next_attempt_at);
+CREATE INDEX staff_alerts_page ON staff_alerts (page_id, created_at);
+)sql";
+
+constexpr std::array<Migration, 3> kMigrations{{
     {1, "initial", k0001Initial},
     {2, "notifications", k0002Notifications},
+    {3, "monitoring", k0003Monitoring},
 }};
 
 }  // namespace

@@ -1,0 +1,286 @@
+// The snapshot against a real SQLite store: the page carries the response-time chart and the
+// measured uptime of monitors recorded through the Store, and stays up when the monitoring
+// calls fail.
+#include "page/snapshot.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "cli/demo.h"
+#include "core/text.h"
+#include "core/time.h"
+#include "service/services.h"
+
+namespace herald::page {
+namespace {
+
+constexpr TimeMs kMin = 60 * 1000;
+constexpr TimeMs kHour = 60 * kMin;
+constexpr TimeMs kDay = 24 * kHour;
+
+bool Contains(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
+
+class SnapshotMonitorsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = std::filesystem::temp_directory_path() / ("herald-snapshot-" + RandomHex(6) + ".db");
+    auto s = store::OpenStore("sqlite:" + path_.string());
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    store_ = std::move(*s);
+    ASSERT_TRUE(store_->Migrate().ok());
+    clock_.Set(*ParseIso8601("2026-01-15T13:37:00Z"));
+    service::Deps deps{*store_, clock_, [] {}};
+    service::PageInput p;
+    p.name = "Example";
+    p.slug = "example";
+    p.is_default = true;
+    p.time_zone = "Europe/Berlin";
+    auto page = service::PageService(deps).Create(p);
+    ASSERT_TRUE(page.ok()) << page.error().message;
+    page_id_ = page->id;
+    api_ = MakeComponent("API", false);
+    web_ = MakeComponent("Website", false);
+    secret_ = MakeComponent("Secret backend", true);
+  }
+  void TearDown() override {
+    store_.reset();
+    std::error_code ec;
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_.string() + suffix, ec);
+  }
+
+  std::string MakeComponent(const std::string& name, bool hidden) {
+    service::ComponentInput in;
+    in.name = name;
+    in.hidden = hidden;
+    auto c = service::ComponentService(service::Deps{*store_, clock_, [] {}}).Create(page_id_, in, false);
+    EXPECT_TRUE(c.ok()) << c.error().message;
+    return c.ok() ? c->id : "";
+  }
+
+  // Saves a monitor with a day of minute rollups and 3 day rollups. False when the store has
+  // no monitoring yet.
+  bool AddMonitor(const std::string& id, const std::string& component, const std::string& name, bool chart,
+                  std::int64_t down_today = 0) {
+    model::Monitor m;
+    m.id = id;
+    m.page_id = page_id_;
+    m.component_id = component;
+    m.name = name;
+    m.show_chart = chart;
+    m.spec.target = "http://127.0.0.1:9/healthz";
+    m.spec.headers = {{"Authorization", "Bearer TOP-SECRET-TOKEN"}};
+    m.created_at = m.updated_at = clock_.Now() - 3 * kDay;
+    if (auto st = store_->SaveMonitor(m); !st) {
+      not_implemented_ = Contains(st.error().message, "not implemented");
+      EXPECT_TRUE(not_implemented_) << st.error().message;
+      return false;
+    }
+    store::MonitorResultsWrite w;
+    const TimeMs now = clock_.Now();
+    for (TimeMs t = now / kMin * kMin - 24 * kHour + kMin; t <= now; t += kMin) {
+      if (t > now - 5 * kHour && t < now - 4 * kHour) continue;  // an hour without results
+      model::MonitorRollup r;
+      r.monitor_id = id;
+      r.granularity = 'm';
+      r.bucket_start = t;
+      r.checks = r.up = r.answered = 1;
+      r.latency_sum_ms = r.latency_max_ms = t == now / kMin * kMin - 2 * kHour ? 900 : 80;
+      w.rollups.push_back(r);
+    }
+    for (int d = 0; d < 3; ++d) {
+      model::MonitorRollup r;
+      r.monitor_id = id;
+      r.granularity = 'd';
+      r.bucket_start = (now / kDay - d) * kDay;
+      r.checks = 1440;
+      r.down = d == 0 ? down_today : 0;
+      r.up = r.checks - r.down;
+      r.answered = r.up;
+      r.latency_sum_ms = 80.0 * static_cast<double>(r.up);
+      r.latency_max_ms = 900;
+      w.rollups.push_back(r);
+    }
+    auto st = store_->RecordMonitorResults(w);
+    EXPECT_TRUE(st.ok()) << st.error().message;
+    return st.ok();
+  }
+
+  std::string Index() {
+    SnapshotPublisher pub(*store_, clock_, {});
+    EXPECT_TRUE(pub.RebuildNow().ok());
+    const Asset* a = pub.Current()->Find("", "/");
+    EXPECT_NE(a, nullptr);
+    return a ? *a->body : "";
+  }
+
+  std::string ComponentHtml(const std::string& html, const std::string& name) {
+    size_t at = html.find("<span class=\"component-name\">" + name);
+    if (at == std::string::npos) return "";
+    return html.substr(at, html.find("\n</li>", at) - at);
+  }
+
+  // Runs SQL on the database file beside the store, as a broken table would look to it.
+  void Sql(const std::string& sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    char* err = nullptr;
+    int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+    EXPECT_EQ(rc, SQLITE_OK) << (err ? err : "");
+    sqlite3_free(err);
+    sqlite3_close(db);
+  }
+
+  std::filesystem::path path_;
+  FakeClock clock_;
+  std::unique_ptr<store::Store> store_;
+  std::string page_id_, api_, web_, secret_;
+  bool not_implemented_ = false;
+};
+
+TEST_F(SnapshotMonitorsTest, PageWithoutMonitorsHasNoCharts) {
+  std::string html = Index();
+  EXPECT_TRUE(Contains(html, "API"));
+  EXPECT_FALSE(Contains(html, "<figure class=\"chart\""));
+  EXPECT_TRUE(Contains(html, "from the status history"));
+}
+
+TEST_F(SnapshotMonitorsTest, ChartForTheOptedInMonitorsComponentOnly) {
+  if (!AddMonitor("mon_api", api_, "API <health>", true, 144)) GTEST_SKIP() << "monitor store not implemented yet";
+  ASSERT_TRUE(AddMonitor("mon_web", web_, "Website check", false));
+  ASSERT_TRUE(AddMonitor("mon_secret", secret_, "Secret probe", true));
+  std::string html = Index();
+
+  std::string api = ComponentHtml(html, "API");
+  EXPECT_TRUE(Contains(api, "<figure class=\"chart\" id=\"chart-mon_api\">")) << api;
+  EXPECT_TRUE(Contains(api, "API &lt;health&gt;"));
+  EXPECT_TRUE(Contains(api, "max <strong>900 ms</strong>"));
+  EXPECT_TRUE(Contains(api, "avg <strong>"));
+  EXPECT_TRUE(Contains(api,
+                       "No data 09:45\xe2\x80\x93"
+                       "10:30"));  // the hour without results, Berlin time
+  // Uptime measured by the monitor: today 144 of 1,440 checks failed.
+  EXPECT_TRUE(Contains(api, "measured by 1 monitor"));
+  EXPECT_TRUE(Contains(api, "Jan 15, 2026: 90.00% uptime, 144 of 1,440 checks failed")) << api;
+
+  std::string web = ComponentHtml(html, "Website");
+  EXPECT_FALSE(Contains(web, "<figure"));
+  EXPECT_TRUE(Contains(web, "measured by 1 monitor"));  // measured, but no chart
+
+  EXPECT_FALSE(Contains(html, "Secret"));
+  EXPECT_FALSE(Contains(html, "mon_secret"));
+  // Nothing of a monitor's configuration reaches any public file.
+  auto snap = SnapshotPublisher(*store_, clock_, {});
+  ASSERT_TRUE(snap.RebuildNow().ok());
+  for (const auto& [path, asset] : snap.Current()->files) {
+    EXPECT_FALSE(Contains(*asset.body, "TOP-SECRET-TOKEN")) << path;
+    EXPECT_FALSE(Contains(*asset.body, "127.0.0.1:9")) << path;
+    if (path.find("/api/v2/") != std::string::npos) {
+      EXPECT_FALSE(Contains(*asset.body, "mon_")) << path;
+    }
+  }
+}
+
+// Both ways monitoring can fail: no monitors at all (ListMonitors), or monitors without their
+// results (ListMonitorRollups).
+class SnapshotMonitorFailureTest : public SnapshotMonitorsTest, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(SnapshotMonitorFailureTest, FailingMonitorCallsStillYieldThePage) {
+  ASSERT_TRUE(AddMonitor("mon_api", api_, "API health", true));
+  store_.reset();  // the store's connections must not hold the old schema
+  Sql(std::string("ALTER TABLE ") + GetParam() + " RENAME TO broken_" + GetParam());
+  auto s = store::OpenStore("sqlite:" + path_.string());
+  ASSERT_TRUE(s.ok());
+  store_ = std::move(*s);
+  ASSERT_FALSE(std::string(GetParam()) == "monitors" ? store_->ListMonitors(page_id_).ok()
+                                                     : store_->ListMonitorRollups(page_id_, "", 'd', 0).ok());
+
+  std::string html = Index();
+  EXPECT_TRUE(Contains(html, "All systems operational"));
+  EXPECT_TRUE(Contains(html, "<span class=\"component-name\">API"));
+  EXPECT_FALSE(Contains(html, "<figure class=\"chart\""));  // no chart claiming nothing was measured
+  EXPECT_FALSE(Contains(html, "measured by"));
+  EXPECT_TRUE(Contains(html, "from the status history"));
+}
+
+INSTANTIATE_TEST_SUITE_P(MonitorTables, SnapshotMonitorFailureTest, ::testing::Values("monitors", "monitor_rollups"));
+
+// Monitor results come without outbox events: the publisher refreshes a page with monitors on
+// its own, quietly (open pages are not told to reload for a new chart point).
+TEST_F(SnapshotMonitorsTest, PageWithMonitorsIsRefreshedQuietly) {
+  ASSERT_TRUE(AddMonitor("mon_api", api_, "API health", true));
+  std::atomic<int> published{0};
+  SnapshotPublisher::Options options;
+  options.poll_ms = 5;
+  options.monitor_refresh_ms = 60'000;
+  SnapshotPublisher pub(*store_, clock_, options, [&](const Snapshot&) { ++published; });
+  ASSERT_TRUE(pub.RebuildNow().ok());
+  ASSERT_EQ(published.load(), 1);
+  const TimeMs first = pub.Current()->generated_at;
+  pub.Start();
+  clock_.Advance(30'000);  // not due yet
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(pub.Current()->generated_at, first);
+  clock_.Advance(30'000);
+  for (int i = 0; i < 500 && pub.Current()->generated_at == first; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(pub.Current()->generated_at, first + 60'000);
+  EXPECT_EQ(published.load(), 1);
+  // A real change is still announced.
+  service::ComponentInput in;
+  in.status = model::ComponentStatus::kMajorOutage;
+  ASSERT_TRUE(service::ComponentService(service::Deps{*store_, clock_, [] {}}).Update(page_id_, web_, in).ok());
+  for (int i = 0; i < 500 && published.load() == 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(published.load(), 2);
+  pub.Stop();
+}
+
+TEST_F(SnapshotMonitorsTest, PageWithoutMonitorsIsNotRefreshed) {
+  SnapshotPublisher::Options options;
+  options.poll_ms = 5;
+  options.monitor_refresh_ms = 1;
+  SnapshotPublisher pub(*store_, clock_, options);
+  ASSERT_TRUE(pub.RebuildNow().ok());
+  const TimeMs first = pub.Current()->generated_at;
+  pub.Start();
+  clock_.Advance(3'600'000);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(pub.Current()->generated_at, first);
+  pub.Stop();
+}
+
+// `make run`: the seeded demo shows a response-time chart and measured bars at once.
+TEST(SnapshotDemoTest, SeededDemoShowsAChart) {
+  auto s = store::OpenStore("sqlite::memory:");
+  ASSERT_TRUE(s.ok());
+  auto store = std::move(*s);
+  ASSERT_TRUE(store->Migrate().ok());
+  FakeClock clock(*ParseIso8601("2026-01-15T13:37:00Z"));
+  auto seeded = cli::SeedDemo(*store, clock, "http://127.0.0.1:8080");
+  ASSERT_TRUE(seeded.ok()) << seeded.error().message;
+  auto pages = store->ListPages();
+  ASSERT_TRUE(pages.ok() && !pages->empty());
+  auto monitors = store->ListMonitors(pages->front().id);
+  ASSERT_TRUE(monitors.ok());
+  EXPECT_GE(monitors->size(), 2u);
+  for (const auto& m : *monitors) EXPECT_TRUE(m.spec.target.find("127.0.0.1:8080") != std::string::npos) << m.name;
+
+  SnapshotPublisher pub(*store, clock, {});
+  ASSERT_TRUE(pub.RebuildNow().ok());
+  std::string html = *pub.Current()->Find("", "/")->body;
+  EXPECT_TRUE(Contains(html, "Webhook sender health</span>"));
+  EXPECT_TRUE(Contains(html, "role=\"img\""));
+  EXPECT_TRUE(Contains(html, "measured by 2 monitors"));  // the API
+  EXPECT_TRUE(Contains(html, "measured by 1 monitor<"));  // Webhooks
+  // The chart is in the group the open incident unfolds.
+  size_t details = html.rfind("<details", html.find("Webhook sender health"));
+  ASSERT_NE(details, std::string::npos);
+  EXPECT_EQ(html.substr(details, 13), "<details open");
+}
+
+}  // namespace
+}  // namespace herald::page
