@@ -117,6 +117,9 @@ void HttpProbe::Start(const model::Monitor& monitor, std::function<void(ProbeRes
   req.follow_redirects = spec.follow_redirects;
   req.verify_tls = spec.verify_tls;
   req.guard_address = false;  // staff configure monitors; internal targets are the point
+  // Every check measures DNS, connect and TLS, and a dead listener shows at once rather than
+  // hiding behind a kept-alive connection.
+  req.fresh_connection = true;
   req.max_response_bytes = kMaxBodyBytes;
   http_.Send(std::move(req), [spec, timeout_ms = monitor.timeout_ms, done = std::move(done)](net::HttpResponse r) {
     ProbeResult result;

@@ -63,6 +63,8 @@ TEST_F(HttpProbeTest, UpWithKeywordRecordsStatusTimingsAndAddress) {
   EXPECT_GT(r.sample.timings.first_byte_ms, 0);
   EXPECT_GE(r.sample.timings.total_ms, r.sample.timings.connect_ms);
   EXPECT_THAT(r.sample.evidence, HasSubstr("127.0.0.1"));
+  // The next check opens its own connection, so it measures connect time again.
+  EXPECT_GT(Check(m).sample.timings.connect_ms, 0);
 }
 
 TEST_F(HttpProbeTest, UnexpectedStatusIsDownInPlainWords) {
