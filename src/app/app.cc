@@ -95,6 +95,16 @@ App::App(store::Store& store, const Clock& clock, AppOptions options)
     return subscriptions_ready_ ? &notify_->channels : nullptr;
   };
   monitor_deps.allow_http_endpoints = options_.notify.allow_http;
+  monitor_deps.validate_probe = [this](const model::Monitor& m) -> Status {
+    if (const auto* rt = monitor_ready_.load()) return rt->Validate(m);
+    return {};
+  };
+  monitor_deps.reload = [this] {
+    if (auto* rt = monitor_ready_.load()) rt->engine->Reload();
+  };
+  monitor_deps.notify_heartbeat = [this](const std::string& id, TimeMs at) {
+    if (auto* rt = monitor_ready_.load()) rt->engine->NotifyHeartbeat(id, at);
+  };
   monitors_ = std::make_unique<service::MonitorService>(monitor_deps);
   monitors_api_ =
       std::make_unique<api::MonitorsApi>(api::MonitorsApiDeps{store_, clock_, *monitors_, options_.public_url});
@@ -120,7 +130,7 @@ App::App(store::Store& store, const Clock& clock, AppOptions options)
                "# TYPE herald_open_connections gauge\nherald_open_connections {}\n",
                age, publisher_->last_build_seconds(), publisher_->database_healthy() ? 1 : 0,
                server_->open_connections()) +
-           NotifyMetrics();
+           NotifyMetrics() + MonitorMetrics();
   });
 }
 
@@ -142,6 +152,27 @@ std::string App::NotifyMetrics() const {
       "# TYPE herald_notifications_in_flight gauge\nherald_notifications_in_flight {}\n",
       st.sent.load(), st.delivered.load(), st.retried.load(), st.failed.load(), st.quarantined.load(),
       st.in_flight.load());
+}
+
+std::string App::MonitorMetrics() const {
+  const auto* rt = monitor_ready_.load();
+  return rt ? monitor::MetricsText(rt->engine->stats()) : "";
+}
+
+void App::StartMonitoring() {
+  if (monitor_ || !options_.monitor_enabled || !notify_) return;
+  monitor::MonitorRuntimeOptions mo;
+  mo.public_url = options_.public_url;
+  mo.ca_file = options_.monitor_ca_file;
+  auto on_change = [this] {
+    publisher_->RequestRebuild();
+    if (auto* d = dispatcher_.load()) d->Wake();
+  };
+  monitor_ = monitor::MakeMonitorRuntime(
+      store_, clock_, *notify_->engine, notify_->channels,
+      [this](const model::IncidentDraft& draft) { return monitors_->PublishDraft(draft); }, on_change, mo);
+  monitor_->Start();
+  monitor_ready_.store(monitor_.get());
 }
 
 void App::StartNotifications() {
@@ -170,6 +201,7 @@ void App::AdoptNotifyRuntime(std::unique_ptr<notify::NotifyRuntime> runtime) {
   subscriptions_ready_ = true;
   notify_->Start();
   dispatcher_.store(notify_->dispatcher.get());
+  StartMonitoring();
   publisher_->RequestRebuild();  // the page's push button needs the VAPID key just created
 }
 
@@ -192,6 +224,8 @@ Status App::Start() {
 void App::Stop() {
   if (stopping_.exchange(true)) return;
   if (scheduler_.joinable()) scheduler_.join();
+  monitor_ready_.store(nullptr);
+  if (monitor_) monitor_->Stop();  // before the outbound engine its checks run on
   dispatcher_.store(nullptr);
   if (notify_) notify_->Stop();
   publisher_->Stop();

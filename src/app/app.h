@@ -21,6 +21,7 @@
 #include "core/clock.h"
 #include "http/rate_limiter.h"
 #include "http/server.h"
+#include "monitor/runtime.h"
 #include "notify/runtime.h"
 #include "page/snapshot.h"
 #include "service/monitors.h"
@@ -45,7 +46,11 @@ struct AppOptions {
   // dispatcher (static export, tests of other parts).
   bool notify_enabled = true;
   config::NotifyConfig notify;
-  std::string instance_name = "herald";  // lease owner name among instances sharing a database
+  std::string instance_name = "herald";
+  // Monitors run here (one instance per deployment; see monitor/runtime.h). Needs the
+  // notification runtime (HTTP checks and staff alerts share its engine and channels).
+  bool monitor_enabled = true;
+  std::string monitor_ca_file;  // lease owner name among instances sharing a database
 };
 
 class App final : public http::Handler {
@@ -66,8 +71,10 @@ class App final : public http::Handler {
   http::Response ServeAsset(const http::Request& request, const page::Snapshot& snap, const page::Asset& asset);
   void SchedulerLoop();
   void StartNotifications();
+  void StartMonitoring();
   void AdoptNotifyRuntime(std::unique_ptr<notify::NotifyRuntime> runtime);
-  std::string NotifyMetrics() const;  // retried by the scheduler while the database is unreachable
+  std::string NotifyMetrics() const;
+  std::string MonitorMetrics() const;
 
   store::Store& store_;
   const Clock& clock_;
@@ -93,6 +100,8 @@ class App final : public http::Handler {
   std::atomic<bool> subscriptions_ready_{false};
   TimeMs last_pending_purge_ = 0;
   std::atomic<notify::Dispatcher*> dispatcher_{nullptr};
+  std::unique_ptr<monitor::MonitorRuntime> monitor_;
+  std::atomic<monitor::MonitorRuntime*> monitor_ready_{nullptr};  // set once monitor_ runs
 };
 
 }  // namespace herald::app

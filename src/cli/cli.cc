@@ -299,6 +299,8 @@ int Run(int argc, char** argv) {
     opts.api_per_second = cfg->api_per_second;
     opts.api_burst = cfg->api_burst;
     opts.notify = cfg->notify;
+    opts.monitor_enabled = cfg->monitor.enabled;
+    opts.monitor_ca_file = cfg->monitor.ca_file;
     // SIGINT/SIGTERM are blocked in every thread (the server's threads inherit the mask) and
     // taken synchronously below, so shutdown runs as ordinary code, not in a signal handler.
     sigset_t signals;

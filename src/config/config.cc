@@ -74,6 +74,8 @@ Result<Config> LoadFile(const std::string& path, Config c) {
     if (auto st = sec_str(section, key, *out); !st) return st.error();
   if (auto st = sec_bool("smtp", "require_starttls", nc.smtp_require_starttls); !st) return st.error();
   if (auto st = sec_bool("notify", "allow_http", nc.allow_http); !st) return st.error();
+  if (auto st = sec_bool("monitor", "enabled", c.monitor.enabled); !st) return st.error();
+  if (auto st = sec_str("monitor", "ca_file", c.monitor.ca_file); !st) return st.error();
   if (auto n = t["sms"]["per_second"]; n) {
     if (!n.is_integer() || *n.value<long long>() < 1 || *n.value<long long>() > 10000)
       return Error::Invalid("sms.per_second", "sms.per_second must be an integer from 1 to 10000");
@@ -118,6 +120,9 @@ Result<Config> ApplyEnv(Config c) {
     if (const char* v = env(name)) *field = v;
   if (const char* v = env("HERALD_SMTP_REQUIRE_STARTTLS"))
     nc.smtp_require_starttls = std::string(v) == "1" || std::string(v) == "true";
+  if (const char* v = env("HERALD_MONITOR_ENABLED"))
+    c.monitor.enabled = std::string(v) == "1" || std::string(v) == "true";
+  if (const char* v = env("HERALD_MONITOR_CA_FILE")) c.monitor.ca_file = v;
   if (const char* v = env("HERALD_NOTIFY_ALLOW_HTTP"))
     nc.allow_http = std::string(v) == "1" || std::string(v) == "true";
   if (const char* v = env("HERALD_NOTIFY_ALLOW_PRIVATE")) {

@@ -53,6 +53,12 @@ struct NotifyConfig {
   std::string webpush_subject = "mailto:status@localhost";
 };
 
+// [monitor]: whether this instance runs the monitors (one per deployment) and extra trusted CAs.
+struct MonitorConfig {
+  bool enabled = true;
+  std::string ca_file;
+};
+
 struct Config {
   std::string listen = "127.0.0.1:8080";
   std::string db = "sqlite:herald.db";
@@ -64,6 +70,7 @@ struct Config {
   int api_per_second = 20;
   int api_burst = 200;
   NotifyConfig notify;
+  MonitorConfig monitor;
 };
 
 // Reads the TOML file at `path` over `base` (missing keys keep their value).

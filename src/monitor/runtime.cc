@@ -1,0 +1,46 @@
+#include "monitor/runtime.h"
+
+namespace herald::monitor {
+
+MonitorRuntime::~MonitorRuntime() { Stop(); }
+
+void MonitorRuntime::Start() {
+  alerter->Start();
+  engine->Start();
+}
+
+void MonitorRuntime::Stop() {
+  if (engine) engine->Stop();
+  if (alerter) alerter->Stop();
+  if (sockets) sockets->Shutdown();
+}
+
+Status MonitorRuntime::Validate(const model::Monitor& monitor) const {
+  const Probe* probe = probes->Find(monitor.kind);
+  if (!probe) return Error::Invalid("kind", "this server cannot run monitors of this kind");
+  return probe->Validate(monitor.spec, "target");
+}
+
+std::unique_ptr<MonitorRuntime> MakeMonitorRuntime(store::Store& store, const Clock& clock, net::HttpClient& http,
+                                                   const notify::Channels& channels, PublishDraftFn publish_draft,
+                                                   std::function<void()> on_change, MonitorRuntimeOptions options) {
+  auto rt = std::make_unique<MonitorRuntime>();
+  net::SocketEngine::Options so;
+  so.ca_file = options.ca_file;
+  rt->sockets = std::make_unique<net::SocketEngine>(so);
+  rt->probes = std::make_unique<Probes>(MakeProbes(ProbeDeps{http, *rt->sockets, clock}));
+  StaffAlerterOptions ao;
+  ao.public_url = options.public_url;
+  rt->alerter = std::make_unique<StaffAlerter>(store, clock, channels, ao);
+  Probes* probes = rt->probes.get();
+  EngineDeps deps{store,
+                  clock,
+                  [probes](model::MonitorKind kind) { return probes->Find(kind); },
+                  std::move(publish_draft),
+                  rt->alerter.get(),
+                  std::move(on_change)};
+  rt->engine = std::make_unique<MonitorEngine>(std::move(deps));
+  return rt;
+}
+
+}  // namespace herald::monitor
