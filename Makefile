@@ -9,7 +9,7 @@ LISTEN ?= 127.0.0.1:8080
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := true
 
-.PHONY: all deps build run test asan bench bench-notify fuzz format clean
+.PHONY: all deps build run test asan bench bench-notify bench-monitor fuzz format clean
 
 all: build
 
@@ -49,6 +49,15 @@ bench-notify:
 	@$(MAKE) --no-print-directory $(BUILD_DIR)/CMakeCache.txt
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target herald
 	N=$(N) bench/notify.sh $(BUILD_DIR)/herald
+
+# Monitoring: MONITORS HTTP monitors (default 10,000) at a 30 s interval against nginx, compared
+# with prometheus-blackbox-exporter on the same target; knobs in bench/monitor.py's docstring.
+MONITORS ?= 10000
+bench-monitor:
+	@scripts/deps.sh bench
+	@$(MAKE) --no-print-directory $(BUILD_DIR)/CMakeCache.txt
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target herald
+	N=$(MONITORS) python3 bench/monitor.py $(BUILD_DIR)/herald
 
 fuzz:
 	@scripts/deps.sh build

@@ -349,7 +349,13 @@ def main():
         threshold_at = None
         if len(failing) >= 2:
             s = failing[1]  # the second failure of 2-of-2 met the threshold
-            threshold_at = s["at"] / 1000.0 + s.get("timings", {}).get("total_ms", 0) / 1000.0
+            at = s["at"]
+            if isinstance(at, str):  # ISO 8601, as the API writes times
+                import datetime
+                at = datetime.datetime.fromisoformat(at.replace("Z", "+00:00")).timestamp()
+            else:
+                at = at / 1000.0
+            threshold_at = at + s.get("timings", {}).get("total_ms", 0) / 1000.0
         result["canary"] = {
             "threshold_after_failure_s": round(threshold_at - t_fail, 3) if threshold_at else None,
             "staff_alert_after_threshold_s": round(staff - threshold_at, 3) if staff and threshold_at else None,

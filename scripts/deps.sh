@@ -14,7 +14,7 @@ build_pkgs=(
   libgtest-dev libgmock-dev
 )
 test_pkgs=( postgresql-15 python3 python3-aiosmtpd python3-cryptography python3-dnslib curl chromium chromium-driver nodejs )
-bench_pkgs=( nginx wrk )
+bench_pkgs=( nginx wrk prometheus-blackbox-exporter )
 
 want=("${build_pkgs[@]}")
 case "${1:-build}" in
