@@ -101,7 +101,7 @@ class Api:
         self.host, self.port, self.key = u.hostname, u.port, key
         self.local = threading.local()
 
-    def call(self, method, path, body=None):
+    def call(self, method, path, body=None, retry=True):
         c = getattr(self.local, "conn", None)
         if c is None:
             c = self.local.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
@@ -112,6 +112,8 @@ class Api:
             data = r.read()
         except (OSError, http.client.HTTPException):
             self.local.conn = None
+            if retry:  # the server closed an idle keep-alive connection: once more on a new one
+                return self.call(method, path, body, retry=False)
             raise
         if r.status // 100 != 2:
             raise RuntimeError(f"{method} {path}: {r.status} {data[:400]!r}")
