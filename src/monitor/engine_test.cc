@@ -643,8 +643,10 @@ TEST_F(MonitorEngineTest, AHiccupShorterThanTheThresholdChangesNothing) {
   EXPECT_EQ(engine_->StateOf(id), MonitorState::kUp);
   EXPECT_TRUE(History(api_id_) == std::vector{ComponentStatus::kOperational});
   // Only the "monitoring degraded" notice (direct): no down/up alerts in the store.
-  EXPECT_TRUE(store_->ListStaffAlerts(page_id_, 10)->size() <= 1u);
-  for (const auto& a : *store_->ListStaffAlerts(page_id_, 10)) EXPECT_EQ(a.kind, "monitoring.degraded");
+  auto alerts = store_->ListStaffAlerts(page_id_, 10);
+  ASSERT_TRUE(alerts.ok());
+  EXPECT_LE(alerts->size(), 1u);
+  for (const auto& a : *alerts) EXPECT_EQ(a.kind, "monitoring.degraded");
 }
 
 TEST_F(MonitorEngineTest, ARestartedEngineContinuesTheAutomation) {
