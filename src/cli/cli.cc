@@ -61,6 +61,23 @@ Result<std::unique_ptr<store::Store>> OpenMigrated(const std::string& url) {
   return s;
 }
 
+// The configuration from --db/--config and the environment, and its migrated store: what the
+// subcommands registered from other files (subscriber, monitor) open.
+struct Configured {
+  config::Config config;
+  std::unique_ptr<store::Store> store;
+};
+Result<Configured> OpenConfigured(const std::string& db, const std::string& config_file) {
+  Common c;
+  c.db = db;
+  c.config_file = config_file;
+  auto cfg = ResolveConfig(c);
+  if (!cfg) return cfg.error();
+  auto store = OpenMigrated(cfg->db);
+  if (!store) return store.error();
+  return Configured{std::move(*cfg), std::move(*store)};
+}
+
 Result<model::Page> ResolvePage(store::Store& store, const std::string& page) {
   if (!page.empty()) return store.GetPage(page);
   auto pages = store.ListPages();
@@ -229,16 +246,11 @@ int Run(int argc, char** argv) {
   AddSubscriberCommands(
       app,
       [](const std::string& db, const std::string& config_file) -> Result<SubscriberCliEnv> {
-        Common c;
-        c.db = db;
-        c.config_file = config_file;
-        auto cfg = ResolveConfig(c);
-        if (!cfg) return cfg.error();
-        auto store = OpenMigrated(cfg->db);
-        if (!store) return store.error();
+        auto opened = OpenConfigured(db, config_file);
+        if (!opened) return opened.error();
         SubscriberCliEnv env;
-        env.store = std::move(*store);
-        env.public_url = cfg->public_url;
+        env.store = std::move(opened->store);
+        env.public_url = opened->config.public_url;
         return env;
       },
       clock, subscriber_rc);
@@ -248,15 +260,10 @@ int Run(int argc, char** argv) {
   AddMonitorCommands(
       app,
       [](const std::string& db, const std::string& config_file) -> Result<MonitorCliEnv> {
-        Common c;
-        c.db = db;
-        c.config_file = config_file;
-        auto cfg = ResolveConfig(c);
-        if (!cfg) return cfg.error();
-        auto store = OpenMigrated(cfg->db);
-        if (!store) return store.error();
+        auto opened = OpenConfigured(db, config_file);
+        if (!opened) return opened.error();
         MonitorCliEnv env;
-        env.store = std::move(*store);
+        env.store = std::move(opened->store);
         return env;
       },
       clock, monitor_rc);
