@@ -22,7 +22,10 @@ a filtered subscriber matches one time in three); NOTIFY_SIGNED (1): webhooks ca
 secret (Standard Webhooks signature per message); NOTIFY_SEED (1).
 
 Segment and channel are visible at the receivers: webhook paths are /hook/ent/ID or /hook/std/ID,
-email recipients ent-ID@example.com or std-ID@example.com. Everything talks to 127.0.0.1 only.
+email recipients ent-ID@example.com or std-ID@example.com. NOTIFY_RECEIVER_HOSTS (16): webhook
+URLs are spread over that many loopback addresses 127.0.0.1 ... 127.0.0.H (where HOOK_BASE says
+{host}), so that, as with real subscribers, not every webhook goes to one host (Herald opens at
+most 8 connections per host). Everything talks to 127.0.0.0/8 (loopback) only.
 """
 import base64
 import collections
@@ -66,6 +69,7 @@ def subscribers(db, plan_path, n, hook_base):
     ent_share = env_float("NOTIFY_ENTERPRISE_SHARE", 0.05)
     affected_n = int(env_float("NOTIFY_AFFECTED", 10))
     signed = os.environ.get("NOTIFY_SIGNED", "1") == "1"
+    hosts = max(1, int(env_float("NOTIFY_RECEIVER_HOSTS", 16)))
     rng = random.Random(int(env_float("NOTIFY_SEED", 1)))
 
     conn = sqlite3.connect(db, isolation_level=None)
@@ -92,7 +96,9 @@ def subscribers(db, plan_path, n, hook_base):
             if email:
                 channel, address, secret = "email", "%s-%s@example.com" % (seg, sid), ""
             else:
-                channel, address = "webhook", "%s/%s/%s" % (hook_base, seg, sid)
+                # HOOK_BASE may name the receiving host as {host}: subscriber i gets 127.0.0.(i % H + 1).
+                base = hook_base.replace("{host}", "127.0.0.%d" % (i % hosts + 1))
+                channel, address = "webhook", "%s/%s/%s" % (base, seg, sid)
                 secret = secrets[i % len(secrets)] if signed else ""
             match = comp is None or comp in affected_set
             expect[(channel, seg, match)] += 1

@@ -6,7 +6,7 @@
 #      then N subscribers bulk-inserted by python3's sqlite3 in one transaction (bench/notify.py:
 #      mostly webhooks, a share of email, a fifth filtered to one component, 5% in segment
 #      "enterprise" at priority 10);
-#   2. nginx as the webhook receiver (`return 204`, worker_processes = nproc, keep-alive, access
+#   2. nginx as the webhook receiver on NOTIFY_RECEIVER_HOSTS loopback addresses (`return 204`, worker_processes = nproc, keep-alive, access
 #      log "$msec $request_uri $status $http_webhook_id") and a counting SMTP sink
 #      (bench/smtp_count.py) for email;
 #   3. `herald serve` with notifications allowed to 127.0.0.0/8 over http and SMTP to the sink;
@@ -21,7 +21,8 @@
 #
 # Knobs (environment): N (1000000) subscribers; NOTIFY_EMAIL_SHARE (0.01), NOTIFY_FILTER_SHARE
 # (0.2), NOTIFY_ENTERPRISE_SHARE (0.05), NOTIFY_AFFECTED (10), NOTIFY_SIGNED (1: webhooks signed
-# with a whsec_ secret) - see bench/notify.py; NOTIFY_MAX_S (300), NOTIFY_STALL_S (20);
+# with a whsec_ secret), NOTIFY_RECEIVER_HOSTS (16: webhook URLs spread over 127.0.0.1 ... .16, one
+# nginx listening on each; 1 = every webhook to one host) - see bench/notify.py; NOTIFY_MAX_S (300), NOTIFY_STALL_S (20);
 # NOTIFY_RESULTS (out/notify-results.jsonl); NOTIFY_LABEL (free text in the results line);
 # NOTIFY_PERF=1 records `perf record -g` of herald during the delivery and prints the top
 # symbols (NOTIFY_PERF=dwarf: DWARF call graphs, heavier, for `perf report --children`);
@@ -107,7 +108,11 @@ KEY=$("$HERALD" token create --name bench --role admin --db "$DB" 2>"$TMP/token.
 
 # --- receivers ---
 NGINX_PORT=$(free_port)
-HOOK_BASE="http://127.0.0.1:$NGINX_PORT/hook"
+# Webhook URLs spread over NOTIFY_RECEIVER_HOSTS loopback addresses (see bench/notify.py).
+RECEIVER_HOSTS=${NOTIFY_RECEIVER_HOSTS:-16}
+HOOK_BASE="http://{host}:$NGINX_PORT/hook"
+NGINX_LISTEN=""
+for ((h = 1; h <= RECEIVER_HOSTS; h++)); do NGINX_LISTEN+="    listen 127.0.0.$h:$NGINX_PORT;"$'\n'; done
 "${NB[@]}" subscribers "$DBFILE" "$TMP/plan.json" "$N" "$HOOK_BASE"
 
 mkdir -p "$TMP/nginx-tmp"
@@ -133,8 +138,7 @@ http {
   uwsgi_temp_path $TMP/nginx-tmp/uwsgi;
   scgi_temp_path $TMP/nginx-tmp/scgi;
   server {
-    listen 127.0.0.1:$NGINX_PORT;
-    location /hook/ {
+$NGINX_LISTEN    location /hook/ {
       # \$msec is taken when the request ends, not when the buffer is written out.
       access_log $TMP/hooks.log hook buffer=256k flush=100ms;
       return 204;

@@ -11,6 +11,7 @@ build_pkgs=(
   libhowardhinnant-date-dev tzdata libyaml-cpp-dev
   libphonenumber8 libprotobuf-dev libabsl-dev
   libc-ares-dev  # asynchronous DNS for TCP/TLS/DNS monitors (see CMakeLists.txt)
+  libgoogle-perftools-dev  # tcmalloc, linked into the herald binary (see CMakeLists.txt)
   libgtest-dev libgmock-dev
 )
 test_pkgs=( postgresql-15 python3 python3-aiosmtpd python3-cryptography python3-dnslib curl chromium chromium-driver nodejs )

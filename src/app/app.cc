@@ -6,6 +6,7 @@
 #include <condition_variable>
 
 #include "core/log.h"
+#include "core/thread_name.h"
 #include "core/time.h"
 #include "http/errors.h"
 #include "page/web_assets.h"
@@ -217,7 +218,10 @@ Status App::Start() {
     if (!rt && rt.error().code != ErrorCode::kUnavailable) return rt.error();
     if (rt) AdoptNotifyRuntime(std::move(*rt));
   }
-  scheduler_ = std::thread([this] { SchedulerLoop(); });
+  scheduler_ = std::thread([this] {
+    SetThreadName("herald-schedule");
+    SchedulerLoop();
+  });
   return {};
 }
 

@@ -2,7 +2,8 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+
+#include <algorithm>
 
 namespace herald {
 
@@ -17,8 +18,8 @@ std::string Base64Encode(std::string_view bytes) {
 std::optional<std::string> Base64Decode(std::string_view text) {
   if (text.size() % 4 != 0) return std::nullopt;
   for (char c : text) {
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
-                    c == '/' || c == '=';
+    const bool ok =
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '=';
     if (!ok) return std::nullopt;
   }
   if (text.empty()) return std::string();
@@ -53,12 +54,53 @@ std::optional<std::string> Base64UrlDecode(std::string_view text) {
   return Base64Decode(s);
 }
 
-std::string HmacSha256(std::string_view key, std::string_view message) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
+namespace {
+
+// SHA-256 fetched once: OpenSSL 3 looks the algorithm up in its provider tables on every
+// HMAC()/EVP_sha256() use, which cost more than the hashing itself for the short messages we sign
+// (one per webhook delivery, two per signed link).
+const EVP_MD* Sha256() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+
+struct DigestContext {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  ~DigestContext() { EVP_MD_CTX_free(ctx); }
+};
+
+// SHA-256 over the concatenation of `a` and `b` into `out` (32 bytes).
+void Sha256Of(EVP_MD_CTX* ctx, std::string_view a, std::string_view b, unsigned char* out) {
   unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(message.data()),
-       message.size(), mac, &len);
-  return std::string(reinterpret_cast<char*>(mac), len);
+  EVP_DigestInit_ex2(ctx, Sha256(), nullptr);
+  EVP_DigestUpdate(ctx, a.data(), a.size());
+  EVP_DigestUpdate(ctx, b.data(), b.size());
+  EVP_DigestFinal_ex(ctx, out, &len);
+}
+
+}  // namespace
+
+// HMAC as RFC 2104 defines it, on a reused per-thread digest context.
+std::string HmacSha256(std::string_view key, std::string_view message) {
+  constexpr size_t kBlock = 64, kOut = 32;
+  thread_local DigestContext digest;
+  unsigned char key_block[kBlock] = {};
+  if (key.size() > kBlock) {
+    Sha256Of(digest.ctx, key, {}, key_block);
+  } else {
+    std::copy(key.begin(), key.end(), key_block);
+  }
+  char pad[kBlock];
+  for (size_t i = 0; i < kBlock; ++i) pad[i] = static_cast<char>(key_block[i] ^ 0x36);
+  unsigned char inner[kOut];
+  Sha256Of(digest.ctx, std::string_view(pad, kBlock), message, inner);
+  for (size_t i = 0; i < kBlock; ++i) pad[i] = static_cast<char>(key_block[i] ^ 0x5c);
+  std::string mac(kOut, '\0');
+  Sha256Of(digest.ctx, std::string_view(pad, kBlock), std::string_view(reinterpret_cast<char*>(inner), kOut),
+           reinterpret_cast<unsigned char*>(mac.data()));
+  OPENSSL_cleanse(key_block, sizeof key_block);
+  OPENSSL_cleanse(pad, sizeof pad);
+  return mac;
 }
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {

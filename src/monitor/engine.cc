@@ -5,6 +5,7 @@
 
 #include "core/log.h"
 #include "core/text.h"
+#include "core/thread_name.h"
 #include "service/services.h"
 
 namespace herald::monitor {
@@ -106,7 +107,10 @@ MonitorEngine::~MonitorEngine() {
 
 void MonitorEngine::Start() {
   if (running_.exchange(true)) return;
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    SetThreadName("herald-monitor");
+    Loop();
+  });
 }
 
 void MonitorEngine::Stop() {

@@ -4,6 +4,7 @@
 
 #include "core/log.h"
 #include "core/text.h"
+#include "core/thread_name.h"
 #include "notify/dispatcher.h"
 
 namespace herald::monitor {
@@ -91,7 +92,10 @@ StaffAlerter::~StaffAlerter() { Stop(); }
 
 void StaffAlerter::Start() {
   if (running_.exchange(true)) return;
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    SetThreadName("herald-alerts");
+    Loop();
+  });
 }
 
 void StaffAlerter::Stop() {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/log.h"
+#include "core/thread_name.h"
 
 namespace herald::net {
 namespace {
@@ -235,7 +236,10 @@ class CurlEngine::Impl {
     multi_ = curl_multi_init();
     if (multi_ != nullptr) {
       curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, options_.max_host_connections);
-      thread_ = std::thread([this] { Run(); });
+      thread_ = std::thread([this] {
+        SetThreadName("herald-curl");
+        Run();
+      });
     } else {
       log::Error("curl_multi_init failed: outbound requests will fail");
       stopping_ = true;

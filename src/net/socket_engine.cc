@@ -23,6 +23,7 @@
 #include <unordered_map>
 
 #include "core/log.h"
+#include "core/thread_name.h"
 
 namespace herald::net {
 namespace {
@@ -175,7 +176,10 @@ class SocketEngine::Impl {
       tls_.load_verify_file(options_.ca_file, ec);
       if (ec) log::Warn("cannot load CA file", {{"file", options_.ca_file}, {"error", ec.message()}});
     }
-    thread_ = std::thread([this] { Run(); });
+    thread_ = std::thread([this] {
+      SetThreadName("herald-sockets");
+      Run();
+    });
   }
 
   ~Impl() { Shutdown(); }

@@ -313,6 +313,7 @@ Result<Message> Compose(const EventContext& ctx, const model::Subscriber& s, con
   m.manage_url = links.ManageUrl(s.id);
   m.unsubscribe_url = links.UnsubscribeUrl(s.id);
   m.webhook_json = ctx.webhook_json;
+  m.webhook_json_without_meta = true;
   m.created_at = ctx.event.created_at;
   TemplateVars vars = EventVars(ctx, s);
   vars["manage_url"] = m.manage_url;
@@ -362,6 +363,7 @@ Result<Message> ComposeSystemMessage(std::string_view family, const model::Page&
   boost::json::object doc{{"page", {{"id", page.id}, {"name", page.name}, {"url", page_url}}},
                           {"test", family == "test"}};
   m.webhook_json = boost::json::serialize(doc);
+  m.webhook_json_without_meta = true;
   return Build(family, s, overrides, vars, std::move(m));
 }
 

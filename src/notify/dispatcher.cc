@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "core/log.h"
+#include "core/thread_name.h"
 #include "core/time.h"
 
 namespace herald::notify {
@@ -11,6 +12,10 @@ namespace {
 
 constexpr char kCursorKey[] = "notify.outbox_cursor";
 constexpr int kOutboxBatch = 200;
+// The recorder writes outcomes in batches of up to this many, waiting at most kRecordGather for a
+// batch to fill.
+constexpr size_t kRecordBatch = 512;
+constexpr auto kRecordGather = std::chrono::milliseconds(10);
 
 constexpr TimeMs kSecond = 1000;
 constexpr TimeMs kMinute = 60 * kSecond;
@@ -60,13 +65,27 @@ Dispatcher::~Dispatcher() { Stop(); }
 
 void Dispatcher::Start() {
   if (running_.exchange(true)) return;
-  thread_ = std::thread([this] { Loop(); });
+  recording_ = true;
+  recorder_ = std::thread([this] {
+    SetThreadName("herald-record");
+    RecordLoop();
+  });
+  thread_ = std::thread([this] {
+    SetThreadName("herald-dispatch");
+    Loop();
+  });
 }
 
 void Dispatcher::Stop() {
   if (!running_.exchange(false)) return;
   Wake();
   if (thread_.joinable()) thread_.join();
+  {
+    std::lock_guard lock(mu_);
+    recording_ = false;
+  }
+  recorder_cv_.notify_one();
+  if (recorder_.joinable()) recorder_.join();
 }
 
 void Dispatcher::Wake() {
@@ -87,13 +106,31 @@ void Dispatcher::Loop() {
     }
     std::unique_lock lock(mu_);
     if (busy && running_) continue;
-    cv_.wait_for(lock, options_.poll, [&] { return wake_ || !outcomes_.empty() || !running_; });
+    cv_.wait_for(lock, options_.poll, [&] { return wake_ || !running_; });
     wake_ = false;
   }
 }
 
+void Dispatcher::RecordLoop() {
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      // The poll bound is a safety net only: the first outcome of a batch notifies.
+      recorder_cv_.wait_for(lock, options_.poll, [&] { return !outcomes_.empty() || !recording_; });
+      if (outcomes_.empty() && !recording_) return;
+      // One transaction for many outcomes: give a busy fan-out a moment to report more.
+      recorder_cv_.wait_for(lock, kRecordGather, [&] { return outcomes_.size() >= kRecordBatch || !recording_; });
+    }
+    try {
+      FlushOutcomes();
+    } catch (const std::exception& e) {
+      log::Error("recording delivery outcomes failed", {{"error", e.what()}});
+    }
+  }
+}
+
 bool Dispatcher::Step() {
-  FlushOutcomes();
+  if (!recording_) FlushOutcomes();
   bool did = false;
   if (auto st = ScanOutbox(); !st.ok()) {
     log::Warn("dispatcher cannot read the outbox", {{"error", st.error().message}});
@@ -314,8 +351,11 @@ void Dispatcher::Send(const model::Delivery& delivery, const model::Subscriber& 
   if (!message.ok()) {
     pending.result.kind = SendOutcome::Kind::kPermanent;
     pending.result.detail = "template error: " + message.error().message;
-    std::lock_guard lock(mu_);
-    outcomes_.push_back(std::move(pending));
+    {
+      std::lock_guard lock(mu_);
+      outcomes_.push_back(std::move(pending));
+    }
+    recorder_cv_.notify_one();
     return;
   }
   if (delivery.attempts == 0 && stats_.sent == 0) {
@@ -325,12 +365,21 @@ void Dispatcher::Send(const model::Delivery& delivery, const model::Subscriber& 
   ++stats_.sent;
   channel->Send(*message, subscriber, [this, pending = std::move(pending)](SendOutcome result) mutable {
     pending.result = std::move(result);
+    bool room_freed = false;
+    size_t queued = 0;
     {
       std::lock_guard lock(mu_);
       outcomes_.push_back(std::move(pending));
+      queued = outcomes_.size();
+      // The dispatcher waits only when it is idle or has max_in_flight messages out: wake it when
+      // this answer makes room again.
+      room_freed = stats_.in_flight-- >= options_.max_in_flight;
+      if (room_freed) wake_ = true;
     }
-    --stats_.in_flight;
-    cv_.notify_one();
+    // The recorder sleeps until the first outcome, then gathers a batch (see RecordLoop): waking it
+    // for each of thousands of answers per second would cost a context switch each.
+    if (queued == 1 || queued == kRecordBatch) recorder_cv_.notify_one();
+    if (room_freed) cv_.notify_one();
   });
 }
 

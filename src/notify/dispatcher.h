@@ -70,14 +70,22 @@ class Dispatcher {
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
 
+  // Starts two threads: the dispatcher loop (outbox, fan-out, composing and sending) and the
+  // recorder, which writes the outcomes that channels report. Recording on its own thread lets a
+  // fan-out compose the next batch while the previous batch's results are written (the
+  // dispatcher thread was the bottleneck of a million-subscriber fan-out).
   void Start();
-  void Stop();  // waits for the loop; in-flight messages keep their lease and are resent later
+  // Waits for both threads; outcomes already reported are recorded first. In-flight messages keep
+  // their lease and are resent later (same idempotency key).
+  void Stop();
   void Wake();
 
-  // One round: record finished attempts, pick up new outbox events, fan out one batch, send due
-  // deliveries. Returns true when it did something (call again), false when idle.
+  // One round: pick up new outbox events, fan out one batch, send due deliveries; when the
+  // threads are not started (tests driving Step by hand), also record finished attempts first.
+  // Returns true when it did something (call again), false when idle.
   bool Step();
-  // Records outcomes that have arrived (also part of Step()).
+  // Records outcomes that have arrived (the recorder thread's work; also part of Step() when the
+  // threads are not started). Not to be called concurrently with itself.
   void FlushOutcomes();
 
   const DispatcherStats& stats() const { return stats_; }
@@ -119,6 +127,7 @@ class Dispatcher {
             const std::shared_ptr<const Context>& context);
   bool Throttled(const model::Subscriber& subscriber, Channel& channel, TimeMs now, TimeMs* retry_at);
   void Loop();
+  void RecordLoop();
 
   store::Store& store_;
   const Clock& clock_;
@@ -126,7 +135,7 @@ class Dispatcher {
   const LinkSigner& links_;
   DispatcherOptions options_;
   DispatcherStats stats_;
-  std::mt19937_64 rng_;
+  std::mt19937_64 rng_;  // retry jitter; used by FlushOutcomes only
 
   std::map<std::int64_t, std::shared_ptr<const Context>> contexts_;  // by event id; dispatcher thread only
   std::vector<Delayed> delayed_;                                     // rate-limited, dispatcher thread only
@@ -134,12 +143,15 @@ class Dispatcher {
   std::map<model::ChannelKind, std::deque<TimeMs>> recent_by_channel_;
   bool cursor_initialised_ = false;
 
-  std::mutex mu_;  // guards outcomes_ and wake_
-  std::condition_variable cv_;
+  std::mutex mu_;                        // guards outcomes_ and wake_
+  std::condition_variable cv_;           // wakes the dispatcher loop
+  std::condition_variable recorder_cv_;  // wakes the recorder: outcomes arrived or stopping
   std::vector<Outcome> outcomes_;
   bool wake_ = false;
   std::atomic<bool> running_{false};
+  std::atomic<bool> recording_{false};
   std::thread thread_;
+  std::thread recorder_;
 };
 
 }  // namespace herald::notify

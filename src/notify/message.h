@@ -35,6 +35,10 @@ struct Message {
   // The Statuspage-shaped webhook document for this event (page, incident or component), without
   // "meta"; the webhook channel adds meta.unsubscribe and meta.documentation.
   std::string webhook_json;
+  // True when webhook_json is the composer's own object, known to have no top-level "meta": the
+  // webhook channel then splices meta in without scanning or parsing the document (a fan-out
+  // sends the same document a million times).
+  bool webhook_json_without_meta = false;
   TimeMs created_at = 0;  // when the event happened (webhook-timestamp uses the send time)
 };
 

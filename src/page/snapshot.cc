@@ -11,6 +11,7 @@
 #include "api/public_json.h"
 #include "core/log.h"
 #include "core/text.h"
+#include "core/thread_name.h"
 #include "core/time.h"
 #include "page/charts.h"
 #include "page/web_assets.h"
@@ -321,7 +322,10 @@ void SnapshotPublisher::Start() {
   std::lock_guard lock(mu_);
   if (thread_.joinable()) return;
   stopping_ = false;
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    SetThreadName("herald-snapshot");
+    Loop();
+  });
 }
 
 void SnapshotPublisher::Stop() {

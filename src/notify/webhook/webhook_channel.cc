@@ -10,10 +10,9 @@ namespace herald::notify {
 
 Result<std::string> BuildWebhookBody(const Message& message, TimeMs now) {
   const std::string& doc_text = message.webhook_json;
-  if (doc_text.size() >= 2 && doc_text.front() == '{' && doc_text.back() == '}' &&
-      doc_text.find("\"meta\"") == std::string::npos) {
-    // The fast path for the dispatcher's own documents (a fan-out sends the same one a million
-    // times): splice "meta" in front instead of parsing and re-serialising.
+  if (message.webhook_json_without_meta && doc_text.size() >= 2 && doc_text.front() == '{' && doc_text.back() == '}') {
+    // The fast path for the composer's own documents (a fan-out sends the same one a million
+    // times): splice "meta" in front instead of scanning, parsing and re-serialising.
     boost::json::object meta;
     meta["unsubscribe"] = message.unsubscribe_url;
     meta["documentation"] = kStatuspageWebhookDocs;
