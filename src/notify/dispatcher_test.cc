@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include "core/text.h"
 #include "core/time.h"
@@ -24,6 +26,7 @@ class FakeChannel : public Channel {
   Result<std::string> NormalizeAddress(std::string_view a, const std::string&) const override { return std::string(a); }
   RateLimit DestinationLimit() const override { return limit_; }
   void Send(const Message& m, const model::Subscriber& to, std::function<void(SendOutcome)> done) override {
+    std::lock_guard lock(mu);  // the dispatcher's thread calls Send while a test may read
     sent.push_back({m, to.id});
     SendOutcome o;
     o.kind = next.empty() ? Outcome::kDelivered : next.front();
@@ -42,6 +45,7 @@ class FakeChannel : public Channel {
   std::vector<Outcome> next;  // outcomes for the next sends; delivered when empty
   bool hold = false;
   std::vector<std::function<void(SendOutcome)>> held;
+  std::mutex mu;  // guards sent and held when the dispatcher runs its own threads
 
  private:
   ChannelKind kind_;
@@ -371,6 +375,46 @@ TEST_F(DispatcherTest, CrashMidFanOutLosesNobody) {
   for (const auto& s : email_->sent) ids_by_subscriber[s.subscriber_id].insert(s.message.id);
   for (const auto& [sub, ids] : ids_by_subscriber) EXPECT_EQ(ids.size(), 1u) << sub << ": a resend keeps its id";
   EXPECT_EQ(email_->sent.size(), 10u) << "the three in flight at the crash were sent again";
+}
+
+// With its threads started, outcomes that channels report later are recorded by the recorder
+// thread, and Stop() records the ones that arrived before it was called instead of dropping them.
+TEST_F(DispatcherTest, RunningThreadsRecordLateOutcomesAndStopRecordsWhatArrived) {
+  email_->hold = true;
+  Sub("a");
+  Sub("b");
+  Sub("c");
+  dispatcher_ = MakeDispatcher();
+  dispatcher_->Step();  // the first start begins after existing history
+  dispatcher_->Start();
+  const std::string inc = OpenIncident({api_id_});
+  dispatcher_->Wake();
+  auto wait_for = [](auto done) {
+    for (int i = 0; i < 1000 && !done(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return done();
+  };
+  auto take_held = [&](size_t n) {
+    std::vector<std::function<void(SendOutcome)>> out;
+    std::lock_guard lock(email_->mu);
+    while (out.size() < n && !email_->held.empty()) {
+      out.push_back(std::move(email_->held.front()));
+      email_->held.erase(email_->held.begin());
+    }
+    return out;
+  };
+  ASSERT_TRUE(wait_for([&] {
+    std::lock_guard lock(email_->mu);
+    return email_->held.size() == 3;
+  }));
+  EXPECT_EQ(StateCounts(inc)["pending"], 3);
+  SendOutcome ok;
+  ok.kind = Outcome::kDelivered;
+  for (auto& done : take_held(2)) done(ok);
+  EXPECT_TRUE(wait_for([&] { return StateCounts(inc)["delivered"] == 2; }));
+  for (auto& done : take_held(1)) done(ok);
+  dispatcher_->Stop();
+  EXPECT_EQ(StateCounts(inc)["delivered"], 3);
+  EXPECT_EQ(StateCounts(inc)["pending"], 0);
 }
 
 TEST(RetryDelay, FollowsTheScheduleWithJitter) {
