@@ -6,6 +6,8 @@
 
 #include <cstdlib>
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace herald::page {
 namespace {
@@ -32,6 +34,36 @@ void EnsureExtensionsRegistered() {
   (void)registered;
 }
 
+// Turns raw HTML into literal text. Safe mode alone drops it ("<!-- raw HTML omitted -->"), so
+// "Upgrading <db-primary>" or "replies with <title>" would lose words; as text, the renderer
+// escapes it: inert, and every word the writer typed stays visible.
+void RawHtmlToText(cmark_node* doc) {
+  std::vector<cmark_node*> raw;
+  cmark_iter* it = cmark_iter_new(doc);
+  for (cmark_event_type ev; (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE;) {
+    cmark_node* node = cmark_iter_get_node(it);
+    const cmark_node_type type = cmark_node_get_type(node);
+    if (ev == CMARK_EVENT_ENTER && (type == CMARK_NODE_HTML_INLINE || type == CMARK_NODE_HTML_BLOCK))
+      raw.push_back(node);
+  }
+  cmark_iter_free(it);
+  for (cmark_node* node : raw) {
+    const bool block = cmark_node_get_type(node) == CMARK_NODE_HTML_BLOCK;
+    std::string literal = cmark_node_get_literal(node) ? cmark_node_get_literal(node) : "";
+    if (block)
+      while (!literal.empty() && (literal.back() == '\n' || literal.back() == '\r')) literal.pop_back();
+    cmark_node* text = cmark_node_new(CMARK_NODE_TEXT);
+    cmark_node_set_literal(text, literal.c_str());
+    cmark_node* replacement = text;
+    if (block) {  // a block needs a block around its text
+      replacement = cmark_node_new(CMARK_NODE_PARAGRAPH);
+      cmark_node_append_child(replacement, text);
+    }
+    cmark_node_replace(node, replacement);
+    cmark_node_free(node);
+  }
+}
+
 // Parses `md` with the GFM extensions attached; `render` turns the tree into text.
 template <typename Render>
 std::string WithDocument(std::string_view md, Render render) {
@@ -43,6 +75,7 @@ std::string WithDocument(std::string_view md, Render render) {
   }
   cmark_parser_feed(parser.get(), md.data(), md.size());
   std::unique_ptr<cmark_node, NodeDeleter> doc(cmark_parser_finish(parser.get()));
+  RawHtmlToText(doc.get());
   char* out = render(doc.get(), parser.get());
   std::string result = out ? out : "";
   free(out);  // cmark allocates with the default allocator (malloc)

@@ -1,6 +1,6 @@
 // Markdown for incident updates, postmortems and component descriptions. Staff write Markdown;
-// the public sees it on the page, in feeds and in messages. Rendering is SAFE: raw HTML is
-// dropped and links or images with dangerous schemes (javascript:, vbscript:, file:, most data:)
+// the public sees it on the page, in feeds and in messages. Rendering is SAFE: raw HTML is shown
+// as the text it is (escaped, never markup) and links or images with dangerous schemes (javascript:, vbscript:, file:, most data:)
 // are emptied, so nothing staff (or a stolen API key) write can run script in a visitor's browser.
 // GitHub extensions: autolinks, ~~strikethrough~~ and tables. Pure and thread-safe.
 #pragma once

@@ -29,6 +29,16 @@ TEST(MarkdownTest, RawHtmlNeverPassesThrough) {
   EXPECT_EQ(html.find("<img"), std::string::npos) << html;
 }
 
+// Markup is inert but not lost: what the writer typed stays readable as text.
+TEST(MarkdownTest, RawHtmlIsShownAsTextNotDropped) {
+  std::string html = RenderMarkdown("Failing over to <db-primary> now.\n\n<div onclick=x>block</div>\n");
+  EXPECT_NE(html.find("Failing over to &lt;db-primary&gt; now."), std::string::npos) << html;
+  EXPECT_NE(html.find("<p>&lt;div onclick=x&gt;block&lt;/div&gt;</p>"), std::string::npos) << html;
+  EXPECT_EQ(html.find("raw HTML omitted"), std::string::npos) << html;
+  EXPECT_EQ(html.find("<div"), std::string::npos) << html;
+  EXPECT_EQ(MarkdownToPlainText("Failing over to <db-primary> now."), "Failing over to <db-primary> now.");
+}
+
 TEST(MarkdownTest, DangerousLinksAreNeutralised) {
   for (const char* md : {"[x](javascript:alert(1))", "[x](JAVASCRIPT:alert(1))", "![i](javascript:alert(1))",
                          "[x](vbscript:msgbox)", "<javascript:alert(1)>"}) {
