@@ -60,7 +60,10 @@ namespace {
 // HMAC()/EVP_sha256() use, which cost more than the hashing itself for the short messages we sign
 // (one per webhook delivery, two per signed link).
 const EVP_MD* Sha256() {
-  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  static const EVP_MD* md = [] {
+    const EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    return fetched != nullptr ? fetched : EVP_sha256();  // the implicit-fetch path still works
+  }();
   return md;
 }
 
