@@ -36,16 +36,25 @@ std::string ContentTypeFor(std::string_view path) {
   return "application/octet-stream";
 }
 
-Asset MakeAsset(std::string content_type, std::string body, std::string cache_control) {
+// `previous`: the same path's asset in the last snapshot, if any. An update usually changes a
+// few documents (the index, the incident's page, the API); the rest are byte-identical and take
+// their gzip form and ETag from it instead of being compressed and hashed again.
+Asset MakeAsset(std::string content_type, std::string body, std::string cache_control, const Asset* previous) {
   Asset a;
   a.content_type = std::move(content_type);
+  a.cache_control = std::move(cache_control);
+  if (previous && previous->body && *previous->body == body && previous->content_type == a.content_type) {
+    a.body = previous->body;
+    a.gzip = previous->gzip;
+    a.etag = previous->etag;
+    return a;
+  }
   a.etag = "\"" + Sha256Hex(body).substr(0, 20) + "\"";
   if (body.size() > 256) {
     std::string z = Gzip(body);
     if (z.size() < body.size()) a.gzip = std::make_shared<const std::string>(std::move(z));
   }
   a.body = std::make_shared<const std::string>(std::move(body));
-  a.cache_control = std::move(cache_control);
   return a;
 }
 
@@ -173,7 +182,12 @@ const PageEntry* Snapshot::PageFor(std::string_view host, std::string_view path)
 }
 
 std::shared_ptr<Snapshot> AssembleSnapshot(const std::vector<SiteInput>& sites, TimeMs now,
-                                           std::optional<TimeMs> stale_since) {
+                                           std::optional<TimeMs> stale_since, const Snapshot* previous) {
+  auto previous_asset = [&](const std::string& path) -> const Asset* {
+    if (!previous) return nullptr;
+    auto it = previous->files.find(path);
+    return it == previous->files.end() ? nullptr : &it->second;
+  };
   auto snap = std::make_shared<Snapshot>();
   snap->generated_at = now;
   snap->last_modified = FormatHttpDate(now);
@@ -186,12 +200,15 @@ std::shared_ptr<Snapshot> AssembleSnapshot(const std::vector<SiteInput>& sites, 
     if (!site.page.hostname.empty()) snap->hosts[site.page.hostname] = site.base_path;
     for (auto& f : RenderSite(site)) {
       std::string cc = f.path.starts_with("assets/") ? "public, max-age=300" : dynamic;
-      snap->files[site.base_path + f.path] = MakeAsset(std::move(f.content_type), std::move(f.body), cc);
+      std::string full = site.base_path + f.path;
+      Asset a = MakeAsset(std::move(f.content_type), std::move(f.body), cc, previous_asset(full));
+      snap->files[std::move(full)] = std::move(a);
     }
     for (auto& [path, body] : api::RenderPublicApi(site)) {
-      Asset a = MakeAsset(ContentTypeFor(path), std::move(body), dynamic);
+      std::string full = site.base_path + path;
+      Asset a = MakeAsset(ContentTypeFor(path), std::move(body), dynamic, previous_asset(full));
       a.cors = true;
-      snap->files[site.base_path + path] = std::move(a);
+      snap->files[std::move(full)] = std::move(a);
     }
   }
   for (auto& [path, a] : snap->files) {
@@ -301,7 +318,7 @@ Status SnapshotPublisher::Rebuild(bool quiet) {
     quiet = false;  // the stale notice is news
     result = pages.error();
   }
-  auto snap = AssembleSnapshot(last_sites_, now, stale_since_);
+  auto snap = AssembleSnapshot(last_sites_, now, stale_since_, current_.load().get());
   current_.store(snap);
   last_built_at_ = now;
   last_build_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -63,8 +63,10 @@ struct Snapshot {
 };
 
 // Builds a snapshot from rendered inputs (no I/O): used by the publisher and by `herald export`.
+// With `previous`, every file whose bytes did not change keeps the previous snapshot's body,
+// gzip form and ETag (comparing bytes is far cheaper than compressing and hashing them again).
 std::shared_ptr<Snapshot> AssembleSnapshot(const std::vector<SiteInput>& sites, TimeMs now,
-                                           std::optional<TimeMs> stale_since);
+                                           std::optional<TimeMs> stale_since, const Snapshot* previous = nullptr);
 // Loads one page's public data from the store (hidden components and internal updates removed).
 Result<SiteInput> LoadSite(store::Store& store, const model::Page& page, TimeMs now, const std::string& public_url);
 // gzip (RFC 1952) of `data`.
