@@ -149,19 +149,27 @@ std::string Gzip(std::string_view data) {
 }
 
 const Asset* Snapshot::Find(std::string_view host, std::string_view path) const {
-  std::string full;
+  // Called for every request: the key is built in a per-thread buffer that keeps its capacity,
+  // so a lookup allocates nothing.
+  thread_local std::string full;
+  full.clear();
   if (auto colon = host.rfind(':'); colon != std::string_view::npos && host.find(']') == std::string_view::npos)
     host = host.substr(0, colon);
-  auto h = hosts.find(std::string(host));
+  auto h = hosts.empty() ? hosts.end() : hosts.find(std::string(host));
   if (h != hosts.end() && !path.starts_with("/pages/")) {
-    full = h->second + std::string(path.substr(1));
+    full += h->second;
+    full += path.substr(1);
   } else {
-    full = std::string(path);
+    full += path;
   }
   if (full.empty() || full.back() == '/') full += "index.html";
   if (auto it = files.find(full); it != files.end()) return &it->second;
-  if (auto it = files.find(full + ".html"); it != files.end()) return &it->second;
-  if (auto it = files.find(full + "/index.html"); it != files.end()) return &it->second;
+  const std::size_t size = full.size();
+  full += ".html";
+  if (auto it = files.find(full); it != files.end()) return &it->second;
+  full.resize(size);
+  full += "/index.html";
+  if (auto it = files.find(full); it != files.end()) return &it->second;
   return nullptr;
 }
 
@@ -225,6 +233,11 @@ std::shared_ptr<Snapshot> AssembleSnapshot(const std::vector<SiteInput>& sites, 
                       "frame-ancestors 'none'");
     if (a.cors) h->emplace_back("Access-Control-Allow-Origin", "*");
     if (stale_since) h->emplace_back("X-Herald-Stale-Since", FormatIso8601(*stale_since));
+    if (a.gzip) {
+      auto g = std::make_shared<std::vector<std::pair<std::string, std::string>>>(*h);
+      g->emplace_back("Content-Encoding", "gzip");
+      a.gzip_headers = std::move(g);
+    }
     a.headers = std::move(h);
   }
   return snap;

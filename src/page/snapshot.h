@@ -38,6 +38,8 @@ struct Asset {
   bool cors = false;  // public API: readable from any origin
   // Every response header of this file, built once with the snapshot (served without copying).
   std::shared_ptr<const std::vector<std::pair<std::string, std::string>>> headers;
+  // `headers` plus "Content-Encoding: gzip", for serving `gzip` (set when `gzip` is).
+  std::shared_ptr<const std::vector<std::pair<std::string, std::string>>> gzip_headers;
 };
 
 struct PageEntry {
