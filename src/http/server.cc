@@ -133,8 +133,50 @@ bool HandlerMaySet(std::string_view name, std::string_view value) {
   return !IEquals(name, "content-length") && !IEquals(name, "transfer-encoding");
 }
 
+struct HeaderFlags {
+  bool has_server = false, has_date = false, close = false;
+};
+
+// Appends the header lines a handler may set (see HandlerMaySet) and notes what the server
+// must not add again or must honour.
+void FormatHeaders(const std::vector<std::pair<std::string, std::string>>& headers, std::string& out,
+                   HeaderFlags& flags) {
+  for (const auto& [name, value] : headers) {
+    if (!HandlerMaySet(name, value)) continue;
+    if (IEquals(name, "connection")) {
+      if (IEquals(value, "close")) flags.close = true;
+      continue;
+    }
+    flags.has_server = flags.has_server || IEquals(name, "server");
+    flags.has_date = flags.has_date || IEquals(name, "date");
+    out.append(name).append(": ").append(value).append("\r\n");
+  }
+}
+
+// A shared header list (Response::shared_headers) formatted once per io thread. Snapshot files
+// share a handful of lists across millions of responses; checking and formatting their ~8
+// headers for every response was the largest cost left in WriteResponse. Direct-mapped by the
+// list's address; the entry holds the list, so that address cannot be reused while cached.
+struct HeaderBlock {
+  std::shared_ptr<const std::vector<std::pair<std::string, std::string>>> key;
+  std::string text;
+  HeaderFlags flags;
+};
+
+const HeaderBlock& SharedHeaderBlock(const std::shared_ptr<const std::vector<std::pair<std::string, std::string>>>& h) {
+  thread_local std::array<HeaderBlock, 64> cache;
+  HeaderBlock& slot = cache[(reinterpret_cast<std::uintptr_t>(h.get()) >> 4) % cache.size()];
+  if (slot.key != h) {
+    slot.key = h;
+    slot.text.clear();
+    slot.flags = {};
+    FormatHeaders(*h, slot.text, slot.flags);
+  }
+  return slot;
+}
+
 // RFC 9110 asks origin servers with a clock to send Date.
-std::string HttpDateNow() {
+const std::string& HttpDateNow() {
   // Formatting the date costs more than the rest of a small response head; it changes once a
   // second, so each io thread keeps the last one.
   thread_local std::time_t cached_at = 0;
@@ -406,24 +448,15 @@ asio::awaitable<bool> Server::Impl::WriteResponse(Connection& conn, Response& re
   out += ' ';
   out += bhttp::obsolete_reason(static_cast<bhttp::status>(resp.status));
   out += "\r\n";
-  bool has_server = false, has_date = false;
-  auto add = [&](const std::vector<std::pair<std::string, std::string>>& headers) {
-    for (const auto& [name, value] : headers) {
-      if (!HandlerMaySet(name, value)) continue;
-      if (IEquals(name, "connection")) {
-        if (IEquals(value, "close")) keep_alive = false;
-        continue;
-      }
-      has_server = has_server || IEquals(name, "server");
-      has_date = has_date || IEquals(name, "date");
-      out += name;
-      out += ": ";
-      out += value;
-      out += "\r\n";
-    }
-  };
-  if (resp.shared_headers) add(*resp.shared_headers);
-  add(resp.headers);
+  HeaderFlags flags;
+  if (resp.shared_headers) {
+    const HeaderBlock& block = SharedHeaderBlock(resp.shared_headers);
+    out += block.text;
+    flags = block.flags;
+  }
+  FormatHeaders(resp.headers, out, flags);
+  if (flags.close) keep_alive = false;
+  const bool has_server = flags.has_server, has_date = flags.has_date;
   if (!has_server) out += "Server: herald\r\n";
   if (!has_date) {
     out += "Date: ";
