@@ -25,24 +25,26 @@ bool HasDotDotSegment(std::string_view path) {
 
 namespace {
 
-// Decodes into `out` (cleared first); false on a malformed escape or a decoded NUL.
+// Decodes into `out` (cleared first); false on a malformed escape or a decoded NUL. Runs for
+// every request: runs of plain bytes are copied whole, not byte by byte.
 bool PercentDecodeInto(std::string_view raw, std::string& out) {
   out.clear();
   out.reserve(raw.size());
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    char c = raw[i];
-    if (c == '%') {
-      if (i + 2 >= raw.size()) return false;
-      int hi = HexValue(raw[i + 1]);
-      int lo = HexValue(raw[i + 2]);
-      if (hi < 0 || lo < 0) return false;
-      c = static_cast<char>(hi * 16 + lo);
-      if (c == '\0') return false;
-      i += 2;
-    } else if (c == '\0') {
-      return false;
-    }
+  std::size_t i = 0;
+  while (i < raw.size()) {
+    const std::size_t pct = raw.find('%', i);
+    const std::string_view plain = raw.substr(i, pct == std::string_view::npos ? std::string_view::npos : pct - i);
+    if (plain.find('\0') != std::string_view::npos) return false;
+    out.append(plain);
+    if (pct == std::string_view::npos) break;
+    if (pct + 2 >= raw.size()) return false;
+    int hi = HexValue(raw[pct + 1]);
+    int lo = HexValue(raw[pct + 2]);
+    if (hi < 0 || lo < 0) return false;
+    const char c = static_cast<char>(hi * 16 + lo);
+    if (c == '\0') return false;
     out.push_back(c);
+    i = pct + 3;
   }
   return true;
 }

@@ -6,7 +6,8 @@
 // a connection to one thread at accept time would leave cores idle while another is saturated.
 // The shared scheduler hands each ready handler to whichever thread is free, and the strand
 // keeps one connection's handlers sequential without locks. Blocking handlers run on a separate
-// thread_pool and their result is resumed on the connection's strand.
+// thread_pool and their result is resumed on the connection's strand. With a single io thread
+// there is nothing to order, so connections use the io_context's executor directly.
 #include "http/server.h"
 
 #include <algorithm>
@@ -33,6 +34,7 @@
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 #include <cctype>
+#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <ctime>
@@ -131,6 +133,13 @@ bool HandlerMaySet(std::string_view name, std::string_view value) {
   for (unsigned char c : name)
     if (c <= 0x20 || c >= 0x7f || c == ':') return false;
   return !IEquals(name, "content-length") && !IEquals(name, "transfer-encoding");
+}
+
+void AppendNumber(std::string& out, std::size_t n) {
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
+  (void)ec;
+  out.append(digits, end);
 }
 
 struct HeaderFlags {
@@ -304,6 +313,7 @@ struct Server::Impl {
   std::vector<std::thread> threads;
   std::atomic<std::uint16_t> bound_port{0};
   std::atomic<std::size_t> open{0};
+  bool single_io_thread = false;  // set by Start before the first accept
 
   std::mutex mu;  // guards everything below
   bool running = false;
@@ -401,7 +411,10 @@ void Server::Impl::Finished(const Request& req, const Response& resp, SteadyCloc
 
 asio::awaitable<void> Server::Impl::Accept() {
   while (true) {
-    tcp::socket socket(asio::make_strand(ioc));
+    // One io thread runs every handler in turn anyway: a strand would only add a queue and a
+    // mutex to every completion (it showed in the profile of a single-threaded server).
+    tcp::socket socket(single_io_thread ? asio::any_io_executor(ioc.get_executor())
+                                        : asio::any_io_executor(asio::make_strand(ioc)));
     auto [ec] = co_await acceptor->async_accept(socket, kTuple);
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor->is_open()) co_return;
@@ -443,11 +456,12 @@ asio::awaitable<bool> Server::Impl::WriteResponse(Connection& conn, Response& re
   // in one pass with one allocation.
   std::string& out = conn.head_buffer;
   out.clear();
-  out += version >= 11 ? "HTTP/1.1 " : "HTTP/1.0 ";
-  out += std::to_string(resp.status);
+  using namespace std::string_view_literals;  // appends without strlen
+  out += version >= 11 ? "HTTP/1.1 "sv : "HTTP/1.0 "sv;
+  AppendNumber(out, static_cast<std::size_t>(resp.status));
   out += ' ';
-  out += bhttp::obsolete_reason(static_cast<bhttp::status>(resp.status));
-  out += "\r\n";
+  const auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(resp.status));
+  out.append(reason.data(), reason.size()).append("\r\n"sv);
   HeaderFlags flags;
   if (resp.shared_headers) {
     const HeaderBlock& block = SharedHeaderBlock(resp.shared_headers);
@@ -457,22 +471,18 @@ asio::awaitable<bool> Server::Impl::WriteResponse(Connection& conn, Response& re
   FormatHeaders(resp.headers, out, flags);
   if (flags.close) keep_alive = false;
   const bool has_server = flags.has_server, has_date = flags.has_date;
-  if (!has_server) out += "Server: herald\r\n";
-  if (!has_date) {
-    out += "Date: ";
-    out += HttpDateNow();
-    out += "\r\n";
-  }
+  if (!has_server) out += "Server: herald\r\n"sv;
+  if (!has_date) out.append("Date: "sv).append(HttpDateNow()).append("\r\n"sv);
   std::string_view body = resp.Body();
   const bool bodiless = resp.status == 204 || resp.status == 304;
   if (!bodiless) {
-    out += "Content-Length: ";
-    out += std::to_string(body.size());
-    out += "\r\n";
+    out += "Content-Length: "sv;
+    AppendNumber(out, body.size());
+    out += "\r\n"sv;
   }
-  if (version >= 11 && !keep_alive) out += "Connection: close\r\n";
-  if (version < 11 && keep_alive) out += "Connection: keep-alive\r\n";
-  out += "\r\n";
+  if (version >= 11 && !keep_alive) out += "Connection: close\r\n"sv;
+  if (version < 11 && keep_alive) out += "Connection: keep-alive\r\n"sv;
+  out += "\r\n"sv;
   if (head || bodiless) body = {};
 
   // The body is the Response's own bytes (or its shared snapshot buffer), which outlive the
@@ -820,6 +830,7 @@ Status Server::Start() {
 
   int io_threads = s.options.io_threads > 0 ? s.options.io_threads
                                             : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  s.single_io_thread = io_threads == 1;
   s.workers.emplace(static_cast<std::size_t>(std::max(s.options.worker_threads, 1)));
   s.work.emplace(s.ioc.get_executor());
   {
