@@ -260,7 +260,7 @@ http::Response App::ServeAsset(const http::Request& req, const page::Snapshot& /
     r.status = 304;
     return r;
   }
-  if (asset.gzip && AcceptsGzip(req.Header("accept-encoding"))) {
+  if (asset.gzip && asset.gzip_headers && AcceptsGzip(req.Header("accept-encoding"))) {
     r.shared_headers = asset.gzip_headers;  // the same plus Content-Encoding: no per-request copy
     r.shared_body = asset.gzip;
   } else {

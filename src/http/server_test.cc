@@ -629,6 +629,19 @@ TEST(ServerPath, ParseTarget) {
   EXPECT_FALSE(ParseTarget("/%g0"));
   EXPECT_FALSE(ParseTarget(std::string_view("/a\0b", 4)));
   EXPECT_FALSE(ParseTarget("/a#frag"));
+  EXPECT_FALSE(ParseTarget("/%4"));
+  EXPECT_EQ(ParseTarget("/%41")->path, "/A");
+  EXPECT_EQ(ParseTarget("/a%41b%42%43")->path, "/aAbBC");
+  EXPECT_EQ(PercentDecodePath("a%2Fb"), "a/b");
+  EXPECT_FALSE(PercentDecodePath(std::string_view("a\0b", 3)));
+  // The server parses every request's target into the same strings: nothing may be left over.
+  std::string path = "/a/much/longer/previous/path", query = "previous=query";
+  ASSERT_TRUE(ParseTargetInto("/x", path, query));
+  EXPECT_EQ(path, "/x");
+  EXPECT_EQ(query, "");
+  ASSERT_TRUE(ParseTargetInto("http://h?q", path, query));
+  EXPECT_EQ(path, "/");
+  EXPECT_EQ(query, "q");
 }
 
 }  // namespace
