@@ -632,7 +632,13 @@ PublicSubscribe::PublicSubscribe(PublicSubscribeDeps deps) : impl_(std::make_uni
 PublicSubscribe::~PublicSubscribe() = default;
 
 bool PublicSubscribe::Owns(const std::string& path) {
-  auto [slug, rest] = SplitPagePath(path);
+  // Asked for every public request before the snapshot is looked at: views, no copies.
+  std::string_view slug, rest = path;
+  if (rest.starts_with("/pages/")) {
+    const size_t slash = rest.find('/', 7);
+    slug = rest.substr(7, slash == std::string_view::npos ? std::string_view::npos : slash - 7);
+    rest = slash == std::string_view::npos ? std::string_view("/") : rest.substr(slash);
+  }
   if (rest == "/subscribe" || rest == "/subscribe/" || rest == "/api/v2/subscribers.json" ||
       rest == "/api/v2/subscribers" || rest == "/api/v2/push-subscriptions" ||
       rest == "/api/v2/push-subscriptions.json")

@@ -42,21 +42,23 @@ bool EtagMatches(std::string_view if_none_match, const std::string& etag) {
   return false;
 }
 
-std::string RouteLabel(const http::Request& r) {
-  // Bounded label set: collapse ids.
-  const std::string& p = r.path;
+// The metrics label of a request: a bounded set, with ids collapsed. A view of the path or of
+// a literal; `scratch` holds the label when it has to be built (the /v1 API's ids).
+std::string_view RouteLabel(const http::Request& r, std::string& scratch) {
+  const std::string_view p = r.path;
   if (p.starts_with("/v1/")) {
-    std::string out;
+    std::string& out = scratch;
+    out.clear();
     size_t i = 0;
     int seg = 0;
     while (i < p.size()) {
       size_t j = p.find('/', i + 1);
-      std::string part = p.substr(i, j == std::string::npos ? std::string::npos : j - i);
+      std::string_view part = p.substr(i, j == std::string_view::npos ? std::string_view::npos : j - i);
       ++seg;
       // /v1/pages/{id}/incidents/{id}/incident_updates/{id}
       if (seg == 3 || seg == 5 || seg == 7) part = "/{id}";
       out += part;
-      if (j == std::string::npos) break;
+      if (j == std::string_view::npos) break;
       i = j;
     }
     return out;
@@ -262,8 +264,8 @@ http::Response App::ServeAsset(const http::Request& req, const page::Snapshot& /
     r.status = 304;
     return r;
   }
-  if (asset.gzip && AcceptsGzip(req.Header("accept-encoding"))) {
-    r.Set("Content-Encoding", "gzip");
+  if (asset.gzip && asset.gzip_headers && AcceptsGzip(req.Header("accept-encoding"))) {
+    r.shared_headers = asset.gzip_headers;  // the same plus Content-Encoding: no per-request copy
     r.shared_body = asset.gzip;
   } else {
     r.shared_body = asset.body;
@@ -370,7 +372,9 @@ http::Response App::HandleBlocking(const http::Request& req) {
 }
 
 void App::OnResponse(const http::Request& req, const http::Response& resp, double seconds) {
-  metrics_.ObserveRequest(resp.route.empty() ? RouteLabel(req) : resp.route, resp.status, seconds);
+  if (!resp.route.empty()) return metrics_.ObserveRequest(resp.route, resp.status, seconds);
+  std::string scratch;  // stays empty (no allocation) except for /v1 labels
+  metrics_.ObserveRequest(RouteLabel(req, scratch), resp.status, seconds);
 }
 
 }  // namespace herald::app

@@ -23,28 +23,41 @@ bool HasDotDotSegment(std::string_view path) {
 
 }  // namespace
 
+namespace {
+
+// Decodes into `out` (cleared first); false on a malformed escape or a decoded NUL. Runs for
+// every request: runs of plain bytes are copied whole, not byte by byte.
+bool PercentDecodeInto(std::string_view raw, std::string& out) {
+  out.clear();
+  out.reserve(raw.size());
+  std::size_t i = 0;
+  while (i < raw.size()) {
+    const std::size_t pct = raw.find('%', i);
+    const std::string_view plain = raw.substr(i, pct == std::string_view::npos ? std::string_view::npos : pct - i);
+    if (plain.find('\0') != std::string_view::npos) return false;
+    out.append(plain);
+    if (pct == std::string_view::npos) break;
+    if (pct + 2 >= raw.size()) return false;
+    int hi = HexValue(raw[pct + 1]);
+    int lo = HexValue(raw[pct + 2]);
+    if (hi < 0 || lo < 0) return false;
+    const char c = static_cast<char>(hi * 16 + lo);
+    if (c == '\0') return false;
+    out.push_back(c);
+    i = pct + 3;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::optional<std::string> PercentDecodePath(std::string_view raw) {
   std::string out;
-  out.reserve(raw.size());
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    char c = raw[i];
-    if (c == '%') {
-      if (i + 2 >= raw.size()) return std::nullopt;
-      int hi = HexValue(raw[i + 1]);
-      int lo = HexValue(raw[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      c = static_cast<char>(hi * 16 + lo);
-      if (c == '\0') return std::nullopt;
-      i += 2;
-    } else if (c == '\0') {
-      return std::nullopt;
-    }
-    out.push_back(c);
-  }
+  if (!PercentDecodeInto(raw, out)) return std::nullopt;
   return out;
 }
 
-std::optional<Target> ParseTarget(std::string_view target) {
+bool ParseTargetInto(std::string_view target, std::string& path, std::string& query) {
   // Absolute-form is rare (proxies) but RFC 9112 requires servers to accept it; only the path
   // and query matter to us, the authority is ignored like the Host header.
   for (std::string_view scheme : {"http://", "https://"}) {
@@ -58,7 +71,7 @@ std::optional<Target> ParseTarget(std::string_view target) {
           target = "/";
         } else if (target[slash] == '?') {
           // "http://host?x" has an empty path: it means "/".
-          return ParseTarget(std::string("/") + std::string(target.substr(slash)));
+          return ParseTargetInto(std::string("/") + std::string(target.substr(slash)), path, query);
         } else {
           target = target.substr(slash);
         }
@@ -66,23 +79,27 @@ std::optional<Target> ParseTarget(std::string_view target) {
       }
     }
   }
-  if (target.empty() || target[0] != '/') return std::nullopt;
+  if (target.empty() || target[0] != '/') return false;
   for (unsigned char c : target)
-    if (c < 0x20 || c == 0x7f) return std::nullopt;
+    if (c < 0x20 || c == 0x7f) return false;
 
-  Target out;
   std::string_view raw_path = target;
+  query.clear();
   if (std::size_t q = target.find('?'); q != std::string_view::npos) {
     raw_path = target.substr(0, q);
-    out.query = std::string(target.substr(q + 1));
+    query.assign(target.substr(q + 1));
   }
   // Fragments are never sent by browsers; a '#' in the target is malformed.
-  if (raw_path.find('#') != std::string_view::npos) return std::nullopt;
-  auto decoded = PercentDecodePath(raw_path);
-  if (!decoded || HasDotDotSegment(*decoded)) return std::nullopt;
+  if (raw_path.find('#') != std::string_view::npos) return false;
+  if (!PercentDecodeInto(raw_path, path) || HasDotDotSegment(path)) return false;
   // A decoded backslash-dot-dot ("..\\") is a traversal on some file systems handlers may use.
-  if (decoded->find("..\\") != std::string::npos || decoded->find("\\..") != std::string::npos) return std::nullopt;
-  out.path = std::move(*decoded);
+  if (path.find("..\\") != std::string::npos || path.find("\\..") != std::string::npos) return false;
+  return true;
+}
+
+std::optional<Target> ParseTarget(std::string_view target) {
+  Target out;
+  if (!ParseTargetInto(target, out.path, out.query)) return std::nullopt;
   return out;
 }
 

@@ -19,6 +19,9 @@ struct Target {
 // nullopt when the target is malformed or unsafe: no leading '/', an invalid or NUL-producing
 // %-escape, a raw control byte, or a ".." path segment (also when written as "%2e%2e").
 std::optional<Target> ParseTarget(std::string_view target);
+// The same into `path` and `query`, reusing their capacity (the server parses every request's
+// target into the same strings); false where ParseTarget gives nullopt.
+bool ParseTargetInto(std::string_view target, std::string& path, std::string& query);
 
 // Percent-decodes a path; nullopt on a malformed escape or a decoded NUL. '+' stays '+'.
 std::optional<std::string> PercentDecodePath(std::string_view raw);

@@ -6,7 +6,8 @@
 // a connection to one thread at accept time would leave cores idle while another is saturated.
 // The shared scheduler hands each ready handler to whichever thread is free, and the strand
 // keeps one connection's handlers sequential without locks. Blocking handlers run on a separate
-// thread_pool and their result is resumed on the connection's strand.
+// thread_pool and their result is resumed on the connection's strand. With a single io thread
+// there is nothing to order, so connections use the io_context's executor directly.
 #include "http/server.h"
 
 #include <algorithm>
@@ -24,18 +25,16 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
 #include <boost/beast/http/serializer.hpp>
-#include <boost/beast/http/span_body.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <cctype>
+#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <ctime>
@@ -136,8 +135,57 @@ bool HandlerMaySet(std::string_view name, std::string_view value) {
   return !IEquals(name, "content-length") && !IEquals(name, "transfer-encoding");
 }
 
+void AppendNumber(std::string& out, std::size_t n) {
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
+  (void)ec;
+  out.append(digits, end);
+}
+
+struct HeaderFlags {
+  bool has_server = false, has_date = false, close = false;
+};
+
+// Appends the header lines a handler may set (see HandlerMaySet) and notes what the server
+// must not add again or must honour.
+void FormatHeaders(const std::vector<std::pair<std::string, std::string>>& headers, std::string& out,
+                   HeaderFlags& flags) {
+  for (const auto& [name, value] : headers) {
+    if (!HandlerMaySet(name, value)) continue;
+    if (IEquals(name, "connection")) {
+      if (IEquals(value, "close")) flags.close = true;
+      continue;
+    }
+    flags.has_server = flags.has_server || IEquals(name, "server");
+    flags.has_date = flags.has_date || IEquals(name, "date");
+    out.append(name).append(": ").append(value).append("\r\n");
+  }
+}
+
+// A shared header list (Response::shared_headers) formatted once per io thread. Snapshot files
+// share a handful of lists across millions of responses; checking and formatting their ~8
+// headers for every response was the largest cost left in WriteResponse. Direct-mapped by the
+// list's address; the entry holds the list, so that address cannot be reused while cached.
+struct HeaderBlock {
+  std::shared_ptr<const std::vector<std::pair<std::string, std::string>>> key;
+  std::string text;
+  HeaderFlags flags;
+};
+
+const HeaderBlock& SharedHeaderBlock(const std::shared_ptr<const std::vector<std::pair<std::string, std::string>>>& h) {
+  thread_local std::array<HeaderBlock, 64> cache;
+  HeaderBlock& slot = cache[(reinterpret_cast<std::uintptr_t>(h.get()) >> 4) % cache.size()];
+  if (slot.key != h) {
+    slot.key = h;
+    slot.text.clear();
+    slot.flags = {};
+    FormatHeaders(*h, slot.text, slot.flags);
+  }
+  return slot;
+}
+
 // RFC 9110 asks origin servers with a clock to send Date.
-std::string HttpDateNow() {
+const std::string& HttpDateNow() {
   // Formatting the date costs more than the rest of a small response head; it changes once a
   // second, so each io thread keeps the last one.
   thread_local std::time_t cached_at = 0;
@@ -188,6 +236,67 @@ std::string FormatSseEvent(std::string_view event, std::string_view data) {
   return out;
 }
 
+// Parses one request straight into a reused Request: method, target and lower-cased header
+// names are assigned into strings that keep their capacity from the previous request on the
+// connection, so a keep-alive GET allocates nothing here (Beast's request_parser<string_body>
+// built a fields container with one allocation per header, which we then copied again).
+// Beast's basic_parser still does the HTTP/1 syntax, framing and the header/body limits.
+class RequestParser final : public bhttp::basic_parser<true> {
+ public:
+  RequestParser(Request& req, std::size_t max_header_bytes, std::size_t max_body_bytes) : req_(req) {
+    header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(max_header_bytes, UINT32_MAX)));
+    body_limit(max_body_bytes);
+    req_.method.clear();
+    req_.target.clear();
+    req_.body.clear();
+  }
+
+  unsigned version() const { return version_; }
+  bool expect_continue() const { return expect_continue_; }
+
+ private:
+  void on_request_impl(bhttp::verb, beast::string_view method, beast::string_view target, int version,
+                       beast::error_code&) override {
+    req_.method.assign(method.data(), method.size());
+    req_.target.assign(target.data(), target.size());
+    version_ = static_cast<unsigned>(version);
+  }
+  void on_response_impl(int, beast::string_view, int, beast::error_code& ec) override {
+    ec = bhttp::error::bad_version;
+  }
+  void on_field_impl(bhttp::field field, beast::string_view name, beast::string_view value,
+                     beast::error_code&) override {
+    if (field == bhttp::field::expect) expect_continue_ = IEquals({value.data(), value.size()}, "100-continue");
+    if (fields_ == req_.headers.size()) req_.headers.emplace_back();
+    auto& [k, v] = req_.headers[fields_++];
+    k.resize(name.size());
+    for (std::size_t i = 0; i < name.size(); ++i) {
+      char c = name[i];
+      k[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+    }
+    v.assign(value.data(), value.size());
+  }
+  void on_header_impl(beast::error_code&) override { req_.headers.resize(fields_); }
+  void on_body_init_impl(const boost::optional<std::uint64_t>& length, beast::error_code&) override {
+    if (length) req_.body.reserve(static_cast<std::size_t>(*length));  // within body_limit
+  }
+  std::size_t on_body_impl(beast::string_view body, beast::error_code&) override {
+    req_.body.append(body.data(), body.size());
+    return body.size();
+  }
+  void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body, beast::error_code&) override {
+    req_.body.append(body.data(), body.size());
+    return body.size();
+  }
+  void on_finish_impl(beast::error_code&) override {}
+
+  Request& req_;
+  std::size_t fields_ = 0;
+  unsigned version_ = 11;
+  bool expect_continue_ = false;
+};
+
 }  // namespace
 
 struct Server::Impl {
@@ -204,6 +313,7 @@ struct Server::Impl {
   std::vector<std::thread> threads;
   std::atomic<std::uint16_t> bound_port{0};
   std::atomic<std::size_t> open{0};
+  bool single_io_thread = false;  // set by Start before the first accept
 
   std::mutex mu;  // guards everything below
   bool running = false;
@@ -214,6 +324,11 @@ struct Server::Impl {
 
   asio::awaitable<void> Accept();
   asio::awaitable<void> Session(std::shared_ptr<Connection> conn);
+  asio::awaitable<void> Watchdog(std::shared_ptr<Connection> conn);
+  // Feeds `parser` from `buffer`, reading more from the socket as needed, until the head (or,
+  // with `whole`, the whole message) is parsed. Returns the parser's error, or the socket's.
+  asio::awaitable<beast::error_code> Parse(Connection& conn, beast::flat_buffer& buffer, RequestParser& parser,
+                                           bool whole, SteadyClock::time_point deadline);
   asio::awaitable<void> ServeSse(std::shared_ptr<Connection> conn, const Request& req, Response& resp,
                                  unsigned version);
   asio::awaitable<bool> WriteResponse(Connection& conn, Response& resp, unsigned version, bool keep_alive, bool head);
@@ -225,8 +340,14 @@ struct Server::Impl {
 // A connection's state. Its socket, timer and SSE queue are touched only on its strand (the
 // executor of `stream`); the registry in Impl holds weak pointers to reach it from Broadcast and
 // Stop, which post onto that strand.
+//
+// Timeouts: one watchdog timer per connection enforces `deadline` (see Watchdog). A phase sets
+// the deadline with a plain store; the timer is only re-armed when a deadline moves earlier than
+// the one it waits for. Beast's tcp_stream instead armed and cancelled a timer around every read
+// and write, i.e. two timer operations and two extra handler runs per keep-alive request.
 struct Server::Impl::Connection : std::enable_shared_from_this<Connection> {
-  explicit Connection(tcp::socket socket) : stream(std::move(socket)), wake(stream.get_executor()) {}
+  explicit Connection(tcp::socket s)
+      : socket(std::move(s)), wake(socket.get_executor()), watchdog(socket.get_executor()) {}
 
   std::string head_buffer;  // response head being written; reused so keep-alive does not allocate
 
@@ -234,10 +355,19 @@ struct Server::Impl::Connection : std::enable_shared_from_this<Connection> {
     if (closed) return;
     closed = true;
     beast::error_code ec;
-    stream.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream.close();
+    socket.shutdown(tcp::socket::shutdown_both, ec);
+    socket.close(ec);
     wake.cancel();
+    watchdog.cancel();
   }
+
+  // The connection is closed once `at` passes, unless another deadline replaces it first.
+  void SetDeadline(SteadyClock::time_point at) {
+    deadline = at;
+    if (at < armed) watchdog.cancel();  // it waits for a later time: wake it to re-arm
+  }
+  void SetTimeout(int ms) { SetDeadline(SteadyClock::now() + std::chrono::milliseconds(ms)); }
+  void ClearDeadline() { deadline = SteadyClock::time_point::max(); }
 
   void Enqueue(std::shared_ptr<const std::string> event, std::size_t max_bytes) {
     if (closed) return;
@@ -252,8 +382,11 @@ struct Server::Impl::Connection : std::enable_shared_from_this<Connection> {
     wake.cancel();
   }
 
-  beast::tcp_stream stream;
-  asio::steady_timer wake;  // wakes the SSE writer when events arrive or the stream closes
+  tcp::socket socket;
+  asio::steady_timer wake;      // wakes the SSE writer when events arrive or the stream closes
+  asio::steady_timer watchdog;  // closes the connection when `deadline` passes
+  SteadyClock::time_point deadline = SteadyClock::time_point::max();
+  SteadyClock::time_point armed = SteadyClock::time_point::max();  // what `watchdog` waits for
   bool closed = false;
   std::deque<std::shared_ptr<const std::string>> queue;
   std::size_t queued_bytes = 0;
@@ -278,7 +411,10 @@ void Server::Impl::Finished(const Request& req, const Response& resp, SteadyCloc
 
 asio::awaitable<void> Server::Impl::Accept() {
   while (true) {
-    tcp::socket socket(asio::make_strand(ioc));
+    // One io thread runs every handler in turn anyway: a strand would only add a queue and a
+    // mutex to every completion (it showed in the profile of a single-threaded server).
+    tcp::socket socket(single_io_thread ? asio::any_io_executor(ioc.get_executor())
+                                        : asio::any_io_executor(asio::make_strand(ioc)));
     auto [ec] = co_await acceptor->async_accept(socket, kTuple);
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor->is_open()) co_return;
@@ -290,6 +426,8 @@ asio::awaitable<void> Server::Impl::Accept() {
     // Responses are written whole; Nagle would only delay the next pipelined response.
     beast::error_code opt_ec;
     socket.set_option(tcp::no_delay(true), opt_ec);
+    // Responses are first written with a plain non-blocking send (see WriteResponse).
+    socket.non_blocking(true, opt_ec);
     auto conn = std::make_shared<Connection>(std::move(socket));
     {
       std::lock_guard lock(mu);
@@ -301,7 +439,8 @@ asio::awaitable<void> Server::Impl::Accept() {
       connections.emplace(conn.get(), conn);
       ++open;
     }
-    auto executor = conn->stream.get_executor();
+    auto executor = conn->socket.get_executor();
+    asio::co_spawn(executor, Watchdog(conn), asio::detached);
     asio::co_spawn(executor, Session(std::move(conn)), asio::detached);
   }
 }
@@ -317,65 +456,118 @@ asio::awaitable<bool> Server::Impl::WriteResponse(Connection& conn, Response& re
   // in one pass with one allocation.
   std::string& out = conn.head_buffer;
   out.clear();
-  out += version >= 11 ? "HTTP/1.1 " : "HTTP/1.0 ";
-  out += std::to_string(resp.status);
+  using namespace std::string_view_literals;  // appends without strlen
+  out += version >= 11 ? "HTTP/1.1 "sv : "HTTP/1.0 "sv;
+  AppendNumber(out, static_cast<std::size_t>(resp.status));
   out += ' ';
-  out += bhttp::obsolete_reason(static_cast<bhttp::status>(resp.status));
-  out += "\r\n";
-  bool has_server = false, has_date = false;
-  auto add = [&](const std::vector<std::pair<std::string, std::string>>& headers) {
-    for (const auto& [name, value] : headers) {
-      if (!HandlerMaySet(name, value)) continue;
-      if (IEquals(name, "connection")) {
-        if (IEquals(value, "close")) keep_alive = false;
-        continue;
-      }
-      has_server = has_server || IEquals(name, "server");
-      has_date = has_date || IEquals(name, "date");
-      out += name;
-      out += ": ";
-      out += value;
-      out += "\r\n";
-    }
-  };
-  if (resp.shared_headers) add(*resp.shared_headers);
-  add(resp.headers);
-  if (!has_server) out += "Server: herald\r\n";
-  if (!has_date) {
-    out += "Date: ";
-    out += HttpDateNow();
-    out += "\r\n";
+  const auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(resp.status));
+  out.append(reason.data(), reason.size()).append("\r\n"sv);
+  HeaderFlags flags;
+  if (resp.shared_headers) {
+    const HeaderBlock& block = SharedHeaderBlock(resp.shared_headers);
+    out += block.text;
+    flags = block.flags;
   }
+  FormatHeaders(resp.headers, out, flags);
+  if (flags.close) keep_alive = false;
+  const bool has_server = flags.has_server, has_date = flags.has_date;
+  if (!has_server) out += "Server: herald\r\n"sv;
+  if (!has_date) out.append("Date: "sv).append(HttpDateNow()).append("\r\n"sv);
   std::string_view body = resp.Body();
   const bool bodiless = resp.status == 204 || resp.status == 304;
   if (!bodiless) {
-    out += "Content-Length: ";
-    out += std::to_string(body.size());
-    out += "\r\n";
+    out += "Content-Length: "sv;
+    AppendNumber(out, body.size());
+    out += "\r\n"sv;
   }
-  if (version >= 11 && !keep_alive) out += "Connection: close\r\n";
-  if (version < 11 && keep_alive) out += "Connection: keep-alive\r\n";
-  out += "\r\n";
+  if (version >= 11 && !keep_alive) out += "Connection: close\r\n"sv;
+  if (version < 11 && keep_alive) out += "Connection: keep-alive\r\n"sv;
+  out += "\r\n"sv;
   if (head || bodiless) body = {};
 
   // The body is the Response's own bytes (or its shared snapshot buffer), which outlive the
   // write because `resp` lives in the calling coroutine's frame: no copy.
   std::array<asio::const_buffer, 2> buffers{asio::buffer(out), asio::buffer(body.data(), body.size())};
-  conn.stream.expires_after(std::chrono::milliseconds(options.write_timeout_ms));
-  auto [ec, n] = co_await asio::async_write(conn.stream, buffers, kTuple);
-  (void)n;
-  co_return !ec && keep_alive;
+  // Most responses fit in the socket's send buffer: one sendmsg, no asynchronous operation, no
+  // timer. Only what does not fit goes through async_write under the write timeout.
+  beast::error_code ec;
+  std::size_t n = conn.socket.write_some(buffers, ec);
+  if (ec && ec != asio::error::would_block && ec != asio::error::try_again) co_return false;
+  if (ec) n = 0;
+  const std::size_t total = out.size() + body.size();
+  if (n < total) {
+    if (n >= out.size()) {
+      buffers = {asio::const_buffer(), asio::buffer(body.data() + (n - out.size()), body.size() - (n - out.size()))};
+    } else {
+      buffers[0] = asio::buffer(out.data() + n, out.size() - n);
+    }
+    conn.SetTimeout(options.write_timeout_ms);
+    std::tie(ec, std::ignore) = co_await asio::async_write(conn.socket, buffers, kTuple);
+    conn.ClearDeadline();
+    if (ec) co_return false;
+  }
+  co_return keep_alive;
+}
+
+asio::awaitable<void> Server::Impl::Watchdog(std::shared_ptr<Connection> conn) {
+  // Sleeps until the deadline it last saw. A deadline pushed later in the meantime costs nothing
+  // until then (the loop re-arms); one moved earlier wakes it through SetDeadline's cancel.
+  while (!conn->closed) {
+    if (conn->deadline <= SteadyClock::now()) {
+      conn->Close();  // aborts the pending read or write: the session ends
+      break;
+    }
+    conn->armed = conn->deadline;
+    conn->watchdog.expires_at(conn->armed);
+    auto [ec] = co_await conn->watchdog.async_wait(kTuple);
+    (void)ec;
+  }
+}
+
+asio::awaitable<beast::error_code> Server::Impl::Parse(Connection& conn, beast::flat_buffer& buffer,
+                                                       RequestParser& parser, bool whole,
+                                                       SteadyClock::time_point deadline) {
+  bool deadline_set = false;
+  while (whole ? !parser.is_done() : !parser.is_header_done()) {
+    if (buffer.size() > 0) {
+      beast::error_code ec;
+      if (parser.is_header_done()) parser.eager(true);  // the body: take all that is there
+      std::size_t used = parser.put(buffer.data(), ec);
+      buffer.consume(used);
+      if (ec && ec != bhttp::error::need_more) co_return ec;
+      if (used > 0 && !ec) continue;
+    }
+    // Bytes are missing: from now on the phase's deadline applies (a whole request arriving at
+    // once, the common case, never touches the timer).
+    if (!deadline_set) {
+      conn.SetDeadline(deadline);
+      deadline_set = true;
+    }
+    auto [ec, n] = co_await conn.socket.async_read_some(buffer.prepare(kReadChunk), kTuple);
+    if (ec == asio::error::eof) {
+      // The client closed: a message cut short, or simply no next request.
+      beast::error_code eof;
+      if (parser.got_some()) {
+        parser.put_eof(eof);
+        co_return eof ? eof : beast::error_code(bhttp::error::partial_message);
+      }
+      co_return bhttp::error::end_of_stream;
+    }
+    if (ec) co_return ec;
+    buffer.commit(n);
+  }
+  co_return beast::error_code{};
 }
 
 asio::awaitable<void> Server::Impl::LingeringClose(Connection& conn, beast::flat_buffer& buffer) {
   if (conn.closed) co_return;
   beast::error_code ec;
-  conn.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-  conn.stream.expires_after(kLingerTime);
+  conn.socket.shutdown(tcp::socket::shutdown_send, ec);
+  conn.SetDeadline(SteadyClock::now() + kLingerTime);
   std::size_t drained = 0;
   while (drained < kLingerMaxBytes && !conn.closed) {
     buffer.clear();
-    auto [rec, n] = co_await conn.stream.async_read_some(buffer.prepare(kReadChunk), kTuple);
+    auto [rec, n] = co_await conn.socket.async_read_some(buffer.prepare(kReadChunk), kTuple);
     if (rec) break;
     drained += n;
   }
@@ -385,27 +577,31 @@ asio::awaitable<void> Server::Impl::LingeringClose(Connection& conn, beast::flat
 asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Connection> conn) {
   try {
     beast::flat_buffer buffer;
-    const std::string remote = PeerAddress(conn->stream.socket());
+    // One Request per connection, refilled for each keep-alive request: its strings and header
+    // list keep their capacity, so serving a GET allocates nothing for the request.
+    Request req;
+    req.remote_addr = PeerAddress(conn->socket);
+    // The first request's head must arrive within the header timeout of the connection opening.
+    auto head_deadline = SteadyClock::now() + std::chrono::milliseconds(options.header_timeout_ms);
     bool first = true;
     while (!conn->closed) {
       if (!first && buffer.size() == 0) {
         // Between keep-alive requests the idle timeout applies until the next byte arrives;
         // from then on the (shorter) header deadline does.
-        conn->stream.expires_after(std::chrono::milliseconds(options.idle_timeout_ms));
-        auto [ec, n] = co_await conn->stream.async_read_some(buffer.prepare(kReadChunk), kTuple);
+        conn->SetTimeout(options.idle_timeout_ms);
+        auto [ec, n] = co_await conn->socket.async_read_some(buffer.prepare(kReadChunk), kTuple);
         if (ec) break;
         buffer.commit(n);
+        head_deadline = SteadyClock::now() + std::chrono::milliseconds(options.header_timeout_ms);
+      } else if (!first) {
+        head_deadline = SteadyClock::now() + std::chrono::milliseconds(options.header_timeout_ms);  // pipelined
       }
       first = false;
 
-      bhttp::request_parser<bhttp::string_body> parser;
-      parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(options.max_header_bytes, UINT32_MAX)));
-      parser.body_limit(options.max_body_bytes);
+      RequestParser parser(req, options.max_header_bytes, options.max_body_bytes);
       // A deadline for the whole head, not an inactivity timer: a client trickling one byte a
       // second (slow-loris) is cut off just like a silent one.
-      conn->stream.expires_after(std::chrono::milliseconds(options.header_timeout_ms));
-      auto [hec, hn] = co_await bhttp::async_read_header(conn->stream, buffer, parser, kTuple);
-      (void)hn;
+      beast::error_code hec = co_await Parse(*conn, buffer, parser, /*whole=*/false, head_deadline);
       const auto start = SteadyClock::now();
       std::optional<Response> error;
       if (hec == bhttp::error::header_limit) {
@@ -421,25 +617,21 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Connection> conn) {
         break;  // timeout, reset, Stop(): nothing useful to say
       }
 
-      Request req;
-      req.remote_addr = remote;
       unsigned version = 11;
       if (!error) {
-        auto& head = parser.get();
-        version = head.version();
-        if (IEquals(head[bhttp::field::expect], "100-continue")) {
+        version = parser.version();
+        if (parser.expect_continue()) {
           static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
           if (!parser.is_done() && version >= 11) {
-            conn->stream.expires_after(std::chrono::milliseconds(options.write_timeout_ms));
-            auto [cec, cn] = co_await asio::async_write(conn->stream, asio::buffer(kContinue), kTuple);
+            conn->SetTimeout(options.write_timeout_ms);
+            auto [cec, cn] = co_await asio::async_write(conn->socket, asio::buffer(kContinue), kTuple);
             (void)cn;
             if (cec) break;
           }
         }
         if (!parser.is_done()) {
-          conn->stream.expires_after(std::chrono::milliseconds(options.body_timeout_ms));
-          auto [bec, bn] = co_await bhttp::async_read(conn->stream, buffer, parser, kTuple);
-          (void)bn;
+          auto body_deadline = SteadyClock::now() + std::chrono::milliseconds(options.body_timeout_ms);
+          beast::error_code bec = co_await Parse(*conn, buffer, parser, /*whole=*/true, body_deadline);
           if (bec == bhttp::error::body_limit) {
             error = JsonError(413, "too_large",
                               "request body exceeds " + std::to_string(options.max_body_bytes) + " bytes", true);
@@ -450,25 +642,12 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Connection> conn) {
           }
         }
       }
-      if (!error) {
-        auto& msg = parser.get();
-        req.method = std::string(msg.method_string());
-        req.target = std::string(msg.target());
-        auto target = ParseTarget(req.target);
-        if (!target) {
-          error = JsonError(400, "invalid", "malformed or unsafe request path", false);
-        } else {
-          req.path = std::move(target->path);
-          req.query = std::move(target->query);
-          req.headers.reserve(std::distance(msg.begin(), msg.end()));
-          for (const auto& field : msg) {
-            std::string name(field.name_string());
-            std::transform(name.begin(), name.end(), name.begin(),
-                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-            req.headers.emplace_back(std::move(name), std::string(field.value()));
-          }
-          req.body = std::move(msg.body());
-        }
+      if (!error && !ParseTargetInto(req.target, req.path, req.query))
+        error = JsonError(400, "invalid", "malformed or unsafe request path", false);
+      if (error) {
+        // What the handler would have seen is not there: report the request as unparsed.
+        req.path.clear();
+        req.query.clear();
       }
 
       if (error) {
@@ -486,6 +665,7 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Connection> conn) {
       } else {
         // The worker's completion is dispatched back through this coroutine's executor, the
         // connection strand, so the rest of the session stays single-threaded.
+        conn->ClearDeadline();  // the handler takes what it takes; no timeout while it runs
         resp = co_await asio::co_spawn(
             workers->get_executor(),
             [this, &req]() -> asio::awaitable<Response> {
@@ -508,7 +688,7 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Connection> conn) {
         break;
       }
 
-      const bool keep_alive = parser.get().keep_alive() && !stopping;
+      const bool keep_alive = parser.keep_alive() && !stopping;
       bool again = co_await WriteResponse(*conn, resp, version, keep_alive, req.method == "HEAD");
       Finished(req, resp, start);
       if (!again) break;
@@ -550,31 +730,33 @@ asio::awaitable<void> Server::Impl::ServeSse(std::shared_ptr<Connection> conn, c
   }
 
   auto send = [&](std::string_view text) -> asio::awaitable<bool> {
-    conn->stream.expires_after(std::chrono::milliseconds(options.write_timeout_ms));
+    conn->SetTimeout(options.write_timeout_ms);
     beast::error_code ec;
     if (chunked) {
       std::tie(ec, std::ignore) =
-          co_await asio::async_write(conn->stream, bhttp::make_chunk(asio::buffer(text)), kTuple);
+          co_await asio::async_write(conn->socket, bhttp::make_chunk(asio::buffer(text)), kTuple);
     } else {
-      std::tie(ec, std::ignore) = co_await asio::async_write(conn->stream, asio::buffer(text), kTuple);
+      std::tie(ec, std::ignore) = co_await asio::async_write(conn->socket, asio::buffer(text), kTuple);
     }
+    conn->ClearDeadline();  // a stream lives as long as the client wants
     co_return !ec;
   };
 
-  conn->stream.expires_after(std::chrono::milliseconds(options.write_timeout_ms));
+  conn->SetTimeout(options.write_timeout_ms);
   bhttp::response_serializer<bhttp::empty_body> serializer(res);
-  auto [hec, hn] = co_await bhttp::async_write_header(conn->stream, serializer, kTuple);
+  auto [hec, hn] = co_await bhttp::async_write_header(conn->socket, serializer, kTuple);
   (void)hn;
+  conn->ClearDeadline();
 
   if (!hec && !conn->closed) {
     // The client never sends anything on an event stream; reading only tells us it went away
     // (EOF or reset), which writes alone might notice only at the next keep-alive.
     asio::co_spawn(
-        conn->stream.get_executor(),
+        conn->socket.get_executor(),
         [conn]() -> asio::awaitable<void> {
           char scratch[512];
           while (!conn->closed) {
-            auto [ec, n] = co_await conn->stream.socket().async_read_some(asio::buffer(scratch), kTuple);
+            auto [ec, n] = co_await conn->socket.async_read_some(asio::buffer(scratch), kTuple);
             (void)n;
             if (ec) break;
           }
@@ -648,6 +830,7 @@ Status Server::Start() {
 
   int io_threads = s.options.io_threads > 0 ? s.options.io_threads
                                             : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  s.single_io_thread = io_threads == 1;
   s.workers.emplace(static_cast<std::size_t>(std::max(s.options.worker_threads, 1)));
   s.work.emplace(s.ioc.get_executor());
   {
@@ -686,7 +869,7 @@ void Server::Stop() {
     s.acceptor->close(ec);
   });
   for (auto& c : live) {
-    auto executor = c->stream.get_executor();
+    auto executor = c->socket.get_executor();
     asio::post(executor, [c = std::move(c)] { c->Close(); });
   }
   // With the acceptor and every socket closed, each session finishes on its own and run()
@@ -723,7 +906,7 @@ void Server::Broadcast(const std::string& topic, const std::string& event, const
   if (it == s.subscribers.end()) return;
   for (auto& [ptr, weak] : it->second) {
     if (auto c = weak.lock()) {
-      auto executor = c->stream.get_executor();
+      auto executor = c->socket.get_executor();
       asio::post(executor, [c = std::move(c), text, max_bytes] { c->Enqueue(text, max_bytes); });
     }
   }

@@ -41,6 +41,11 @@ class TestHandler : public Handler {
       r.shared_body = shared;
       return r;
     }
+    if (req.path == "/big") {
+      Response r;
+      r.shared_body = big;
+      return r;
+    }
     if (req.path == "/throw") throw std::runtime_error("secret detail");
     if (req.path == "/bad-headers") {
       Response r;
@@ -82,6 +87,8 @@ class TestHandler : public Handler {
   }
 
   std::shared_ptr<const std::string> shared = std::make_shared<const std::string>("shared snapshot bytes");
+  // Larger than any socket buffer: written partly at once, the rest when the client reads.
+  std::shared_ptr<const std::string> big = std::make_shared<const std::string>(std::string(16 << 20, 'b'));
   std::atomic<std::thread::id> fast_thread;
   std::atomic<std::thread::id> blocking_thread;
   std::mutex mu;
@@ -198,7 +205,7 @@ class ServerTest : public ::testing::Test {
   void StartServer() {
     options_.host = "127.0.0.1";
     options_.port = 0;
-    options_.io_threads = 2;
+    if (options_.io_threads == 0) options_.io_threads = 2;
     options_.worker_threads = 2;
     server_ = std::make_unique<Server>(options_, handler_);
     auto status = server_->Start();
@@ -416,6 +423,51 @@ TEST_F(ServerTest, SlowLorisIsDisconnected) {
   EXPECT_TRUE(Eventually([&] { return server_->open_connections() == 0; }));
 }
 
+// The header deadline also applies to the next request on a kept-alive connection, although
+// the (longer) idle timeout was running until its first byte arrived.
+TEST_F(ServerTest, SlowLorisOnKeptAliveConnectionIsDisconnected) {
+  options_.header_timeout_ms = 200;
+  options_.idle_timeout_ms = 10'000;
+  StartServer();
+  Client c(server_->port());
+  ASSERT_TRUE(c.Send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_EQ(BodyOf(c.ReadResponse()), "hello");
+  ASSERT_TRUE(c.Send("GET /hello HTTP/1.1\r\n"));
+  auto start = SteadyClock::now();
+  bool closed = false;
+  while (!closed && SteadyClock::now() - start < milliseconds(3000)) {
+    if (!c.Send("X")) break;
+    closed = c.WaitClosed(milliseconds(20));
+  }
+  if (!closed) closed = c.WaitClosed(milliseconds(1000));
+  EXPECT_TRUE(closed);
+  EXPECT_LT(SteadyClock::now() - start, milliseconds(1500));
+}
+
+// A response larger than the socket buffer is finished asynchronously, whole and in order.
+TEST_F(ServerTest, LargeResponseReachesASlowReaderWhole) {
+  options_.io_threads = 1;
+  StartServer();
+  Client c(server_->port());
+  ASSERT_TRUE(c.Send("GET /big HTTP/1.1\r\nHost: x\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::this_thread::sleep_for(milliseconds(100));  // let the send buffer fill up first
+  std::string r = c.ReadResponse();
+  EXPECT_EQ(StatusOf(r), 200);
+  EXPECT_EQ(BodyOf(r), *handler_.big);
+  EXPECT_EQ(BodyOf(c.ReadResponse()), "hello");
+}
+
+// A client that stops reading in the middle of a response is dropped after the write timeout.
+TEST_F(ServerTest, ClientThatStopsReadingIsDropped) {
+  options_.write_timeout_ms = 200;
+  StartServer();
+  Client c(server_->port());
+  ASSERT_TRUE(c.Send("GET /big HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(c.ReadUntil("\r\n\r\n"));  // the response has started; now the client stalls
+  EXPECT_EQ(server_->open_connections(), 1u);
+  EXPECT_TRUE(Eventually([&] { return server_->open_connections() == 0; }, milliseconds(3000)));
+}
+
 TEST_F(ServerTest, SlowBodyIsDisconnected) {
   options_.body_timeout_ms = 200;
   StartServer();
@@ -577,6 +629,19 @@ TEST(ServerPath, ParseTarget) {
   EXPECT_FALSE(ParseTarget("/%g0"));
   EXPECT_FALSE(ParseTarget(std::string_view("/a\0b", 4)));
   EXPECT_FALSE(ParseTarget("/a#frag"));
+  EXPECT_FALSE(ParseTarget("/%4"));
+  EXPECT_EQ(ParseTarget("/%41")->path, "/A");
+  EXPECT_EQ(ParseTarget("/a%41b%42%43")->path, "/aAbBC");
+  EXPECT_EQ(PercentDecodePath("a%2Fb"), "a/b");
+  EXPECT_FALSE(PercentDecodePath(std::string_view("a\0b", 3)));
+  // The server parses every request's target into the same strings: nothing may be left over.
+  std::string path = "/a/much/longer/previous/path", query = "previous=query";
+  ASSERT_TRUE(ParseTargetInto("/x", path, query));
+  EXPECT_EQ(path, "/x");
+  EXPECT_EQ(query, "");
+  ASSERT_TRUE(ParseTargetInto("http://h?q", path, query));
+  EXPECT_EQ(path, "/");
+  EXPECT_EQ(query, "q");
 }
 
 }  // namespace

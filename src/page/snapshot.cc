@@ -37,16 +37,25 @@ std::string ContentTypeFor(std::string_view path) {
   return "application/octet-stream";
 }
 
-Asset MakeAsset(std::string content_type, std::string body, std::string cache_control) {
+// `previous`: the same path's asset in the last snapshot, if any. An update usually changes a
+// few documents (the index, the incident's page, the API); the rest are byte-identical and take
+// their gzip form and ETag from it instead of being compressed and hashed again.
+Asset MakeAsset(std::string content_type, std::string body, std::string cache_control, const Asset* previous) {
   Asset a;
   a.content_type = std::move(content_type);
+  a.cache_control = std::move(cache_control);
+  if (previous && previous->body && *previous->body == body && previous->content_type == a.content_type) {
+    a.body = previous->body;
+    a.gzip = previous->gzip;
+    a.etag = previous->etag;
+    return a;
+  }
   a.etag = "\"" + Sha256Hex(body).substr(0, 20) + "\"";
   if (body.size() > 256) {
     std::string z = Gzip(body);
     if (z.size() < body.size()) a.gzip = std::make_shared<const std::string>(std::move(z));
   }
   a.body = std::make_shared<const std::string>(std::move(body));
-  a.cache_control = std::move(cache_control);
   return a;
 }
 
@@ -141,19 +150,27 @@ std::string Gzip(std::string_view data) {
 }
 
 const Asset* Snapshot::Find(std::string_view host, std::string_view path) const {
-  std::string full;
+  // Called for every request: the key is built in a per-thread buffer that keeps its capacity,
+  // so a lookup allocates nothing.
+  thread_local std::string full;
+  full.clear();
   if (auto colon = host.rfind(':'); colon != std::string_view::npos && host.find(']') == std::string_view::npos)
     host = host.substr(0, colon);
-  auto h = hosts.find(std::string(host));
+  auto h = hosts.empty() ? hosts.end() : hosts.find(std::string(host));
   if (h != hosts.end() && !path.starts_with("/pages/")) {
-    full = h->second + std::string(path.substr(1));
+    full += h->second;
+    full += path.substr(1);
   } else {
-    full = std::string(path);
+    full += path;
   }
   if (full.empty() || full.back() == '/') full += "index.html";
   if (auto it = files.find(full); it != files.end()) return &it->second;
-  if (auto it = files.find(full + ".html"); it != files.end()) return &it->second;
-  if (auto it = files.find(full + "/index.html"); it != files.end()) return &it->second;
+  const std::size_t size = full.size();
+  full += ".html";
+  if (auto it = files.find(full); it != files.end()) return &it->second;
+  full.resize(size);
+  full += "/index.html";
+  if (auto it = files.find(full); it != files.end()) return &it->second;
   return nullptr;
 }
 
@@ -174,7 +191,12 @@ const PageEntry* Snapshot::PageFor(std::string_view host, std::string_view path)
 }
 
 std::shared_ptr<Snapshot> AssembleSnapshot(const std::vector<SiteInput>& sites, TimeMs now,
-                                           std::optional<TimeMs> stale_since) {
+                                           std::optional<TimeMs> stale_since, const Snapshot* previous) {
+  auto previous_asset = [&](const std::string& path) -> const Asset* {
+    if (!previous) return nullptr;
+    auto it = previous->files.find(path);
+    return it == previous->files.end() ? nullptr : &it->second;
+  };
   auto snap = std::make_shared<Snapshot>();
   snap->generated_at = now;
   snap->last_modified = FormatHttpDate(now);
@@ -187,12 +209,15 @@ std::shared_ptr<Snapshot> AssembleSnapshot(const std::vector<SiteInput>& sites, 
     if (!site.page.hostname.empty()) snap->hosts[site.page.hostname] = site.base_path;
     for (auto& f : RenderSite(site)) {
       std::string cc = f.path.starts_with("assets/") ? "public, max-age=300" : dynamic;
-      snap->files[site.base_path + f.path] = MakeAsset(std::move(f.content_type), std::move(f.body), cc);
+      std::string full = site.base_path + f.path;
+      Asset a = MakeAsset(std::move(f.content_type), std::move(f.body), cc, previous_asset(full));
+      snap->files[std::move(full)] = std::move(a);
     }
     for (auto& [path, body] : api::RenderPublicApi(site)) {
-      Asset a = MakeAsset(ContentTypeFor(path), std::move(body), dynamic);
+      std::string full = site.base_path + path;
+      Asset a = MakeAsset(ContentTypeFor(path), std::move(body), dynamic, previous_asset(full));
       a.cors = true;
-      snap->files[site.base_path + path] = std::move(a);
+      snap->files[std::move(full)] = std::move(a);
     }
   }
   for (auto& [path, a] : snap->files) {
@@ -209,6 +234,11 @@ std::shared_ptr<Snapshot> AssembleSnapshot(const std::vector<SiteInput>& sites, 
                       "frame-ancestors 'none'");
     if (a.cors) h->emplace_back("Access-Control-Allow-Origin", "*");
     if (stale_since) h->emplace_back("X-Herald-Stale-Since", FormatIso8601(*stale_since));
+    if (a.gzip) {
+      auto g = std::make_shared<std::vector<std::pair<std::string, std::string>>>(*h);
+      g->emplace_back("Content-Encoding", "gzip");
+      a.gzip_headers = std::move(g);
+    }
     a.headers = std::move(h);
   }
   return snap;
@@ -302,7 +332,7 @@ Status SnapshotPublisher::Rebuild(bool quiet) {
     quiet = false;  // the stale notice is news
     result = pages.error();
   }
-  auto snap = AssembleSnapshot(last_sites_, now, stale_since_);
+  auto snap = AssembleSnapshot(last_sites_, now, stale_since_, current_.load().get());
   current_.store(snap);
   last_built_at_ = now;
   last_build_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -38,6 +38,8 @@ struct Asset {
   bool cors = false;  // public API: readable from any origin
   // Every response header of this file, built once with the snapshot (served without copying).
   std::shared_ptr<const std::vector<std::pair<std::string, std::string>>> headers;
+  // `headers` plus "Content-Encoding: gzip", for serving `gzip` (set when `gzip` is).
+  std::shared_ptr<const std::vector<std::pair<std::string, std::string>>> gzip_headers;
 };
 
 struct PageEntry {
@@ -63,8 +65,10 @@ struct Snapshot {
 };
 
 // Builds a snapshot from rendered inputs (no I/O): used by the publisher and by `herald export`.
+// With `previous`, every file whose bytes did not change keeps the previous snapshot's body,
+// gzip form and ETag (comparing bytes is far cheaper than compressing and hashing them again).
 std::shared_ptr<Snapshot> AssembleSnapshot(const std::vector<SiteInput>& sites, TimeMs now,
-                                           std::optional<TimeMs> stale_since);
+                                           std::optional<TimeMs> stale_since, const Snapshot* previous = nullptr);
 // Loads one page's public data from the store (hidden components and internal updates removed).
 Result<SiteInput> LoadSite(store::Store& store, const model::Page& page, TimeMs now, const std::string& public_url);
 // gzip (RFC 1952) of `data`.

@@ -14,6 +14,7 @@
 #include "cli/demo.h"
 #include "core/text.h"
 #include "core/time.h"
+#include "page/demo_site.h"
 #include "service/services.h"
 
 namespace herald::page {
@@ -280,6 +281,37 @@ TEST(SnapshotDemoTest, SeededDemoShowsAChart) {
   size_t details = html.rfind("<details", html.find("Webhook sender health"));
   ASSERT_NE(details, std::string::npos);
   EXPECT_EQ(html.substr(details, 13), "<details open");
+}
+
+// A rebuild keeps the compressed form and ETag of every file whose bytes did not change (so
+// only changed documents are compressed and hashed again) and gives changed files new ones.
+TEST(SnapshotAssembleTest, UnchangedFilesKeepTheirGzipAndEtag) {
+  const TimeMs now = *ParseIso8601("2026-01-15T13:37:00Z");
+  SiteInput site = DemoSite(now);
+  auto first = AssembleSnapshot({site}, now, std::nullopt);
+  ASSERT_FALSE(site.incidents.empty());
+  site.incidents.front().name += " (updated)";
+  auto second = AssembleSnapshot({site}, now, std::nullopt, first.get());
+
+  const Asset* css1 = first->Find("", "/assets/page.css");
+  const Asset* css2 = second->Find("", "/assets/page.css");
+  ASSERT_TRUE(css1 && css2 && css1->gzip);
+  EXPECT_EQ(css2->gzip, css1->gzip);  // the same buffer, not compressed again
+  EXPECT_EQ(css2->body, css1->body);
+  EXPECT_EQ(css2->etag, css1->etag);
+
+  const Asset* index1 = first->Find("", "/");
+  const Asset* index2 = second->Find("", "/");
+  ASSERT_TRUE(index1 && index2 && index2->gzip);
+  EXPECT_NE(*index2->body, *index1->body);
+  EXPECT_NE(index2->etag, index1->etag);
+  EXPECT_EQ(index2->etag, "\"" + Sha256Hex(*index2->body).substr(0, 20) + "\"");
+  EXPECT_EQ(Gzip(*index2->body), *index2->gzip);
+  // Headers are the new snapshot's (Last-Modified, ETag), also for reused files.
+  ASSERT_TRUE(css2->headers);
+  bool etag_header = false;
+  for (const auto& [name, value] : *css2->headers) etag_header = etag_header || (name == "ETag" && value == css2->etag);
+  EXPECT_TRUE(etag_header);
 }
 
 }  // namespace
