@@ -257,10 +257,27 @@ void App::SchedulerLoop() {
   }
 }
 
-http::Response App::ServeAsset(const http::Request& req, const page::Snapshot& /*snap*/, const page::Asset& asset) {
+namespace {
+
+// RFC 9110 section 13.2.2: If-None-Match decides when present; otherwise If-Modified-Since does,
+// against the snapshot's build time (its Last-Modified, whole seconds). An unparseable date is
+// ignored, as the RFC requires.
+bool NotModified(const http::Request& req, const page::Snapshot& snap, const page::Asset& asset) {
+  const std::string_view if_none_match = req.Header("if-none-match");
+  if (!if_none_match.empty()) return EtagMatches(if_none_match, asset.etag);
+  const std::string_view if_modified_since = req.Header("if-modified-since");
+  if (if_modified_since.empty()) return false;
+  const auto since = ParseHttpDate(if_modified_since);
+  return since && snap.generated_at / 1000 <= *since / 1000;
+}
+
+}  // namespace
+
+http::Response App::ServeAsset(const http::Request& req, const page::Snapshot& snap, const page::Asset& asset,
+                               bool conditional) {
   http::Response r;
   r.shared_headers = asset.headers;  // built once per snapshot
-  if (EtagMatches(req.Header("if-none-match"), asset.etag)) {
+  if (conditional && NotModified(req, snap, asset)) {
     r.status = 304;
     return r;
   }
@@ -351,7 +368,7 @@ std::optional<http::Response> App::HandleFast(const http::Request& req) {
   r = http::ErrorResponse(Error::NotFound("page not found"));
   const auto* page = snap->PageFor(host, p);
   if (const auto* notfound = page ? snap->Find(host, page->base_path + "404.html") : nullptr) {
-    r = ServeAsset(req, *snap, *notfound);
+    r = ServeAsset(req, *snap, *notfound, /*conditional=*/false);  // a 404 is never "not modified"
     r.status = 404;
   }
   return r;

@@ -68,7 +68,9 @@ class App final : public http::Handler {
   void OnResponse(const http::Request& request, const http::Response& response, double seconds) override;
 
  private:
-  http::Response ServeAsset(const http::Request& request, const page::Snapshot& snap, const page::Asset& asset);
+  // `conditional`: answer 304 to a matching If-None-Match / If-Modified-Since (not for error pages).
+  http::Response ServeAsset(const http::Request& request, const page::Snapshot& snap, const page::Asset& asset,
+                            bool conditional = true);
   void SchedulerLoop();
   void StartNotifications();
   void StartMonitoring();

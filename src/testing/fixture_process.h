@@ -102,13 +102,22 @@ class FixtureProcess {
   int port() const { return port_; }
   const std::string& first_line() const { return first_line_; }
 
+  // SIGTERM, then SIGKILL if the fixture has not exited within 5 s: a fixture stuck at exit (a
+  // Python interpreter waiting on one of its threads) must not hang the test binary forever.
   void Stop() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      int status = 0;
-      waitpid(pid_, &status, 0);
-      pid_ = 0;
+    if (pid_ <= 0) return;
+    kill(pid_, SIGTERM);
+    int status = 0;
+    bool exited = false;
+    for (int i = 0; i < 500 && !exited; ++i) {
+      exited = waitpid(pid_, &status, WNOHANG) == pid_;
+      if (!exited) usleep(10'000);
     }
+    if (!exited) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, &status, 0);
+    }
+    pid_ = 0;
   }
 
  private:

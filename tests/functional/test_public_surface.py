@@ -82,6 +82,29 @@ class PublicSurface(HeraldTestCase):
             time.sleep(0.2)
         self.assertEqual(r304.status, 304)
         self.assertEqual(r304.body, b"")
+        # If-Modified-Since (for clients that keep only the date): the snapshot's own date, or a
+        # later one, is current; an earlier one, or an unparseable one, gets the document.
+        for _ in range(5):
+            r = self.herald.get("/api/v2/summary.json")
+            since = self.herald.get("/api/v2/summary.json", headers={"If-Modified-Since": r.headers["Last-Modified"]})
+            if since.status == 304:
+                break
+            time.sleep(0.2)
+        self.assertEqual(since.status, 304)
+        self.assertEqual(since.body, b"")
+        older = self.herald.get("/api/v2/summary.json",
+                                headers={"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"})
+        self.assertEqual(older.status, 200)
+        self.assertTrue(older.body)
+        garbage = self.herald.get("/api/v2/summary.json", headers={"If-Modified-Since": "yesterday"})
+        self.assertEqual(garbage.status, 200)
+        # If-None-Match decides when both are sent (RFC 9110 13.2.2).
+        both = self.herald.get("/api/v2/summary.json", headers={
+            "If-None-Match": '"not-the-etag"', "If-Modified-Since": r.headers["Last-Modified"]})
+        self.assertEqual(both.status, 200)
+        # An unknown page is a 404 with its page, never a 304.
+        missing = self.herald.get("/no-such-page", headers={"If-Modified-Since": r.headers["Last-Modified"]})
+        self.assertEqual(missing.status, 404)
         for _ in range(5):
             z = self.herald.get("/", headers={"Accept-Encoding": "gzip"})
             self.assertEqual(z.headers["Content-Encoding"], "gzip")
