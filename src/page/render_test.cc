@@ -84,6 +84,32 @@ TEST(RenderTest, ActiveIncidentTimeline) {
   EXPECT_TRUE(Contains(html, "Database upgrade to PostgreSQL 17"));
 }
 
+// Several active incidents and maintenance windows share one section each: one heading, one
+// landmark (a heading per card would repeat "Active incidents" and nest the sections).
+TEST(RenderTest, SeveralActiveIncidentsShareOneSection) {
+  SiteInput in = DemoSite(kNow);
+  const auto originals = in.incidents;
+  for (auto copy : originals) {
+    if (copy.status == model::IncidentStatus::kResolved || copy.status == model::IncidentStatus::kPostmortem ||
+        copy.status == model::IncidentStatus::kCompleted)
+      continue;
+    copy.id += "_second";
+    copy.name += " (second)";
+    in.incidents.push_back(copy);
+  }
+  std::string html = IndexOf(in);
+  auto count = [&](const std::string& what) {
+    size_t n = 0;
+    for (size_t p = 0; (p = html.find(what, p)) != std::string::npos; p += what.size()) ++n;
+    return n;
+  };
+  EXPECT_TRUE(Contains(html, "Elevated error rates on the API (second)"));
+  EXPECT_TRUE(Contains(html, "Database upgrade to PostgreSQL 17 (second)"));
+  EXPECT_EQ(count("id=\"active-h\""), 1u);
+  EXPECT_EQ(count("id=\"maint-h\""), 1u);
+  EXPECT_EQ(count("<section"), count("</section>"));
+}
+
 TEST(RenderTest, ComponentsGroupsAndUptime) {
   std::string html = IndexOf(DemoSite(kNow));
   EXPECT_TRUE(Contains(html, "<details open>"));  // the core group has a partial outage
