@@ -481,10 +481,14 @@ std::string RenderIndex(const Ctx& c, const OverallStatus& overall) {
   }
   // The lists render the cards; the flags open each section once, however many cards it holds
   // (a list section would repeat the heading per card).
-  if (any_active) d.set("active", active);
-  if (any_active) d.set("has_active", true);
-  if (any_maint) d.set("maintenance", maint);
-  if (any_maint) d.set("has_maintenance", true);
+  if (any_active) {
+    d.set("active", active);
+    d.set("has_active", true);
+  }
+  if (any_maint) {
+    d.set("maintenance", maint);
+    d.set("has_maintenance", true);
+  }
 
   d.set("components", ComponentsData(c));
   // An empty string is "true" to this Mustache library: no key must be false to hide the button.
