@@ -106,9 +106,7 @@ class FailingStore final : public store::Store {
                                                              TimeMs lease_until) override {
     return inner_.ClaimDispatchJob(owner, now, lease_until);
   }
-  Status CommitDispatchBatch(const model::DispatchJob& job, const std::vector<model::Delivery>& deliveries) override {
-    return inner_.CommitDispatchBatch(job, deliveries);
-  }
+  Status CommitDispatchBatch(const store::DispatchBatch& batch) override { return inner_.CommitDispatchBatch(batch); }
   Result<std::vector<model::Delivery>> ClaimDueDeliveries(TimeMs now, TimeMs lease_until, int limit) override {
     return inner_.ClaimDueDeliveries(now, lease_until, limit);
   }

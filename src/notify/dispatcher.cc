@@ -16,6 +16,12 @@ constexpr int kOutboxBatch = 200;
 // batch to fill.
 constexpr size_t kRecordBatch = 512;
 constexpr auto kRecordGather = std::chrono::milliseconds(10);
+// A fan-out batch is written at the latest this long after it was sent, answered or not (a slow
+// destination answers within its 15 s timeout; its delivery is recorded pending meanwhile).
+constexpr TimeMs kRecordWithin = 1000;
+// The fan-out waits while this many batches are sent and not yet written: it bounds memory and
+// how much a crash sends twice.
+constexpr int kMaxUnrecordedBatches = 64;
 
 constexpr TimeMs kSecond = 1000;
 constexpr TimeMs kMinute = 60 * kSecond;
@@ -113,19 +119,30 @@ void Dispatcher::Loop() {
 
 void Dispatcher::RecordLoop() {
   for (;;) {
+    bool stopping = false;
     {
       std::unique_lock lock(mu_);
-      // The poll bound is a safety net only: the first outcome of a batch notifies.
-      recorder_cv_.wait_for(lock, options_.poll, [&] { return !outcomes_.empty() || !recording_; });
-      if (outcomes_.empty() && !recording_) return;
-      // One transaction for many outcomes: give a busy fan-out a moment to report more.
-      recorder_cv_.wait_for(lock, kRecordGather, [&] { return outcomes_.size() >= kRecordBatch || !recording_; });
+      auto front_ready = [&] {
+        return !batches_.empty() && (batches_.front()->outstanding == 0 || batches_.front()->record_by <= clock_.Now());
+      };
+      // Wakes for a batch answered in full or outcomes arriving; the timeout catches a batch
+      // reaching its record_by (and retries writes the database refused).
+      while (outcomes_.empty() && !front_ready() && recording_) {
+        const bool waiting = !batches_.empty() || !unwritten_.empty();
+        const auto wait = waiting ? std::chrono::milliseconds(100) : options_.poll;
+        if (recorder_cv_.wait_for(lock, wait) == std::cv_status::timeout) break;
+      }
+      stopping = !recording_;
+      // Late answers alone: give a busy sender a moment to report more, for one transaction.
+      if (!stopping && !front_ready() && !outcomes_.empty())
+        recorder_cv_.wait_for(lock, kRecordGather, [&] { return outcomes_.size() >= kRecordBatch || !recording_; });
     }
     try {
-      FlushOutcomes();
+      FlushOutcomes(stopping);
     } catch (const std::exception& e) {
       log::Error("recording delivery outcomes failed", {{"error", e.what()}});
     }
+    if (stopping) return;
   }
 }
 
@@ -161,7 +178,7 @@ bool Dispatcher::Step() {
     return true;
   });
   for (auto& d : ready) {
-    Send(d.delivery, d.subscriber, d.context);
+    Send(d.delivery, d.subscriber, d.context, std::move(d.batch), d.slot);
     did = true;
   }
   return did;
@@ -217,18 +234,30 @@ Result<std::shared_ptr<const Dispatcher::Context>> Dispatcher::ContextFor(std::i
 }
 
 Result<bool> Dispatcher::FanOutOneBatch() {
+  {
+    std::lock_guard lock(mu_);
+    for (auto id : reset_positions_) positions_.erase(id);
+    reset_positions_.clear();
+  }
+  // The recorder is behind (or the database refuses writes): it wakes us when it catches up.
+  if (unrecorded_batches_ >= kMaxUnrecordedBatches) return false;
   const TimeMs now = clock_.Now();
   auto claimed = store_.ClaimDispatchJob(options_.owner, now, now + options_.lease_ms);
   if (!claimed.ok()) return claimed.error();
   if (!*claimed) return false;
   model::DispatchJob job = **claimed;
+  auto [pos_it, fresh] = positions_.try_emplace(job.event_id);
+  Position& pos = pos_it->second;
+  if (fresh) pos = {job.has_cursor, job.cursor_priority, job.cursor_id, false, job.matched};
+  // Fanned out in full, its last batches not yet recorded: the recorder wakes us when they are.
+  if (pos.done) return false;
   auto ctx = ContextFor(job.event_id, job.page_id);
   if (!ctx.ok()) return ctx.error();
   std::vector<model::Subscriber> batch;
   // A small first batch gets the first (highest-priority) messages out sooner.
-  const int limit = job.has_cursor ? options_.batch_size : std::min(options_.batch_size, 50);
+  const int limit = pos.has_cursor ? options_.batch_size : std::min(options_.batch_size, 50);
   if ((*ctx)->event) {
-    auto streamed = store_.StreamSubscribers(job.page_id, job.has_cursor, job.cursor_priority, job.cursor_id, limit);
+    auto streamed = store_.StreamSubscribers(job.page_id, pos.has_cursor, pos.priority, pos.id, limit);
     if (!streamed.ok()) return streamed.error();
     batch = std::move(*streamed);
   }
@@ -252,23 +281,44 @@ Result<bool> Dispatcher::FanOutOneBatch() {
     deliveries.push_back(std::move(d));
     if (!quiet) send_now.push_back(&s);
   }
+  auto b = std::make_shared<Batch>();
+  b->write.from_has_cursor = pos.has_cursor;
+  b->write.from_priority = pos.priority;
+  b->write.from_id = pos.id;
   if (!batch.empty()) {
-    job.has_cursor = true;
-    job.cursor_priority = batch.back().priority;
-    job.cursor_id = batch.back().id;
+    pos.has_cursor = true;
+    pos.priority = batch.back().priority;
+    pos.id = batch.back().id;
   }
-  job.matched += static_cast<std::int64_t>(deliveries.size());
-  job.done = static_cast<int>(batch.size()) < limit;
+  pos.matched += static_cast<std::int64_t>(deliveries.size());
+  pos.done = static_cast<int>(batch.size()) < limit;
+  job.has_cursor = pos.has_cursor;
+  job.cursor_priority = pos.priority;
+  job.cursor_id = pos.id;
+  job.done = pos.done;
   job.updated_at = now;
   job.lease_until = now + options_.lease_ms;
-  if (auto st = store_.CommitDispatchBatch(job, deliveries); !st.ok()) return st.error();
-  // Durable now: send. Deliveries and send_now are in the same order.
+  const bool finished_empty = pos.done && pos.matched == 0;
+  const std::int64_t event_id = job.event_id;
+  b->write.job = std::move(job);
+  b->write.deliveries = std::move(deliveries);
+  b->answers.resize(b->write.deliveries.size());
+  b->outstanding = send_now.size();  // before sending: answers may come back at once
+  b->record_by = now + kRecordWithin;
+  ++unrecorded_batches_;
+  // Send first, then hand the batch to the recorder, which may change its deliveries once it has
+  // it. Deliveries and send_now are in the same order.
   size_t di = 0;
   for (const auto* s : send_now) {
-    while (deliveries[di].subscriber_id != s->id) ++di;
-    Send(deliveries[di], *s, *ctx);
+    while (b->write.deliveries[di].subscriber_id != s->id) ++di;
+    Send(b->write.deliveries[di], *s, *ctx, b, di);
   }
-  if (job.done && job.matched == 0) contexts_.erase(job.event_id);
+  {
+    std::lock_guard lock(mu_);
+    batches_.push_back(std::move(b));
+  }
+  recorder_cv_.notify_one();
+  if (finished_empty) contexts_.erase(event_id);
   return true;
 }
 
@@ -315,13 +365,13 @@ bool Dispatcher::Throttled(const model::Subscriber& s, Channel& channel, TimeMs 
 }
 
 void Dispatcher::Send(const model::Delivery& delivery, const model::Subscriber& subscriber,
-                      const std::shared_ptr<const Context>& context) {
+                      const std::shared_ptr<const Context>& context, std::shared_ptr<Batch> batch, size_t slot) {
   Channel* channel = channels_.Find(subscriber.channel);
   if (!channel || !context->event) return;  // stays leased; closed on the next claim
   const TimeMs now = clock_.Now();
   TimeMs retry_at = 0;
   if (Throttled(subscriber, *channel, now, &retry_at)) {
-    delayed_.push_back({retry_at, delivery, subscriber, context});
+    delayed_.push_back({retry_at, delivery, subscriber, context, std::move(batch), slot});
     return;
   }
   Result<Message> message = Error::Internal("not rendered");
@@ -346,16 +396,13 @@ void Dispatcher::Send(const model::Delivery& delivery, const model::Subscriber& 
     message = Compose(*context->event, subscriber, context->overrides, links_, delivery.id);
     if (message.ok() && context->cacheable && context->rendered.size() < 10000) context->rendered[key] = *message;
   }
-  Outcome pending{delivery,           subscriber.id, subscriber.failing_since, {}, subscriber.owner_email,
-                  subscriber.address, context};
+  Outcome pending{
+      std::move(batch),   slot,   delivery, subscriber.id, subscriber.failing_since, {}, subscriber.owner_email,
+      subscriber.address, context};
   if (!message.ok()) {
     pending.result.kind = SendOutcome::Kind::kPermanent;
     pending.result.detail = "template error: " + message.error().message;
-    {
-      std::lock_guard lock(mu_);
-      outcomes_.push_back(std::move(pending));
-    }
-    recorder_cv_.notify_one();
+    Report(std::move(pending), false);
     return;
   }
   if (delivery.attempts == 0 && stats_.sent == 0) {
@@ -365,82 +412,163 @@ void Dispatcher::Send(const model::Delivery& delivery, const model::Subscriber& 
   ++stats_.sent;
   channel->Send(*message, subscriber, [this, pending = std::move(pending)](SendOutcome result) mutable {
     pending.result = std::move(result);
-    bool room_freed = false;
-    size_t queued = 0;
-    {
-      std::lock_guard lock(mu_);
-      outcomes_.push_back(std::move(pending));
-      queued = outcomes_.size();
+    Report(std::move(pending), true);
+  });
+}
+
+void Dispatcher::Report(Outcome o, bool from_channel) {
+  bool room_freed = false, wake_recorder = false;
+  {
+    std::lock_guard lock(mu_);
+    if (from_channel) {
       // The dispatcher waits only when it is idle or has max_in_flight messages out: wake it when
       // this answer makes room again.
       room_freed = stats_.in_flight-- >= options_.max_in_flight;
       if (room_freed) wake_ = true;
     }
-    // The recorder sleeps until the first outcome, then gathers a batch (see RecordLoop): waking it
-    // for each of thousands of answers per second would cost a context switch each.
-    if (queued == 1 || queued == kRecordBatch) recorder_cv_.notify_one();
-    if (room_freed) cv_.notify_one();
-  });
+    if (o.batch && !o.batch->taken) {
+      // Break the batch -> answer -> batch cycle before storing the answer in its batch.
+      std::shared_ptr<Batch> batch = std::move(o.batch);
+      const size_t slot = o.slot;
+      batch->answers[slot] = std::move(o);
+      // A batch answered in full is ready to be written.
+      wake_recorder = --batch->outstanding == 0;
+    } else {
+      o.batch.reset();
+      outcomes_.push_back(std::move(o));
+      // The recorder sleeps until the first outcome, then gathers a batch (see RecordLoop): waking
+      // it for each of thousands of answers per second would cost a context switch each.
+      wake_recorder = outcomes_.size() == 1 || outcomes_.size() == kRecordBatch;
+    }
+  }
+  if (wake_recorder) recorder_cv_.notify_one();
+  if (room_freed) cv_.notify_one();
 }
 
-void Dispatcher::FlushOutcomes() {
-  std::vector<Outcome> done;
+store::AttemptRecord Dispatcher::Classify(const Outcome& o, TimeMs now) {
+  store::AttemptRecord r;
+  r.delivery_id = o.delivery.id;
+  r.subscriber_id = o.subscriber_id;
+  r.subscriber_was_failing = o.subscriber_failing_since != 0;
+  r.status = o.result.status;
+  r.error = o.result.detail;
+  r.at = now;
+  using K = SendOutcome::Kind;
+  switch (o.result.kind) {
+    case K::kDelivered:
+      r.state = model::DeliveryState::kDelivered;
+      ++stats_.delivered;
+      break;
+    case K::kGone:
+      r.state = model::DeliveryState::kFailed;
+      r.quarantine = true;
+      ++stats_.failed;
+      ++stats_.quarantined;
+      break;
+    case K::kPermanent:
+      r.state = model::DeliveryState::kFailed;
+      ++stats_.failed;
+      break;
+    case K::kRetry: {
+      const bool expired = now - o.delivery.created_at >= options_.give_up_after_ms;
+      const bool dead =
+          o.subscriber_failing_since != 0 && now - o.subscriber_failing_since >= options_.disable_after_ms;
+      if (expired || dead) {
+        r.state = model::DeliveryState::kFailed;
+        r.quarantine = dead;
+        if (dead) {
+          r.error += " (failing for 5 days: disabled)";
+          ++stats_.quarantined;
+        }
+        ++stats_.failed;
+      } else {
+        r.state = model::DeliveryState::kRetrying;
+        TimeMs delay = RetryDelay(o.delivery.attempts + 1, rng_);
+        if (o.result.retry_after) delay = std::max<TimeMs>(delay, o.result.retry_after->count());
+        r.next_attempt_at = now + delay;
+        ++stats_.retried;
+      }
+      break;
+    }
+  }
+  return r;
+}
+
+void Dispatcher::PrepareBatch(Batch& b, TimeMs now) {
+  using C = store::SubscriberHealth::Change;
+  for (size_t i = 0; i < b.answers.size(); ++i) {
+    if (!b.answers[i]) continue;  // unanswered: recorded pending, leased
+    const Outcome& o = *b.answers[i];
+    const store::AttemptRecord r = Classify(o, now);
+    model::Delivery& d = b.write.deliveries[i];
+    d.state = r.state;
+    d.attempts = 1;
+    d.next_attempt_at = r.next_attempt_at;
+    d.updated_at = now;
+    d.last_status = r.status;
+    d.last_error = r.error;
+    if (r.state == model::DeliveryState::kDelivered) {
+      if (r.subscriber_was_failing) b.write.health.push_back({r.subscriber_id, C::kRecovered, "", now});
+    } else {
+      b.write.health.push_back({r.subscriber_id, r.quarantine ? C::kQuarantined : C::kFailing, r.error, now});
+    }
+    if (r.quarantine && !o.owner_email.empty()) b.tell_owner.push_back(o);
+  }
+  b.answers.clear();
+  b.prepared = true;
+}
+
+void Dispatcher::FlushOutcomes(bool all) {
   {
     std::lock_guard lock(mu_);
-    done.swap(outcomes_);
+    const TimeMs now = clock_.Now();
+    while (!batches_.empty()) {
+      auto& front = batches_.front();
+      if (!all && front->outstanding > 0 && front->record_by > now) break;
+      front->taken = true;
+      unwritten_.push_back(std::move(front));
+      batches_.pop_front();
+    }
+    std::move(outcomes_.begin(), outcomes_.end(), std::back_inserter(late_));
+    outcomes_.clear();
   }
-  if (done.empty()) return;
   const TimeMs now = clock_.Now();
+  const bool fan_out_paused = unrecorded_batches_ >= kMaxUnrecordedBatches;
+  bool finished_job = false;
+  // Batches in fan-out order: each moves its job's cursor from where the previous one left it.
+  while (!unwritten_.empty()) {
+    Batch& b = *unwritten_.front();
+    if (!b.prepared) PrepareBatch(b, now);
+    auto st = store_.CommitDispatchBatch(b.write);
+    if (!st.ok() && st.error().code != ErrorCode::kConflict) {
+      // Kept, and written before anything after it once the database answers again; the
+      // fan-out pauses at kMaxUnrecordedBatches meanwhile.
+      log::Warn("dispatcher cannot record a fan-out batch", {{"error", st.error().message}});
+      return;
+    }
+    if (!st.ok()) {
+      // Another instance has the job now (our lease ran out) and resumes at the recorded cursor:
+      // it sends this batch again, with the same ids. Start over from the cursor if it comes back.
+      log::Warn("fan-out batch not recorded: the job moved to another instance",
+                {{"event", std::to_string(b.write.job.event_id)}});
+    } else {
+      for (const auto& o : b.tell_owner) TellOwner(o, now);
+    }
+    if (!st.ok() || b.write.job.done) {
+      std::lock_guard lock(mu_);
+      reset_positions_.push_back(b.write.job.event_id);
+      finished_job = true;
+    }
+    unwritten_.pop_front();
+    --unrecorded_batches_;
+  }
+  if (finished_job || (fan_out_paused && unrecorded_batches_ < kMaxUnrecordedBatches)) Wake();
+  std::vector<Outcome> done;
+  done.swap(late_);
+  if (done.empty()) return;
   std::vector<store::AttemptRecord> records;
   records.reserve(done.size());
-  for (const auto& o : done) {
-    store::AttemptRecord r;
-    r.delivery_id = o.delivery.id;
-    r.subscriber_id = o.subscriber_id;
-    r.subscriber_was_failing = o.subscriber_failing_since != 0;
-    r.status = o.result.status;
-    r.error = o.result.detail;
-    r.at = now;
-    using K = SendOutcome::Kind;
-    switch (o.result.kind) {
-      case K::kDelivered:
-        r.state = model::DeliveryState::kDelivered;
-        ++stats_.delivered;
-        break;
-      case K::kGone:
-        r.state = model::DeliveryState::kFailed;
-        r.quarantine = true;
-        ++stats_.failed;
-        ++stats_.quarantined;
-        break;
-      case K::kPermanent:
-        r.state = model::DeliveryState::kFailed;
-        ++stats_.failed;
-        break;
-      case K::kRetry: {
-        const bool expired = now - o.delivery.created_at >= options_.give_up_after_ms;
-        const bool dead =
-            o.subscriber_failing_since != 0 && now - o.subscriber_failing_since >= options_.disable_after_ms;
-        if (expired || dead) {
-          r.state = model::DeliveryState::kFailed;
-          r.quarantine = dead;
-          if (dead) {
-            r.error += " (failing for 5 days: disabled)";
-            ++stats_.quarantined;
-          }
-          ++stats_.failed;
-        } else {
-          r.state = model::DeliveryState::kRetrying;
-          TimeMs delay = RetryDelay(o.delivery.attempts + 1, rng_);
-          if (o.result.retry_after) delay = std::max<TimeMs>(delay, o.result.retry_after->count());
-          r.next_attempt_at = now + delay;
-          ++stats_.retried;
-        }
-        break;
-      }
-    }
-    records.push_back(std::move(r));
-  }
+  for (const auto& o : done) records.push_back(Classify(o, now));
   if (auto st = store_.FinishAttempts(records); !st.ok()) {
     // Not recorded: the deliveries keep their lease and are sent again when it runs out (same
     // idempotency key), so nothing is lost; only a duplicate is possible.

@@ -3,16 +3,19 @@
 // Life of an update: the service commits the update and its outbox event together; Wake() (or
 // the 1 s poll) makes the dispatcher read the outbox after its durable cursor and record one
 // dispatch job per event that may notify. A job streams the page's active subscribers in
-// (priority desc, id) order, batch by batch; each batch's deliveries are inserted and the job's
-// cursor moved in ONE transaction before anything is sent, so a crash at any point resumes at
-// the last batch and loses nobody. Deliveries are inserted leased (next_attempt_at = now +
-// lease): if this process dies before recording an outcome, the lease runs out and any instance
-// sends again, with the same idempotency key (webhook-id, Message-ID).
+// (priority desc, id) order, batch by batch, and sends each batch at once. A batch is written
+// ONCE, when its answers are in (or after kRecordWithin, with the unanswered ones pending and
+// leased): its deliveries with their outcomes, and the job's durable cursor moved past it, in
+// one transaction. The durable cursor thus only ever covers recorded deliveries: after a crash
+// the fan-out resumes there and sends the unrecorded batches again, with the same idempotency
+// key (webhook-id, Message-ID), so nobody is lost and a duplicate is recognisable. Writing each
+// delivery once instead of inserting it before sending and updating it after halved the
+// database work of a fan-out (docs/PERFORMANCE.md). A delivery recorded as pending whose answer
+// comes later is updated; if none comes, its lease runs out and any instance sends it again.
 //
-// Outcomes come back from the channels on the outbound engine's thread and are recorded in
-// batches: delivered; retry with exponential backoff and jitter (honouring Retry-After) for about
-// three days, then failed; gone (410, hard bounce) quarantines the subscriber, as does failing
-// for five days. Per-destination rate limits (Slack 1/s, Discord 5/2 s, ...) delay a message
+// Outcomes: delivered; retry with exponential backoff and jitter (honouring Retry-After) for
+// about three days, then failed; gone (410, hard bounce) quarantines the subscriber, as does
+// failing for five days. Per-destination rate limits (Slack 1/s, Discord 5/2 s, ...) delay a message
 // instead of sending it; a slow destination only ties up its own in-flight slots.
 //
 // Thread safety: Start() runs the loop on its own thread; Wake() may be called from any thread.
@@ -26,6 +29,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -71,22 +75,23 @@ class Dispatcher {
   Dispatcher& operator=(const Dispatcher&) = delete;
 
   // Starts two threads: the dispatcher loop (outbox, fan-out, composing and sending) and the
-  // recorder, which writes the outcomes that channels report. Recording on its own thread lets a
-  // fan-out compose the next batch while the previous batch's results are written (the
-  // dispatcher thread was the bottleneck of a million-subscriber fan-out).
+  // recorder, which writes batches and the outcomes that channels report. Recording on its own
+  // thread lets a fan-out compose the next batch while the previous batch's results are written.
   void Start();
-  // Waits for both threads; outcomes already reported are recorded first. In-flight messages keep
-  // their lease and are resent later (same idempotency key).
+  // Waits for both threads; every batch sent and every outcome already reported is recorded
+  // first. Messages still in flight are recorded pending, keep their lease and are resent later
+  // (same idempotency key).
   void Stop();
   void Wake();
 
   // One round: pick up new outbox events, fan out one batch, send due deliveries; when the
-  // threads are not started (tests driving Step by hand), also record finished attempts first.
+  // threads are not started (tests driving Step by hand), also record what is ready first.
   // Returns true when it did something (call again), false when idle.
   bool Step();
-  // Records outcomes that have arrived (the recorder thread's work; also part of Step() when the
-  // threads are not started). Not to be called concurrently with itself.
-  void FlushOutcomes();
+  // Records the batches that are ready (answered, or older than kRecordWithin; with `all`, every
+  // batch) and the outcomes that have arrived: the recorder thread's work, also part of Step()
+  // when the threads are not started. Not to be called concurrently with itself.
+  void FlushOutcomes(bool all = false);
 
   const DispatcherStats& stats() const { return stats_; }
 
@@ -100,7 +105,11 @@ class Dispatcher {
     bool cacheable = true;
     mutable std::map<std::string, Message> rendered;
   };
+  struct Batch;
   struct Outcome {
+    // The fan-out batch the delivery belongs to while that batch is unrecorded; null for retries.
+    std::shared_ptr<Batch> batch;
+    size_t slot = 0;  // index in batch->write.deliveries
     model::Delivery delivery;
     std::string subscriber_id;
     TimeMs subscriber_failing_since = 0;
@@ -108,6 +117,26 @@ class Dispatcher {
     // For telling the owner when the destination is disabled.
     std::string owner_email, address;
     std::shared_ptr<const Context> context;
+  };
+  // A fan-out batch from its sending until the recorder writes it. Answers fill `answers` until
+  // the recorder takes the batch; later ones update the written rows like a retry's.
+  struct Batch {
+    store::DispatchBatch write;                   // deliveries pending and leased until answered
+    std::vector<std::optional<Outcome>> answers;  // by delivery index; guarded by mu_
+    size_t outstanding = 0;                       // sent and not answered; guarded by mu_
+    TimeMs record_by = 0;                         // written then, answered or not
+    bool taken = false;                           // guarded by mu_
+    std::vector<Outcome> tell_owner;              // quarantined with an owner to tell; recorder only
+    bool prepared = false;                        // answers applied to write; recorder only
+  };
+  // Where this instance's fan-out of one job has got to, ahead of the durable cursor by the
+  // batches not yet recorded. Dispatcher thread only.
+  struct Position {
+    bool has_cursor = false;
+    int priority = 0;
+    std::string id;
+    bool done = false;
+    std::int64_t matched = 0;
   };
   // Emails the owner of a webhook or chat destination that was just disabled (best effort: the
   // destination is disabled either way, and staff see it in the API).
@@ -117,6 +146,8 @@ class Dispatcher {
     model::Delivery delivery;
     model::Subscriber subscriber;
     std::shared_ptr<const Context> context;
+    std::shared_ptr<Batch> batch;
+    size_t slot = 0;
   };
 
   Status ScanOutbox();
@@ -124,7 +155,14 @@ class Dispatcher {
   Result<bool> SendDue();
   Result<std::shared_ptr<const Context>> ContextFor(std::int64_t event_id, const std::string& page_id);
   void Send(const model::Delivery& delivery, const model::Subscriber& subscriber,
-            const std::shared_ptr<const Context>& context);
+            const std::shared_ptr<const Context>& context, std::shared_ptr<Batch> batch = nullptr, size_t slot = 0);
+  // Hands an outcome to the recorder: into its batch while that is unrecorded, else to outcomes_.
+  // `from_channel`: the answer of a message counted in flight.
+  void Report(Outcome outcome, bool from_channel);
+  // The attempt record an outcome makes (state, next attempt, health), counted in stats_.
+  store::AttemptRecord Classify(const Outcome& outcome, TimeMs now);
+  // Fills a taken batch's deliveries with their answers and health; once per batch.
+  void PrepareBatch(Batch& batch, TimeMs now);
   bool Throttled(const model::Subscriber& subscriber, Channel& channel, TimeMs now, TimeMs* retry_at);
   void Loop();
   void RecordLoop();
@@ -142,11 +180,18 @@ class Dispatcher {
   std::map<std::string, std::deque<TimeMs>> recent_by_destination_;  // sliding windows
   std::map<model::ChannelKind, std::deque<TimeMs>> recent_by_channel_;
   bool cursor_initialised_ = false;
+  std::map<std::int64_t, Position> positions_;  // by event id
 
-  std::mutex mu_;                        // guards outcomes_ and wake_
-  std::condition_variable cv_;           // wakes the dispatcher loop
-  std::condition_variable recorder_cv_;  // wakes the recorder: outcomes arrived or stopping
-  std::vector<Outcome> outcomes_;
+  std::mutex mu_;                               // guards outcomes_, batches_, reset_positions_, wake_
+  std::condition_variable cv_;                  // wakes the dispatcher loop
+  std::condition_variable recorder_cv_;         // wakes the recorder: outcomes arrived or stopping
+  std::vector<Outcome> outcomes_;               // answers of deliveries already written
+  std::deque<std::shared_ptr<Batch>> batches_;  // sent, not yet taken by the recorder; fan-out order
+  // Jobs whose Position must go: finished, or their recorded cursor moved by another instance.
+  std::vector<std::int64_t> reset_positions_;
+  std::atomic<int> unrecorded_batches_{0};        // sent and not yet written (back-pressure)
+  std::deque<std::shared_ptr<Batch>> unwritten_;  // taken, write failed (database away); recorder only
+  std::vector<Outcome> late_;                     // outcomes waiting behind unwritten_; recorder only
   bool wake_ = false;
   std::atomic<bool> running_{false};
   std::atomic<bool> recording_{false};

@@ -377,9 +377,44 @@ TEST_F(DispatcherTest, CrashMidFanOutLosesNobody) {
   EXPECT_EQ(email_->sent.size(), 10u) << "the three in flight at the crash were sent again";
 }
 
-// With its threads started, outcomes that channels report later are recorded by the recorder
-// thread, and Stop() records the ones that arrived before it was called instead of dropping them.
-TEST_F(DispatcherTest, RunningThreadsRecordLateOutcomesAndStopRecordsWhatArrived) {
+// A batch recorded with its answers is part of the durable cursor: after a crash only the
+// unrecorded batch is sent again, not the whole fan-out.
+TEST_F(DispatcherTest, CrashAfterABatchWasRecordedResendsOnlyTheUnrecordedOne) {
+  for (int i = 0; i < 7; ++i) Sub("s" + std::to_string(i));
+  {
+    auto first = MakeDispatcher("first", 3);
+    RunUntilIdle(*first);
+  }
+  const auto incident = OpenIncident({});
+  {
+    auto first = MakeDispatcher("first", 3);
+    ASSERT_TRUE(first->Step());  // batch 1: sent and answered
+    first->FlushOutcomes();      // ... and recorded
+    EXPECT_EQ(StateCounts(incident)["delivered"], 3);
+    email_->hold = true;
+    ASSERT_TRUE(first->Step());  // batch 2: sent, never answered: the process "dies"
+    email_->held.clear();
+  }
+  EXPECT_EQ(email_->sent.size(), 6u);
+  email_->hold = false;
+  Advance(std::chrono::minutes(6));
+  auto second = MakeDispatcher("second", 3);
+  RunUntilIdle(*second);
+  std::map<std::string, int> messages;
+  for (const auto& s : email_->sent) ++messages[s.subscriber_id];
+  EXPECT_EQ(messages.size(), 7u);
+  EXPECT_EQ(email_->sent.size(), 10u) << "batch 2 again and batch 3; batch 1 was recorded";
+  for (const auto& s : email_->sent)
+    EXPECT_EQ(messages[s.subscriber_id], s.subscriber_id <= "s2"   ? 1
+                                         : s.subscriber_id <= "s5" ? 2
+                                                                   : 1)
+        << s.subscriber_id;
+  EXPECT_EQ(StateCounts(incident)["delivered"], 7);
+}
+
+// With its threads started, a batch is written once, when its answers are in or when it is due
+// (one answer missing: that delivery is recorded pending and updated when its answer comes).
+TEST_F(DispatcherTest, RunningThreadsWriteABatchWhenAnsweredOrDue) {
   email_->hold = true;
   Sub("a");
   Sub("b");
@@ -406,15 +441,58 @@ TEST_F(DispatcherTest, RunningThreadsRecordLateOutcomesAndStopRecordsWhatArrived
     std::lock_guard lock(email_->mu);
     return email_->held.size() == 3;
   }));
-  EXPECT_EQ(StateCounts(inc)["pending"], 3);
   SendOutcome ok;
   ok.kind = Outcome::kDelivered;
   for (auto& done : take_held(2)) done(ok);
-  EXPECT_TRUE(wait_for([&] { return StateCounts(inc)["delivered"] == 2; }));
+  EXPECT_TRUE(StateCounts(inc).empty()) << "nothing written while an answer is missing and the batch is not due";
+  Advance(std::chrono::seconds(2));
+  EXPECT_TRUE(wait_for([&] {
+    auto c = StateCounts(inc);
+    return c["delivered"] == 2 && c["pending"] == 1;
+  }));
   for (auto& done : take_held(1)) done(ok);
+  EXPECT_TRUE(wait_for([&] { return StateCounts(inc)["delivered"] == 3; }));
   dispatcher_->Stop();
-  EXPECT_EQ(StateCounts(inc)["delivered"], 3);
   EXPECT_EQ(StateCounts(inc)["pending"], 0);
+}
+
+// Stop() records every batch sent: the answered deliveries with their outcome, the others pending
+// and leased, so that only those are sent again once the lease runs out.
+TEST_F(DispatcherTest, StopRecordsSentBatchesSoOnlyUnansweredAreResent) {
+  email_->hold = true;
+  Sub("a");
+  Sub("b");
+  Sub("c");
+  dispatcher_ = MakeDispatcher();
+  dispatcher_->Step();
+  dispatcher_->Start();
+  const std::string inc = OpenIncident({api_id_});
+  dispatcher_->Wake();
+  for (int i = 0; i < 1000; ++i) {
+    {
+      std::lock_guard lock(email_->mu);
+      if (email_->held.size() == 3) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  {
+    std::lock_guard lock(email_->mu);
+    ASSERT_EQ(email_->held.size(), 3u);
+    SendOutcome ok;
+    ok.kind = Outcome::kDelivered;
+    email_->held.front()(ok);
+    email_->held.clear();  // the other two never answer
+  }
+  dispatcher_->Stop();
+  auto c = StateCounts(inc);
+  EXPECT_EQ(c["delivered"], 1);
+  EXPECT_EQ(c["pending"], 2);
+  email_->hold = false;
+  Advance(std::chrono::minutes(6));
+  auto again = MakeDispatcher();
+  RunUntilIdle(*again);
+  EXPECT_EQ(email_->sent.size(), 5u) << "the two unanswered, once more";
+  EXPECT_EQ(StateCounts(inc)["delivered"], 3);
 }
 
 TEST(RetryDelay, FollowsTheScheduleWithJitter) {

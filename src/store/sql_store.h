@@ -76,7 +76,7 @@ class SqlStore final : public Store {
                             std::int64_t outbox_cursor) override;
   Result<std::optional<model::DispatchJob>> ClaimDispatchJob(const std::string& owner, TimeMs now,
                                                              TimeMs lease_until) override;
-  Status CommitDispatchBatch(const model::DispatchJob& job, const std::vector<model::Delivery>& deliveries) override;
+  Status CommitDispatchBatch(const DispatchBatch& batch) override;
   Result<std::vector<model::Delivery>> ClaimDueDeliveries(TimeMs now, TimeMs lease_until, int limit) override;
   Status FinishAttempts(const std::vector<AttemptRecord>& records) override;
   Result<std::vector<DeliveryCount>> CountDeliveries(const std::string& page_id,

@@ -170,6 +170,31 @@ Status InsertDeliveries(Connection& conn, const std::vector<model::Delivery>& al
   return {};
 }
 
+Status ApplyHealth(Connection& conn, const SubscriberHealth& h) {
+  Result<std::int64_t> r = std::int64_t{0};
+  switch (h.change) {
+    case SubscriberHealth::Change::kRecovered:
+      r = conn.Exec("UPDATE subscribers SET failing_since = 0, last_error = '' WHERE id = $1 AND failing_since <> 0",
+                    {h.subscriber_id});
+      break;
+    case SubscriberHealth::Change::kQuarantined:
+      r = conn.Exec(
+          "UPDATE subscribers SET state = 'quarantined', last_error = $2, updated_at = $3, "
+          "failing_since = CASE WHEN failing_since = 0 THEN $3 ELSE failing_since END "
+          "WHERE id = $1 AND state = 'active'",
+          {h.subscriber_id, h.error, h.at});
+      break;
+    case SubscriberHealth::Change::kFailing:
+      r = conn.Exec(
+          "UPDATE subscribers SET last_error = $2, "
+          "failing_since = CASE WHEN failing_since = 0 THEN $3 ELSE failing_since END WHERE id = $1",
+          {h.subscriber_id, h.error, h.at});
+      break;
+  }
+  if (!r.ok()) return r.error();
+  return {};
+}
+
 }  // namespace
 
 // --- settings ----------------------------------------------------------------------------------
@@ -438,16 +463,24 @@ Result<std::optional<model::DispatchJob>> SqlStore::ClaimDispatchJob(const std::
   return out;
 }
 
-Status SqlStore::CommitDispatchBatch(const model::DispatchJob& job, const std::vector<model::Delivery>& deliveries) {
+Status SqlStore::CommitDispatchBatch(const DispatchBatch& b) {
   return Write([&](Connection& conn) -> Status {
+    const auto& job = b.job;
+    // Compare-and-set on the cursor: batches are recorded in fan-out order, each exactly once, by
+    // the instance holding the lease.
     auto upd = conn.Exec(
-        "UPDATE dispatch_jobs SET done = $1, has_cursor = $2, cursor_priority = $3, cursor_id = $4, matched = $5, "
-        "lease_until = $6, updated_at = $7 WHERE event_id = $8 AND lease_owner = $9",
-        {job.done, job.has_cursor, job.cursor_priority, job.cursor_id, job.matched, job.lease_until, job.updated_at,
-         job.event_id, job.lease_owner});
+        "UPDATE dispatch_jobs SET done = $1, has_cursor = $2, cursor_priority = $3, cursor_id = $4, "
+        "matched = matched + $5, lease_until = $6, updated_at = $7 WHERE event_id = $8 AND lease_owner = $9 AND "
+        "has_cursor = $10 AND cursor_priority = $11 AND cursor_id = $12",
+        {job.done, job.has_cursor, job.cursor_priority, job.cursor_id, static_cast<std::int64_t>(b.deliveries.size()),
+         job.lease_until, job.updated_at, job.event_id, job.lease_owner, b.from_has_cursor, b.from_priority,
+         b.from_id});
     if (!upd.ok()) return upd.error();
-    if (*upd == 0) return Error{ErrorCode::kConflict, "dispatch job lease lost", {}};
-    return InsertDeliveries(conn, deliveries);
+    if (*upd == 0) return Error{ErrorCode::kConflict, "dispatch job lease lost or cursor moved", {}};
+    if (auto st = InsertDeliveries(conn, b.deliveries); !st.ok()) return st;
+    for (const auto& h : b.health)
+      if (auto st = ApplyHealth(conn, h); !st.ok()) return st;
+    return {};
   });
 }
 
@@ -504,24 +537,11 @@ Status SqlStore::FinishAttempts(const std::vector<AttemptRecord>& records) {
           {model::ToString(a.state), a.next_attempt_at, a.at, a.status, a.error, a.delivery_id});
       if (!upd.ok()) return upd.error();
       if (a.subscriber_id.empty()) continue;
-      Result<std::int64_t> health = std::int64_t{0};
-      if (a.state == model::DeliveryState::kDelivered) {
-        health =
-            conn.Exec("UPDATE subscribers SET failing_since = 0, last_error = '' WHERE id = $1 AND failing_since <> 0",
-                      {a.subscriber_id});
-      } else if (a.quarantine) {
-        health = conn.Exec(
-            "UPDATE subscribers SET state = 'quarantined', last_error = $2, updated_at = $3, "
-            "failing_since = CASE WHEN failing_since = 0 THEN $3 ELSE failing_since END "
-            "WHERE id = $1 AND state = 'active'",
-            {a.subscriber_id, a.error, a.at});
-      } else {
-        health = conn.Exec(
-            "UPDATE subscribers SET last_error = $2, "
-            "failing_since = CASE WHEN failing_since = 0 THEN $3 ELSE failing_since END WHERE id = $1",
-            {a.subscriber_id, a.error, a.at});
-      }
-      if (!health.ok()) return health.error();
+      using C = SubscriberHealth::Change;
+      const C change = a.state == model::DeliveryState::kDelivered ? C::kRecovered
+                       : a.quarantine                              ? C::kQuarantined
+                                                                   : C::kFailing;
+      if (auto st = ApplyHealth(conn, {a.subscriber_id, change, a.error, a.at}); !st.ok()) return st;
     }
     return {};
   });

@@ -70,6 +70,30 @@ struct AttemptRecord {
   bool subscriber_was_failing = true;  // false lets a success skip the health write
 };
 
+// What one attempt's outcome means for its subscriber's health: a success clears failing_since;
+// a failure sets it when unset (and records the error); a quarantine also moves the subscriber to
+// kQuarantined (410, hard bounce, failing for days).
+struct SubscriberHealth {
+  enum class Change { kRecovered, kFailing, kQuarantined };
+  std::string subscriber_id;
+  Change change = Change::kFailing;
+  std::string error;
+  TimeMs at = 0;
+};
+
+// One batch of a fan-out, recorded once its messages have been answered: the deliveries it
+// created, each carrying the outcome of its first attempt when known (state delivered, retrying
+// or failed, attempts 1) or still pending and leased when not; the subscriber health those
+// outcomes imply; and the job's cursor, moved from the batch's start (`from_*`) to `job`'s.
+struct DispatchBatch {
+  model::DispatchJob job;  // the job after this batch: cursor, done, lease_until, updated_at
+  bool from_has_cursor = false;
+  int from_priority = 0;
+  std::string from_id;
+  std::vector<model::Delivery> deliveries;  // added to the job's `matched`
+  std::vector<SubscriberHealth> health;
+};
+
 // One round of monitoring results, applied atomically by RecordMonitorResults: the raw samples,
 // their minute and day rollups (added to existing buckets), the monitors whose confirmed state
 // or bookkeeping changed, and the staff alerts those changes raise. If it fails nothing is
@@ -167,10 +191,12 @@ class Store {
   // `lease_until`. nullopt when there is none.
   virtual Result<std::optional<model::DispatchJob>> ClaimDispatchJob(const std::string& owner, TimeMs now,
                                                                      TimeMs lease_until) = 0;
-  // Records one batch of the fan-out: inserts the deliveries (an existing id is left alone, so a
-  // replayed batch creates no duplicates) and moves the job's cursor, in one transaction. Fails
-  // with kConflict when the job's lease was lost to another owner.
-  virtual Status CommitDispatchBatch(const model::DispatchJob& job, const std::vector<model::Delivery>& deliveries) = 0;
+  // Records one batch of the fan-out in one transaction: moves the job's cursor from the batch's
+  // start to its end (with done, lease and the count of deliveries), inserts the deliveries (an
+  // existing id is left alone) and applies the subscriber health. Fails with kConflict, writing
+  // nothing, when the job's lease was lost to another owner or its cursor is no longer at the
+  // batch's start (another instance moved it, or the batch was already recorded).
+  virtual Status CommitDispatchBatch(const DispatchBatch& batch) = 0;
   // Leases due deliveries (state pending or retrying, next_attempt_at <= now), highest priority
   // first, by moving their next_attempt_at to `lease_until`; concurrent callers get disjoint sets.
   virtual Result<std::vector<model::Delivery>> ClaimDueDeliveries(TimeMs now, TimeMs lease_until, int limit) = 0;

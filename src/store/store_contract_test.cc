@@ -1071,23 +1071,49 @@ TEST_P(StoreContract, DispatchJobLeaseCursorAndDeliveriesAreIdempotent) {
   ASSERT_TRUE(claimed.ok() && claimed->has_value());
   EXPECT_FALSE((*store_->ClaimDispatchJob("other", 2000, 62000)).has_value()) << "leased to me";
 
-  model::DispatchJob progress = **claimed;
-  progress.has_cursor = true;
-  progress.cursor_priority = 0;
-  progress.cursor_id = "s2";
-  progress.matched = 2;
-  std::vector<model::Delivery> batch{MakeDelivery("d1", 7, "s1", 5000), MakeDelivery("d2", 7, "s2", 5000, 3)};
-  ASSERT_TRUE(store_->CommitDispatchBatch(progress, batch).ok());
-  ASSERT_TRUE(store_->CommitDispatchBatch(progress, batch).ok()) << "a replayed batch is harmless";
+  DispatchBatch batch;
+  batch.job = **claimed;
+  batch.job.has_cursor = true;
+  batch.job.cursor_priority = 0;
+  batch.job.cursor_id = "s2";
+  batch.deliveries = {MakeDelivery("d1", 7, "s1", 5000), MakeDelivery("d2", 7, "s2", 5000, 3)};
+  ASSERT_TRUE(store_->CommitDispatchBatch(batch).ok());
+  auto replay = store_->CommitDispatchBatch(batch);
+  ASSERT_FALSE(replay.ok()) << "the cursor moved on: a replayed batch is refused";
+  EXPECT_EQ(replay.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(store_->ListDeliveries("p1", "s1", 10)->size(), 1u) << "and writes nothing";
+
+  // The next batch starts where the first ended; it carries outcomes already known.
+  ASSERT_TRUE(store_->SaveSubscriber(MakeSubscriber("s3", "s3@x.io")).ok());
+  DispatchBatch next;
+  next.job = batch.job;
+  next.from_has_cursor = true;
+  next.from_id = "s2";
+  next.job.cursor_id = "s3";
+  auto answered = MakeDelivery("d3", 7, "s3", 0);
+  answered.state = model::DeliveryState::kFailed;
+  answered.attempts = 1;
+  answered.last_status = 410;
+  next.deliveries = {answered};
+  next.health = {{"s3", SubscriberHealth::Change::kQuarantined, "HTTP 410", 6000}};
+  ASSERT_TRUE(store_->CommitDispatchBatch(next).ok());
+  EXPECT_EQ(store_->GetSubscriber("p1", "s3")->state, model::SubscriberState::kQuarantined);
+  EXPECT_EQ(store_->GetSubscriber("p1", "s3")->failing_since, 6000);
+  EXPECT_EQ(store_->ListDeliveries("p1", "s3", 10)->front().last_status, 410);
 
   // The lease expires: another instance takes the job over at the recorded cursor.
   auto taken = store_->ClaimDispatchJob("other", 61000, 120000);
   ASSERT_TRUE(taken.ok() && taken->has_value());
-  EXPECT_EQ((*taken)->cursor_id, "s2");
-  EXPECT_EQ((*taken)->matched, 2);
-  auto lost = store_->CommitDispatchBatch(progress, {});
+  EXPECT_EQ((*taken)->cursor_id, "s3");
+  EXPECT_EQ((*taken)->matched, 3);
+  DispatchBatch late = next;
+  late.from_id = "s3";
+  late.job.cursor_id = "s4";
+  late.deliveries.clear();
+  late.health.clear();
+  auto lost = store_->CommitDispatchBatch(late);
   ASSERT_FALSE(lost.ok());
-  EXPECT_EQ(lost.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(lost.error().code, ErrorCode::kConflict) << "the lease is the other instance's";
 
   // Due deliveries: by priority, leased so that a second claim gets none.
   EXPECT_TRUE(store_->ClaimDueDeliveries(4999, 9999, 10)->empty());
@@ -1110,7 +1136,7 @@ TEST_P(StoreContract, DispatchJobLeaseCursorAndDeliveriesAreIdempotent) {
   std::map<std::string, std::int64_t> by_state;
   for (const auto& c : *counts) by_state[std::string(model::ToString(c.state))] += c.count;
   EXPECT_EQ(by_state["delivered"], 1);
-  EXPECT_EQ(by_state["failed"], 1);
+  EXPECT_EQ(by_state["failed"], 2) << "d2 after its attempt, d3 recorded with its outcome";
   auto history = store_->ListDeliveries("p1", "s1", 10);
   ASSERT_TRUE(history.ok());
   ASSERT_EQ(history->size(), 1u);
