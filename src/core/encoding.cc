@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <span>
 
 namespace herald {
 
@@ -72,19 +73,21 @@ struct DigestContext {
   ~DigestContext() { EVP_MD_CTX_free(ctx); }
 };
 
-// SHA-256 over the concatenation of `a` and `b` into `out` (32 bytes).
-void Sha256Of(EVP_MD_CTX* ctx, std::string_view a, std::string_view b, unsigned char* out) {
+// SHA-256 over the concatenation of `first` and `rest` into `out` (32 bytes).
+void Sha256Of(EVP_MD_CTX* ctx, std::string_view first, std::span<const std::string_view> rest, unsigned char* out) {
   unsigned int len = 0;
   EVP_DigestInit_ex2(ctx, Sha256(), nullptr);
-  EVP_DigestUpdate(ctx, a.data(), a.size());
-  EVP_DigestUpdate(ctx, b.data(), b.size());
+  EVP_DigestUpdate(ctx, first.data(), first.size());
+  for (const auto part : rest) EVP_DigestUpdate(ctx, part.data(), part.size());
   EVP_DigestFinal_ex(ctx, out, &len);
 }
 
 }  // namespace
 
+std::string HmacSha256(std::string_view key, std::string_view message) { return HmacSha256(key, {message}); }
+
 // HMAC as RFC 2104 defines it, on a reused per-thread digest context.
-std::string HmacSha256(std::string_view key, std::string_view message) {
+std::string HmacSha256(std::string_view key, std::initializer_list<std::string_view> message_parts) {
   constexpr size_t kBlock = 64, kOut = 32;
   thread_local DigestContext digest;
   unsigned char key_block[kBlock] = {};
@@ -96,11 +99,11 @@ std::string HmacSha256(std::string_view key, std::string_view message) {
   char pad[kBlock];
   for (size_t i = 0; i < kBlock; ++i) pad[i] = static_cast<char>(key_block[i] ^ 0x36);
   unsigned char inner[kOut];
-  Sha256Of(digest.ctx, std::string_view(pad, kBlock), message, inner);
+  Sha256Of(digest.ctx, std::string_view(pad, kBlock), {message_parts.begin(), message_parts.size()}, inner);
   for (size_t i = 0; i < kBlock; ++i) pad[i] = static_cast<char>(key_block[i] ^ 0x5c);
   std::string mac(kOut, '\0');
-  Sha256Of(digest.ctx, std::string_view(pad, kBlock), std::string_view(reinterpret_cast<char*>(inner), kOut),
-           reinterpret_cast<unsigned char*>(mac.data()));
+  const std::string_view inner_view(reinterpret_cast<char*>(inner), kOut);
+  Sha256Of(digest.ctx, std::string_view(pad, kBlock), {&inner_view, 1}, reinterpret_cast<unsigned char*>(mac.data()));
   OPENSSL_cleanse(key_block, sizeof key_block);
   OPENSSL_cleanse(pad, sizeof pad);
   return mac;

@@ -2,6 +2,7 @@
 // for signed links, webhook signatures and web push keys. Pure and thread-safe.
 #pragma once
 
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -9,11 +10,13 @@
 namespace herald {
 
 std::string Base64Encode(std::string_view bytes);
-std::optional<std::string> Base64Decode(std::string_view text);  // nullopt on invalid input
-std::string Base64UrlEncode(std::string_view bytes);              // no padding
+std::optional<std::string> Base64Decode(std::string_view text);     // nullopt on invalid input
+std::string Base64UrlEncode(std::string_view bytes);                // no padding
 std::optional<std::string> Base64UrlDecode(std::string_view text);  // padding optional
 // Raw 32-byte HMAC-SHA256 of `message` under `key`.
 std::string HmacSha256(std::string_view key, std::string_view message);
+// HMAC-SHA256 of the concatenation of `message_parts`, without building it.
+std::string HmacSha256(std::string_view key, std::initializer_list<std::string_view> message_parts);
 // Compares in time independent of where the inputs differ.
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 

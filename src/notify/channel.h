@@ -6,6 +6,9 @@
 // reports the outcome through `done` exactly once (from any thread). Retries, backoff, rate limits
 // and the durable record belong to the dispatcher; a channel only classifies what happened.
 //
+// Send reads `message` only while it runs (the dispatcher sends one cached rendering to many
+// subscribers, changing its id and links in between): copy what the request needs.
+//
 // Thread safety: Send and NormalizeAddress may be called concurrently.
 #pragma once
 

@@ -374,7 +374,10 @@ void Dispatcher::Send(const model::Delivery& delivery, const model::Subscriber& 
     delayed_.push_back({retry_at, delivery, subscriber, context, std::move(batch), slot});
     return;
   }
-  Result<Message> message = Error::Internal("not rendered");
+  // Channels read the message only during Send (channel.h), so a cached rendering is sent in
+  // place with this delivery's id and links: no copy of its bodies per subscriber.
+  Message* cached = nullptr;
+  Result<Message> composed = Error::Internal("not rendered");
   std::string key;
   if (context->cacheable) {
     const auto& up = context->event->update;
@@ -385,23 +388,32 @@ void Dispatcher::Send(const model::Delivery& delivery, const model::Subscriber& 
           subscriber.time_zone + "|";
     for (const auto& c : subscriber.component_ids) key += c + ",";
     if (auto it = context->rendered.find(key); it != context->rendered.end()) {
-      Message m = it->second;
-      m.id = delivery.id;
-      m.manage_url = links_.ManageUrl(subscriber.id);
-      m.unsubscribe_url = links_.UnsubscribeUrl(subscriber.id);
-      message = std::move(m);
+      cached = &it->second;
+      cached->id = delivery.id;
+      cached->manage_url = links_.ManageUrl(subscriber.id);
+      cached->unsubscribe_url = links_.UnsubscribeUrl(subscriber.id);
     }
   }
-  if (!message.ok()) {
-    message = Compose(*context->event, subscriber, context->overrides, links_, delivery.id);
-    if (message.ok() && context->cacheable && context->rendered.size() < 10000) context->rendered[key] = *message;
+  if (!cached) {
+    composed = Compose(*context->event, subscriber, context->overrides, links_, delivery.id);
+    if (composed.ok() && context->cacheable && context->rendered.size() < 10000)
+      cached = &context->rendered.emplace(key, std::move(*composed)).first->second;
   }
-  Outcome pending{
-      std::move(batch),   slot,   delivery, subscriber.id, subscriber.failing_since, {}, subscriber.owner_email,
-      subscriber.address, context};
-  if (!message.ok()) {
+  Outcome pending{std::move(batch),
+                  slot,
+                  delivery.id,
+                  delivery.created_at,
+                  delivery.attempts,
+                  subscriber.id,
+                  subscriber.failing_since,
+                  {},
+                  subscriber.owner_email,
+                  subscriber.owner_email.empty() ? std::string() : subscriber.address,
+                  context};
+  const Message* message = cached ? cached : composed.ok() ? &*composed : nullptr;
+  if (!message) {
     pending.result.kind = SendOutcome::Kind::kPermanent;
-    pending.result.detail = "template error: " + message.error().message;
+    pending.result.detail = "template error: " + composed.error().message;
     Report(std::move(pending), false);
     return;
   }
@@ -447,7 +459,7 @@ void Dispatcher::Report(Outcome o, bool from_channel) {
 
 store::AttemptRecord Dispatcher::Classify(const Outcome& o, TimeMs now) {
   store::AttemptRecord r;
-  r.delivery_id = o.delivery.id;
+  r.delivery_id = o.delivery_id;
   r.subscriber_id = o.subscriber_id;
   r.subscriber_was_failing = o.subscriber_failing_since != 0;
   r.status = o.result.status;
@@ -470,7 +482,7 @@ store::AttemptRecord Dispatcher::Classify(const Outcome& o, TimeMs now) {
       ++stats_.failed;
       break;
     case K::kRetry: {
-      const bool expired = now - o.delivery.created_at >= options_.give_up_after_ms;
+      const bool expired = now - o.delivery_created_at >= options_.give_up_after_ms;
       const bool dead =
           o.subscriber_failing_since != 0 && now - o.subscriber_failing_since >= options_.disable_after_ms;
       if (expired || dead) {
@@ -483,7 +495,7 @@ store::AttemptRecord Dispatcher::Classify(const Outcome& o, TimeMs now) {
         ++stats_.failed;
       } else {
         r.state = model::DeliveryState::kRetrying;
-        TimeMs delay = RetryDelay(o.delivery.attempts + 1, rng_);
+        TimeMs delay = RetryDelay(o.delivery_attempts + 1, rng_);
         if (o.result.retry_after) delay = std::max<TimeMs>(delay, o.result.retry_after->count());
         r.next_attempt_at = now + delay;
         ++stats_.retried;

@@ -110,11 +110,15 @@ class Dispatcher {
     // The fan-out batch the delivery belongs to while that batch is unrecorded; null for retries.
     std::shared_ptr<Batch> batch;
     size_t slot = 0;  // index in batch->write.deliveries
-    model::Delivery delivery;
+    // What classifying the outcome needs of the delivery (not all of it: one Outcome is built per
+    // message, a million per fan-out).
+    std::string delivery_id;
+    TimeMs delivery_created_at = 0;
+    int delivery_attempts = 0;
     std::string subscriber_id;
     TimeMs subscriber_failing_since = 0;
     SendOutcome result;
-    // For telling the owner when the destination is disabled.
+    // For telling the owner when the destination is disabled (address only when there is one).
     std::string owner_email, address;
     std::shared_ptr<const Context> context;
   };
