@@ -3,24 +3,42 @@
 #
 # Sets up a realistic page (30 components in 5 groups, 3 active incidents with a few updates
 # each) in a fresh temporary SQLite database, copies Herald's `/` and `/api/v2/summary.json`
-# into an nginx root as static files, then loads both servers with wrk (keep-alive) for every
-# path x connection count. While wrk runs against Herald, an incident update is posted every
-# second, so Herald rebuilds and swaps its snapshot under load. Afterwards, still with updates
-# running, every document is fetched BENCH_VERIFY times (identity and gzip) and must be whole
-# and valid. Prints a table (req/s, ratio to nginx, p99, non-2xx) and Herald's peak RSS.
+# (identity, and the .gz form nginx serves with gzip_static) into an nginx root as static files,
+# then loads both servers with wrk (keep-alive) for every path x encoding x connection count.
+#
+# Both servers serve the same bytes and bear the same background work in every row. During the
+# nginx run AND during the Herald run of each row, an update loop posts one incident update per
+# second to Herald (so Herald rebuilds and swaps its snapshot, on the servers' core, in both
+# runs). After each update it waits until Herald serves it, then fetches Herald's four documents
+# and writes them by write-to-temp + rename (atomic: a reader opens a whole old or a whole new
+# file): into nginx's root during the nginx run, into a scratch directory during the Herald run.
+# It then fetches the four documents from the server under test and checks each is whole
+# ("checked (bad)" in the table). So nginx serves the documents as they grow, at most one update
+# (plus its open_file_cache_valid of 1 s) behind Herald. Each posted update makes the documents
+# grow (~0.5 KB), so before each server's run the page is reset to its set-up state (all
+# incidents deleted, the 3 opened again): both runs of a row start from the same documents and
+# see the same sequence of updates, i.e. the same sizes at the same moments ("bytes/resp" in
+# the table). (Before 2026-12-02 the updates ran only during Herald's runs, nginx served the
+# copy taken before the row, and Herald's documents grew during its runs: 21.4 KB against
+# nginx's 19.8 KB by the last row.)
+#
+# Afterwards, with the update loop still mirroring into nginx's root, every document is fetched
+# BENCH_VERIFY times (identity and gzip) from Herald and then from nginx; all must be whole and
+# valid. Prints a table (req/s, ratio to nginx, p99, non-2xx) and Herald's peak RSS.
 #
 # CPU placement (nproc >= 2): the servers run on BENCH_SERVER_CPUS (default "0") and wrk, the
 # update loop and the verifier on BENCH_LOAD_CPUS (default "1"), so the load generator never
 # steals the server's core. nginx gets worker_processes = BENCH_WORKERS and Herald
 # HERALD_HTTP_IO_THREADS = BENCH_WORKERS (default 1), i.e. one core's worth of event loop each.
-# Herald's other threads (snapshot builder, blocking-handler pool) share the same CPU set.
+# Herald's other threads (snapshot builder, blocking-handler pool) share the same CPU set, so the
+# rebuild after each update competes with the server under test in nginx's runs as in Herald's.
 #
 # Knobs (environment): BENCH_SECONDS (10) per wrk run, BENCH_WARMUP (1) seconds of discarded
 # warm-up before each run, BENCH_CONNECTIONS ("64 256"), BENCH_PATHS ("/api/v2/summary.json /"),
 # BENCH_WORKERS (1), BENCH_WRK_THREADS (1), BENCH_VERIFY (200), BENCH_SERVER_CPUS, BENCH_LOAD_CPUS,
 # BENCH_OUT (a directory to keep the raw wrk output, configs and logs), BENCH_KEEP=1 (keep the
-# temp dir). Exit status: 0 when every response was a 2xx and every verified document was whole,
-# 1 otherwise. Performance goals are reported, not enforced.
+# temp dir). Exit status: 0 when every response was a 2xx and every checked or verified document
+# was whole, 1 otherwise. Performance goals are reported, not enforced.
 set -euo pipefail
 
 if [ $# -ne 1 ] || [ ! -x "$1" ]; then
@@ -191,37 +209,57 @@ run_wrk() {
   grep '^BENCH ' "$TMP/wrk-$name.txt" | sed 's/^BENCH //'
 }
 
+# start_updates STATS [--mirror DIR] [--check URL]: the update loop (see the header), in the background
+start_updates() {
+  local stats=$1
+  shift
+  "${LOAD_PIN[@]}" "${PY[@]}" updates "$HERALD_URL" "$KEY" "$PAGE_ID" "$stats" "$@" 2>>"$TMP/updates.log" &
+  UPDATES_PID=$!
+}
+
+# update_stats STATS -> "ok failed checked bad"
+update_stats() {
+  local ok=0 failed=0 checked=0 bad=0
+  read -r ok failed checked bad <"$1" || true
+  echo "${ok:-0} ${failed:-0} ${checked:-0} ${bad:-0}"
+}
+
+mkdir -p "$TMP/scratch"
 RESULTS="$TMP/results.tsv"
 : >"$RESULTS"
 for path in $PATHS; do
   for enc in $ENCODINGS; do
     for conns in $CONNECTIONS; do
       slug=$(echo "$path" | tr -c 'a-zA-Z0-9\n' '_')-$enc-$conns
-      # nginx serves what Herald serves right now (updates from earlier runs grew the documents).
+      # Each run starts from the page as set up (the updates of earlier runs removed), nginx with
+      # what Herald serves then; the update loop keeps nginx in step.
+      "${PY[@]}" reset "$HERALD_URL" "$KEY" "$PAGE_ID"
       "${PY[@]}" snapshot "$HERALD_URL" "$TMP/www" >/dev/null
-      echo "-- $path, $enc, $conns connections: nginx"
+      echo "-- $path, $enc, $conns connections: nginx (incident update every second, copied into nginx's root)"
+      start_updates "$TMP/updates-nginx$slug.txt" --mirror "$TMP/www" --check "$NGINX_URL"
       nginx_line=$(run_wrk "nginx$slug" "$NGINX_URL$path" "$conns" "$enc")
-      echo "-- $path, $enc, $conns connections: herald (incident update every second)"
-      "${LOAD_PIN[@]}" "${PY[@]}" updates "$HERALD_URL" "$KEY" "$PAGE_ID" "$TMP/updates$slug.txt" \
-        2>>"$TMP/updates.log" &
-      UPDATES_PID=$!
+      stop_updates
+      "${PY[@]}" reset "$HERALD_URL" "$KEY" "$PAGE_ID"
+      echo "-- $path, $enc, $conns connections: herald (incident update every second, copied into a scratch dir)"
+      start_updates "$TMP/updates-herald$slug.txt" --mirror "$TMP/scratch" --check "$HERALD_URL"
       herald_line=$(run_wrk "herald$slug" "$HERALD_URL$path" "$conns" "$enc")
       stop_updates
-      read -r upd_ok upd_failed <"$TMP/updates$slug.txt" || { upd_ok=0; upd_failed=0; }
       printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$path" "$enc" "$conns" "$nginx_line" "$herald_line" \
-        "$upd_ok" "$upd_failed" >>"$RESULTS"
+        "$(update_stats "$TMP/updates-nginx$slug.txt")" "$(update_stats "$TMP/updates-herald$slug.txt")" >>"$RESULTS"
     done
   done
 done
 
-echo "== verification: $VERIFY_N fetches of each document (identity + gzip) while updates are posted"
-"${LOAD_PIN[@]}" "${PY[@]}" updates "$HERALD_URL" "$KEY" "$PAGE_ID" "$TMP/updates-verify.txt" 2>>"$TMP/updates.log" &
-UPDATES_PID=$!
+echo "== verification: $VERIFY_N fetches of each document (identity + gzip) from herald, then nginx," \
+  "while updates are posted and copied into nginx's root"
+"${PY[@]}" snapshot "$HERALD_URL" "$TMP/www" >/dev/null
+start_updates "$TMP/updates-verify.txt" --mirror "$TMP/www"
 verify_rc=0
-"${LOAD_PIN[@]}" "${PY[@]}" verify "$HERALD_URL" "$VERIFY_N" || verify_rc=1
+"${LOAD_PIN[@]}" "${PY[@]}" verify "$HERALD_URL" "$VERIFY_N" herald || verify_rc=1
+"${LOAD_PIN[@]}" "${PY[@]}" verify "$NGINX_URL" "$VERIFY_N" nginx || verify_rc=1
 stop_updates
-read -r vupd_ok vupd_failed <"$TMP/updates-verify.txt" || { vupd_ok=0; vupd_failed=0; }
-echo "verify: $vupd_ok incident updates posted meanwhile ($vupd_failed failed)"
+read -r vupd_ok vupd_failed _ <<<"$(update_stats "$TMP/updates-verify.txt")"
+echo "verify: $vupd_ok incident updates posted and copied meanwhile ($vupd_failed failed)"
 
 BUILD_S=$(curl -s "$HERALD_URL/metrics" | awk '/^herald_snapshot_build_seconds / {print $2}')
 HWM=$(awk '/^VmHWM/ {print $2 " " $3}' "/proc/$HERALD_PID/status")
