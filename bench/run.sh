@@ -24,7 +24,8 @@
 #
 # Afterwards, with the update loop still mirroring into nginx's root, every document is fetched
 # BENCH_VERIFY times (identity and gzip) from Herald and then from nginx; all must be whole and
-# valid. Prints a table (req/s, ratio to nginx, p99, non-2xx) and Herald's peak RSS.
+# valid. Prints a table (req/s, ratio to nginx, p99, non-2xx, CPU time per request of the serving
+# threads: see serving_cpu_ticks) and Herald's peak RSS.
 #
 # CPU placement (nproc >= 2): the servers run on BENCH_SERVER_CPUS (default "0") and wrk, the
 # update loop and the verifier on BENCH_LOAD_CPUS (default "1"), so the load generator never
@@ -62,6 +63,7 @@ WORKERS=${BENCH_WORKERS:-1}
 WRK_THREADS=${BENCH_WRK_THREADS:-1}
 VERIFY_N=${BENCH_VERIFY:-200}
 NPROC=$(nproc)
+CLK_TCK=$(getconf CLK_TCK)
 if [ "$NPROC" -ge 2 ]; then
   SERVER_CPUS=${BENCH_SERVER_CPUS:-0}
   LOAD_CPUS=${BENCH_LOAD_CPUS:-1}
@@ -197,16 +199,44 @@ echo "machine: $NPROC CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-
 echo "servers on CPUs [${SERVER_CPUS:-any}], wrk/updates/verifier on CPUs [${LOAD_CPUS:-any}]; " \
   "nginx worker_processes=$WORKERS, Herald io threads=$WORKERS; wrk -t$WRK_THREADS, ${RUN_SECONDS}s per run"
 
-# run_wrk NAME URL CONNS ENCODING -> prints the "key=value ..." fields of report.lua's BENCH line
+# serving_cpu_ticks nginx|herald -> CPU time (user + system, clock ticks) so far of the threads
+# that serve requests: nginx's workers; Herald's unnamed threads (io threads, blocking pool, the
+# idle main thread), i.e. without its named background threads (herald-snapshot rebuilds,
+# herald-dispatch...), whose work both servers' runs bear alike. Read around each run, it gives
+# CPU time per request, which the machine's other load changes far less than req/s.
+serving_cpu_ticks() {
+  local tasks
+  if [ "$1" = nginx ]; then
+    tasks=$(for pid in $(cat /proc/"$NGINX_PID"/task/*/children 2>/dev/null); do echo /proc/"$pid"/task/*; done)
+  else
+    local main_comm
+    main_comm=$(cat /proc/"$HERALD_PID"/comm)  # the executable's name: unnamed threads carry it
+    tasks=$(for t in /proc/"$HERALD_PID"/task/*; do
+      [ "$(cat "$t/comm" 2>/dev/null)" = "$main_comm" ] && echo "$t"
+    done)
+  fi
+  local total=0 t
+  for t in $tasks; do
+    # Fields after the ")" that closes comm: utime and stime are the 12th and 13th.
+    total=$((total + $(sed 's/.*) //' "$t/stat" 2>/dev/null | awk '{print $12 + $13}' || echo 0)))
+  done
+  echo "$total"
+}
+
+# run_wrk NAME nginx|herald URL CONNS ENCODING -> prints the "key=value ..." fields of report.lua's
+# BENCH line, plus cpu_us: the serving threads' CPU time during the run (serving_cpu_ticks)
 run_wrk() {
-  local name=$1 url=$2 conns=$3 enc=$4
+  local name=$1 server=$2 url=$3 conns=$4 enc=$5
   if [ "$WARMUP" -gt 0 ]; then
     "${LOAD_PIN[@]}" wrk -t"$WRK_THREADS" -c"$conns" -d"${WARMUP}s" -H "Accept-Encoding: $enc" "$url" \
       >/dev/null 2>&1 || true
   fi
+  local cpu0 cpu1
+  cpu0=$(serving_cpu_ticks "$server")
   "${LOAD_PIN[@]}" wrk -t"$WRK_THREADS" -c"$conns" -d"${RUN_SECONDS}s" --latency -s "$HERE/report.lua" \
     -H "Accept-Encoding: $enc" "$url" >"$TMP/wrk-$name.txt" 2>&1 || { cat "$TMP/wrk-$name.txt" >&2; return 1; }
-  grep '^BENCH ' "$TMP/wrk-$name.txt" | sed 's/^BENCH //'
+  cpu1=$(serving_cpu_ticks "$server")
+  echo "$(grep '^BENCH ' "$TMP/wrk-$name.txt" | sed 's/^BENCH //') cpu_us=$(((cpu1 - cpu0) * 1000000 / CLK_TCK))"
 }
 
 # start_updates STATS [--mirror DIR] [--check URL]: the update loop (see the header), in the background
@@ -237,12 +267,12 @@ for path in $PATHS; do
       "${PY[@]}" snapshot "$HERALD_URL" "$TMP/www" >/dev/null
       echo "-- $path, $enc, $conns connections: nginx (incident update every second, copied into nginx's root)"
       start_updates "$TMP/updates-nginx$slug.txt" --mirror "$TMP/www" --check "$NGINX_URL"
-      nginx_line=$(run_wrk "nginx$slug" "$NGINX_URL$path" "$conns" "$enc")
+      nginx_line=$(run_wrk "nginx$slug" nginx "$NGINX_URL$path" "$conns" "$enc")
       stop_updates
       "${PY[@]}" reset "$HERALD_URL" "$KEY" "$PAGE_ID"
       echo "-- $path, $enc, $conns connections: herald (incident update every second, copied into a scratch dir)"
       start_updates "$TMP/updates-herald$slug.txt" --mirror "$TMP/scratch" --check "$HERALD_URL"
-      herald_line=$(run_wrk "herald$slug" "$HERALD_URL$path" "$conns" "$enc")
+      herald_line=$(run_wrk "herald$slug" herald "$HERALD_URL$path" "$conns" "$enc")
       stop_updates
       printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$path" "$enc" "$conns" "$nginx_line" "$herald_line" \
         "$(update_stats "$TMP/updates-nginx$slug.txt")" "$(update_stats "$TMP/updates-herald$slug.txt")" >>"$RESULTS"

@@ -34,10 +34,14 @@ def main(path):
     def rps(r):
         return r["requests"] / (r["duration_us"] / 1e6)
 
+    def cpu_per_req(r):
+        return f"{r['cpu_us'] / r['requests']:.1f}" if "cpu_us" in r and r["requests"] else "?"
+
     def sock(r):
         return r["connect_errors"] + r["read_errors"] + r["write_errors"] + r["timeouts"]
 
     hdr = ["path", "enc", "conns", "nginx req/s", "herald req/s", "ratio", "nginx p99", "herald p99",
+           "CPU us/req nginx/herald",
            "non-2xx nginx/herald", "sock err nginx/herald", "bytes/resp nginx/herald", "updates nginx/herald",
            "docs checked (bad) nginx/herald"]
     out = [hdr]
@@ -49,6 +53,7 @@ def main(path):
         ratio = rps(h) / rps(n) if rps(n) else 0.0
         out.append([p, enc, str(c), f"{rps(n):,.0f}", f"{rps(h):,.0f}", f"{ratio:.2f}",
                     f"{n['p99_us'] / 1000:.2f} ms", f"{h['p99_us'] / 1000:.2f} ms",
+                    f"{cpu_per_req(n)}/{cpu_per_req(h)}",
                     f"{n['status_errors']}/{h['status_errors']}", f"{sock(n)}/{sock(h)}",
                     f"{n['bytes'] // max(n['requests'], 1)}/{h['bytes'] // max(h['requests'], 1)}",
                     f"{nu[0]}/{hu[0]}" + (f" ({nu[1]}/{hu[1]} failed)" if nu[1] or hu[1] else ""),
