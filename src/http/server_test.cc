@@ -398,6 +398,20 @@ TEST_F(ServerTest, FileBodyReachesASlowReaderWhole) {
   EXPECT_EQ(BodyOf(c.ReadResponse()), "hello");
 }
 
+// Small bodies keep the single gather write even when they carry a file region: the bytes the
+// client gets are the same either way, and the next pipelined response follows them directly.
+TEST_F(ServerTest, SmallFileBodyIsServedWhole) {
+  handler_.file = MakeFileBody(Pattern(20 << 10, 9));
+  ASSERT_TRUE(handler_.file.region);
+  StartServer();
+  Client c(server_->port());
+  ASSERT_TRUE(c.Send("GET /file HTTP/1.1\r\nHost: x\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::string r = c.ReadResponse();
+  EXPECT_EQ(StatusOf(r), 200);
+  EXPECT_TRUE(BodyOf(r) == *handler_.file.bytes) << "body differs, " << BodyOf(r).size() << " bytes";
+  EXPECT_EQ(BodyOf(c.ReadResponse()), "hello");
+}
+
 // The gzip form of a snapshot file sits after its identity form in the same memfd: a region at
 // a large offset is served from exactly there.
 TEST_F(ServerTest, FileBodyAtAnOffset) {
