@@ -3,24 +3,43 @@
 #
 # Sets up a realistic page (30 components in 5 groups, 3 active incidents with a few updates
 # each) in a fresh temporary SQLite database, copies Herald's `/` and `/api/v2/summary.json`
-# into an nginx root as static files, then loads both servers with wrk (keep-alive) for every
-# path x connection count. While wrk runs against Herald, an incident update is posted every
-# second, so Herald rebuilds and swaps its snapshot under load. Afterwards, still with updates
-# running, every document is fetched BENCH_VERIFY times (identity and gzip) and must be whole
-# and valid. Prints a table (req/s, ratio to nginx, p99, non-2xx) and Herald's peak RSS.
+# (identity, and the .gz form nginx serves with gzip_static) into an nginx root as static files,
+# then loads both servers with wrk (keep-alive) for every path x encoding x connection count.
+#
+# Both servers serve the same bytes and bear the same background work in every row. During the
+# nginx run AND during the Herald run of each row, an update loop posts one incident update per
+# second to Herald (so Herald rebuilds and swaps its snapshot, on the servers' core, in both
+# runs). After each update it waits until Herald serves it, then fetches Herald's four documents
+# and writes them by write-to-temp + rename (atomic: a reader opens a whole old or a whole new
+# file): into nginx's root during the nginx run, into a scratch directory during the Herald run.
+# It then fetches the four documents from the server under test and checks each is whole
+# ("checked (bad)" in the table). So nginx serves the documents as they grow, at most one update
+# (plus its open_file_cache_valid of 1 s) behind Herald. Each posted update makes the documents
+# grow (~0.5 KB), so before each server's run the page is reset to its set-up state (all
+# incidents deleted, the 3 opened again): both runs of a row start from the same documents and
+# see the same sequence of updates, i.e. the same sizes at the same moments ("bytes/resp" in
+# the table). (Before 2026-12-02 the updates ran only during Herald's runs, nginx served the
+# copy taken before the row, and Herald's documents grew during its runs: 21.4 KB against
+# nginx's 19.8 KB by the last row.)
+#
+# Afterwards, with the update loop still mirroring into nginx's root, every document is fetched
+# BENCH_VERIFY times (identity and gzip) from Herald and then from nginx; all must be whole and
+# valid. Prints a table (req/s, ratio to nginx, p99, non-2xx, CPU time per request of the serving
+# threads: see serving_cpu_ticks) and Herald's peak RSS.
 #
 # CPU placement (nproc >= 2): the servers run on BENCH_SERVER_CPUS (default "0") and wrk, the
 # update loop and the verifier on BENCH_LOAD_CPUS (default "1"), so the load generator never
 # steals the server's core. nginx gets worker_processes = BENCH_WORKERS and Herald
 # HERALD_HTTP_IO_THREADS = BENCH_WORKERS (default 1), i.e. one core's worth of event loop each.
-# Herald's other threads (snapshot builder, blocking-handler pool) share the same CPU set.
+# Herald's other threads (snapshot builder, blocking-handler pool) share the same CPU set, so the
+# rebuild after each update competes with the server under test in nginx's runs as in Herald's.
 #
 # Knobs (environment): BENCH_SECONDS (10) per wrk run, BENCH_WARMUP (1) seconds of discarded
 # warm-up before each run, BENCH_CONNECTIONS ("64 256"), BENCH_PATHS ("/api/v2/summary.json /"),
 # BENCH_WORKERS (1), BENCH_WRK_THREADS (1), BENCH_VERIFY (200), BENCH_SERVER_CPUS, BENCH_LOAD_CPUS,
 # BENCH_OUT (a directory to keep the raw wrk output, configs and logs), BENCH_KEEP=1 (keep the
-# temp dir). Exit status: 0 when every response was a 2xx and every verified document was whole,
-# 1 otherwise. Performance goals are reported, not enforced.
+# temp dir). Exit status: 0 when every response was a 2xx and every checked or verified document
+# was whole, 1 otherwise. Performance goals are reported, not enforced.
 set -euo pipefail
 
 if [ $# -ne 1 ] || [ ! -x "$1" ]; then
@@ -44,6 +63,7 @@ WORKERS=${BENCH_WORKERS:-1}
 WRK_THREADS=${BENCH_WRK_THREADS:-1}
 VERIFY_N=${BENCH_VERIFY:-200}
 NPROC=$(nproc)
+CLK_TCK=$(getconf CLK_TCK)
 if [ "$NPROC" -ge 2 ]; then
   SERVER_CPUS=${BENCH_SERVER_CPUS:-0}
   LOAD_CPUS=${BENCH_LOAD_CPUS:-1}
@@ -179,49 +199,97 @@ echo "machine: $NPROC CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-
 echo "servers on CPUs [${SERVER_CPUS:-any}], wrk/updates/verifier on CPUs [${LOAD_CPUS:-any}]; " \
   "nginx worker_processes=$WORKERS, Herald io threads=$WORKERS; wrk -t$WRK_THREADS, ${RUN_SECONDS}s per run"
 
-# run_wrk NAME URL CONNS ENCODING -> prints the "key=value ..." fields of report.lua's BENCH line
+# serving_cpu_ticks nginx|herald -> CPU time (user + system, clock ticks) so far of the threads
+# that serve requests: nginx's workers; Herald's unnamed threads (io threads, blocking pool, the
+# idle main thread), i.e. without its named background threads (herald-snapshot rebuilds,
+# herald-dispatch...), whose work both servers' runs bear alike. Read around each run, it gives
+# CPU time per request, which the machine's other load changes far less than req/s.
+serving_cpu_ticks() {
+  local tasks
+  if [ "$1" = nginx ]; then
+    tasks=$(for pid in $(cat /proc/"$NGINX_PID"/task/*/children 2>/dev/null); do echo /proc/"$pid"/task/*; done)
+  else
+    local main_comm
+    main_comm=$(cat /proc/"$HERALD_PID"/comm)  # the executable's name: unnamed threads carry it
+    tasks=$(for t in /proc/"$HERALD_PID"/task/*; do
+      [ "$(cat "$t/comm" 2>/dev/null)" = "$main_comm" ] && echo "$t"
+    done)
+  fi
+  local total=0 t
+  for t in $tasks; do
+    # Fields after the ")" that closes comm: utime and stime are the 12th and 13th.
+    total=$((total + $(sed 's/.*) //' "$t/stat" 2>/dev/null | awk '{print $12 + $13}' || echo 0)))
+  done
+  echo "$total"
+}
+
+# run_wrk NAME nginx|herald URL CONNS ENCODING -> prints the "key=value ..." fields of report.lua's
+# BENCH line, plus cpu_us: the serving threads' CPU time during the run (serving_cpu_ticks)
 run_wrk() {
-  local name=$1 url=$2 conns=$3 enc=$4
+  local name=$1 server=$2 url=$3 conns=$4 enc=$5
   if [ "$WARMUP" -gt 0 ]; then
     "${LOAD_PIN[@]}" wrk -t"$WRK_THREADS" -c"$conns" -d"${WARMUP}s" -H "Accept-Encoding: $enc" "$url" \
       >/dev/null 2>&1 || true
   fi
+  local cpu0 cpu1
+  cpu0=$(serving_cpu_ticks "$server")
   "${LOAD_PIN[@]}" wrk -t"$WRK_THREADS" -c"$conns" -d"${RUN_SECONDS}s" --latency -s "$HERE/report.lua" \
     -H "Accept-Encoding: $enc" "$url" >"$TMP/wrk-$name.txt" 2>&1 || { cat "$TMP/wrk-$name.txt" >&2; return 1; }
-  grep '^BENCH ' "$TMP/wrk-$name.txt" | sed 's/^BENCH //'
+  cpu1=$(serving_cpu_ticks "$server")
+  echo "$(grep '^BENCH ' "$TMP/wrk-$name.txt" | sed 's/^BENCH //') cpu_us=$(((cpu1 - cpu0) * 1000000 / CLK_TCK))"
 }
 
+# start_updates STATS [--mirror DIR] [--check URL]: the update loop (see the header), in the background
+start_updates() {
+  local stats=$1
+  shift
+  "${LOAD_PIN[@]}" "${PY[@]}" updates "$HERALD_URL" "$KEY" "$PAGE_ID" "$stats" "$@" 2>>"$TMP/updates.log" &
+  UPDATES_PID=$!
+}
+
+# update_stats STATS -> "ok failed checked bad"
+update_stats() {
+  local ok=0 failed=0 checked=0 bad=0
+  read -r ok failed checked bad <"$1" || true
+  echo "${ok:-0} ${failed:-0} ${checked:-0} ${bad:-0}"
+}
+
+mkdir -p "$TMP/scratch"
 RESULTS="$TMP/results.tsv"
 : >"$RESULTS"
 for path in $PATHS; do
   for enc in $ENCODINGS; do
     for conns in $CONNECTIONS; do
       slug=$(echo "$path" | tr -c 'a-zA-Z0-9\n' '_')-$enc-$conns
-      # nginx serves what Herald serves right now (updates from earlier runs grew the documents).
+      # Each run starts from the page as set up (the updates of earlier runs removed), nginx with
+      # what Herald serves then; the update loop keeps nginx in step.
+      "${PY[@]}" reset "$HERALD_URL" "$KEY" "$PAGE_ID"
       "${PY[@]}" snapshot "$HERALD_URL" "$TMP/www" >/dev/null
-      echo "-- $path, $enc, $conns connections: nginx"
-      nginx_line=$(run_wrk "nginx$slug" "$NGINX_URL$path" "$conns" "$enc")
-      echo "-- $path, $enc, $conns connections: herald (incident update every second)"
-      "${LOAD_PIN[@]}" "${PY[@]}" updates "$HERALD_URL" "$KEY" "$PAGE_ID" "$TMP/updates$slug.txt" \
-        2>>"$TMP/updates.log" &
-      UPDATES_PID=$!
-      herald_line=$(run_wrk "herald$slug" "$HERALD_URL$path" "$conns" "$enc")
+      echo "-- $path, $enc, $conns connections: nginx (incident update every second, copied into nginx's root)"
+      start_updates "$TMP/updates-nginx$slug.txt" --mirror "$TMP/www" --check "$NGINX_URL"
+      nginx_line=$(run_wrk "nginx$slug" nginx "$NGINX_URL$path" "$conns" "$enc")
       stop_updates
-      read -r upd_ok upd_failed <"$TMP/updates$slug.txt" || { upd_ok=0; upd_failed=0; }
+      "${PY[@]}" reset "$HERALD_URL" "$KEY" "$PAGE_ID"
+      echo "-- $path, $enc, $conns connections: herald (incident update every second, copied into a scratch dir)"
+      start_updates "$TMP/updates-herald$slug.txt" --mirror "$TMP/scratch" --check "$HERALD_URL"
+      herald_line=$(run_wrk "herald$slug" herald "$HERALD_URL$path" "$conns" "$enc")
+      stop_updates
       printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$path" "$enc" "$conns" "$nginx_line" "$herald_line" \
-        "$upd_ok" "$upd_failed" >>"$RESULTS"
+        "$(update_stats "$TMP/updates-nginx$slug.txt")" "$(update_stats "$TMP/updates-herald$slug.txt")" >>"$RESULTS"
     done
   done
 done
 
-echo "== verification: $VERIFY_N fetches of each document (identity + gzip) while updates are posted"
-"${LOAD_PIN[@]}" "${PY[@]}" updates "$HERALD_URL" "$KEY" "$PAGE_ID" "$TMP/updates-verify.txt" 2>>"$TMP/updates.log" &
-UPDATES_PID=$!
+echo "== verification: $VERIFY_N fetches of each document (identity + gzip) from herald, then nginx," \
+  "while updates are posted and copied into nginx's root"
+"${PY[@]}" snapshot "$HERALD_URL" "$TMP/www" >/dev/null
+start_updates "$TMP/updates-verify.txt" --mirror "$TMP/www"
 verify_rc=0
-"${LOAD_PIN[@]}" "${PY[@]}" verify "$HERALD_URL" "$VERIFY_N" || verify_rc=1
+"${LOAD_PIN[@]}" "${PY[@]}" verify "$HERALD_URL" "$VERIFY_N" herald || verify_rc=1
+"${LOAD_PIN[@]}" "${PY[@]}" verify "$NGINX_URL" "$VERIFY_N" nginx || verify_rc=1
 stop_updates
-read -r vupd_ok vupd_failed <"$TMP/updates-verify.txt" || { vupd_ok=0; vupd_failed=0; }
-echo "verify: $vupd_ok incident updates posted meanwhile ($vupd_failed failed)"
+read -r vupd_ok vupd_failed _ <<<"$(update_stats "$TMP/updates-verify.txt")"
+echo "verify: $vupd_ok incident updates posted and copied meanwhile ($vupd_failed failed)"
 
 BUILD_S=$(curl -s "$HERALD_URL/metrics" | awk '/^herald_snapshot_build_seconds / {print $2}')
 HWM=$(awk '/^VmHWM/ {print $2 " " $3}' "/proc/$HERALD_PID/status")

@@ -284,8 +284,10 @@ http::Response App::ServeAsset(const http::Request& req, const page::Snapshot& s
   if (asset.gzip && asset.gzip_headers && AcceptsGzip(req.Header("accept-encoding"))) {
     r.shared_headers = asset.gzip_headers;  // the same plus Content-Encoding: no per-request copy
     r.shared_body = asset.gzip;
+    r.body_file = asset.gzip_file;  // the same bytes in the snapshot's memfd, sent with sendfile
   } else {
     r.shared_body = asset.body;
+    r.body_file = asset.body_file;
   }
   return r;
 }

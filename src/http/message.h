@@ -2,6 +2,9 @@
 // include Boost.Beast (it stays inside http/server.cc, which keeps builds fast).
 #pragma once
 
+#include <unistd.h>
+
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -28,12 +31,41 @@ struct Request {
   }
 };
 
+// An open file descriptor shared by everything that reads from it (a snapshot's memfd: every
+// asset of the snapshot and every response still sending from it); closed with the last
+// reference, so a snapshot swapped out mid-response stays readable until that response is done.
+class SharedFd {
+ public:
+  explicit SharedFd(int fd) : fd_(fd) {}
+  ~SharedFd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  SharedFd(const SharedFd&) = delete;
+  SharedFd& operator=(const SharedFd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+// `length` bytes at `offset` of a file that is never written again: the server sends them with
+// sendfile(2) (the kernel references the file's pages instead of copying the bytes from user
+// space).
+struct FileRegion {
+  std::shared_ptr<const SharedFd> file;
+  std::uint64_t offset = 0;
+  std::size_t length = 0;
+  explicit operator bool() const { return file != nullptr; }
+};
+
 struct Response {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   // When set, served instead of `body` without copying (snapshot assets are shared).
   std::shared_ptr<const std::string> shared_body;
+  // When set, the same bytes as Body() in a file: the server may send them from there instead.
+  FileRegion body_file;
   // Headers shared by many responses (a snapshot file's Content-Type, ETag, Cache-Control...),
   // written before `headers` without being copied per request.
   std::shared_ptr<const std::vector<std::pair<std::string, std::string>>> shared_headers;

@@ -10,6 +10,10 @@
 // there is nothing to order, so connections use the io_context's executor directly.
 #include "http/server.h"
 
+#include <pthread.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -34,9 +38,11 @@
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <condition_variable>
+#include <csignal>
 #include <ctime>
 #include <deque>
 #include <exception>
@@ -65,6 +71,12 @@ constexpr std::size_t kReadChunk = 4096;
 // error response in the client's receive buffer before it reads it.
 constexpr std::size_t kLingerMaxBytes = 1 << 20;
 constexpr auto kLingerTime = std::chrono::milliseconds(500);
+// Bodies with a file region (snapshot files) at least this large go out with sendfile(2): the
+// kernel references the memfd's pages instead of copying the bytes from our memory. Below it
+// the one gather write (head and body in one sendmsg) costs less than two system calls: in
+// bench/run.sh, sendfile cost ~15-20% more CPU time per request than the gather write for the
+// 11 KB (`/` gzip) and 20 KB (summary.json) bodies, and 13-28% less for the 340 KB page.
+constexpr std::size_t kSendfileMinBytes = 64 * 1024;
 
 std::string JsonEscape(std::string_view s) {
   std::string out;
@@ -332,6 +344,8 @@ struct Server::Impl {
   asio::awaitable<void> ServeSse(std::shared_ptr<Connection> conn, const Request& req, Response& resp,
                                  unsigned version);
   asio::awaitable<bool> WriteResponse(Connection& conn, Response& resp, unsigned version, bool keep_alive, bool head);
+  // Writes `head`, then `region` with sendfile(2); false when the connection failed or timed out.
+  asio::awaitable<bool> WriteWithSendfile(Connection& conn, std::string_view head, const FileRegion& region);
   asio::awaitable<void> LingeringClose(Connection& conn, beast::flat_buffer& buffer);
   std::optional<Response> HandleFast(const Request& req);
   void Finished(const Request& req, const Response& resp, SteadyClock::time_point start);
@@ -484,6 +498,12 @@ asio::awaitable<bool> Server::Impl::WriteResponse(Connection& conn, Response& re
   if (version < 11 && keep_alive) out += "Connection: keep-alive\r\n"sv;
   out += "\r\n"sv;
   if (head || bodiless) body = {};
+  if (resp.body_file && body.size() >= kSendfileMinBytes && resp.body_file.length == body.size()) {
+    // `resp` (in the caller's frame) holds the file open until the last byte is sent, even if
+    // its snapshot is replaced meanwhile.
+    if (!co_await WriteWithSendfile(conn, out, resp.body_file)) co_return false;
+    co_return keep_alive;
+  }
 
   // The body is the Response's own bytes (or its shared snapshot buffer), which outlive the
   // write because `resp` lives in the calling coroutine's frame: no copy.
@@ -507,6 +527,47 @@ asio::awaitable<bool> Server::Impl::WriteResponse(Connection& conn, Response& re
     if (ec) co_return false;
   }
   co_return keep_alive;
+}
+
+asio::awaitable<bool> Server::Impl::WriteWithSendfile(Connection& conn, std::string_view head,
+                                                      const FileRegion& region) {
+  // MSG_MORE holds the head back until the body follows, so the two leave in full segments
+  // (sendfile clears it with its last bytes). Non-blocking, like the gather write: most heads fit.
+  ssize_t n = ::send(conn.socket.native_handle(), head.data(), head.size(), MSG_NOSIGNAL | MSG_MORE);
+  if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) co_return false;
+  const std::size_t sent = n > 0 ? static_cast<std::size_t>(n) : 0;
+  // One deadline for everything that does not go out at once, as for async_write in WriteResponse.
+  bool timed = false;
+  if (sent < head.size()) {
+    conn.SetTimeout(options.write_timeout_ms);
+    timed = true;
+    auto [ec, written] = co_await asio::async_write(conn.socket, asio::buffer(head.substr(sent)), kTuple);
+    (void)written;
+    if (ec) co_return false;
+  }
+  off_t offset = static_cast<off_t>(region.offset);
+  std::size_t left = region.length;
+  while (left > 0) {
+    // The watchdog may have closed the socket while we waited; its descriptor number may
+    // already belong to someone else.
+    if (conn.closed) co_return false;
+    ssize_t m = ::sendfile(conn.socket.native_handle(), region.file->get(), &offset, left);
+    if (m > 0) {
+      left -= static_cast<std::size_t>(m);
+      continue;
+    }
+    if (m == 0) co_return false;  // the file is shorter than the region: cannot happen once sealed
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK) co_return false;  // reset, EPIPE (SIGPIPE is blocked)
+    if (!timed) {
+      conn.SetTimeout(options.write_timeout_ms);
+      timed = true;
+    }
+    auto [ec] = co_await conn.socket.async_wait(tcp::socket::wait_write, kTuple);
+    if (ec) co_return false;
+  }
+  if (timed) conn.ClearDeadline();
+  co_return true;
 }
 
 asio::awaitable<void> Server::Impl::Watchdog(std::shared_ptr<Connection> conn) {
@@ -840,6 +901,13 @@ Status Server::Start() {
   asio::co_spawn(s.acceptor->get_executor(), s.Accept(), asio::detached);
   for (int i = 0; i < io_threads; ++i) {
     s.threads.emplace_back([&s] {
+      // sendfile(2) has no MSG_NOSIGNAL: a peer that went away would raise SIGPIPE, which kills
+      // the process by default. Blocked in the io threads (the only ones writing to sockets),
+      // sendfile fails with EPIPE instead; the rest of the process keeps its disposition.
+      sigset_t pipe;
+      sigemptyset(&pipe);
+      sigaddset(&pipe, SIGPIPE);
+      pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
       while (true) {
         try {
           s.ioc.run();

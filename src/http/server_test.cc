@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -25,6 +26,38 @@ namespace {
 
 using std::chrono::milliseconds;
 using SteadyClock = std::chrono::steady_clock;
+
+// A body as a snapshot carries it: the bytes in memory and the same bytes at an offset of a
+// memfd (after `before`, as a snapshot file's gzip form follows its identity form).
+struct FileBody {
+  std::shared_ptr<const std::string> bytes;
+  FileRegion region;
+};
+
+FileBody MakeFileBody(std::string bytes, const std::string& before = "ignored leading bytes") {
+  FileBody b;
+  int fd = ::memfd_create("server-test", MFD_CLOEXEC);
+  if (fd < 0) return b;
+  auto file = std::make_shared<const SharedFd>(fd);
+  std::string all = before + bytes;
+  if (::pwrite(fd, all.data(), all.size(), 0) != static_cast<ssize_t>(all.size())) return b;
+  b.region = FileRegion{file, before.size(), bytes.size()};
+  b.bytes = std::make_shared<const std::string>(std::move(bytes));
+  return b;
+}
+
+// Bytes that show where a misplaced or repeated range would be.
+std::string Pattern(std::size_t size, unsigned seed) {
+  std::string s(size, '\0');
+  std::uint32_t x = seed * 2654435761u + 1;
+  for (auto& c : s) {
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    c = static_cast<char>(x);
+  }
+  return s;
+}
 
 class TestHandler : public Handler {
  public:
@@ -44,6 +77,13 @@ class TestHandler : public Handler {
     if (req.path == "/big") {
       Response r;
       r.shared_body = big;
+      return r;
+    }
+    if (req.path == "/file") {
+      std::lock_guard lock(mu);
+      Response r;
+      r.shared_body = file.bytes;
+      r.body_file = file.region;
       return r;
     }
     if (req.path == "/throw") throw std::runtime_error("secret detail");
@@ -89,6 +129,7 @@ class TestHandler : public Handler {
   std::shared_ptr<const std::string> shared = std::make_shared<const std::string>("shared snapshot bytes");
   // Larger than any socket buffer: written partly at once, the rest when the client reads.
   std::shared_ptr<const std::string> big = std::make_shared<const std::string>(std::string(16 << 20, 'b'));
+  FileBody file;  // served by /file (guarded by mu: tests swap it like a new snapshot)
   std::atomic<std::thread::id> fast_thread;
   std::atomic<std::thread::id> blocking_thread;
   std::mutex mu;
@@ -338,6 +379,124 @@ TEST_F(ServerTest, HeadSendsHeadersOnly) {
   r = c.ReadResponse();
   EXPECT_EQ(StatusOf(r), 200) << r;
   EXPECT_EQ(BodyOf(r), "hello");
+}
+
+// Bodies with a file region go out with sendfile: larger than the socket buffers, so most of
+// it is written asynchronously as the slow reader drains it. Pipelined: nothing may follow it
+// but the next response.
+TEST_F(ServerTest, FileBodyReachesASlowReaderWhole) {
+  options_.io_threads = 1;
+  handler_.file = MakeFileBody(Pattern(8 << 20, 1));
+  ASSERT_TRUE(handler_.file.region) << "memfd_create failed";
+  StartServer();
+  Client c(server_->port());
+  ASSERT_TRUE(c.Send("GET /file HTTP/1.1\r\nHost: x\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::string r = c.ReadResponse();
+  EXPECT_EQ(StatusOf(r), 200);
+  EXPECT_NE(r.find("Content-Length: 8388608\r\n"), std::string::npos) << r.substr(0, 300);
+  EXPECT_TRUE(BodyOf(r) == *handler_.file.bytes) << "body differs, " << BodyOf(r).size() << " bytes";
+  EXPECT_EQ(BodyOf(c.ReadResponse()), "hello");
+}
+
+// Small bodies keep the single gather write even when they carry a file region: the bytes the
+// client gets are the same either way, and the next pipelined response follows them directly.
+TEST_F(ServerTest, SmallFileBodyIsServedWhole) {
+  handler_.file = MakeFileBody(Pattern(20 << 10, 9));
+  ASSERT_TRUE(handler_.file.region);
+  StartServer();
+  Client c(server_->port());
+  ASSERT_TRUE(c.Send("GET /file HTTP/1.1\r\nHost: x\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::string r = c.ReadResponse();
+  EXPECT_EQ(StatusOf(r), 200);
+  EXPECT_TRUE(BodyOf(r) == *handler_.file.bytes) << "body differs, " << BodyOf(r).size() << " bytes";
+  EXPECT_EQ(BodyOf(c.ReadResponse()), "hello");
+}
+
+// The gzip form of a snapshot file sits after its identity form in the same memfd: a region at
+// a large offset is served from exactly there.
+TEST_F(ServerTest, FileBodyAtAnOffset) {
+  const std::string identity = Pattern(3 << 20, 2);
+  handler_.file = MakeFileBody(Pattern(4 << 20, 3), identity);
+  ASSERT_TRUE(handler_.file.region);
+  StartServer();
+  std::string r = Get("GET /file HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(StatusOf(r), 200);
+  EXPECT_TRUE(BodyOf(r) == *handler_.file.bytes) << "body differs, " << BodyOf(r).size() << " bytes";
+}
+
+TEST_F(ServerTest, HeadOfFileBodySendsNoBody) {
+  handler_.file = MakeFileBody(Pattern(1 << 20, 4));
+  ASSERT_TRUE(handler_.file.region);
+  StartServer();
+  Client c(server_->port());
+  ASSERT_TRUE(c.Send("HEAD /file HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::string r = c.ReadResponse(/*head=*/true);
+  EXPECT_EQ(StatusOf(r), 200) << r;
+  EXPECT_NE(r.find("Content-Length: 1048576\r\n"), std::string::npos) << r;
+  ASSERT_TRUE(c.Send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
+  r = c.ReadResponse();
+  EXPECT_EQ(BodyOf(r), "hello") << r.substr(0, 300);  // no stray file bytes in between
+}
+
+// A client going away mid-body (EPIPE/ECONNRESET from sendfile, with SIGPIPE blocked) ends the
+// connection quietly and releases the file.
+TEST_F(ServerTest, FileBodyClientDisconnectsMidBody) {
+  handler_.file = MakeFileBody(Pattern(8 << 20, 5));
+  ASSERT_TRUE(handler_.file.region);
+  std::weak_ptr<const SharedFd> file = handler_.file.region.file;
+  StartServer();
+  for (int i = 0; i < 3; ++i) {
+    Client c(server_->port());
+    ASSERT_TRUE(c.Send("GET /file HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_TRUE(c.ReadUntil("\r\n\r\n"));
+    ASSERT_TRUE(c.ReadMore());
+    linger off{1, 0};  // close with RST: the server's next sendfile fails at once
+    if (i == 0) ::setsockopt(c.fd(), SOL_SOCKET, SO_LINGER, &off, sizeof off);
+  }
+  EXPECT_TRUE(Eventually([&] { return server_->open_connections() == 0; }, milliseconds(3000)));
+  {
+    std::lock_guard lock(handler_.mu);
+    handler_.file = {};  // the snapshot goes away: nothing else may hold the file
+  }
+  EXPECT_TRUE(Eventually([&] { return file.expired(); }));
+  EXPECT_EQ(StatusOf(Get("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")), 200);  // still serving
+}
+
+// The write timeout covers the asynchronous part of a sendfile body as it does a gather write.
+TEST_F(ServerTest, FileBodyClientThatStopsReadingIsDropped) {
+  options_.write_timeout_ms = 200;
+  handler_.file = MakeFileBody(Pattern(16 << 20, 8));
+  ASSERT_TRUE(handler_.file.region);
+  StartServer();
+  Client c(server_->port());
+  ASSERT_TRUE(c.Send("GET /file HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(c.ReadUntil("\r\n\r\n"));  // the response has started; now the client stalls
+  EXPECT_TRUE(Eventually([&] { return server_->open_connections() == 0; }, milliseconds(3000)));
+}
+
+// A snapshot swapped while a slow client is mid-body: that client still gets the old bytes
+// whole (its response holds the old file open), the next request the new ones.
+TEST_F(ServerTest, FileBodySurvivesSnapshotSwap) {
+  handler_.file = MakeFileBody(Pattern(8 << 20, 6));
+  ASSERT_TRUE(handler_.file.region);
+  const auto old_bytes = handler_.file.bytes;
+  std::weak_ptr<const SharedFd> old_file = handler_.file.region.file;
+  StartServer();
+  Client c(server_->port());
+  ASSERT_TRUE(c.Send("GET /file HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(c.ReadUntil("\r\n\r\n"));
+  {
+    std::lock_guard lock(handler_.mu);
+    handler_.file = MakeFileBody(Pattern(8 << 20, 7));
+  }
+  ASSERT_TRUE(handler_.file.region);
+  std::string r = c.ReadResponse();
+  EXPECT_EQ(StatusOf(r), 200);
+  EXPECT_TRUE(BodyOf(r) == *old_bytes) << "body differs, " << BodyOf(r).size() << " bytes";
+  EXPECT_TRUE(Eventually([&] { return old_file.expired(); }));  // released once sent
+  ASSERT_TRUE(c.Send("GET /file HTTP/1.1\r\nHost: x\r\n\r\n"));
+  r = c.ReadResponse();
+  EXPECT_TRUE(BodyOf(r) == *handler_.file.bytes) << "body differs, " << BodyOf(r).size() << " bytes";
 }
 
 TEST_F(ServerTest, OversizedBodyIs413Json) {

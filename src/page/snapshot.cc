@@ -1,10 +1,13 @@
 #include "page/snapshot.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <set>
 
@@ -133,6 +136,59 @@ void LoadMonitoring(store::Store& store, const model::Page& page, TimeMs now, co
     if (chart_ids.count(r.monitor_id)) in.minute_rollups.push_back(std::move(r));
 }
 
+// Writes every body of `snap` (identity and gzip) into one memfd and points each asset at its
+// bytes there, so that the server can send them with sendfile(2). The file is sealed against
+// writes, growing and shrinking: what a response is sending can never change under it. On any
+// failure the assets keep no region and are served from their strings as before.
+void StoreInMemfd(Snapshot& snap) {
+  int fd = ::memfd_create("herald-snapshot", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd < 0) {
+    static std::atomic<bool> warned{false};
+    if (!warned.exchange(true))
+      log::Warn("snapshot bodies served from memory: memfd_create failed", {{"errno", std::to_string(errno)}});
+    return;
+  }
+  auto file = std::make_shared<const http::SharedFd>(fd);
+  std::uint64_t size = 0;
+  for (const auto& [path, a] : snap.files) size += (a.body ? a.body->size() : 0) + (a.gzip ? a.gzip->size() : 0);
+  if (size > 0 && ::ftruncate(fd, static_cast<off_t>(size)) != 0) return;
+  std::uint64_t offset = 0;
+  auto put = [&](const std::string& bytes) -> std::optional<http::FileRegion> {
+    http::FileRegion region{file, offset, bytes.size()};
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+      ssize_t n = ::pwrite(fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(offset + done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return std::nullopt;
+      done += static_cast<std::size_t>(n);
+    }
+    offset += bytes.size();
+    return region;
+  };
+  std::vector<std::pair<Asset*, std::pair<http::FileRegion, http::FileRegion>>> regions;
+  regions.reserve(snap.files.size());
+  for (auto& [path, a] : snap.files) {
+    std::pair<http::FileRegion, http::FileRegion> r;
+    if (a.body) {
+      auto b = put(*a.body);
+      if (!b) return;
+      r.first = *b;
+    }
+    if (a.gzip) {
+      auto z = put(*a.gzip);
+      if (!z) return;
+      r.second = *z;
+    }
+    regions.emplace_back(&a, std::move(r));
+  }
+  if (::fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0) return;
+  // Only a complete, sealed file is handed out.
+  for (auto& [a, r] : regions) {
+    a->body_file = std::move(r.first);
+    a->gzip_file = std::move(r.second);
+  }
+}
+
 }  // namespace
 
 std::string Gzip(std::string_view data) {
@@ -241,6 +297,7 @@ std::shared_ptr<Snapshot> AssembleSnapshot(const std::vector<SiteInput>& sites, 
     }
     a.headers = std::move(h);
   }
+  StoreInMemfd(*snap);
   return snap;
 }
 

@@ -1,7 +1,9 @@
 // Snapshot: the whole public surface of every public page (HTML, JSON, feeds, badge, assets),
 // rendered once per change and never modified afterwards, so that serving a request is a hash
 // lookup with no database access and no locking. Each file is stored with its gzip form
-// (compressed once here, not per request) and its ETag.
+// (compressed once here, not per request) and its ETag. All bodies of a snapshot (identity and
+// gzip) are also written once into one sealed memfd, from which the HTTP server sends them with
+// sendfile(2); the strings stay for export, tests and servers without memfd.
 //
 // SnapshotPublisher builds snapshots from the store and swaps them in with one atomic pointer
 // store. When the database is unreachable it keeps serving the last good data and rebuilds it
@@ -24,6 +26,7 @@
 
 #include "core/clock.h"
 #include "core/result.h"
+#include "http/message.h"
 #include "page/render.h"
 #include "store/store.h"
 
@@ -40,6 +43,10 @@ struct Asset {
   std::shared_ptr<const std::vector<std::pair<std::string, std::string>>> headers;
   // `headers` plus "Content-Encoding: gzip", for serving `gzip` (set when `gzip` is).
   std::shared_ptr<const std::vector<std::pair<std::string, std::string>>> gzip_headers;
+  // `body` and `gzip` in the snapshot's memfd (shared by all its assets); empty when the
+  // memfd could not be made, and then the strings are served.
+  http::FileRegion body_file;
+  http::FileRegion gzip_file;
 };
 
 struct PageEntry {

@@ -3,8 +3,10 @@
 // calls fail.
 #include "page/snapshot.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -312,6 +314,43 @@ TEST(SnapshotAssembleTest, UnchangedFilesKeepTheirGzipAndEtag) {
   bool etag_header = false;
   for (const auto& [name, value] : *css2->headers) etag_header = etag_header || (name == "ETag" && value == css2->etag);
   EXPECT_TRUE(etag_header);
+}
+
+// Every body (identity and gzip) is also in the snapshot's one sealed memfd, byte for byte, for
+// the server to send with sendfile; the file stays open while anything still refers to it.
+TEST(SnapshotAssembleTest, BodiesAreInOneSealedMemfd) {
+  const TimeMs now = *ParseIso8601("2026-01-15T13:37:00Z");
+  auto snap = AssembleSnapshot({DemoSite(now)}, now, std::nullopt);
+  ASSERT_FALSE(snap->files.empty());
+  const auto& any = snap->files.begin()->second;
+  ASSERT_TRUE(any.body_file) << "memfd_create failed";
+  const int fd = any.body_file.file->get();
+  auto read = [&](const http::FileRegion& r) {
+    std::string out(r.length, '\0');
+    EXPECT_EQ(::pread(fd, out.data(), out.size(), static_cast<off_t>(r.offset)), static_cast<ssize_t>(out.size()));
+    return out;
+  };
+  int gzipped = 0;
+  for (const auto& [path, a] : snap->files) {
+    ASSERT_TRUE(a.body_file) << path;
+    EXPECT_EQ(a.body_file.file, any.body_file.file) << path;  // one file per snapshot
+    EXPECT_TRUE(read(a.body_file) == *a.body) << path;
+    ASSERT_EQ(static_cast<bool>(a.gzip_file), a.gzip != nullptr) << path;
+    if (a.gzip) {
+      EXPECT_TRUE(read(a.gzip_file) == *a.gzip) << path;
+      ++gzipped;
+    }
+  }
+  EXPECT_GT(gzipped, 0);
+  const int seals = ::fcntl(fd, F_GET_SEALS);
+  EXPECT_EQ(seals & (F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK), F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK);
+  EXPECT_LT(::pwrite(fd, "x", 1, 0), 0);  // nothing can change what a response is sending
+
+  // A response holding a region keeps the file open after its snapshot is gone.
+  http::FileRegion held = snap->Find("", "/")->body_file;
+  const std::string expected = *snap->Find("", "/")->body;
+  snap.reset();
+  EXPECT_TRUE(read(held) == expected);
 }
 
 }  // namespace
