@@ -434,12 +434,16 @@ TEST(RenderTest, SubscribeFormOffersOnlyConfiguredChannels) {
   std::string all = IndexOf(in);
   EXPECT_TRUE(Contains(all, "value=\"email\""));
   EXPECT_TRUE(Contains(all, "value=\"sms\""));
-  in.email_off = true;
+  EXPECT_TRUE(Contains(all, ">Email address, phone number (with country code) or webhook URL</label>"));
   in.sms_off = true;
+  EXPECT_TRUE(Contains(IndexOf(in), ">Email address or webhook URL</label>")) << "the label asks only for what is offered";
+  in.email_off = true;
   std::string some = IndexOf(in);
   EXPECT_FALSE(Contains(some, "value=\"email\""));
   EXPECT_FALSE(Contains(some, "value=\"sms\""));
   EXPECT_TRUE(Contains(some, "value=\"webhook\" checked"));
+  EXPECT_TRUE(Contains(some, ">Webhook URL</label>"));
+  EXPECT_TRUE(Contains(some, "inputmode=\"url\""));
   EXPECT_FALSE(Contains(some, "data-push-subscribe"));
   in.vapid_public_key = "BPubKey";
   EXPECT_TRUE(Contains(IndexOf(in), "data-vapid-key=\"BPubKey\""));
