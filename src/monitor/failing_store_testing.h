@@ -1,5 +1,6 @@
 // FailingStore (tests only): a Store that forwards to a real one and fails RecordMonitorResults
-// on demand, as a database that has gone away would (kUnavailable). Not thread-safe to toggle
+// (fail_results) or CommitDispatchBatch (fail_dispatch_batches) on demand, as a database that
+// has gone away would (kUnavailable). Not thread-safe to toggle
 // while another thread writes; tests toggle it between steps.
 #pragma once
 
@@ -13,6 +14,7 @@ class FailingStore final : public store::Store {
  public:
   explicit FailingStore(store::Store& inner) : inner_(inner) {}
   std::atomic<bool> fail_results{false};
+  std::atomic<bool> fail_dispatch_batches{false};
 
   Status Migrate() override { return inner_.Migrate(); }
   Status Ping() override { return inner_.Ping(); }
@@ -106,7 +108,10 @@ class FailingStore final : public store::Store {
                                                              TimeMs lease_until) override {
     return inner_.ClaimDispatchJob(owner, now, lease_until);
   }
-  Status CommitDispatchBatch(const store::DispatchBatch& batch) override { return inner_.CommitDispatchBatch(batch); }
+  Status CommitDispatchBatch(const store::DispatchBatch& batch) override {
+    if (fail_dispatch_batches) return Error::Unavailable("database is unreachable (test)");
+    return inner_.CommitDispatchBatch(batch);
+  }
   Result<std::vector<model::Delivery>> ClaimDueDeliveries(TimeMs now, TimeMs lease_until, int limit) override {
     return inner_.ClaimDueDeliveries(now, lease_until, limit);
   }

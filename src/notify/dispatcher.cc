@@ -126,10 +126,10 @@ void Dispatcher::RecordLoop() {
         return !batches_.empty() && (batches_.front()->outstanding == 0 || batches_.front()->record_by <= clock_.Now());
       };
       // Wakes for a batch answered in full or outcomes arriving; the timeout catches a batch
-      // reaching its record_by (and retries writes the database refused).
+      // reaching its record_by (checked every 100 ms while batches are out) and retries, once
+      // per poll, writes the database refused.
       while (outcomes_.empty() && !front_ready() && recording_) {
-        const bool waiting = !batches_.empty() || !unwritten_.empty();
-        const auto wait = waiting ? std::chrono::milliseconds(100) : options_.poll;
+        const auto wait = !batches_.empty() ? std::chrono::milliseconds(100) : options_.poll;
         if (recorder_cv_.wait_for(lock, wait) == std::cv_status::timeout) break;
       }
       stopping = !recording_;

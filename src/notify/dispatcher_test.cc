@@ -9,6 +9,7 @@
 
 #include "core/text.h"
 #include "core/time.h"
+#include "monitor/failing_store_testing.h"
 #include "service/services.h"
 
 namespace herald::notify {
@@ -410,6 +411,31 @@ TEST_F(DispatcherTest, CrashAfterABatchWasRecordedResendsOnlyTheUnrecordedOne) {
                                                                    : 1)
         << s.subscriber_id;
   EXPECT_EQ(StateCounts(incident)["delivered"], 7);
+}
+
+// A batch the database refuses to record (it went away after the messages left) is kept and
+// recorded, in order, once the database is back: nobody is resent, nobody left unrecorded.
+TEST_F(DispatcherTest, ABatchTheDatabaseRefusedIsRecordedWhenItIsBack) {
+  for (int i = 0; i < 5; ++i) Sub("s" + std::to_string(i));
+  monitor::testing::FailingStore flaky(*store_);
+  DispatcherOptions o;
+  o.owner = "a";
+  o.batch_size = 2;
+  o.public_url = "https://status.acme.test";
+  Dispatcher d(flaky, clock_, channels_, links_, o);
+  RunUntilIdle(d);
+  const auto incident = OpenIncident({});
+  flaky.fail_dispatch_batches = true;
+  RunUntilIdle(d);
+  EXPECT_EQ(email_->sent.size(), 5u) << "sending does not wait for recording (up to 64 batches)";
+  EXPECT_TRUE(StateCounts(incident).empty());
+  flaky.fail_dispatch_batches = false;
+  RunUntilIdle(d);
+  EXPECT_EQ(StateCounts(incident)["delivered"], 5) << "the three batches, in order, with their outcomes";
+  EXPECT_EQ(email_->sent.size(), 5u) << "nobody sent twice";
+  auto job_done = store_->ClaimDispatchJob("other", clock_.Now() + 3600000, clock_.Now() + 3700000);
+  ASSERT_TRUE(job_done.ok());
+  EXPECT_FALSE(job_done->has_value()) << "the job is recorded as done";
 }
 
 // With its threads started, a batch is written once, when its answers are in or when it is due
