@@ -507,7 +507,6 @@ store::AttemptRecord Dispatcher::Classify(const Outcome& o, TimeMs now) {
 }
 
 void Dispatcher::PrepareBatch(Batch& b, TimeMs now) {
-  using C = store::SubscriberHealth::Change;
   for (size_t i = 0; i < b.answers.size(); ++i) {
     if (!b.answers[i]) continue;  // unanswered: recorded pending, leased
     const Outcome& o = *b.answers[i];
@@ -519,11 +518,7 @@ void Dispatcher::PrepareBatch(Batch& b, TimeMs now) {
     d.updated_at = now;
     d.last_status = r.status;
     d.last_error = r.error;
-    if (r.state == model::DeliveryState::kDelivered) {
-      if (r.subscriber_was_failing) b.write.health.push_back({r.subscriber_id, C::kRecovered, "", now});
-    } else {
-      b.write.health.push_back({r.subscriber_id, r.quarantine ? C::kQuarantined : C::kFailing, r.error, now});
-    }
+    if (auto health = store::HealthAfter(r)) b.write.health.push_back(std::move(*health));
     if (r.quarantine && !o.owner_email.empty()) b.tell_owner.push_back(o);
   }
   b.answers.clear();

@@ -144,6 +144,43 @@ class DispatcherTest : public testing::Test {
     return out;
   }
 
+  // Polls `done` every 10 ms for up to 10 s (for the tests that start the dispatcher's threads).
+  template <typename F>
+  static bool WaitFor(F done) {
+    for (int i = 0; i < 1000 && !done(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return done();
+  }
+
+  // Subscribers a, b and c, the dispatcher running its threads, and one incident whose three
+  // emails are sent and held unanswered. Returns the incident's id.
+  std::string StartWithThreeHeldEmails() {
+    email_->hold = true;
+    Sub("a");
+    Sub("b");
+    Sub("c");
+    dispatcher_ = MakeDispatcher();
+    dispatcher_->Step();  // the first start begins after existing history
+    dispatcher_->Start();
+    std::string inc = OpenIncident({api_id_});
+    dispatcher_->Wake();
+    EXPECT_TRUE(WaitFor([&] {
+      std::lock_guard lock(email_->mu);
+      return email_->held.size() == 3;
+    }));
+    return inc;
+  }
+
+  // Up to n held answers, oldest first, taken from the channel.
+  std::vector<std::function<void(SendOutcome)>> TakeHeld(size_t n) {
+    std::vector<std::function<void(SendOutcome)>> out;
+    std::lock_guard lock(email_->mu);
+    while (out.size() < n && !email_->held.empty()) {
+      out.push_back(std::move(email_->held.front()));
+      email_->held.erase(email_->held.begin());
+    }
+    return out;
+  }
+
   std::filesystem::path dir_;
   std::unique_ptr<store::Store> store_;
   FakeClock clock_;
@@ -441,43 +478,18 @@ TEST_F(DispatcherTest, ABatchTheDatabaseRefusedIsRecordedWhenItIsBack) {
 // With its threads started, a batch is written once, when its answers are in or when it is due
 // (one answer missing: that delivery is recorded pending and updated when its answer comes).
 TEST_F(DispatcherTest, RunningThreadsWriteABatchWhenAnsweredOrDue) {
-  email_->hold = true;
-  Sub("a");
-  Sub("b");
-  Sub("c");
-  dispatcher_ = MakeDispatcher();
-  dispatcher_->Step();  // the first start begins after existing history
-  dispatcher_->Start();
-  const std::string inc = OpenIncident({api_id_});
-  dispatcher_->Wake();
-  auto wait_for = [](auto done) {
-    for (int i = 0; i < 1000 && !done(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    return done();
-  };
-  auto take_held = [&](size_t n) {
-    std::vector<std::function<void(SendOutcome)>> out;
-    std::lock_guard lock(email_->mu);
-    while (out.size() < n && !email_->held.empty()) {
-      out.push_back(std::move(email_->held.front()));
-      email_->held.erase(email_->held.begin());
-    }
-    return out;
-  };
-  ASSERT_TRUE(wait_for([&] {
-    std::lock_guard lock(email_->mu);
-    return email_->held.size() == 3;
-  }));
+  const std::string inc = StartWithThreeHeldEmails();
   SendOutcome ok;
   ok.kind = Outcome::kDelivered;
-  for (auto& done : take_held(2)) done(ok);
+  for (auto& done : TakeHeld(2)) done(ok);
   EXPECT_TRUE(StateCounts(inc).empty()) << "nothing written while an answer is missing and the batch is not due";
   Advance(std::chrono::seconds(2));
-  EXPECT_TRUE(wait_for([&] {
+  EXPECT_TRUE(WaitFor([&] {
     auto c = StateCounts(inc);
     return c["delivered"] == 2 && c["pending"] == 1;
   }));
-  for (auto& done : take_held(1)) done(ok);
-  EXPECT_TRUE(wait_for([&] { return StateCounts(inc)["delivered"] == 3; }));
+  for (auto& done : TakeHeld(1)) done(ok);
+  EXPECT_TRUE(WaitFor([&] { return StateCounts(inc)["delivered"] == 3; }));
   dispatcher_->Stop();
   EXPECT_EQ(StateCounts(inc)["pending"], 0);
 }
@@ -485,30 +497,12 @@ TEST_F(DispatcherTest, RunningThreadsWriteABatchWhenAnsweredOrDue) {
 // Stop() records every batch sent: the answered deliveries with their outcome, the others pending
 // and leased, so that only those are sent again once the lease runs out.
 TEST_F(DispatcherTest, StopRecordsSentBatchesSoOnlyUnansweredAreResent) {
-  email_->hold = true;
-  Sub("a");
-  Sub("b");
-  Sub("c");
-  dispatcher_ = MakeDispatcher();
-  dispatcher_->Step();
-  dispatcher_->Start();
-  const std::string inc = OpenIncident({api_id_});
-  dispatcher_->Wake();
-  for (int i = 0; i < 1000; ++i) {
-    {
-      std::lock_guard lock(email_->mu);
-      if (email_->held.size() == 3) break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  {
-    std::lock_guard lock(email_->mu);
-    ASSERT_EQ(email_->held.size(), 3u);
-    SendOutcome ok;
-    ok.kind = Outcome::kDelivered;
-    email_->held.front()(ok);
-    email_->held.clear();  // the other two never answer
-  }
+  const std::string inc = StartWithThreeHeldEmails();
+  auto held = TakeHeld(3);
+  ASSERT_EQ(held.size(), 3u);
+  SendOutcome ok;
+  ok.kind = Outcome::kDelivered;
+  held.front()(ok);  // the other two never answer
   dispatcher_->Stop();
   auto c = StateCounts(inc);
   EXPECT_EQ(c["delivered"], 1);

@@ -536,12 +536,8 @@ Status SqlStore::FinishAttempts(const std::vector<AttemptRecord>& records) {
           "last_status = $4, last_error = $5 WHERE id = $6 AND state IN ('pending', 'retrying')",
           {model::ToString(a.state), a.next_attempt_at, a.at, a.status, a.error, a.delivery_id});
       if (!upd.ok()) return upd.error();
-      if (a.subscriber_id.empty()) continue;
-      using C = SubscriberHealth::Change;
-      const C change = a.state == model::DeliveryState::kDelivered ? C::kRecovered
-                       : a.quarantine                              ? C::kQuarantined
-                                                                   : C::kFailing;
-      if (auto st = ApplyHealth(conn, {a.subscriber_id, change, a.error, a.at}); !st.ok()) return st;
+      if (auto health = HealthAfter(a))
+        if (auto st = ApplyHealth(conn, *health); !st.ok()) return st;
     }
     return {};
   });

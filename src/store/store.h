@@ -81,6 +81,18 @@ struct SubscriberHealth {
   TimeMs at = 0;
 };
 
+// The health change an attempt implies; nullopt when there is none (a success of a subscriber
+// that was not failing).
+inline std::optional<SubscriberHealth> HealthAfter(const AttemptRecord& a) {
+  using C = SubscriberHealth::Change;
+  if (a.subscriber_id.empty()) return std::nullopt;
+  if (a.state == model::DeliveryState::kDelivered) {
+    if (!a.subscriber_was_failing) return std::nullopt;
+    return SubscriberHealth{a.subscriber_id, C::kRecovered, "", a.at};
+  }
+  return SubscriberHealth{a.subscriber_id, a.quarantine ? C::kQuarantined : C::kFailing, a.error, a.at};
+}
+
 // One batch of a fan-out, recorded once its messages have been answered: the deliveries it
 // created, each carrying the outcome of its first attempt when known (state delivered, retrying
 // or failed, attempts 1) or still pending and leased when not; the subscriber health those
