@@ -16,6 +16,7 @@
 
 #include "core/log.h"
 #include "core/thread_name.h"
+#include "net/http_syntax.h"
 
 namespace herald::net {
 namespace {
@@ -28,32 +29,12 @@ void GlobalInit() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
 std::string_view TrimWs(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
     s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
     s.remove_suffix(1);
   return s;
-}
-
-bool HasControl(std::string_view s) {
-  return std::any_of(s.begin(), s.end(), [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
-}
-
-// An HTTP token (RFC 9110): method and header names.
-bool IsToken(std::string_view s) {
-  static constexpr std::string_view kExtra = "!#$%&'*+-.^_`|~";
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           kExtra.find(c) != std::string_view::npos;
-  });
 }
 
 FailureKind MapCode(CURLcode code) {
@@ -152,7 +133,7 @@ size_t WriteHeader(char* data, size_t size, size_t n, void* user) noexcept {
     if (line.empty()) return len;
     auto colon = line.find(':');
     if (colon == std::string_view::npos) return len;
-    headers.emplace_back(Lower(TrimWs(line.substr(0, colon))), std::string(TrimWs(line.substr(colon + 1))));
+    headers.emplace_back(AsciiLower(TrimWs(line.substr(0, colon))), std::string(TrimWs(line.substr(colon + 1))));
   } catch (...) {
     return 0;
   }
@@ -489,7 +470,7 @@ class CurlEngine::Impl {
 
     bool has_expect = false, has_content_type = false;
     for (const auto& [name, value] : r.headers) {
-      std::string lname = Lower(name);
+      std::string lname = AsciiLower(name);
       has_expect |= lname == "expect";
       has_content_type |= lname == "content-type";
       // "Name;" is curl's way to send a header with an empty value ("Name:" would remove it).

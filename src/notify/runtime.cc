@@ -27,12 +27,13 @@ void NotifyRuntime::Start() {
 
 void NotifyRuntime::Stop() {
   if (dispatcher) dispatcher->Stop();
+  if (push) push->Shutdown();
   if (engine) engine->Shutdown();
 }
 
 Status AddConfiguredChannels(NotifyRuntime& rt, const Clock& clock, const config::NotifyConfig& config,
                              const std::string& vapid_private_key) {
-  net::HttpClient& http = *rt.engine;
+  net::HttpClient& http = *rt.push;
   const bool allow_http = config.allow_http;
   const net::AddressPolicy* policy = &rt.policy;
   UrlCheck check = [policy, allow_http](std::string_view url, const std::string& field) {
@@ -134,6 +135,9 @@ Result<std::unique_ptr<NotifyRuntime>> MakeNotifyRuntime(store::Store& store, co
   eo.smtp.password = config.smtp_password;
   eo.smtp.require_starttls = config.smtp_require_starttls;
   rt->engine = std::make_unique<net::CurlEngine>(eo);
+  net::PushEngine::Options po;
+  po.policy = rt->policy;
+  rt->push = std::make_unique<net::PushEngine>(po, *rt->engine);
   if (auto st = AddConfiguredChannels(*rt, clock, config, vapid_private); !st) return st.error();
   // The page's sign-up form offers only what this server can send (read by the snapshot).
   std::string names;

@@ -1,5 +1,6 @@
 // NotifyRuntime: everything a server needs to notify subscribers, built from the configuration:
-// the outbound engine (libcurl multi, with the SSRF AddressPolicy), the channels that are
+// the outbound engines (PushEngine for the channels' HTTP requests, CurlEngine for SMTP and what
+// PushEngine hands over; both with the SSRF AddressPolicy), the channels that are
 // configured, the LinkSigner (its secret created on first start and kept in the settings table),
 // the VAPID key pair for web push (likewise), and the Dispatcher.
 //
@@ -12,6 +13,7 @@
 #include "config/config.h"
 #include "core/clock.h"
 #include "net/curl_engine.h"
+#include "net/push_engine.h"
 #include "notify/dispatcher.h"
 #include "notify/links.h"
 #include "notify/registry.h"
@@ -20,7 +22,8 @@
 namespace herald::notify {
 
 struct NotifyRuntime {
-  std::unique_ptr<net::CurlEngine> engine;
+  std::unique_ptr<net::CurlEngine> engine;  // SMTP, monitors' HTTP checks, PushEngine's fallback
+  std::unique_ptr<net::PushEngine> push;    // the channels' HTTP requests (declared after: stops first)
   Channels channels;
   std::unique_ptr<LinkSigner> links;
   std::unique_ptr<Dispatcher> dispatcher;
@@ -29,7 +32,7 @@ struct NotifyRuntime {
 
   ~NotifyRuntime();
   void Start();
-  void Stop();  // dispatcher first, then the engine (in-flight messages keep their lease)
+  void Stop();  // dispatcher first, then the engines (in-flight messages keep their lease)
 };
 
 // Builds the runtime. Reads or creates the secrets in `store` (which must be reachable at start).
