@@ -6,6 +6,7 @@
 
 #include <boost/json/parse.hpp>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,20 @@ HttpRequest Post(const std::string& url, std::string body = "{}") {
   return r;
 }
 
+// A loopback server, the recording fallback and an engine allowed to reach 127.0.0.0/8.
+class PushEngineTest : public ::testing::Test {
+ protected:
+  PushEngine& Engine(long max_host_connections = 8) {
+    auto options = LoopbackAllowed();
+    options.max_host_connections = max_host_connections;
+    engine_.emplace(options, fallback_);
+    return *engine_;
+  }
+  TestHttpServer server_;
+  RecordingClient fallback_;
+  std::optional<PushEngine> engine_;
+};
+
 HttpResponse Fetch(HttpClient& client, HttpRequest req) {
   Collector<HttpResponse> c;
   client.Send(std::move(req), c.Callback());
@@ -63,11 +78,9 @@ HttpResponse Fetch(HttpClient& client, HttpRequest req) {
   return all.empty() ? HttpResponse{} : all.front();
 }
 
-TEST(PushEngineTest, PostsMethodHeadersAndBody) {
-  TestHttpServer server;
-  RecordingClient fallback;
-  PushEngine engine(LoopbackAllowed(), fallback);
-  auto req = Post(server.Url("/echo"), R"({"incident":"db"})");
+TEST_F(PushEngineTest, PostsMethodHeadersAndBody) {
+  PushEngine& engine = Engine();
+  auto req = Post(server_.Url("/echo"), R"({"incident":"db"})");
   req.headers = {{"Content-Type", "application/json"}, {"X-Echo", "signed v1,abc"}};
   auto r = Fetch(engine, req);
   ASSERT_EQ(r.failure, FailureKind::kNone) << r.error;
@@ -76,58 +89,50 @@ TEST(PushEngineTest, PostsMethodHeadersAndBody) {
   EXPECT_EQ(r.remote_ip, "127.0.0.1");
   EXPECT_GT(r.timings.total_ms, 0);
   EXPECT_EQ(r.Header("content-length"), std::to_string(r.body.size()));
-  EXPECT_TRUE(fallback.urls().empty());
+  EXPECT_TRUE(fallback_.urls().empty());
 
-  auto ok = Fetch(engine, Post(server.Url("/ok")));
+  auto ok = Fetch(engine, Post(server_.Url("/ok")));
   EXPECT_EQ(ok.status, 200);
   EXPECT_EQ(ok.body, "hello world");
   EXPECT_EQ(ok.Header("x-test"), "Yes");  // names lower-cased
 }
 
-TEST(PushEngineTest, ErrorsAndRedirectsAreResponses) {
-  TestHttpServer server;
-  RecordingClient fallback;
-  PushEngine engine(LoopbackAllowed(), fallback);
-  auto boom = Fetch(engine, Post(server.Url("/status/500")));
+TEST_F(PushEngineTest, ErrorsAndRedirectsAreResponses) {
+  PushEngine& engine = Engine();
+  auto boom = Fetch(engine, Post(server_.Url("/status/500")));
   EXPECT_EQ(boom.failure, FailureKind::kNone);
   EXPECT_EQ(boom.status, 500);
   EXPECT_EQ(boom.body, "boom");
   // Channels count a 3xx as a failure: it is answered, never followed.
-  auto moved = Fetch(engine, Post(server.Url("/redirect")));
+  auto moved = Fetch(engine, Post(server_.Url("/redirect")));
   EXPECT_EQ(moved.status, 302);
   EXPECT_EQ(moved.Header("location"), "/ok");
-  EXPECT_EQ(server.requests(), 2);
+  EXPECT_EQ(server_.requests(), 2);
 }
 
-TEST(PushEngineTest, WhatItDoesNotHandleGoesToTheFallback) {
-  TestHttpServer server;
-  RecordingClient fallback;
-  PushEngine engine(LoopbackAllowed(), fallback);
-  auto follow = Post(server.Url("/redirect"));
+TEST_F(PushEngineTest, WhatItDoesNotHandleGoesToTheFallback) {
+  PushEngine& engine = Engine();
+  auto follow = Post(server_.Url("/redirect"));
   follow.follow_redirects = true;
   EXPECT_EQ(Fetch(engine, follow).status, 299);
-  auto fresh = Post(server.Url("/ok"));
+  auto fresh = Post(server_.Url("/ok"));
   fresh.fresh_connection = true;
   EXPECT_EQ(Fetch(engine, fresh).status, 299);
-  EXPECT_EQ(Fetch(engine, Post("http://user:pw@127.0.0.1:" + std::to_string(server.port()) + "/ok")).status, 299);
+  EXPECT_EQ(Fetch(engine, Post("http://user:pw@127.0.0.1:" + std::to_string(server_.port()) + "/ok")).status, 299);
   EXPECT_EQ(Fetch(engine, Post("ftp://127.0.0.1/file")).status, 299);
-  auto framed = Post(server.Url("/ok"));
+  auto framed = Post(server_.Url("/ok"));
   framed.headers = {{"Transfer-Encoding", "chunked"}};
   EXPECT_EQ(Fetch(engine, framed).status, 299);
-  EXPECT_EQ(fallback.urls().size(), 5u);
-  EXPECT_EQ(server.requests(), 0);
+  EXPECT_EQ(fallback_.urls().size(), 5u);
+  EXPECT_EQ(server_.requests(), 0);
 }
 
-TEST(PushEngineTest, KeptAliveConnectionsCarryManyRequests) {
-  TestHttpServer server;
-  RecordingClient fallback;
-  auto options = LoopbackAllowed();
-  options.max_host_connections = 4;
-  PushEngine engine(options, fallback);
+TEST_F(PushEngineTest, KeptAliveConnectionsCarryManyRequests) {
+  PushEngine& engine = Engine(4);
   Collector<HttpResponse> c;
   constexpr int kRequests = 300;
   for (int i = 0; i < kRequests; ++i) {
-    auto req = Post(server.Url("/echo"), "message " + std::to_string(i));
+    auto req = Post(server_.Url("/echo"), "message " + std::to_string(i));
     engine.Send(std::move(req), c.Callback());
   }
   auto all = c.Wait(kRequests);
@@ -138,73 +143,61 @@ TEST(PushEngineTest, KeptAliveConnectionsCarryManyRequests) {
     bodies.insert(r.body);
   }
   EXPECT_EQ(bodies.size(), static_cast<size_t>(kRequests));  // each answer went to its own request
-  EXPECT_EQ(server.requests(), kRequests);
-  EXPECT_LE(server.connections(), 4);
+  EXPECT_EQ(server_.requests(), kRequests);
+  EXPECT_LE(server_.connections(), 4);
   EXPECT_LE(engine.ConnectionsOpened(), 4u);
   EXPECT_EQ(engine.InFlight(), 0u);
 }
 
-TEST(PushEngineTest, AConnectionTheServerDroppedIsReplaced) {
-  TestHttpServer server;
-  RecordingClient fallback;
-  auto options = LoopbackAllowed();
-  options.max_host_connections = 1;
-  PushEngine engine(options, fallback);
+TEST_F(PushEngineTest, AConnectionTheServerDroppedIsReplaced) {
+  PushEngine& engine = Engine(1);
   // The server answers, then closes the kept-alive connection. Whether the engine sees the close
   // before reusing the connection or only when its next request fails there, every request gets
   // its answer, on a new connection.
   for (int i = 0; i < 5; ++i) {
-    auto r = Fetch(engine, Post(server.Url("/close-after")));
+    auto r = Fetch(engine, Post(server_.Url("/close-after")));
     EXPECT_EQ(r.status, 200) << r.error;
     EXPECT_EQ(r.body, "bye");
   }
-  EXPECT_EQ(server.connections(), 5);
+  EXPECT_EQ(server_.connections(), 5);
 }
 
-TEST(PushEngineTest, ARequestOnADroppedKeptAliveConnectionIsSentOnceMoreOnANewOne) {
-  TestHttpServer server;
-  RecordingClient fallback;
-  auto options = LoopbackAllowed();
-  options.max_host_connections = 1;
-  PushEngine engine(options, fallback);
-  EXPECT_EQ(Fetch(engine, Post(server.Url("/drop-next"))).body, "armed");
+TEST_F(PushEngineTest, ARequestOnADroppedKeptAliveConnectionIsSentOnceMoreOnANewOne) {
+  PushEngine& engine = Engine(1);
+  EXPECT_EQ(Fetch(engine, Post(server_.Url("/drop-next"))).body, "armed");
   // Sent on the kept-alive connection, read by the server, connection closed without an answer:
   // sent again on a new connection.
-  auto r = Fetch(engine, Post(server.Url("/ok")));
+  auto r = Fetch(engine, Post(server_.Url("/ok")));
   EXPECT_EQ(r.status, 200) << r.error;
-  EXPECT_EQ(server.connections(), 2);
-  EXPECT_EQ(server.requests(), 3);
+  EXPECT_EQ(server_.connections(), 2);
+  EXPECT_EQ(server_.requests(), 3);
   // On a new connection the same is a failure: the server got it and said nothing.
-  PushEngine fresh(options, fallback);
-  auto dropped = Fetch(fresh, Post(server.Url("/drop")));
+  PushEngine fresh(LoopbackAllowed(), fallback_);
+  auto dropped = Fetch(fresh, Post(server_.Url("/drop")));
   EXPECT_EQ(dropped.failure, FailureKind::kConnect);
-  EXPECT_EQ(server.requests(), 4);
+  EXPECT_EQ(server_.requests(), 4);
 }
 
-TEST(PushEngineTest, ResponseFramingAndTheBodyCap) {
-  TestHttpServer server;
-  RecordingClient fallback;
-  PushEngine engine(LoopbackAllowed(), fallback);
-  auto chunked = Post(server.Url("/big-chunked"));
+TEST_F(PushEngineTest, ResponseFramingAndTheBodyCap) {
+  PushEngine& engine = Engine();
+  auto chunked = Post(server_.Url("/big-chunked"));
   chunked.max_response_bytes = 200000;
   auto r = Fetch(engine, chunked);
   ASSERT_EQ(r.failure, FailureKind::kNone) << r.error;
   EXPECT_EQ(r.body, std::string(100000, 'y'));
-  auto capped = Post(server.Url("/big"));
+  auto capped = Post(server_.Url("/big"));
   capped.max_response_bytes = 1000;
   auto big = Fetch(engine, capped);
   EXPECT_EQ(big.failure, FailureKind::kTooLarge);
   EXPECT_EQ(big.status, 0);
   EXPECT_TRUE(big.body.empty());
   // The connection that carried the oversized answer is not reused mid-body.
-  EXPECT_EQ(Fetch(engine, Post(server.Url("/ok"))).body, "hello world");
+  EXPECT_EQ(Fetch(engine, Post(server_.Url("/ok"))).body, "hello world");
 }
 
-TEST(PushEngineTest, TimeoutWhenTheServerNeverAnswers) {
-  TestHttpServer server;
-  RecordingClient fallback;
-  PushEngine engine(LoopbackAllowed(), fallback);
-  auto req = Post(server.Url("/hang"));
+TEST_F(PushEngineTest, TimeoutWhenTheServerNeverAnswers) {
+  PushEngine& engine = Engine();
+  auto req = Post(server_.Url("/hang"));
   req.timeout = 300ms;
   auto r = Fetch(engine, req);
   EXPECT_EQ(r.failure, FailureKind::kTimeout);
@@ -212,25 +205,20 @@ TEST(PushEngineTest, TimeoutWhenTheServerNeverAnswers) {
   EXPECT_EQ(engine.InFlight(), 0u);
 }
 
-TEST(PushEngineTest, QueuedRequestsDoNotSpendTheirTimeoutWaitingForAConnection) {
-  TestHttpServer server;
-  RecordingClient fallback;
-  auto options = LoopbackAllowed();
-  options.max_host_connections = 1;
-  PushEngine engine(options, fallback);
+TEST_F(PushEngineTest, QueuedRequestsDoNotSpendTheirTimeoutWaitingForAConnection) {
+  PushEngine& engine = Engine(1);
   Collector<HttpResponse> c;
   // Five 200 ms answers one after another take a second; each has 700 ms once it is sent.
   for (int i = 0; i < 5; ++i) {
-    auto req = Post(server.Url("/slow"));
+    auto req = Post(server_.Url("/slow"));
     req.timeout = 700ms;
     engine.Send(std::move(req), c.Callback());
   }
   for (const auto& r : c.Wait(5)) EXPECT_EQ(r.status, 200) << r.error;
 }
 
-TEST(PushEngineTest, ConnectionRefused) {
-  RecordingClient fallback;
-  PushEngine engine(LoopbackAllowed(), fallback);
+TEST_F(PushEngineTest, ConnectionRefused) {
+  PushEngine& engine = Engine();
   int port;
   {
     TestHttpServer gone;
@@ -241,28 +229,24 @@ TEST(PushEngineTest, ConnectionRefused) {
   EXPECT_NE(r.error.find("Connection refused"), std::string::npos) << r.error;
 }
 
-TEST(PushEngineTest, InvalidRequestsFailWithoutAConnection) {
-  TestHttpServer server;
-  RecordingClient fallback;
-  PushEngine engine(LoopbackAllowed(), fallback);
-  auto bad_method = Post(server.Url("/ok"));
+TEST_F(PushEngineTest, InvalidRequestsFailWithoutAConnection) {
+  PushEngine& engine = Engine();
+  auto bad_method = Post(server_.Url("/ok"));
   bad_method.method = "PO ST";
   EXPECT_EQ(Fetch(engine, bad_method).failure, FailureKind::kInvalidRequest);
-  auto injected = Post(server.Url("/ok"));
+  auto injected = Post(server_.Url("/ok"));
   injected.headers = {{"X-Note", "a\r\nX-Evil: 1"}};
   EXPECT_EQ(Fetch(engine, injected).failure, FailureKind::kInvalidRequest);
   EXPECT_EQ(Fetch(engine, Post("http://")).failure, FailureKind::kInvalidRequest);
   EXPECT_EQ(Fetch(engine, Post("http://exa%20mple.com/")).failure, FailureKind::kInvalidRequest);
   EXPECT_EQ(Fetch(engine, Post("http://127.0.0.1:99999/")).failure, FailureKind::kInvalidRequest);
-  EXPECT_EQ(server.connections(), 0);
+  EXPECT_EQ(server_.connections(), 0);
 }
 
-TEST(PushEngineTest, GuardRefusesLoopbackInEveryEncodingUnlessAllowListed) {
-  TestHttpServer server;
-  RecordingClient fallback;
-  const std::string port = std::to_string(server.port());
+TEST_F(PushEngineTest, GuardRefusesLoopbackInEveryEncodingUnlessAllowListed) {
+  const std::string port = std::to_string(server_.port());
   {
-    PushEngine strict({}, fallback);
+    PushEngine strict({}, fallback_);
     for (const std::string host :
          {"127.0.0.1", "127.1", "0x7f.0.0.1", "2130706433", "0177.0.0.1", "[::ffff:127.0.0.1]", "localhost"}) {
       auto r = Fetch(strict, Post("http://" + host + ":" + port + "/ok"));
@@ -270,40 +254,35 @@ TEST(PushEngineTest, GuardRefusesLoopbackInEveryEncodingUnlessAllowListed) {
       EXPECT_NE(r.error.find("refused by policy"), std::string::npos) << r.error;
     }
     // Operator-configured endpoints (unguarded) are not subject to the policy.
-    auto own = Post(server.Url("/ok"));
+    auto own = Post(server_.Url("/ok"));
     own.guard_address = false;
     EXPECT_EQ(Fetch(strict, own).status, 200);
   }
-  EXPECT_EQ(server.requests(), 1);  // no packet reached the server for a refused request
-  PushEngine allowed(LoopbackAllowed(), fallback);
+  EXPECT_EQ(server_.requests(), 1);  // no packet reached the server for a refused request
+  PushEngine& allowed = Engine();
   auto r = Fetch(allowed, Post("http://127.1:" + port + "/ok"));
   EXPECT_EQ(r.status, 200) << r.error;
 }
 
-TEST(PushEngineTest, NamesAreResolvedAndEachAddressTried) {
-  TestHttpServer server;  // IPv4 only: "localhost" may resolve to ::1 first, which refuses
-  RecordingClient fallback;
-  PushEngine engine(LoopbackAllowed(), fallback);
-  auto r = Fetch(engine, Post("http://localhost:" + std::to_string(server.port()) + "/ok"));
+TEST_F(PushEngineTest, NamesAreResolvedAndEachAddressTried) {
+  // The server listens on 127.0.0.1 only: "localhost" may resolve to ::1 first, which refuses.
+  PushEngine& engine = Engine();
+  auto r = Fetch(engine, Post("http://localhost:" + std::to_string(server_.port()) + "/ok"));
   ASSERT_EQ(r.failure, FailureKind::kNone) << r.error;
   EXPECT_EQ(r.remote_ip, "127.0.0.1");
   EXPECT_GE(r.timings.dns_ms, 0);
 }
 
-TEST(PushEngineTest, ShutdownCompletesUnfinishedRequests) {
-  TestHttpServer server;
-  RecordingClient fallback;
-  auto options = LoopbackAllowed();
-  options.max_host_connections = 1;
-  PushEngine engine(options, fallback);
+TEST_F(PushEngineTest, ShutdownCompletesUnfinishedRequests) {
+  PushEngine& engine = Engine(1);
   Collector<HttpResponse> c;
-  for (int i = 0; i < 3; ++i) engine.Send(Post(server.Url("/hang")), c.Callback());           // one sent, two queued
-  for (int i = 0; i < 200 && server.requests() == 0; ++i) std::this_thread::sleep_for(10ms);  // bounded
+  for (int i = 0; i < 3; ++i) engine.Send(Post(server_.Url("/hang")), c.Callback());           // one sent, two queued
+  for (int i = 0; i < 200 && server_.requests() == 0; ++i) std::this_thread::sleep_for(10ms);  // bounded
   engine.Shutdown();
   auto all = c.Wait(3);
   ASSERT_EQ(all.size(), 3u);
   for (const auto& r : all) EXPECT_EQ(r.failure, FailureKind::kShutdown);
-  auto late = Fetch(engine, Post(server.Url("/ok")));
+  auto late = Fetch(engine, Post(server_.Url("/ok")));
   EXPECT_EQ(late.failure, FailureKind::kShutdown);
   EXPECT_EQ(engine.InFlight(), 0u);
 }
