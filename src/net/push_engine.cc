@@ -36,6 +36,8 @@
 namespace herald::net {
 namespace {
 
+constexpr int kResolverThreads = 4;
+
 using SteadyClock = std::chrono::steady_clock;
 using TimePoint = SteadyClock::time_point;
 
@@ -206,8 +208,8 @@ std::string TlsErrorText(SSL* ssl) {
   return std::string("TLS handshake failed: ") + buf;
 }
 
-// Resolves host names with getaddrinfo on its own thread (a slow resolver never stalls the
-// engine). Shared with that thread, which may outlive the engine by one lookup.
+// Resolves host names with getaddrinfo on its own threads (a slow resolver never stalls the
+// engine). Shared with those threads, which may outlive the engine by one lookup each.
 struct Resolver {
   struct Answer {
     std::string key;
@@ -290,10 +292,13 @@ class PushEngine::Impl {
     epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
     resolver_ = std::make_shared<Resolver>();
     resolver_->wake_fd = wake_fd_;
-    std::thread([r = resolver_] {
-      SetThreadName("herald-resolve");
-      r->Run();
-    }).detach();
+    // A few lookups at a time, so that one slow name server does not hold up every other name.
+    for (int i = 0; i < kResolverThreads; ++i) {
+      std::thread([r = resolver_] {
+        SetThreadName("herald-resolve");
+        r->Run();
+      }).detach();
+    }
     thread_ = std::thread([this] {
       SetThreadName("herald-push");
       // SSL_write may write to a socket the peer closed; the error is handled, the signal is not wanted.
