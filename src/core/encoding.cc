@@ -37,10 +37,19 @@ std::optional<std::string> Base64Decode(std::string_view text) {
 }
 
 std::string Base64UrlEncode(std::string_view bytes) {
-  std::string s = Base64Encode(bytes);
-  while (!s.empty() && s.back() == '=') s.pop_back();
-  for (char& c : s) c = c == '+' ? '-' : c == '/' ? '_' : c;
+  std::string s;
+  AppendBase64Url(s, bytes);
   return s;
+}
+
+void AppendBase64Url(std::string& out, std::string_view bytes) {
+  const size_t start = out.size();
+  out.resize(start + 4 * ((bytes.size() + 2) / 3));
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data() + start),
+                                reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
+  out.resize(start + static_cast<size_t>(n));
+  while (out.size() > start && out.back() == '=') out.pop_back();
+  for (size_t i = start; i < out.size(); ++i) out[i] = out[i] == '+' ? '-' : out[i] == '/' ? '_' : out[i];
 }
 
 std::optional<std::string> Base64UrlDecode(std::string_view text) {

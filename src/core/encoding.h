@@ -12,6 +12,7 @@ namespace herald {
 std::string Base64Encode(std::string_view bytes);
 std::optional<std::string> Base64Decode(std::string_view text);     // nullopt on invalid input
 std::string Base64UrlEncode(std::string_view bytes);                // no padding
+void AppendBase64Url(std::string& out, std::string_view bytes);     // Base64UrlEncode, appended to `out`
 std::optional<std::string> Base64UrlDecode(std::string_view text);  // padding optional
 // Raw 32-byte HMAC-SHA256 of `message` under `key`.
 std::string HmacSha256(std::string_view key, std::string_view message);

@@ -21,6 +21,15 @@ TEST(Encoding, Base64Rfc4648Vectors) {
   EXPECT_FALSE(Base64Decode("Zm9v!A==").has_value());
 }
 
+TEST(Encoding, AppendBase64UrlAppendsWhatBase64UrlEncodeReturns) {
+  for (const std::string& bytes : {std::string(), std::string("f"), std::string("fo"), std::string("foo"),
+                                   std::string("\xfb\xff\xfe\x00\x01", 5)}) {
+    std::string out = "prefix.";
+    AppendBase64Url(out, bytes);
+    EXPECT_EQ(out, "prefix." + Base64UrlEncode(bytes));
+  }
+}
+
 TEST(Encoding, Base64UrlRoundTripsBinary) {
   std::string bytes;
   for (int i = 0; i < 256; ++i) bytes.push_back(static_cast<char>(i));

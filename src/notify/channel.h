@@ -53,6 +53,10 @@ class Channel {
   // Error::Invalid naming `field`. May block (DNS for URL checks): call from a worker thread.
   virtual Result<std::string> NormalizeAddress(std::string_view address, const std::string& field) const = 0;
   virtual RateLimit DestinationLimit() const { return {}; }
+  // Whether Send reads Message::manage_url. The dispatcher signs that link for every message of a
+  // fan-out only for channels that show it (false for webhooks: their document carries only the
+  // unsubscribe link); for the others the field may be empty or another subscriber's.
+  virtual bool ShowsManageLink() const { return true; }
   virtual void Send(const Message& message, const model::Subscriber& to, std::function<void(SendOutcome)> done) = 0;
 };
 

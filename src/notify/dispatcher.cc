@@ -378,19 +378,32 @@ void Dispatcher::Send(const model::Delivery& delivery, const model::Subscriber& 
   // place with this delivery's id and links: no copy of its bodies per subscriber.
   Message* cached = nullptr;
   Result<Message> composed = Error::Internal("not rendered");
-  std::string key;
+  std::string& key = key_;  // built in a reused buffer: no temporaries per message
   if (context->cacheable) {
     const auto& up = context->event->update;
-    std::string variant(model::ToString(subscriber.detail));
-    if (up && !subscriber.segment.empty() && up->variants.contains("segment:" + subscriber.segment))
-      variant = "segment:" + subscriber.segment;
-    key = std::string(model::ToString(subscriber.channel)) + "|" + variant + "|" + subscriber.language + "|" +
-          subscriber.time_zone + "|";
-    for (const auto& c : subscriber.component_ids) key += c + ",";
+    // "channel|variant|language|zone|component,component,", variant being the segment's
+    // ("segment:enterprise") when the update has one, else the detail level.
+    key.assign(model::ToString(subscriber.channel)).append(1, '|');
+    bool segment_variant = false;
+    if (up && !subscriber.segment.empty()) {
+      segment_key_.assign("segment:").append(subscriber.segment);
+      segment_variant = up->variants.contains(segment_key_);
+    }
+    if (segment_variant) {
+      key.append(segment_key_);
+    } else {
+      key.append(model::ToString(subscriber.detail));
+    }
+    key.append(1, '|').append(subscriber.language).append(1, '|').append(subscriber.time_zone).append(1, '|');
+    for (const auto& c : subscriber.component_ids) key.append(c).append(1, ',');
     if (auto it = context->rendered.find(key); it != context->rendered.end()) {
       cached = &it->second;
       cached->id = delivery.id;
-      cached->manage_url = links_.ManageUrl(subscriber.id);
+      if (channel->ShowsManageLink()) {
+        cached->manage_url = links_.ManageUrl(subscriber.id);
+      } else {
+        cached->manage_url.clear();  // not read by this channel (no HMAC for it per message)
+      }
       cached->unsubscribe_url = links_.UnsubscribeUrl(subscriber.id);
     }
   }
@@ -434,8 +447,10 @@ void Dispatcher::Report(Outcome o, bool from_channel) {
     std::lock_guard lock(mu_);
     if (from_channel) {
       // The dispatcher waits only when it is idle or has max_in_flight messages out: wake it when
-      // this answer makes room again.
-      room_freed = stats_.in_flight-- >= options_.max_in_flight;
+      // this answer makes room again, i.e. once, as the count drops below max_in_flight (answers
+      // count down by one; only the dispatcher counts up). Waking it for every answer while a
+      // batch's overshoot drains made it re-read the outbox hundreds of times per batch.
+      room_freed = stats_.in_flight.fetch_sub(1) == options_.max_in_flight;
       if (room_freed) wake_ = true;
     }
     if (o.batch && !o.batch->taken) {

@@ -185,6 +185,9 @@ class Dispatcher {
   std::map<model::ChannelKind, std::deque<TimeMs>> recent_by_channel_;
   bool cursor_initialised_ = false;
   std::map<std::int64_t, Position> positions_;  // by event id
+  // Send's buffers for the rendering-cache key and the segment variant's name (no temporary
+  // strings per message); dispatcher thread only.
+  std::string key_, segment_key_;
 
   std::mutex mu_;                               // guards outcomes_, batches_, reset_positions_, wake_
   std::condition_variable cv_;                  // wakes the dispatcher loop

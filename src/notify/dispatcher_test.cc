@@ -515,6 +515,37 @@ TEST_F(DispatcherTest, StopRecordsSentBatchesSoOnlyUnansweredAreResent) {
   EXPECT_EQ(StateCounts(inc)["delivered"], 3);
 }
 
+// At max_in_flight the fan-out waits; the answer that makes room wakes it (the poll here is an
+// hour, so nothing else could).
+TEST_F(DispatcherTest, AtMaxInFlightTheFanOutResumesWhenAnAnswerMakesRoom) {
+  email_->hold = true;
+  for (const char* id : {"a", "b", "c", "d", "e"}) Sub(id);
+  DispatcherOptions o;
+  o.owner = "a";
+  o.batch_size = 2;
+  o.max_in_flight = 3;
+  o.poll = std::chrono::hours(1);
+  o.public_url = "https://status.acme.test";
+  dispatcher_ = std::make_unique<Dispatcher>(*store_, clock_, channels_, links_, o);
+  dispatcher_->Step();  // the first start begins after existing history
+  dispatcher_->Start();
+  const std::string inc = OpenIncident({api_id_});
+  dispatcher_->Wake();
+  auto sent = [&] {
+    std::lock_guard lock(email_->mu);
+    return email_->sent.size();
+  };
+  // Two batches of two: the second starts with one in flight under the limit and overshoots it.
+  ASSERT_TRUE(WaitFor([&] { return sent() == 4; }));
+  SendOutcome ok;
+  ok.kind = Outcome::kDelivered;
+  for (auto& done : TakeHeld(2)) done(ok);  // 4 -> 2 in flight: under the limit again
+  EXPECT_TRUE(WaitFor([&] { return sent() == 5; })) << "the last subscriber waited for the poll";
+  for (auto& done : TakeHeld(3)) done(ok);
+  EXPECT_TRUE(WaitFor([&] { return StateCounts(inc)["delivered"] == 5; }));
+  dispatcher_->Stop();
+}
+
 TEST(RetryDelay, FollowsTheScheduleWithJitter) {
   std::mt19937_64 rng(1);
   for (int i = 0; i < 50; ++i) {

@@ -32,6 +32,10 @@ class LinkSigner {
   const std::string& public_url() const { return public_url_; }
 
  private:
+  void AppendToken(std::string& out, LinkPurpose purpose, const std::string& subscriber_id, TimeMs expires_at) const;
+  std::string Url(std::string_view path, LinkPurpose purpose, const std::string& subscriber_id,
+                  TimeMs expires_at) const;
+
   std::string secret_;
   std::string public_url_;
 };

@@ -1023,6 +1023,28 @@ TEST_P(StoreContract, StreamSubscribersByPriorityThenIdSkippingInactive) {
   EXPECT_EQ(*store_->CountSubscribers("p1"), 4);
 }
 
+TEST_P(StoreContract, StreamSubscribersFillsABatchFromTheRestOfItsPriorityThenLowerOnes) {
+  for (const auto& [id, prio] : std::vector<std::pair<std::string, int>>{
+           {"a", 0}, {"b", 5}, {"c", 5}, {"d", 0}, {"e", 3}, {"f", 5}, {"g", -2}}) {
+    ASSERT_TRUE(store_->SaveSubscriber(MakeSubscriber(id, id + "@x.io", prio)).ok());
+  }
+  auto ids = [&](bool has_cursor, int prio, const std::string& after, int limit) {
+    std::vector<std::string> out;
+    auto batch = store_->StreamSubscribers("p1", has_cursor, prio, after, limit);
+    EXPECT_TRUE(batch.ok());
+    if (batch.ok())
+      for (const auto& s : *batch) out.push_back(s.id + ":" + std::to_string(s.priority));
+    return out;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(ids(false, 0, "", 2), (V{"b:5", "c:5"}));
+  EXPECT_EQ(ids(true, 5, "b", 4), (V{"c:5", "f:5", "e:3", "a:0"}));
+  EXPECT_EQ(ids(true, 5, "f", 3), (V{"e:3", "a:0", "d:0"}));
+  EXPECT_EQ(ids(true, 5, "a", 2), (V{"b:5", "c:5"}));
+  EXPECT_EQ(ids(true, 0, "d", 5), (V{"g:-2"}));
+  EXPECT_EQ(ids(true, -2, "g", 5), V{});
+}
+
 TEST_P(StoreContract, ImportKeepsUnsubscribedAndUpdatesKnownAddresses) {
   auto gone = MakeSubscriber("u1", "gone@x.io");
   gone.state = model::SubscriberState::kUnsubscribed;

@@ -78,13 +78,18 @@ std::string RenderHtmlBody(const Message& m, std::string_view language) {
   d.set("has_links", manage || unsubscribe);
   d.set("both_links", manage && unsubscribe);
 
-  mu::mustache tmpl{std::string(page::FindWebAsset(kLayout))};
+  // Parsed once per thread (render only reads the parsed template; the escape function is set
+  // once): parsing the layout for every email cost more than rendering it.
+  thread_local mu::mustache tmpl = [] {
+    mu::mustache t{std::string(page::FindWebAsset(kLayout))};
+    t.set_custom_escape([](const std::string& s) { return HtmlEscape(s); });
+    return t;
+  }();
   if (!tmpl.is_valid()) {
     // Only a broken build can get here (the template is embedded and tested); still send
     // something readable rather than nothing.
     return "<!DOCTYPE html><html><body>" + m.html + "</body></html>";
   }
-  tmpl.set_custom_escape([](const std::string& s) { return HtmlEscape(s); });
   return tmpl.render(d);
 }
 

@@ -93,8 +93,9 @@ void PostJson(net::HttpClient& http, const Clock& clock, std::string url, std::s
   request.timeout = std::chrono::milliseconds(15000);
   request.follow_redirects = false;
   request.guard_address = true;
-  request.headers.emplace_back("Content-Type", "application/json");
-  for (auto& h : extra_headers) request.headers.push_back(std::move(h));
+  // Content-Type first, then the channel's headers, in the caller's vector (no second one per message).
+  extra_headers.emplace(extra_headers.begin(), "Content-Type", "application/json");
+  request.headers = std::move(extra_headers);
   http.Send(std::move(request), [&clock, done = std::move(done), refine = std::move(refine)](net::HttpResponse r) {
     SendOutcome outcome = ClassifyResponse(r, clock.Now());
     if (refine) refine(r, outcome);

@@ -61,6 +61,27 @@ TEST_F(WebhookChannelTest, SendsTheStatuspageDocumentWithMetaFirst) {
   EXPECT_EQ((it++)->key(), "incident");
 }
 
+TEST(BuildWebhookBody, SplicingMetaIntoTheComposersDocumentGivesTheSameBytesAsParsingIt) {
+  // The composer's documents take a splicing fast path; anything else is parsed and re-serialised.
+  // Both must send the same bytes, escaping included.
+  Message m = SampleMessage();
+  for (const std::string& unsubscribe :
+       {std::string("https://status.acme.test/subscriptions/unsubscribe?token=a.b"),
+        std::string("https://x.test/u?q=\"quoted\"&b=\\&c=\n\x01\x7f\xc3\xa9"), std::string()}) {
+    for (const std::string& doc :
+         {m.webhook_json, std::string(R"({"page":{"id":"p","n":[1,2]}})"), std::string("{}")}) {
+      m.unsubscribe_url = unsubscribe;
+      m.webhook_json = doc;
+      m.webhook_json_without_meta = false;
+      auto parsed = BuildWebhookBody(m, 1767225600123);
+      m.webhook_json_without_meta = true;
+      auto spliced = BuildWebhookBody(m, 1767225600123);
+      ASSERT_TRUE(parsed.ok() && spliced.ok());
+      EXPECT_EQ(*spliced, *parsed) << doc;
+    }
+  }
+}
+
 TEST_F(WebhookChannelTest, SignsPerStandardWebhooks) {
   const Message m = SampleMessage();
   (void)testing::SendOnce(channel_, m, subscriber_);

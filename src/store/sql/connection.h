@@ -57,6 +57,12 @@ class Row {
   size_t size() const { return cells_.size(); }
   bool IsNull(size_t i) const { return !cells_.at(i).has_value(); }
   const std::string& Text(size_t i) const;
+  // Moves the cell's text out (empty for NULL); the cell reads empty afterwards.
+  std::string TakeText(size_t i) {
+    std::string out;
+    if (auto& c = cells_.at(i)) out.swap(*c);
+    return out;
+  }
   std::int64_t Int(size_t i) const;
   bool Bool(size_t i) const { return Int(i) != 0; }
   std::optional<std::string> OptText(size_t i) const { return cells_.at(i); }
