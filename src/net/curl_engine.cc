@@ -16,6 +16,7 @@
 
 #include "core/log.h"
 #include "core/thread_name.h"
+#include "net/deliver.h"
 #include "net/http_syntax.h"
 
 namespace herald::net {
@@ -194,18 +195,6 @@ double Ms(CURL* easy, CURLINFO info) {
   curl_off_t us = 0;
   if (curl_easy_getinfo(easy, info, &us) != CURLE_OK) return 0;
   return static_cast<double>(us) / 1000.0;
-}
-
-template <typename T>
-void Deliver(std::function<void(T)>& done, T value, const char* what) noexcept {
-  if (!done) return;
-  try {
-    done(std::move(value));
-  } catch (const std::exception& e) {
-    log::Error("outbound callback threw", {{"kind", what}, {"error", e.what()}});
-  } catch (...) {
-    log::Error("outbound callback threw", {{"kind", what}});
-  }
 }
 
 }  // namespace

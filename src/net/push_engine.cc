@@ -30,6 +30,7 @@
 
 #include "core/log.h"
 #include "core/thread_name.h"
+#include "net/deliver.h"
 #include "net/http_response_reader.h"
 #include "net/http_syntax.h"
 
@@ -185,17 +186,6 @@ struct Conn {
   bool reused = false;
   TimePoint idle_since{};
 };
-
-void Deliver(std::function<void(HttpResponse)>& done, HttpResponse response) noexcept {
-  if (!done) return;
-  try {
-    done(std::move(response));
-  } catch (const std::exception& e) {
-    log::Error("outbound callback threw", {{"kind", "push"}, {"error", e.what()}});
-  } catch (...) {
-    log::Error("outbound callback threw", {{"kind", "push"}});
-  }
-}
 
 std::string TlsErrorText(SSL* ssl) {
   const long verify = ssl != nullptr ? SSL_get_verify_result(ssl) : X509_V_OK;
@@ -826,7 +816,7 @@ class PushEngine::Impl {
       Close(c);
     }
     in_flight_.fetch_sub(1);  // before the callback, which may look at InFlight()
-    Deliver(t->done, std::move(r));
+    Deliver(t->done, std::move(r), "push");
   }
 
   void Close(Conn& c) {
@@ -857,7 +847,7 @@ class PushEngine::Impl {
     r.error = why;
     if (t.started != TimePoint{}) r.timings.total_ms = MsSince(t.started, SteadyClock::now());
     in_flight_.fetch_sub(1);
-    Deliver(t.done, std::move(r));
+    Deliver(t.done, std::move(r), "push");
   }
 
   // --- time ---
