@@ -151,9 +151,10 @@ std::string App::NotifyMetrics() const {
       "herald_notifications_total{{outcome=\"retried\"}} {}\n"
       "herald_notifications_total{{outcome=\"failed\"}} {}\n"
       "herald_notifications_total{{outcome=\"quarantined\"}} {}\n"
+      "herald_notifications_total{{outcome=\"resent\"}} {}\n"
       "# HELP herald_notifications_in_flight Messages handed to channels and not yet answered.\n"
       "# TYPE herald_notifications_in_flight gauge\nherald_notifications_in_flight {}\n",
-      st.sent.load(), st.delivered.load(), st.retried.load(), st.failed.load(), st.quarantined.load(),
+      st.sent.load(), st.delivered.load(), st.retried.load(), st.failed.load(), st.quarantined.load(), st.resent.load(),
       st.in_flight.load());
 }
 

@@ -46,11 +46,13 @@ struct AppOptions {
   // dispatcher (static export, tests of other parts).
   bool notify_enabled = true;
   config::NotifyConfig notify;
-  std::string instance_name = "herald";
+  // The lease owner name among instances sharing a database; empty: a name unique to this
+  // process (notify::UniqueLeaseOwner). Two running instances must never share one.
+  std::string instance_name;
   // Monitors run here (one instance per deployment; see monitor/runtime.h). Needs the
   // notification runtime (HTTP checks and staff alerts share its engine and channels).
   bool monitor_enabled = true;
-  std::string monitor_ca_file;  // lease owner name among instances sharing a database
+  std::string monitor_ca_file;  // extra trusted CA certificates for tls checks
 };
 
 class App final : public http::Handler {

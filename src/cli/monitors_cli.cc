@@ -146,7 +146,7 @@ int RunList(const OpenMonitorEnv& open, const Options& o, const Clock& clock) {
   if (!list) return Fail(list.error());
   const TimeMs now = clock.Now();
   std::vector<std::vector<std::string>> rows;
-  rows.push_back({"ID", "NAME", "KIND", "STATE", "LAST CHECK", "LAST ERROR"});
+  rows.push_back({"ID", "NAME", "KIND", "STATE", "LAST CHECK", "LAST HEARTBEAT", "LAST ERROR"});
   for (const auto& m : *list) {
     std::string state(model::ToString(m.state));
     if (!m.enabled) state = "disabled";
@@ -154,8 +154,10 @@ int RunList(const OpenMonitorEnv& open, const Options& o, const Clock& clock) {
     if (error.size() > 60) error = error.substr(0, 57) + "...";
     for (char& c : error)
       if (c == '\n' || c == '\t') c = ' ';
-    rows.push_back({m.id, m.name, std::string(model::ToString(m.kind)), state,
-                    Ago(m.kind == model::MonitorKind::kHeartbeat ? m.last_heartbeat_at : m.last_check_at, now), error});
+    // A heartbeat monitor is checked on its schedule like any other; when its job last called is
+    // a fact of its own.
+    rows.push_back({m.id, m.name, std::string(model::ToString(m.kind)), state, Ago(m.last_check_at, now),
+                    m.kind == model::MonitorKind::kHeartbeat ? Ago(m.last_heartbeat_at, now) : "-", error});
   }
   std::vector<size_t> width(rows[0].size(), 0);
   for (const auto& r : rows)
@@ -584,7 +586,7 @@ void AddMonitorCommands(CLI::App& app, OpenMonitorEnv open, const Clock& clock, 
   add->add_option("--target", opts->target, "http: URL; tcp/tls: host:port; dns: the name to resolve");
   add->add_option("--component", opts->component, "The component it drives (name or id)");
   add->add_option("--interval", opts->interval, "How often, 5s..24h (default 60s)");
-  add->add_option("--timeout", opts->timeout, "Per check, 1s..interval (default 10s)");
+  add->add_option("--timeout", opts->timeout, "Per check, 1s..interval (default 10s, or the interval when shorter)");
   add->add_option("--failures", opts->failures, "Failed checks that make it down (N of --window; default 3)");
   add->add_option("--window", opts->window, "Checks looked at for --failures (M, at most 20; default 3)");
   add->add_option("--successes", opts->successes, "Good checks in a row that make it up again (default 2)");

@@ -166,6 +166,38 @@ TEST_F(MonitorCliTest, AddListRemove) {
   ::testing::internal::GetCapturedStderr();
 }
 
+// `monitor list` shows when each monitor was last checked under LAST CHECK, also for a heartbeat
+// monitor, whose job's last call has its own column; a heartbeat added with a short interval
+// and no timeout is accepted (the default timeout fits the interval). Regression: LAST CHECK
+// showed the last heartbeat, and a 5 s heartbeat was refused for a timeout nobody set.
+TEST_F(MonitorCliTest, ListShowsLastCheckAndLastHeartbeatApart) {
+  MakePage();
+  ::testing::internal::CaptureStdout();
+  EXPECT_EQ(Monitor({"monitor", "add", "--db", db_, "--name", "Backup", "--kind", "heartbeat", "--interval", "5s"}), 0);
+  ::testing::internal::GetCapturedStdout();
+  ASSERT_EQ(Monitors().size(), 1u);
+  model::Monitor m = Monitors()[0];
+  EXPECT_LE(m.timeout_ms, 5'000);
+  store::MonitorResultsWrite w;
+  m.last_check_at = clock_.Now() - 10 * 60'000;
+  m.last_heartbeat_at = clock_.Now() - 3 * 3'600'000;
+  w.monitors.push_back(m);
+  ASSERT_TRUE(store_->RecordMonitorResults(w).ok());
+  ::testing::internal::CaptureStdout();
+  EXPECT_EQ(Monitor({"monitor", "list", "--db", db_}), 0);
+  const std::string listed = ::testing::internal::GetCapturedStdout();
+  const size_t header = listed.find("LAST CHECK");
+  const size_t hb_header = listed.find("LAST HEARTBEAT");
+  ASSERT_NE(header, std::string::npos) << listed;
+  ASSERT_NE(hb_header, std::string::npos) << listed;
+  const size_t row = listed.find("Backup");
+  ASSERT_NE(row, std::string::npos);
+  const size_t line_start = listed.rfind('\n', row) + 1;
+  // Columns are aligned: each value starts where its header does.
+  EXPECT_EQ(listed.substr(line_start + header, 6), "10m ag") << listed;
+  EXPECT_EQ(listed.substr(line_start + hb_header, 6), "3h ago") << listed;
+}
+
 TEST_F(MonitorCliTest, ApplyIsIdempotent) {
   const auto file = (dir_ / "herald.toml").string();
   auto write = [&](const std::string& interval, const std::string& extra = "") {

@@ -151,6 +151,8 @@ void Automation::OnComponentStatus(const std::string& page_id, const std::string
              {"since", ClockTimeUtc(facts.since ? facts.since : deps_.clock.Now())}};
   if (status == ComponentStatus::kOperational) {
     Recovery(*e);
+  } else if (facts.component_hidden) {
+    log::Info("component is hidden: automation opens no public incident", {{"component", component_id}});
   } else {
     Failure(*e, status);
   }
@@ -321,6 +323,9 @@ void Automation::Recovery(Entry& e) {
   in.status = IncidentStatus::kMonitoring;
   in.body = Render("", kRecoveredBody, e);
   in.deliver_notifications = e.rule.notify;
+  // The checks pass: the incident no longer holds its component down (a component shows the
+  // worst of what is active on it, this open incident included).
+  in.components[e.rule.component_id] = ComponentStatus::kOperational;
   auto r = incidents_.Update(e.rule.page_id, inc->id, in);
   if (!r) {
     ++stats_.errors;

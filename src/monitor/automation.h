@@ -48,6 +48,9 @@ struct FailureFacts {
   std::string monitor_name;
   std::string error;
   TimeMs since = 0;  // when the status changed
+  // A hidden component is never public: its failures open no incident and no draft (staff
+  // alerts still tell staff); its recovery still closes what was opened before it was hidden.
+  bool component_hidden = false;
 };
 
 // Plain-language texts; exposed for tests and the API's previews.

@@ -1,6 +1,7 @@
 #include "notify/dispatcher.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <mutex>
@@ -170,6 +171,12 @@ class DispatcherTest : public testing::Test {
     return inc;
   }
 
+  static SendOutcome Delivered() {
+    SendOutcome o;
+    o.kind = SendOutcome::Kind::kDelivered;
+    o.status = 250;
+    return o;
+  }
   // Up to n held answers, oldest first, taken from the channel.
   std::vector<std::function<void(SendOutcome)>> TakeHeld(size_t n) {
     std::vector<std::function<void(SendOutcome)>> out;
@@ -413,6 +420,61 @@ TEST_F(DispatcherTest, CrashMidFanOutLosesNobody) {
   for (const auto& s : email_->sent) ids_by_subscriber[s.subscriber_id].insert(s.message.id);
   for (const auto& [sub, ids] : ids_by_subscriber) EXPECT_EQ(ids.size(), 1u) << sub << ": a resend keeps its id";
   EXPECT_EQ(email_->sent.size(), 10u) << "the three in flight at the crash were sent again";
+}
+
+// Instances sharing a database claim jobs under their own names by default, so a job is fanned
+// out by one of them: a second dispatcher finds the job leased and sends nothing. Regression:
+// every instance used the owner "herald", renewed each other's lease and all sent everything.
+TEST_F(DispatcherTest, TwoInstancesWithDefaultOwnersDoNotBothFanOut) {
+  EXPECT_NE(DispatcherOptions{}.owner, DispatcherOptions{}.owner);
+  EXPECT_NE(DispatcherOptions{}.owner.find(":" + std::to_string(::getpid()) + ":"), std::string::npos);
+  for (int i = 0; i < 6; ++i) Sub("s" + std::to_string(i));
+  auto make = [&] {
+    DispatcherOptions o;  // the default owner
+    o.batch_size = 3;
+    o.public_url = "https://status.acme.test";
+    return std::make_unique<Dispatcher>(*store_, clock_, channels_, links_, o);
+  };
+  auto one = make(), two = make();
+  RunUntilIdle(*one);
+  RunUntilIdle(*two);
+  const auto incident = OpenIncident({});
+  email_->hold = true;
+  ASSERT_TRUE(one->Step());  // the first batch of three, unanswered for now
+  RunUntilIdle(*two);
+  EXPECT_EQ(email_->sent.size(), 3u) << "the other instance ran the same fan-out";
+  email_->hold = false;
+  for (auto& done : TakeHeld(3)) done(Delivered());
+  RunUntilIdle(*one);
+  RunUntilIdle(*two);
+  std::map<std::string, int> messages;
+  for (const auto& m : email_->sent) ++messages[m.subscriber_id];
+  EXPECT_EQ(messages.size(), 6u);
+  for (const auto& [sub, n] : messages) EXPECT_EQ(n, 1) << sub;
+  EXPECT_EQ(StateCounts(incident)["delivered"], 6);
+  EXPECT_EQ(one->stats().resent.load() + two->stats().resent.load(), 0);
+}
+
+// A batch sent by an instance whose lease ran out before it could record it is sent again by
+// the instance that took the job over: the first instance counts its messages as resent, not
+// as delivered.
+TEST_F(DispatcherTest, ABatchSentAfterTheLeaseWasLostCountsAsResent) {
+  for (int i = 0; i < 3; ++i) Sub("s" + std::to_string(i));
+  auto first = MakeDispatcher("first", 3);
+  RunUntilIdle(*first);
+  const auto incident = OpenIncident({});
+  email_->hold = true;
+  ASSERT_TRUE(first->Step());  // sent; the answers are slow
+  Advance(std::chrono::minutes(6));
+  email_->hold = false;
+  auto second = MakeDispatcher("second", 3);
+  RunUntilIdle(*second);  // the lease ran out: the second takes the job and records it
+  EXPECT_EQ(StateCounts(incident)["delivered"], 3);
+  for (auto& done : TakeHeld(3)) done(Delivered());
+  first->FlushOutcomes(true);  // too late: the job moved on
+  EXPECT_EQ(first->stats().resent.load(), 3);
+  EXPECT_EQ(first->stats().delivered.load(), 0);
+  EXPECT_EQ(second->stats().delivered.load(), 3);
 }
 
 // A batch recorded with its answers is part of the durable cursor: after a crash only the

@@ -145,7 +145,7 @@ Result<std::unique_ptr<NotifyRuntime>> MakeNotifyRuntime(store::Store& store, co
   if (auto st = store.PutSetting("notify.channels", names, clock.Now()); !st) return st.error();
 
   DispatcherOptions dopts;
-  dopts.owner = owner;
+  if (!owner.empty()) dopts.owner = owner;
   dopts.public_url = public_url;
   dopts.lease_ms = static_cast<TimeMs>(config.lease_seconds) * 1000;
   dopts.channel_per_second[model::ChannelKind::kSms] = config.sms_per_second;

@@ -10,6 +10,7 @@
 #include "core/text.h"
 #include "notify/email/email_channel.h"
 #include "notify/registry.h"
+#include "service/component_status.h"
 #include "service/services.h"
 #include "service/subscriptions.h"
 
@@ -123,6 +124,15 @@ Result<ComponentStatus> ParseFailureStatus(const std::string& field, const std::
   if (!st || *st == ComponentStatus::kOperational || *st == ComponentStatus::kUnderMaintenance)
     return Error::Invalid(field, field + " must be degraded_performance, partial_outage or major_outage");
   return *st;
+}
+
+// Recomputes the status of the component a monitor drives (or drove): the monitor is one of
+// its causes. Nothing for no component or one deleted meanwhile.
+Status RefreshComponent(const MonitorDeps& deps, const std::string& page_id, const std::string& component_id) {
+  if (component_id.empty()) return {};
+  auto r = RefreshComponentStatus(Deps{deps.store, deps.clock, deps.on_change}, page_id, component_id);
+  if (!r && r.error().code != ErrorCode::kNotFound) return r.error();
+  return {};
 }
 
 std::string ReplacePrefix(Error& e, const std::string& field) {
@@ -240,7 +250,14 @@ Result<model::Monitor> MonitorService::Build(const std::string& page_id, model::
 
   // Timing and thresholds.
   if (in.interval_ms) m.interval_ms = *in.interval_ms;
-  if (in.timeout_ms) m.timeout_ms = *in.timeout_ms;
+  if (in.timeout_ms) {
+    m.timeout_ms = *in.timeout_ms;
+  } else if (creating || m.kind == MonitorKind::kHeartbeat || m.timeout_ms == model::Monitor{}.timeout_ms) {
+    // A timeout nobody set is the default, and the default fits the interval (a 5 s interval
+    // checks within 5 s); a heartbeat has no check to time out at all. A timeout staff chose
+    // that no longer fits a shorter interval is refused below, naming it.
+    m.timeout_ms = std::min(model::Monitor{}.timeout_ms, m.interval_ms);
+  }
   if (m.interval_ms < kMinIntervalMs || m.interval_ms > kMaxIntervalMs)
     return Error::Invalid("interval_seconds",
                           "interval_seconds must be between 5 seconds and 24 hours, not " + Seconds(m.interval_ms));
@@ -410,7 +427,8 @@ Result<MonitorOutcome> MonitorService::Create(const std::string& page_id, const 
   m->created_at = m->updated_at = now;
   m->state = model::MonitorState::kUnknown;
   m->state_since = now;
-  return Save(std::move(*m), m->kind == MonitorKind::kHeartbeat);
+  const bool heartbeat = m->kind == MonitorKind::kHeartbeat;
+  return Save(std::move(*m), heartbeat);
 }
 
 Result<MonitorOutcome> MonitorService::Update(const std::string& page_id, const std::string& id,
@@ -428,11 +446,19 @@ Result<MonitorOutcome> MonitorService::Update(const std::string& page_id, const 
   }
   const bool new_token = m->kind == MonitorKind::kHeartbeat && m->heartbeat_token_hash.empty();
   if (m->kind != MonitorKind::kHeartbeat) m->heartbeat_token_hash.clear();  // an old URL must stop working
-  return Save(std::move(*m), new_token);
+  auto out = Save(std::move(*m), new_token);
+  if (!out) return out;
+  // A monitor disabled, re-enabled or moved counts (no longer) for the components it drove.
+  for (const auto& cid : {existing->component_id, out->monitor.component_id})
+    if (auto st = RefreshComponent(deps_, existing->page_id, cid); !st) return st.error();
+  return out;
 }
 
 Status MonitorService::Delete(const std::string& page_id, const std::string& id) {
+  auto existing = deps_.store.GetMonitor(page_id, id);
+  if (!existing) return existing.error();
   if (auto st = deps_.store.DeleteMonitor(page_id, id); !st) return st;
+  if (auto st = RefreshComponent(deps_, existing->page_id, existing->component_id); !st) return st;
   deps_.reload();
   deps_.on_change();
   return {};

@@ -168,7 +168,9 @@ Status InsertDeliveries(Connection& conn, const std::vector<model::Delivery>& al
                              x.updated_at, x.last_status, x.last_error})
         params.push_back(std::move(p));
     }
-    sql += " ON CONFLICT (id) DO NOTHING";
+    // A delivery recorded before (its batch sent by two instances) was sent once more: a resend
+    // counts as an attempt; its recorded outcome stays.
+    sql += " ON CONFLICT (id) DO UPDATE SET attempts = deliveries.attempts + excluded.attempts";
     if (auto st = conn.Exec(sql, params); !st.ok()) return st.error();
   }
   return {};

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import tempfile
 import shutil
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -197,6 +198,49 @@ class Cli(unittest.TestCase):
             p = self.cli("maintenance", "schedule", "--name", "Upgrade", "--start", "2099-01-01T00:00:00Z",
                          "--end", "2099-01-01T01:00:00Z", "--component", "API")
             self.assertEqual(json.loads(p.stdout)["status"], "scheduled")
+        finally:
+            h.cleanup()
+
+    def test_ending_maintenance_keeps_the_open_incidents_status(self):
+        """The first-hour report: an incident holds Invoices at partial_outage, a maintenance on
+        Invoices starts and ends; Invoices must still show partial_outage under the "partial
+        outage" banner, not operational. A window already over when `serve` starts likewise."""
+        with open(self.file, "a") as f:
+            f.write('\n  [[page.component]]\n  name = "Invoices"\n')
+        self.cli("apply", self.file)
+        iso = lambda t: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))  # noqa: E731
+        p = self.cli("incident", "open", "--name", "Invoice errors", "--status", "investigating",
+                     "--body", "Some invoices fail.", "--component", "Invoices=partial_outage")
+        inc = json.loads(p.stdout)
+        # Over before the server starts: completed at its first scheduler round.
+        self.cli("maintenance", "schedule", "--name", "Past upgrade", "--start", iso(time.time() - 120),
+                 "--end", iso(time.time() - 60), "--component", "Invoices")
+        start = time.time()
+        self.cli("maintenance", "schedule", "--name", "Invoice database upgrade", "--start", iso(start + 3),
+                 "--end", iso(start + 6), "--component", "Invoices")
+        h = Herald(db=self.db).start()
+        try:
+            def invoices():
+                return next(c for c in h.get("/api/v2/components.json").json()["components"]
+                            if c["name"] == "Invoices")["status"]
+
+            def maintenance_status(name):
+                ms = h.get("/api/v2/scheduled-maintenances.json").json()["scheduled_maintenances"]
+                return next(m for m in ms if m["name"] == name)["status"]
+
+            h.wait_for(lambda: maintenance_status("Past upgrade") == "completed", what="past window completed")
+            self.assertEqual(invoices(), "partial_outage")
+            h.wait_for(lambda: maintenance_status("Invoice database upgrade") == "in_progress", timeout=15,
+                       what="maintenance started")
+            self.assertEqual(invoices(), "partial_outage")  # worse than under_maintenance
+            h.wait_for(lambda: maintenance_status("Invoice database upgrade") == "completed", timeout=15,
+                       what="maintenance completed")
+            self.assertEqual(invoices(), "partial_outage")
+            self.assertEqual(h.get("/api/v2/status.json").json()["status"]["indicator"], "major")
+            page = h.get("/").text
+            self.assertIn("Partial system outage", page)
+            self.cli("incident", "resolve", inc["id"])
+            h.wait_for(lambda: invoices() == "operational", what="resolved: back to operational")
         finally:
             h.cleanup()
 
