@@ -7,6 +7,7 @@
 #include "api/json.h"
 #include "api/monitors_api.h"
 #include "api/request_body.h"
+#include "api/routes.h"
 #include "api/subscribers_api.h"
 #include "core/text.h"
 #include "core/time.h"
@@ -23,20 +24,6 @@ using model::Role;
 namespace {
 
 constexpr TimeMs kIdempotencyWindowMs = 24LL * 3600 * 1000;
-
-std::vector<std::string> SplitPath(std::string_view path) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while (pos < path.size()) {
-    size_t next = path.find('/', pos);
-    if (next == std::string_view::npos) next = path.size();
-    if (next > pos) out.emplace_back(path.substr(pos, next - pos));
-    pos = next + 1;
-  }
-  // Statuspage accepts ".json" on any path.
-  if (!out.empty() && out.back().size() > 5 && out.back().ends_with(".json")) out.back().resize(out.back().size() - 5);
-  return out;
-}
 
 Response Json(int status, const json::value& v) { return http::JsonResponse(status, json::serialize(v)); }
 
@@ -477,7 +464,7 @@ struct AdminApi::Impl {
   }
 
   Response Handle(const Request& req) {
-    auto seg = SplitPath(req.path);
+    auto seg = SplitApiPath(req.path);
     if (seg.size() == 2 && seg[1] == "openapi" && (req.method == "GET" || req.method == "HEAD")) {
       Response r = http::JsonResponse(200, std::string(page::FindWebAsset("openapi.json")));
       r.Set("Access-Control-Allow-Origin", "*");
@@ -485,6 +472,20 @@ struct AdminApi::Impl {
     }
     auto key = Auth(req);
     if (!key) return http::ErrorResponse(key.error());
+    // The route table is the API's surface (and what web/openapi.json describes): nothing it
+    // does not name reaches a handler.
+    std::string allow;
+    switch (MatchRoute(req.method, seg, &allow)) {
+      case RouteMatch::kNoPath: return http::ErrorResponse(Error::NotFound("no such endpoint: " + req.path));
+      case RouteMatch::kNoMethod: {
+        Response r = http::ErrorResponse(
+            Error{ErrorCode::kInvalid, "method not allowed on this endpoint; it answers " + allow, {}});
+        r.status = 405;
+        r.Set("Allow", allow);
+        return r;
+      }
+      case RouteMatch::kFound: break;
+    }
     const std::string idem = std::string(req.Header("idempotency-key"));
     if (req.method != "POST" || idem.empty()) {
       auto r = Route(req, *key, seg);
