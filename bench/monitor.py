@@ -252,6 +252,7 @@ def main():
 
         db = "sqlite:" + os.path.join(tmp, "herald.db")
         bench.page_toml(os.path.join(tmp, "page.toml"))
+        subprocess.run([herald, "migrate", "--db", db], check=True, stdout=subprocess.DEVNULL)
         subprocess.run([herald, "apply", os.path.join(tmp, "page.toml"), "--db", db], check=True,
                        stdout=subprocess.DEVNULL)
         key = subprocess.run([herald, "token", "create", "--name", "bench", "--role", "admin", "--db", db],

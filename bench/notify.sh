@@ -102,7 +102,8 @@ DBFILE="$TMP/herald.db"
 DB="sqlite:$DBFILE"
 echo "== setup ($TMP): N=$N subscribers"
 python3 "$HERE/bench.py" page-toml "$TMP/page.toml"
-"$HERALD" apply "$TMP/page.toml" --db "$DB" >"$TMP/apply.log" 2>&1 || { cat "$TMP/apply.log" >&2; exit 1; }
+"$HERALD" migrate --db "$DB" >/dev/null && \
+  "$HERALD" apply "$TMP/page.toml" --db "$DB" >"$TMP/apply.log" 2>&1 || { cat "$TMP/apply.log" >&2; exit 1; }
 KEY=$("$HERALD" token create --name bench --role admin --db "$DB" 2>"$TMP/token.log" | tail -n 1)
 [ -n "$KEY" ] || { cat "$TMP/token.log" >&2; exit 1; }
 

@@ -126,7 +126,8 @@ DB="sqlite:$TMP/herald.db"
 
 echo "== setup ($TMP)"
 "${PY[@]}" page-toml "$TMP/page.toml"
-"$HERALD" apply "$TMP/page.toml" --db "$DB" >"$TMP/apply.log" 2>&1 || { cat "$TMP/apply.log" >&2; exit 1; }
+"$HERALD" migrate --db "$DB" >/dev/null && \
+  "$HERALD" apply "$TMP/page.toml" --db "$DB" >"$TMP/apply.log" 2>&1 || { cat "$TMP/apply.log" >&2; exit 1; }
 KEY=$("$HERALD" token create --name bench --role admin --db "$DB" 2>"$TMP/token.log" | tail -n 1)
 [ -n "$KEY" ] || { cat "$TMP/token.log" >&2; exit 1; }
 

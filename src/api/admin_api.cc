@@ -38,7 +38,8 @@ Result<std::map<std::string, model::ComponentStatus>> GetComponentMap(const json
   std::map<std::string, model::ComponentStatus> out;
   const json::value* v = o.if_contains("components");
   if (!v || v->is_null()) return out;
-  if (!v->is_object()) return Error::Invalid("components", "components must be an object of component id to status");
+  if (!v->is_object())
+    return Error::Invalid("components", "components must be an object of component id (or name) to status");
   for (const auto& [k, s] : v->as_object()) {
     auto st = s.is_string() ? model::ParseComponentStatus(s.as_string()) : std::nullopt;
     if (!st)
@@ -207,6 +208,41 @@ struct AdminApi::Impl {
 
   Result<std::vector<model::Component>> Components(const std::string& page_id) {
     return deps.store.ListComponents(page_id);
+  }
+
+  // An incident's `components` and `component_ids` may name components by id or, as the CLI
+  // accepts, by their exact name (a name two components share is refused: use the id).
+  Status ResolveComponentNames(const std::string& page_id, service::IncidentInput& in) {
+    if (in.components.empty() && (!in.component_ids || in.component_ids->empty())) return {};
+    auto all = Components(page_id);
+    if (!all) return all.error();
+    auto resolve = [&](const std::string& ref, const char* field) -> Result<std::string> {
+      std::string found;
+      for (const auto& c : *all) {
+        if (c.is_group) continue;
+        if (c.id == ref) return c.id;
+        if (c.name == ref) {
+          if (!found.empty())
+            return Error::Invalid(field, "several components are named \"" + ref.substr(0, 64) + "\"; use the id");
+          found = c.id;
+        }
+      }
+      return found.empty() ? ref : found;  // unknown: the service names it
+    };
+    std::map<std::string, model::ComponentStatus> by_id;
+    for (const auto& [ref, st] : in.components) {
+      auto id = resolve(ref, "components");
+      if (!id) return id.error();
+      by_id[*id] = st;
+    }
+    in.components = std::move(by_id);
+    if (in.component_ids)
+      for (auto& ref : *in.component_ids) {
+        auto id = resolve(ref, "component_ids");
+        if (!id) return id.error();
+        ref = *id;
+      }
+    return {};
   }
 
   Result<Response> IncidentResponse(int status, const model::Incident& inc) {
@@ -389,6 +425,7 @@ struct AdminApi::Impl {
         if (!body) return body.error();
         auto in = ParseIncidentInput(*body);
         if (!in) return in.error();
+        if (auto st = ResolveComponentNames(pid, *in); !st) return st.error();
         auto inc = incidents.Create(pid, *in);
         if (!inc) return inc.error();
         return IncidentResponse(201, *inc);
@@ -408,6 +445,7 @@ struct AdminApi::Impl {
         if (!body) return body.error();
         auto in = ParseIncidentInput(*body);
         if (!in) return in.error();
+        if (auto st = ResolveComponentNames(pid, *in); !st) return st.error();
         auto inc = incidents.Update(pid, id, *in);
         if (!inc) return inc.error();
         return IncidentResponse(200, *inc);
@@ -439,6 +477,7 @@ struct AdminApi::Impl {
         json::object inner = Unwrap(*body, "incident_update");
         auto in = ParseIncidentInput(inner);
         if (!in) return in.error();
+        if (auto st = ResolveComponentNames(pid, *in); !st) return st.error();
         if (!in->body && !in->status) return Error::Invalid("body", "an update needs a body or a status");
         auto inc = incidents.Update(pid, id, *in);
         if (!inc) return inc.error();

@@ -1,6 +1,6 @@
-// `herald monitor add|list|remove` through CLI11, and monitors in `herald apply` through the
-// whole command line (cli::Run), with a real SQLite file: bad input exits non-zero with nothing
-// changed, and applying the same file twice changes nothing.
+// `herald monitor add|list|remove` through CLI11, and monitors in `herald apply` and `herald
+// draft` through the whole command line (cli::Run), with a real SQLite file: bad input exits
+// non-zero with nothing changed, and applying the same file twice changes nothing.
 #include "cli/monitors_cli.h"
 
 #include <gtest/gtest.h>
@@ -82,6 +82,47 @@ class MonitorCliTest : public ::testing::Test {
   std::string db_, page_id_;
   std::unique_ptr<store::Store> store_;
 };
+
+// `herald draft list|publish|discard`: drafts that automation prepared, reachable without the API.
+TEST_F(MonitorCliTest, DraftsAreListedPublishedAndDiscarded) {
+  MakePage();
+  const std::string api_id = store_->ListComponents(page_id_)->front().id;
+  auto add_draft = [&](const std::string& name) {
+    model::IncidentDraft d;
+    d.id = NewId();
+    d.page_id = page_id_;
+    d.component_id = api_id;
+    d.name = name;
+    d.body = "Our checks show that API is not responding since 14:02 UTC.";
+    d.publish_at = SystemClock::Instance().Now() + 3'600'000;
+    d.created_at = d.updated_at = d.publish_at - 3'600'000;
+    EXPECT_TRUE(store_->SaveIncidentDraft(d).ok());
+    return d.id;
+  };
+  const auto keep = add_draft("API is down");
+  const auto drop = add_draft("API is slow");
+  std::string out;
+  ASSERT_EQ(Herald({"draft", "list", "--db", db_}, &out), 0);
+  EXPECT_EQ(out.rfind("ID\tSTATE\tPUBLISHES AT / INCIDENT\tCOMPONENT\tNAME\n", 0), 0u) << out;
+  EXPECT_NE(out.find(keep + "\twaiting\t"), std::string::npos) << out;
+  EXPECT_NE(out.find("\tAPI\tAPI is slow\n"), std::string::npos) << out;
+
+  ASSERT_EQ(Herald({"draft", "publish", keep, "--db", db_}, &out), 0);
+  const std::string incident_id = out.substr(0, out.find('\t'));
+  auto inc = store_->GetIncident(page_id_, incident_id);
+  ASSERT_TRUE(inc.ok()) << out;
+  EXPECT_EQ(inc->name, "API is down");
+  EXPECT_NE(out.find("/incidents/" + incident_id), std::string::npos) << out;
+
+  ASSERT_EQ(Herald({"draft", "discard", drop, "--db", db_}, &out), 0);
+  EXPECT_EQ(store_->GetIncidentDraft(page_id_, drop)->state, model::DraftState::kDiscarded);
+  Herald({"draft", "list", "--db", db_}, &out);
+  EXPECT_EQ(out.find(drop), std::string::npos);
+  Herald({"draft", "list", "--all", "--db", db_}, &out);
+  EXPECT_NE(out.find(drop + "\tdiscarded"), std::string::npos) << out;
+  EXPECT_NE(Herald({"draft", "publish", drop, "--db", db_}), 0);  // discarded: nothing is published
+  EXPECT_EQ(store_->ListIncidents(page_id_, {})->size(), 1u);
+}
 
 TEST_F(MonitorCliTest, AddListRemove) {
   MakePage();

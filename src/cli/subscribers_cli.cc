@@ -8,17 +8,13 @@
 #include <fstream>
 #include <iostream>
 
+#include "cli/common.h"
 #include "notify/email/email_channel.h"
 #include "notify/sms/phone_number.h"
 #include "service/subscriptions.h"
 
 namespace herald::cli {
 namespace {
-
-int Fail(const Error& e) {
-  std::cerr << "herald: " << (e.field.empty() ? "" : e.field + ": ") << e.message << "\n";
-  return e.code == ErrorCode::kInvalid ? 2 : 1;
-}
 
 // Validates email and SMS addresses like the real channels but sends nothing: the CLI imports
 // and lists without an SMTP relay or SMS provider configured.
@@ -49,17 +45,8 @@ struct Options {
   bool confirm = false;
 };
 
-Result<model::Page> ResolvePage(store::Store& store, const std::string& page) {
-  if (!page.empty()) return store.GetPage(page);
-  auto pages = store.ListPages();
-  if (!pages) return pages.error();
-  for (const auto& p : *pages)
-    if (p.is_default) return p;
-  if (!pages->empty()) return pages->front();
-  return Error::NotFound("there is no page yet: create one with `herald apply` or `herald serve --demo`");
-}
-
-// Progress on stderr: a bar redrawn in place on a terminal, a line per chunk otherwise.
+// Progress on stderr: a bar redrawn in place on a terminal; nothing otherwise (logs and pipes get
+// the one summary line on stdout).
 class Progress {
  public:
   Progress(std::int64_t total_bytes, const Clock& clock)
@@ -74,10 +61,8 @@ class Progress {
       std::fprintf(stderr, "\r[%s%s] %3d%%  %lld rows  %ld rows/s", std::string(filled, '#').c_str(),
                    std::string(kWidth - filled, ' ').c_str(), pct, static_cast<long long>(rows), rate);
       if (done) std::fputc('\n', stderr);
-    } else {
-      std::fprintf(stderr, "import: %lld rows, %d%%, %ld rows/s\n", static_cast<long long>(rows), pct, rate);
+      std::fflush(stderr);
     }
-    std::fflush(stderr);
   }
 
  private:
@@ -130,8 +115,9 @@ int RunImport(const OpenSubscriberEnv& open, const Options& o, const Clock& cloc
   progress.Update(report->rows, ec ? 0 : static_cast<std::int64_t>(size), true);
   for (const auto& e : report->errors)
     std::cerr << o.file << ":" << e.line << ": " << (e.field.empty() ? "" : e.field + ": ") << e.message << "\n";
-  std::cout << "imported " << report->imported << " of " << report->rows << " rows into " << page->slug << " ("
-            << report->errors.size() << " with errors)\n";
+  std::cout << "read " << report->rows << " rows into " << page->slug << ": " << report->added << " added, "
+            << report->updated << " updated, " << report->unchanged << " unchanged, " << report->errors.size()
+            << " with errors\n";
   return report->errors.empty() ? 0 : 2;
 }
 
@@ -195,9 +181,11 @@ int RunList(const OpenSubscriberEnv& open, const Options& o, const Clock& clock)
   f.limit = o.limit;
   auto list = (*env)->service->List(page->id, f);
   if (!list) return Fail(list.error());
+  std::vector<std::vector<std::string>> rows;
   for (const auto& s : *list)
-    std::cout << s.id << "\t" << model::ToString(s.channel) << "\t" << model::ToString(s.state) << "\t" << s.address
-              << "\t" << (s.segment.empty() ? "-" : s.segment) << "\t" << s.priority << "\n";
+    rows.push_back({s.id, std::string(model::ToString(s.channel)), std::string(model::ToString(s.state)), s.address,
+                    s.segment.empty() ? "-" : s.segment, std::to_string(s.priority)});
+  PrintRows(std::cout, {"ID", "CHANNEL", "STATE", "ADDRESS", "SEGMENT", "PRIORITY"}, rows);
   return 0;
 }
 

@@ -2,8 +2,9 @@
 //
 //   herald subscriber import FILE [--page P] [--db URL]   CSV (header: channel,address,component_ids,
 //                                                          language,time_zone,detail,segment,priority);
-//                                                          a progress bar on a terminal, progress lines
-//                                                          otherwise; errors by line on stderr
+//                                                          a progress bar on a terminal only; then one
+//                                                          line: added, updated, unchanged, with errors;
+//                                                          errors by line on stderr
 //   herald subscriber export [--page P] [--out FILE]      CSV on stdout or into FILE
 //   herald subscriber add --channel email --address X [--component ID]... [--segment S] [--priority N]
 //                          [--confirm]                     active at once (staff vouch) unless --confirm

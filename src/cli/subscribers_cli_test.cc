@@ -80,5 +80,30 @@ TEST_F(SubscriberCliTest, ImportExportAddList) {
   EXPECT_EQ(listed.find("b@example.com"), std::string::npos);
 }
 
+// Importing the same file again says what happened: nothing new, nothing changed (it used to say
+// "imported 1 of 1 rows"); a changed row is "updated". Lists start with a header row.
+TEST_F(SubscriberCliTest, ReimportSaysUnchangedOrUpdatedAndListHasAHeader) {
+  const auto csv = dir_ / "in.csv";
+  auto write = [&](const std::string& priority) {
+    std::ofstream(csv) << "channel,address,priority\n"
+                       << "email,a@example.com," << priority << "\n";
+  };
+  auto import = [&]() {
+    ::testing::internal::CaptureStdout();
+    EXPECT_EQ(Run({"subscriber", "import", csv.string(), "--db", db_}), 0);
+    return ::testing::internal::GetCapturedStdout();
+  };
+  write("1");
+  EXPECT_NE(import().find("1 added, 0 updated, 0 unchanged"), std::string::npos);
+  EXPECT_NE(import().find("0 added, 0 updated, 1 unchanged"), std::string::npos);
+  write("5");
+  EXPECT_NE(import().find("0 added, 1 updated, 0 unchanged"), std::string::npos);
+  ::testing::internal::CaptureStdout();
+  EXPECT_EQ(Run({"subscriber", "list", "--db", db_}), 0);
+  const std::string listed = ::testing::internal::GetCapturedStdout();
+  EXPECT_EQ(listed.rfind("ID\tCHANNEL\tSTATE\tADDRESS\tSEGMENT\tPRIORITY\n", 0), 0u) << listed;
+  EXPECT_NE(listed.find("a@example.com\t-\t5\n"), std::string::npos) << listed;
+}
+
 }  // namespace
 }  // namespace herald::cli

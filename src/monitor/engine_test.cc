@@ -714,6 +714,64 @@ TEST_F(MonitorEngineTest, DraftPublishesItselfWhenDue) {
   EXPECT_EQ(Incidents().at(0).status, IncidentStatus::kMonitoring);
 }
 
+// The README's first hour: staff open an incident on API by hand; API's checks then fail. The rule
+// posts into that incident instead of publishing "API is down" beside it.
+TEST_F(MonitorEngineTest, PublishModeJoinsAnIncidentStaffOpenedOnTheComponent) {
+  service::IncidentService svc({*store_, clock_});
+  service::IncidentInput manual;
+  manual.name = "API errors";
+  manual.body = "Some requests fail; we are on it.";
+  manual.status = IncidentStatus::kIdentified;
+  manual.components[api_id_] = ComponentStatus::kPartialOutage;
+  auto opened = svc.Create(page_id_, manual);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  AddRule(model::AutomationMode::kPublish, api_id_);
+  const auto id = AddMonitor("API health", api_id_);
+  RunChecks(id, CheckVerdict::kDown, 2);
+  auto list = Incidents();
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0].id, opened->id);
+  EXPECT_EQ(list[0].status, IncidentStatus::kIdentified);  // what its people said stays
+  ASSERT_EQ(list[0].updates.size(), 2u);
+  EXPECT_NE(list[0].updates[0].body.find("API is not responding"), std::string::npos) << list[0].updates[0].body;
+  EXPECT_EQ(StatusOf(api_id_), ComponentStatus::kMajorOutage);
+  EXPECT_EQ(Rule(api_id_).open_incident_id, opened->id);
+  EXPECT_EQ(engine_->automation_stats().incidents_opened, 0);
+  EXPECT_EQ(engine_->automation_stats().joined, 1);
+  // It is the rule's incident now: recovery posts "monitoring" into it.
+  RunChecks(id, CheckVerdict::kUp, 2);
+  EXPECT_EQ(Incidents().at(0).status, IncidentStatus::kMonitoring);
+  EXPECT_EQ(Incidents().size(), 1u);
+}
+
+// A draft that falls due after someone opened an incident on its component goes into that
+// incident, and the draft records where it went.
+TEST_F(MonitorEngineTest, ADraftFallingDueJoinsAnIncidentOpenedMeanwhile) {
+  AddRule(model::AutomationMode::kDraft, api_id_);
+  const auto id = AddMonitor("API health", api_id_);
+  RunChecks(id, CheckVerdict::kDown, 2);
+  ASSERT_EQ(store_->ListIncidentDrafts(page_id_, true)->size(), 1u);
+  service::IncidentService svc({*store_, clock_});
+  service::IncidentInput manual;
+  manual.name = "API errors";
+  manual.body = "Some requests fail; we are on it.";
+  manual.components[api_id_] = ComponentStatus::kPartialOutage;
+  auto opened = svc.Create(page_id_, manual);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  RunFor(6 * 60'000);
+  EXPECT_EQ(published_drafts_, 0);
+  auto list = Incidents();
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0].updates.size(), 2u);
+  EXPECT_EQ(StatusOf(api_id_), ComponentStatus::kMajorOutage);
+  auto all = store_->ListIncidentDrafts(page_id_, false);
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0].state, model::DraftState::kPublished);
+  EXPECT_EQ((*all)[0].incident_id, opened->id);
+  EXPECT_EQ(Rule(api_id_).open_incident_id, opened->id);
+  EXPECT_TRUE(Rule(api_id_).open_draft_id.empty());
+}
+
 TEST_F(MonitorEngineTest, DraftIsDiscardedWhenTheComponentRecoversFirst) {
   AddRule(model::AutomationMode::kDraft, api_id_);
   const auto id = AddMonitor("API health", api_id_);

@@ -417,11 +417,28 @@ Result<MonitorOutcome> MonitorService::Save(model::Monitor m, bool new_token) {
   return out;
 }
 
+// Names are unique per page: `herald apply` matches monitors by name, and two "API health" rows
+// in a list cannot be told apart.
+namespace {
+Status CheckNameFree(store::Store& store, const model::Monitor& m) {
+  auto all = store.ListMonitors(m.page_id);
+  if (!all) return all.error();
+  for (const auto& other : *all)
+    if (other.id != m.id && other.name == m.name)
+      return Error{ErrorCode::kConflict,
+                   "there is already a monitor named \"" + m.name + "\" on this page (id " + other.id +
+                       "); monitor names are unique per page: pick another name, or change or remove that monitor",
+                   "name"};
+  return {};
+}
+}  // namespace
+
 Result<MonitorOutcome> MonitorService::Create(const std::string& page_id, const MonitorInput& in) {
   auto page = deps_.store.GetPage(page_id);
   if (!page) return page.error();
   auto m = Build(page->id, model::Monitor{}, in, true);
   if (!m) return m.error();
+  if (auto st = CheckNameFree(deps_.store, *m); !st) return st.error();
   const TimeMs now = deps_.clock.Now();
   m->id = NewId();
   m->created_at = m->updated_at = now;
@@ -438,6 +455,8 @@ Result<MonitorOutcome> MonitorService::Update(const std::string& page_id, const 
   const bool was_enabled = existing->enabled;
   auto m = Build(existing->page_id, *existing, in, false);
   if (!m) return m.error();
+  if (m->name != existing->name)
+    if (auto st = CheckNameFree(deps_.store, *m); !st) return st.error();
   m->updated_at = deps_.clock.Now();
   // Re-enabled monitors start over: their old state says nothing about now.
   if (m->enabled && !was_enabled) {

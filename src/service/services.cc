@@ -405,6 +405,12 @@ Result<model::Incident> IncidentService::Write(const std::string& page_id, model
     if (!inc.scheduled_until) return Error::Invalid("scheduled_until", "scheduled maintenance needs scheduled_until");
     if (*inc.scheduled_until <= *inc.scheduled_for)
       return Error::Invalid("scheduled_until", "scheduled_until must be after scheduled_for");
+    // Like next_update_at: a window that is already over cannot be announced (a past one is
+    // recorded as a backfilled incident instead).
+    if (creating && !in.backfilled.value_or(false) && *inc.scheduled_until <= now)
+      return Error::Invalid("scheduled_until",
+                            "scheduled_until is in the past: the maintenance window must end in "
+                            "the future");
   }
   if (in.type) inc.type = *in.type;
   const IncidentStatus old_status = inc.status;
@@ -431,10 +437,13 @@ Result<model::Incident> IncidentService::Write(const std::string& page_id, model
   };
   std::map<std::string, ComponentStatus> targets = in.components;
   for (const auto& [cid, st] : in.components)
-    if (!find(cid)) return Error::Invalid("components", "unknown component id: " + cid.substr(0, 64));
+    if (!find(cid))
+      return Error::Invalid("components", "no component with id or name \"" + cid.substr(0, 64) + "\" on this page");
   if (in.component_ids) {
     for (const auto& cid : *in.component_ids) {
-      if (!find(cid)) return Error::Invalid("component_ids", "unknown component id: " + cid.substr(0, 64));
+      if (!find(cid))
+        return Error::Invalid("component_ids",
+                              "no component with id or name \"" + cid.substr(0, 64) + "\" on this page");
       if (!targets.count(cid))
         targets[cid] = maintenance ? ComponentStatus::kUnderMaintenance : ComponentStatus::kMajorOutage;
     }

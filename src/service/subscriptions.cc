@@ -733,11 +733,15 @@ Result<ImportReport> SubscriptionService::ImportCsv(const std::string& page_id, 
   std::map<std::pair<int, std::string>, std::int64_t> seen;  // (channel, address) -> line
   std::vector<model::Subscriber> chunk;
   const TimeMs now = deps_.clock.Now();
+  std::int64_t valid = 0;
+  auto count_before = deps_.store.CountSubscribers(page_id);
+  if (!count_before) return count_before.error();
   auto flush = [&]() -> Status {
     if (chunk.empty()) return {};
     auto n = deps_.store.ImportSubscribers(chunk);
     if (!n) return n.error();
     report.imported += *n;
+    valid += static_cast<std::int64_t>(chunk.size());
     chunk.clear();
     if (progress) progress(report.rows, reader.bytes());
     return {};
@@ -850,6 +854,14 @@ Result<ImportReport> SubscriptionService::ImportCsv(const std::string& page_id, 
       if (auto st = flush(); !st) return st.error();
   }
   if (auto st = flush(); !st) return st.error();
+  // New subscribers are what the page's count grew by (two counts per import, not per row); the
+  // other rows written were known addresses whose preferences changed. A subscriber added at the
+  // same moment through the page would be counted as imported: the report is for people.
+  auto after = deps_.store.CountSubscribers(page_id);
+  if (!after) return after.error();
+  report.added = std::clamp<std::int64_t>(*after - *count_before, 0, report.imported);
+  report.updated = report.imported - report.added;
+  report.unchanged = valid - report.imported;
   if (more_errors > 0) report.errors.push_back({0, "", std::to_string(more_errors) + " more rows had errors"});
   if (progress) progress(report.rows, reader.bytes());
   return report;

@@ -105,8 +105,11 @@ struct ImportError {
   std::string message;
 };
 struct ImportReport {
-  std::int64_t imported = 0;  // rows written
-  std::int64_t rows = 0;      // data rows read
+  std::int64_t imported = 0;   // rows written: added + updated
+  std::int64_t added = 0;      // new subscribers
+  std::int64_t updated = 0;    // known addresses whose preferences changed
+  std::int64_t unchanged = 0;  // valid rows already there as given (or unsubscribed, which stays)
+  std::int64_t rows = 0;       // data rows read
   std::vector<ImportError> errors;
 };
 // Called after each chunk and at the end: rows read so far, bytes read so far.

@@ -358,14 +358,19 @@ Result<std::int64_t> SqlStore::ImportSubscribers(const std::vector<model::Subscr
   std::int64_t written = 0;
   auto st = Write([&](Connection& conn) -> Status {
     for (const auto& s : subscribers) {
-      // A known address keeps its id, secrets and history; an unsubscribed one stays unsubscribed.
+      // A known address keeps its id, secrets and history; an unsubscribed one stays unsubscribed;
+      // one whose preferences are the same is not written (and not counted).
       auto r = conn.Exec(
           "INSERT INTO subscribers (" + std::string(kSubscriberColumns) + ") VALUES (" +
               std::string(kSubscriberValues) +
               ") ON CONFLICT (page_id, channel, address) DO UPDATE SET component_ids = excluded.component_ids, "
               "language = excluded.language, time_zone = excluded.time_zone, detail = excluded.detail, "
               "segment = excluded.segment, priority = excluded.priority, updated_at = excluded.updated_at "
-              "WHERE subscribers.state <> 'unsubscribed'",
+              "WHERE subscribers.state <> 'unsubscribed' AND (subscribers.component_ids IS DISTINCT FROM "
+              "excluded.component_ids OR subscribers.language IS DISTINCT FROM excluded.language OR "
+              "subscribers.time_zone IS DISTINCT FROM excluded.time_zone OR subscribers.detail IS DISTINCT FROM "
+              "excluded.detail OR subscribers.segment IS DISTINCT FROM excluded.segment OR subscribers.priority IS "
+              "DISTINCT FROM excluded.priority)",
           SubscriberParams(s));
       if (!r.ok()) return r.error();
       written += *r;
