@@ -11,6 +11,7 @@
 #include "api/subscribers_api.h"
 #include "core/text.h"
 #include "core/time.h"
+#include "http/auth.h"
 #include "http/errors.h"
 #include "page/web_assets.h"
 #include "service/services.h"
@@ -194,11 +195,8 @@ struct AdminApi::Impl {
         incidents(service::Deps{deps.store, deps.clock, deps.on_change}) {}
 
   Result<model::ApiKey> Auth(const Request& req) {
-    std::string_view h = req.Header("authorization");
-    std::string secret;
-    for (std::string_view scheme : {"OAuth ", "Bearer ", "oauth ", "bearer "}) {
-      if (h.starts_with(scheme)) secret = std::string(Trim(h.substr(scheme.size())));
-    }
+    // Scheme names are case-insensitive (RFC 9110 section 11.1): "BEARER" and "oauth" work too.
+    const std::string secret(http::AuthorizationCredentials(req.Header("authorization"), {"Bearer", "OAuth"}));
     if (secret.empty())
       return Error{ErrorCode::kUnauthorized, "send an API key: Authorization: Bearer <key> (or OAuth <key>)", {}};
     return service::Authenticate(deps.store, secret);

@@ -380,6 +380,16 @@ int Run(int argc, char** argv) {
     opts.public_url = cfg->public_url;
     opts.api_per_second = cfg->api_per_second;
     opts.api_burst = cfg->api_burst;
+    opts.server.max_connections_per_client = cfg->max_connections_per_client;
+    opts.server.max_sse_per_client = cfg->max_sse_per_client;
+    opts.metrics_token = cfg->metrics_token;
+    if (!cfg->metrics_listen.empty()) {
+      auto maddr = config::ParseListen(cfg->metrics_listen);
+      if (!maddr) return Fail(Error::Invalid("metrics.listen", "metrics." + maddr.error().message));
+      opts.metrics_listen.emplace();
+      opts.metrics_listen->host = maddr->first;
+      opts.metrics_listen->port = maddr->second;
+    }
     opts.notify = cfg->notify;
     opts.monitor_enabled = cfg->monitor.enabled;
     opts.monitor_ca_file = cfg->monitor.ca_file;
@@ -397,6 +407,7 @@ int Run(int argc, char** argv) {
         {{"url", "http://" + (addr->first.find(':') != std::string::npos ? "[" + addr->first + "]" : addr->first) +
                      ":" + std::to_string(server.port()) + "/"},
          {"db", (*store)->BackendName()}});
+    if (server.metrics_port()) std::cout << "herald metrics listening on port " << server.metrics_port() << std::endl;
     // Scripts and tests read the bound port from this line.
     std::cout << "herald listening on port " << server.port() << std::endl;
     int sig = 0;

@@ -49,6 +49,7 @@ class Herald:
         self.env = dict(os.environ, **(env or {}))
         self.proc = None
         self.port = None
+        self.metrics_port = None  # set when metrics.listen is configured
         self.log_lines = []
 
     def start(self):
@@ -61,6 +62,8 @@ class Herald:
             line = self.proc.stdout.readline()
             if not line:
                 break
+            if line.startswith("herald metrics listening on port "):
+                self.metrics_port = int(line.split()[-1])
             if line.startswith("herald listening on port "):
                 self.port = int(line.split()[-1])
                 break

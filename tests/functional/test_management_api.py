@@ -40,6 +40,15 @@ class ManagementApi(HeraldTestCase):
         self.assertEqual(r.status, 200, r.body)
         self.assertIsInstance(r.json(), list)
 
+    def test_auth_scheme_is_case_insensitive(self):
+        # Issue: "BEARER <key>" was refused; RFC 9110 section 11.1 makes scheme names case-insensitive.
+        for scheme in ("BEARER", "bearer", "bEaReR", "OAUTH", "oauth"):
+            r = self.herald.get(f"/v1/pages/{self.pid}/components",
+                                headers={"Authorization": f"{scheme} {self.viewer}"})
+            self.assertEqual(r.status, 200, f"{scheme}: {r.body}")
+        self.assertError(self.herald.get(f"/v1/pages/{self.pid}/components",
+                                         headers={"Authorization": f"Basic {self.viewer}"}), 401)
+
     def test_roles_are_enforced(self):
         c = self.create_component("Role check")
         # viewer reads but writes nothing
