@@ -67,6 +67,12 @@ Result<std::string> CheckText(const std::string& field, const std::string& value
   return v;
 }
 
+Result<std::string> CheckOneLine(const std::string& field, const std::string& value, size_t max, bool required) {
+  auto v = CheckText(field, value, max, required);
+  if (v && v->find('\n') != std::string::npos) return Error::Invalid(field, field + " must be one line");
+  return v;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Pages
 
@@ -275,7 +281,7 @@ Result<model::Incident> IncidentService::Write(const std::string& page_id, model
                                                bool creating) {
   const TimeMs now = deps_.clock.Now();
   if (in.name) {
-    auto v = CheckText("name", *in.name, kMaxNameLength, true);
+    auto v = CheckOneLine("name", *in.name, kMaxNameLength, true);
     if (!v) return v.error();
     inc.name = *v;
   }
