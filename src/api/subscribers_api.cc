@@ -411,8 +411,7 @@ Result<Response> SubscribersApi::Templates(const Request& req, const model::ApiK
     if (!text) return Error::Invalid("body", "body is required");
     if (text->size() > kMaxTemplateBytes) return Error::Invalid("body", "body must be at most 64 KiB");
     if (!IsValidUtf8(*text)) return Error::Invalid("body", "body must be valid UTF-8");
-    // Rendering once proves it parses; a broken template would otherwise fail at send time.
-    if (auto r = notify::RenderTemplate(*text, {}, "body"); !r) return Error::Invalid("body", r.error().message);
+    if (auto st = notify::ValidateTemplate(*text, "body"); !st) return st.error();
     model::TemplateOverride t;
     t.page_id = page.id;
     t.key = key_text;
@@ -450,7 +449,10 @@ Result<Response> SubscribersApi::Preview(const Request& req, const model::Page& 
     language = lang;
     if (!family) family = fam;
     // Preview an unsaved draft of this key.
-    if (draft) (*overrides)[*key] = *draft;
+    if (draft) {
+      if (auto st = notify::ValidateTemplate(*draft, "body"); !st) return st.error();
+      (*overrides)[*key] = *draft;
+    }
   }
   if (!family) return Error::Invalid("event_family", "give a template key or an event_family");
   static const std::set<std::string> kFamilies = {"incident", "maintenance", "notice", "confirm", "test", "disabled"};
@@ -497,9 +499,14 @@ Result<Response> SubscribersApi::Preview(const Request& req, const model::Page& 
   }
   const TimeMs now = deps_.clock.Now();
   const std::string page_url = deps_.links.public_url() + (page.is_default ? "/" : "/pages/" + page.slug + "/");
+  // Viewers may preview, and may name a stored subscriber: signed links would let them confirm
+  // (skipping double opt-in), manage or unsubscribe that subscriber. Previews get inert links.
+  const auto links = notify::LinkSigner::Placeholder(deps_.links.public_url());
   Result<notify::Message> msg = Error::Internal("no message");
   if (*family == "confirm" || *family == "test" || *family == "disabled") {
-    notify::TemplateVars extra{{"confirm_url", deps_.links.ConfirmUrl(s.id, now + 24LL * 3600 * 1000)},
+    notify::TemplateVars extra{{"confirm_url", links.ConfirmUrl(s.id, now + 24LL * 3600 * 1000)},
+                               {"manage_url", links.ManageUrl(s.id)},
+                               {"unsubscribe_url", links.UnsubscribeUrl(s.id)},
                                {"code", "123456"},
                                {"failing_since", FormatIso8601(now)},
                                {"last_error", "HTTP 503"}};
@@ -528,7 +535,7 @@ Result<Response> SubscribersApi::Preview(const Request& req, const model::Page& 
     auto ctx = notify::LoadEventContext(deps_.store, ev, deps_.links.public_url());
     if (!ctx) return ctx.error();
     if (!*ctx) return Error::Invalid("incident_id", "this incident notifies nobody");
-    msg = notify::Compose(**ctx, s, *overrides, deps_.links, "preview");
+    msg = notify::Compose(**ctx, s, *overrides, links, "preview");
   }
   if (!msg) {
     Error e = msg.error();

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <boost/json.hpp>
 #include <filesystem>
 #include <mutex>
 #include <set>
@@ -386,6 +387,69 @@ TEST_F(DispatcherTest, ComponentChangesGoToMachineChannelsOnly) {
   ASSERT_EQ(slack_->sent.size(), 1u);
   EXPECT_EQ(slack_->sent[0].message.subject, "API: Partial outage");
   EXPECT_NE(slack_->sent[0].message.webhook_json.find("\"old_status\":\"operational\""), std::string::npos);
+}
+
+// Regression (defects issue, item 10): monitoring then resolved in quick succession, both
+// posted before the dispatcher composes anything. Each subscriber hears "monitoring" once and
+// "resolved" once, each message describing its own update: status, newest update and component
+// statuses as of that update (the webhook document as much as the email).
+TEST_F(DispatcherTest, EachMessageDescribesTheUpdateItAnnouncesNotTheIncidentNow) {
+  auto hook_channel = std::make_unique<FakeChannel>(ChannelKind::kWebhook);
+  FakeChannel* hook = hook_channel.get();
+  channels_.Add(std::move(hook_channel));
+  auto d = MakeDispatcher();
+  RunUntilIdle(*d);
+  Sub("person");
+  Sub("machine", ChannelKind::kWebhook);
+  const std::string incident = OpenIncident({api_id_});
+  RunUntilIdle(*d);
+  email_->sent.clear();
+  hook->sent.clear();
+
+  service::IncidentService incidents({*store_, clock_});
+  Advance(std::chrono::minutes(5));
+  service::IncidentInput monitoring;
+  monitoring.status = model::IncidentStatus::kMonitoring;
+  monitoring.body = "A fix is out; we are watching error rates.";
+  monitoring.components[api_id_] = model::ComponentStatus::kDegradedPerformance;
+  ASSERT_TRUE(incidents.Update(page_id_, incident, monitoring).ok());
+  Advance(std::chrono::minutes(1));
+  service::IncidentInput resolved;
+  resolved.status = model::IncidentStatus::kResolved;
+  resolved.body = "Error rates are back to normal.";
+  ASSERT_TRUE(incidents.Update(page_id_, incident, resolved).ok());
+  RunUntilIdle(*d);
+
+  for (FakeChannel* channel : {email_, hook}) {
+    SCOPED_TRACE(model::ToString(channel->Kind()));
+    ASSERT_EQ(channel->sent.size(), 2u);
+    struct Expected {
+      const char* status;
+      const char* label;
+      const char* newest_body;
+      const char* api_status;
+      const char* indicator;
+    };
+    const Expected expected[] = {
+        // Still open then: the page shows the incident's (major) impact.
+        {"monitoring", "Monitoring", "A fix is out; we are watching error rates.", "degraded_performance", "major"},
+        {"resolved", "Resolved", "Error rates are back to normal.", "operational", "none"}};
+    for (size_t i = 0; i < 2; ++i) {
+      const Message& m = channel->sent[i].message;
+      SCOPED_TRACE(expected[i].status);
+      EXPECT_EQ(m.status_label, expected[i].label);
+      EXPECT_EQ(m.subject, std::string(expected[i].label) + ": Login errors");
+      EXPECT_NE(m.text.find(expected[i].newest_body), std::string::npos) << m.text;
+      const auto doc = boost::json::parse(m.webhook_json);
+      const auto& inc = doc.at("incident");
+      EXPECT_EQ(inc.at("status").as_string(), expected[i].status);
+      EXPECT_EQ(inc.at("incident_updates").as_array().at(0).at("status").as_string(), expected[i].status);
+      EXPECT_EQ(inc.at("incident_updates").as_array().at(0).at("body").as_string(), expected[i].newest_body);
+      EXPECT_EQ(inc.at("resolved_at").is_null(), i == 0);
+      EXPECT_EQ(inc.at("components").as_array().at(0).at("status").as_string(), expected[i].api_status);
+      EXPECT_EQ(doc.at("page").at("status_indicator").as_string(), expected[i].indicator);
+    }
+  }
 }
 
 // A process dies with messages in flight and a fan-out half done: a second instance finishes

@@ -559,7 +559,7 @@ Result<model::AutomationRule> MonitorService::PutRule(const std::string& page_id
   if (auto st = delay("resolve_after_seconds", in.resolve_after_ms, r.resolve_after_ms, 0); !st) return st.error();
   if (auto st = delay("flap_window_seconds", in.flap_window_ms, r.flap_window_ms, 0); !st) return st.error();
   if (in.incident_name) {
-    auto v = CheckText("incident_name", *in.incident_name, kMaxNameLength, false);
+    auto v = CheckOneLine("incident_name", *in.incident_name, kMaxNameLength, false);
     if (!v) return v.error();
     r.incident_name = *v;
   }
@@ -659,7 +659,7 @@ Result<model::IncidentDraft> MonitorService::EditDraft(const std::string& page_i
                  "this draft is " + std::string(model::ToString(d->state)) + "; only waiting drafts change",
                  {}};
   if (in.name) {
-    auto v = CheckText("name", *in.name, kMaxNameLength, true);
+    auto v = CheckOneLine("name", *in.name, kMaxNameLength, true);  // it becomes the incident's name
     if (!v) return v.error();
     d->name = *v;
   }

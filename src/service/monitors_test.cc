@@ -320,6 +320,9 @@ TEST_F(MonitorServiceTest, AutomationRulesKeepEngineStateAndPatch) {
   bad = {};
   bad.resolve_after_ms = -1;
   EXPECT_EQ(monitors_->PutRule(page_id_, api_, bad).error().field, "resolve_after_seconds");
+  bad = {};
+  bad.incident_name = "{{component}}\nis down";  // becomes an incident's name: one line
+  EXPECT_EQ(monitors_->PutRule(page_id_, api_, bad).error().field, "incident_name");
   EXPECT_EQ(monitors_->PutRule(page_id_, "nope", in).error().code, ErrorCode::kNotFound);
   EXPECT_FALSE(monitors_->GetRule(page_id_, api_)->notify == true);
 
@@ -397,6 +400,8 @@ TEST_F(MonitorDraftTest, PublishOpensTheIncidentWithItsOutboxEvent) {
   EXPECT_EQ(edited->name, "API errors");
   DraftInput bad;
   bad.name = "";
+  EXPECT_EQ(monitors_->EditDraft(page_id_, d.id, bad).error().field, "name");
+  bad.name = "API\nerrors";
   EXPECT_EQ(monitors_->EditDraft(page_id_, d.id, bad).error().field, "name");
 
   const std::int64_t before = *store_->LastOutboxId();

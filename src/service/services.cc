@@ -151,6 +151,12 @@ Result<model::Component> RefreshComponentStatus(const Deps& deps, const std::str
   return std::move(*c);
 }
 
+Result<std::string> CheckOneLine(const std::string& field, const std::string& value, size_t max, bool required) {
+  auto v = CheckText(field, value, max, required);
+  if (v && v->find('\n') != std::string::npos) return Error::Invalid(field, field + " must be one line");
+  return v;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Pages
 
@@ -368,7 +374,7 @@ Result<model::Incident> IncidentService::Write(const std::string& page_id, model
                                                bool creating) {
   const TimeMs now = deps_.clock.Now();
   if (in.name) {
-    auto v = CheckText("name", *in.name, kMaxNameLength, true);
+    auto v = CheckOneLine("name", *in.name, kMaxNameLength, true);
     if (!v) return v.error();
     inc.name = *v;
   }

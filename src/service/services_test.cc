@@ -174,6 +174,13 @@ TEST_F(ServicesTest, InvalidInputNamesTheFieldAndWritesNothing) {
     in.name = std::string("bad \xff utf8");
     cases.push_back({in, "name"});
   }
+  // A name is one line: a line break would cut the email subject short. "\r" was refused
+  // already; "\n" is too.
+  for (const char* name : {"Login errors\nfor some customers", "Login errors\rfor some customers"}) {
+    IncidentInput in;
+    in.name = name;
+    cases.push_back({in, "name"});
+  }
   {
     IncidentInput in;
     in.name = "x";

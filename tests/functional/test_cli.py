@@ -254,6 +254,8 @@ class Cli(unittest.TestCase):
             ["incident", "open", "--name", "x", "--component", "Nope=major_outage"],
             ["incident", "open", "--name", "x", "--component", "API=exploded"],
             ["incident", "open", "--name", "x", "--status", "sleeping"],
+            ["incident", "open", "--name", "two\nlines"],
+            ["incident", "open", "--name", "two\rlines"],
             ["incident", "update", "nope", "--body", "x"],
             ["component", "set", "API", "purple"],
             ["maintenance", "schedule", "--name", "x", "--start", "2099-01-02T00:00:00Z", "--end", "2099-01-01T00:00:00Z"],
@@ -264,6 +266,8 @@ class Cli(unittest.TestCase):
                 p = self.cli(*args, check=False)
                 self.assertNotEqual(p.returncode, 0)
                 self.assertTrue(p.stderr.startswith("herald: "), p.stderr)
+                if "lines" in args[3]:
+                    self.assertIn("name", p.stderr)
         p = subprocess.run([HERALD, "serve", "--db", "mysql://nope", "--listen", "127.0.0.1:0"],
                            capture_output=True, text=True, timeout=30)
         self.assertNotEqual(p.returncode, 0)

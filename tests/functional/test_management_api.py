@@ -259,6 +259,10 @@ class ManagementApi(HeraldTestCase):
             (dict(body={"incident": {"name": "<script>alert(1)</script>"}}), "name"),
             (dict(body={"incident": {"name": "   "}}), "name"),
             (dict(body={"incident": {"name": "x" * 300}}), "name"),
+            # A name is one line (it becomes an email subject): "\n" is refused like "\r".
+            (dict(body={"incident": {"name": "Login errors\nfor some"}}), "name"),
+            (dict(body={"incident": {"name": "Login errors\rfor some"}}), "name"),
+            (dict(form="incident[name]=Login%0Aerrors"), "name"),
             (dict(body={"incident": {"name": "x", "body": "y" * 70000}}), "body"),
             (dict(body={"incident": {"name": "x", "next_update_at": "2001-01-01T00:00:00Z"}}), "next_update_at"),
             (dict(raw=b'{"incident": {"name": "\xff\xfe"}}', headers={"Content-Type": "application/json"}), None),
