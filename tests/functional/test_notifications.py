@@ -286,8 +286,9 @@ class NotificationsTest(unittest.TestCase):
             f"webhook,http://127.0.0.1:{self.hooks.port}/hooks/{i:064x},,en,Europe/Paris,standard,bulk,0\n"
             for i in range(n))
         self.assertGreater(len(csv), 1024 * 1024)
+        # 15,000 rows validated and written take a few seconds; more on a busy machine.
         r = h.request("POST", f"/v1/pages/{self.page_id}/subscribers/import", raw=csv.encode(),
-                      headers={"Content-Type": "text/csv"}, token=self.admin)
+                      headers={"Content-Type": "text/csv"}, token=self.admin, timeout=180)
         self.assertEqual(r.status, 200, r.body[:300])
         self.assertEqual(r.json()["imported"], n, r.body[:300])
         self.assertEqual(r.json()["failed"], 0)
