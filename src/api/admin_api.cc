@@ -1,6 +1,12 @@
 #include "api/admin_api.h"
 
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include <array>
 #include <boost/json.hpp>
+#include <cerrno>
+#include <memory>
 #include <mutex>
 #include <set>
 
@@ -9,6 +15,7 @@
 #include "api/request_body.h"
 #include "api/routes.h"
 #include "api/subscribers_api.h"
+#include "core/encoding.h"
 #include "core/text.h"
 #include "core/time.h"
 #include "http/auth.h"
@@ -23,6 +30,26 @@ using http::Response;
 using model::Role;
 
 namespace {
+
+// The SHA-256 of a body the server kept in a temporary file (the subscriber import), read in
+// pieces: the Idempotency-Key check must cover it, without holding it in memory.
+std::string FileSha256(int fd) {
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) return "unreadable";
+  std::array<char, 64 * 1024> buffer;
+  for (off_t at = 0;;) {
+    const ssize_t n = ::pread(fd, buffer.data(), buffer.size(), at);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return "unreadable";
+    if (n == 0) break;
+    EVP_DigestUpdate(ctx.get(), buffer.data(), static_cast<size_t>(n));
+    at += n;
+  }
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx.get(), md, &len);
+  return Base64Encode(std::string_view(reinterpret_cast<const char*>(md), len));
+}
 
 constexpr TimeMs kIdempotencyWindowMs = 24LL * 3600 * 1000;
 
@@ -533,7 +560,9 @@ struct AdminApi::Impl {
     // Replays within 24 h return the first answer. The in-flight set makes a concurrent replay
     // wait its turn instead of writing twice.
     const std::string scoped = key->id + ":" + idem;
-    const std::string request_hash = Sha256Hex(req.method + " " + req.path + "\n" + req.body);
+    const std::string request_hash =
+        Sha256Hex(req.method + " " + req.path + "\n" +
+                  (req.body_file ? "file " + FileSha256(req.body_file->get()) : req.body));
     {
       std::unique_lock lock(idem_mu);
       if (!idem_in_flight.insert(scoped).second)

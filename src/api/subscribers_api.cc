@@ -1,8 +1,13 @@
 #include "api/subscribers_api.h"
 
+#include <unistd.h>
+
+#include <array>
 #include <boost/json.hpp>
+#include <cerrno>
 #include <set>
 #include <sstream>
+#include <streambuf>
 
 #include "api/json.h"
 #include "api/request_body.h"
@@ -29,6 +34,29 @@ Error Forbidden(Role need) {
                "this API key's role may not do this; it needs the " + std::string(model::ToString(need)) + " role",
                {}};
 }
+
+// Reads a file from its start with pread (the descriptor's offset is left alone).
+class FileReader final : public std::streambuf {
+ public:
+  explicit FileReader(int fd) : fd_(fd) {}
+
+ private:
+  int_type underflow() override {
+    if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+    if (fd_ < 0) return traits_type::eof();
+    ssize_t n;
+    do n = ::pread(fd_, buffer_.data(), buffer_.size(), offset_);
+    while (n < 0 && errno == EINTR);
+    if (n <= 0) return traits_type::eof();
+    offset_ += n;
+    setg(buffer_.data(), buffer_.data(), buffer_.data() + n);
+    return traits_type::to_int_type(*gptr());
+  }
+
+  int fd_;
+  off_t offset_ = 0;
+  std::array<char, 64 * 1024> buffer_;
+};
 
 Error MethodNotAllowed() { return Error{ErrorCode::kInvalid, "method not allowed on this endpoint", {}}; }
 
@@ -158,6 +186,7 @@ Result<service::SubscriberInput> ParseSubscriberInput(const json::object& body) 
   HERALD_TRY_ASSIGN(in.priority, GetInt(o, "priority"));
   HERALD_TRY_ASSIGN(in.owner_email, GetString(o, "owner_email"));
   HERALD_TRY_ASSIGN(in.state, GetString(o, "state"));
+  HERALD_TRY_ASSIGN(in.secret, GetString(o, "secret"));
   if (const json::value* k = o.if_contains("keys"); k && !k->is_null()) {
     if (!k->is_object()) return Error::Invalid("keys", "keys must be an object {\"p256dh\":...,\"auth\":...}");
     auto p = GetString(k->as_object(), "p256dh");
@@ -174,6 +203,15 @@ Result<service::SubscriberInput> ParseSubscriberInput(const json::object& body) 
 }
 
 SubscribersApi::SubscribersApi(SubscribersApiDeps deps) : deps_(std::move(deps)) {}
+
+bool SubscribersApi::IsImport(std::string_view method, std::string_view target) {
+  if (method != "POST") return false;
+  target = target.substr(0, target.find('?'));
+  constexpr std::string_view kPrefix = "/v1/pages/", kSuffix = "/subscribers/import";
+  if (!target.starts_with(kPrefix) || !target.ends_with(kSuffix)) return false;
+  const std::string_view page = target.substr(kPrefix.size(), target.size() - kPrefix.size() - kSuffix.size());
+  return !page.empty() && page.find('/') == std::string_view::npos;
+}
 
 bool SubscribersApi::Owns(const std::vector<std::string>& seg) {
   if (seg.size() < 4 || seg[0] != "v1" || seg[1] != "pages") return false;
@@ -256,18 +294,25 @@ Result<Response> SubscribersApi::Subscribers(const Request& req, const model::Ap
   if (seg.size() == 5 && id == "import") {
     if (m != "POST") return MethodNotAllowed();
     if (auto st = need(Role::kResponder); !st) return st.error();
-    if (req.body.size() > deps_.max_import_bytes)
+    const std::uint64_t size = req.body_file ? req.body_file_bytes : req.body.size();
+    if (size > deps_.max_import_bytes)
       return Error{ErrorCode::kTooLarge,
                    "the CSV is larger than " + std::to_string(deps_.max_import_bytes / (1024 * 1024)) +
                        " MB; import it with `herald subscriber import`",
                    "body"};
-    std::istringstream csv(req.body);
-    auto report = svc.ImportCsv(pid, csv);
+    // Streamed from the server's temporary file (or the in-memory body of a direct call).
+    FileReader file(req.body_file ? req.body_file->get() : -1);
+    std::istringstream memory(req.body_file ? std::string() : req.body);
+    std::istream from_file(&file);
+    auto report = svc.ImportCsv(pid, req.body_file ? from_file : static_cast<std::istream&>(memory));
     if (!report) return report.error();
     json::array errors;
     for (const auto& e : report->errors)
       errors.push_back({{"line", e.line}, {"field", e.field}, {"message", e.message}});
-    return Json(200, json::object{{"imported", report->imported}, {"rows", report->rows}, {"errors", errors}});
+    return Json(
+        200,
+        json::object{
+            {"imported", report->imported}, {"rows", report->rows}, {"failed", report->failed}, {"errors", errors}});
   }
   if (seg.size() == 5 && id == "export.csv") {
     if (!read) return MethodNotAllowed();

@@ -361,6 +361,12 @@ http::Response App::ServeAsset(const http::Request& req, const page::Snapshot& s
   return r;
 }
 
+http::BodyRule App::BodyRuleFor(std::string_view method, std::string_view target) {
+  // The subscriber import takes up to 32 MB, into a file: the general limit stays small.
+  if (api::SubscribersApi::IsImport(method, target)) return {api::kMaxImportBytes, true};
+  return {};
+}
+
 std::optional<http::Response> App::HandleFast(const http::Request& req) {
   const std::string& p = req.path;
   http::Response r;

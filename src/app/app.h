@@ -82,6 +82,7 @@ class App final : public http::Handler {
 
   std::optional<http::Response> HandleFast(const http::Request& request) override;
   http::Response HandleBlocking(const http::Request& request) override;
+  http::BodyRule BodyRuleFor(std::string_view method, std::string_view target) override;
   void OnResponse(const http::Request& request, const http::Response& response, double seconds) override;
 
  private:

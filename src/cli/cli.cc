@@ -322,6 +322,7 @@ int Run(int argc, char** argv) {
         SubscriberCliEnv env;
         env.store = std::move(opened->store);
         env.public_url = opened->config.public_url;
+        env.notify = opened->config.notify;
         return env;
       },
       clock, subscriber_rc);

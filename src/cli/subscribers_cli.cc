@@ -9,7 +9,10 @@
 #include <iostream>
 
 #include "cli/common.h"
+#include "net/address_policy.h"
+#include "net/http_client.h"
 #include "notify/email/email_channel.h"
+#include "notify/runtime.h"
 #include "notify/sms/phone_number.h"
 #include "service/subscriptions.h"
 
@@ -35,6 +38,18 @@ class ValidationOnlyChannel final : public notify::Channel {
 
  private:
   model::ChannelKind kind_;
+};
+
+// The HTTP client of the command line's channels: it never sends (imports and `add` without
+// --confirm send nothing; a confirmation needs the server).
+class NoHttp final : public net::HttpClient {
+ public:
+  void Send(net::HttpRequest, std::function<void(net::HttpResponse)> done) override {
+    net::HttpResponse r;
+    r.failure = net::FailureKind::kInvalidRequest;
+    r.error = "the command line does not send messages; use the API of a running server";
+    done(std::move(r));
+  }
 };
 
 struct Options {
@@ -74,6 +89,8 @@ class Progress {
 
 struct Env {
   SubscriberCliEnv opened;
+  NoHttp no_http;
+  net::AddressPolicy policy;
   notify::Channels fallback;
   std::unique_ptr<notify::LinkSigner> fallback_links;
   std::unique_ptr<service::SubscriptionService> service;
@@ -84,9 +101,21 @@ Result<std::unique_ptr<Env>> OpenEnv(const OpenSubscriberEnv& open, const Option
   if (!opened) return opened.error();
   auto env = std::make_unique<Env>();
   env->opened = std::move(*opened);
+  const config::NotifyConfig& rules = env->opened.notify;
   if (!env->opened.channels) {
     env->fallback.Add(std::make_unique<ValidationOnlyChannel>(model::ChannelKind::kEmail));
     env->fallback.Add(std::make_unique<ValidationOnlyChannel>(model::ChannelKind::kSms));
+    // Webhook and chat URLs: the server's own channels and SSRF rules, so that a file the CLI
+    // imports is one the server would take.
+    auto policy = net::AddressPolicy::WithAllowList(rules.allow_private, "notify.allow_private");
+    if (!policy) return policy.error();
+    env->policy = *policy;
+    const net::AddressPolicy* p = &env->policy;
+    const bool allow_http = rules.allow_http;
+    notify::AddUrlChannels(env->fallback, env->no_http, clock, rules,
+                           [p, allow_http](std::string_view url, const std::string& field) {
+                             return p->CheckUrl(url, field, allow_http);
+                           });
   }
   const notify::LinkSigner* links = env->opened.links;
   if (!links) {
@@ -94,6 +123,7 @@ Result<std::unique_ptr<Env>> OpenEnv(const OpenSubscriberEnv& open, const Option
     links = env->fallback_links.get();
   }
   service::SubscriptionOptions so;
+  so.allow_http_endpoints = rules.allow_http;
   env->service = std::make_unique<service::SubscriptionService>(service::SubscriptionDeps{
       *env->opened.store, clock, env->opened.channels ? *env->opened.channels : env->fallback, *links, so});
   return env;
@@ -116,9 +146,9 @@ int RunImport(const OpenSubscriberEnv& open, const Options& o, const Clock& cloc
   for (const auto& e : report->errors)
     std::cerr << o.file << ":" << e.line << ": " << (e.field.empty() ? "" : e.field + ": ") << e.message << "\n";
   std::cout << "read " << report->rows << " rows into " << page->slug << ": " << report->added << " added, "
-            << report->updated << " updated, " << report->unchanged << " unchanged, " << report->errors.size()
+            << report->updated << " updated, " << report->unchanged << " unchanged, " << report->failed
             << " with errors\n";
-  return report->errors.empty() ? 0 : 2;
+  return report->failed == 0 ? 0 : 2;
 }
 
 int RunExport(const OpenSubscriberEnv& open, const Options& o, const Clock& clock) {

@@ -10,9 +10,11 @@
 // there is nothing to order, so connections use the io_context's executor directly.
 #include "http/server.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -43,6 +45,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
+#include <cstdlib>
 #include <ctime>
 #include <deque>
 #include <exception>
@@ -259,16 +262,21 @@ std::string FormatSseEvent(std::string_view event, std::string_view data) {
 // Beast's basic_parser still does the HTTP/1 syntax, framing and the header/body limits.
 class RequestParser final : public bhttp::basic_parser<true> {
  public:
-  RequestParser(Request& req, std::size_t max_header_bytes, std::size_t max_body_bytes) : req_(req) {
+  RequestParser(Request& req, std::size_t max_header_bytes, std::size_t max_body_bytes, Handler& handler)
+      : req_(req), handler_(handler), max_body_(max_body_bytes) {
     header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(max_header_bytes, UINT32_MAX)));
     body_limit(max_body_bytes);
     req_.method.clear();
     req_.target.clear();
     req_.body.clear();
+    req_.body_file.reset();
+    req_.body_file_bytes = 0;
   }
 
   unsigned version() const { return version_; }
   bool expect_continue() const { return expect_continue_; }
+  std::size_t max_body() const { return max_body_; }  // this request's limit
+  bool spool_failed() const { return spool_failed_; }
 
  private:
   void on_request_impl(bhttp::verb, beast::string_view method, beast::string_view target, int version,
@@ -276,6 +284,12 @@ class RequestParser final : public bhttp::basic_parser<true> {
     req_.method.assign(method.data(), method.size());
     req_.target.assign(target.data(), target.size());
     version_ = static_cast<unsigned>(version);
+    // Before the headers, so that the Content-Length check at their end uses the route's limit.
+    rule_ = handler_.BodyRuleFor(req_.method, req_.target);
+    if (rule_.max_bytes > 0) {
+      max_body_ = rule_.max_bytes;
+      body_limit(max_body_);
+    }
   }
   void on_response_impl(int, beast::string_view, int, beast::error_code& ec) override {
     ec = bhttp::error::bad_version;
@@ -293,21 +307,53 @@ class RequestParser final : public bhttp::basic_parser<true> {
     v.assign(value.data(), value.size());
   }
   void on_header_impl(beast::error_code&) override { req_.headers.resize(fields_); }
-  void on_body_init_impl(const boost::optional<std::uint64_t>& length, beast::error_code&) override {
+  void on_body_init_impl(const boost::optional<std::uint64_t>& length, beast::error_code& ec) override {
+    if (rule_.to_file) {
+      // An unnamed file in the temporary directory: page cache rather than the heap, and gone
+      // with its last descriptor.
+      const char* dir = std::getenv("TMPDIR");
+      const int fd = ::open(dir && *dir ? dir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+      if (fd < 0) {
+        spool_failed_ = true;
+        ec = beast::errc::make_error_code(beast::errc::io_error);
+        return;
+      }
+      req_.body_file = std::make_shared<const SharedFd>(fd);
+      return;
+    }
     if (length) req_.body.reserve(static_cast<std::size_t>(*length));  // within body_limit
   }
-  std::size_t on_body_impl(beast::string_view body, beast::error_code&) override {
-    req_.body.append(body.data(), body.size());
-    return body.size();
-  }
+  std::size_t on_body_impl(beast::string_view body, beast::error_code& ec) override { return Take(body, ec); }
   void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
-  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body, beast::error_code&) override {
-    req_.body.append(body.data(), body.size());
-    return body.size();
+  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body, beast::error_code& ec) override {
+    return Take(body, ec);
   }
   void on_finish_impl(beast::error_code&) override {}
 
+  std::size_t Take(beast::string_view body, beast::error_code& ec) {
+    if (!req_.body_file) {
+      req_.body.append(body.data(), body.size());
+      return body.size();
+    }
+    for (std::size_t done = 0; done < body.size();) {
+      const ssize_t n = ::write(req_.body_file->get(), body.data() + done, body.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        spool_failed_ = true;
+        ec = beast::errc::make_error_code(beast::errc::io_error);
+        return done;
+      }
+      done += static_cast<std::size_t>(n);
+    }
+    req_.body_file_bytes += body.size();
+    return body.size();
+  }
+
   Request& req_;
+  Handler& handler_;
+  std::size_t max_body_;
+  BodyRule rule_;
+  bool spool_failed_ = false;
   std::size_t fields_ = 0;
   unsigned version_ = 11;
   bool expect_continue_ = false;
@@ -811,7 +857,7 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Connection> conn) {
       }
       first = false;
 
-      RequestParser parser(req, options.max_header_bytes, options.max_body_bytes);
+      RequestParser parser(req, options.max_header_bytes, options.max_body_bytes, handler);
       // A deadline for the whole head, not an inactivity timer: a client trickling one byte a
       // second (slow-loris) is cut off just like a silent one.
       beast::error_code hec = co_await Parse(*conn, buffer, parser, /*whole=*/false, head_deadline);
@@ -820,7 +866,7 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Connection> conn) {
       if (hec == bhttp::error::header_limit) {
         error = JsonError(431, "invalid", "request header too large");
       } else if (hec == bhttp::error::body_limit) {
-        error = JsonError(413, "too_large", "request body exceeds " + std::to_string(options.max_body_bytes) + " bytes",
+        error = JsonError(413, "too_large", "request body exceeds " + std::to_string(parser.max_body()) + " bytes",
                           "body");
       } else if (hec == bhttp::error::end_of_stream || hec == bhttp::error::partial_message) {
         break;
@@ -850,8 +896,10 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Connection> conn) {
           auto body_deadline = SteadyClock::now() + std::chrono::milliseconds(options.body_timeout_ms);
           beast::error_code bec = co_await Parse(*conn, buffer, parser, /*whole=*/true, body_deadline);
           if (bec == bhttp::error::body_limit) {
-            error = JsonError(413, "too_large",
-                              "request body exceeds " + std::to_string(options.max_body_bytes) + " bytes", "body");
+            error = JsonError(413, "too_large", "request body exceeds " + std::to_string(parser.max_body()) + " bytes",
+                              "body");
+          } else if (parser.spool_failed()) {
+            error = JsonError(503, "unavailable", "the request body could not be stored; try again later");
           } else if (IsParseError(bec) && bec != bhttp::error::partial_message && bec != bhttp::error::end_of_stream) {
             error = JsonError(400, "invalid", "malformed request body", "body");
           } else if (bec) {

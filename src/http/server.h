@@ -28,6 +28,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/result.h"
 #include "http/message.h"
@@ -55,9 +56,19 @@ struct ServerOptions {
   std::size_t sse_max_queue_bytes = 1024 * 1024;  // per SSE stream; a client further behind is dropped
 };
 
+// How the server takes one request's body.
+struct BodyRule {
+  std::size_t max_bytes = 0;  // 0: ServerOptions::max_body_bytes
+  bool to_file = false;       // into Request::body_file (a temporary file) instead of memory
+};
+
 class Handler {
  public:
   virtual ~Handler() = default;
+  // On an io thread, as soon as the request line is read (before the headers): how to take this
+  // request's body. Lets one route (a large upload) have its own limit without raising everyone's,
+  // and without holding the whole upload in memory. Must not block.
+  virtual BodyRule BodyRuleFor(std::string_view /*method*/, std::string_view /*target*/) { return {}; }
   // On an io thread; must not block. nullopt: hand over to HandleBlocking.
   virtual std::optional<Response> HandleFast(const Request& request) = 0;
   // On a worker thread; may block.

@@ -15,6 +15,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -114,9 +116,27 @@ class TestHandler : public Handler {
     return std::nullopt;
   }
 
+  BodyRule BodyRuleFor(std::string_view method, std::string_view target) override {
+    if (method == "POST" && target.starts_with("/upload")) return {upload_limit, true};
+    return {};
+  }
+
   Response HandleBlocking(const Request& req) override {
     blocking_thread = std::this_thread::get_id();
     if (req.path == "/throw-blocking") throw 42;
+    if (req.path == "/upload" || req.path == "/plain") {
+      // What arrived, and where: "file <bytes> <hash>" or "memory <bytes> <hash>".
+      std::string bytes = req.body;
+      if (req.body_file) {
+        bytes.resize(req.body_file_bytes);
+        if (::pread(req.body_file->get(), bytes.data(), bytes.size(), 0) != static_cast<ssize_t>(bytes.size()))
+          bytes = "short read";
+      }
+      Response r;
+      r.body = std::string(req.body_file ? "file " : "memory ") + std::to_string(bytes.size()) + " " +
+               std::to_string(std::hash<std::string>{}(bytes));
+      return r;
+    }
     Response r;
     r.status = req.method == "POST" ? 201 : 200;
     r.body = req.method + " " + req.body;
@@ -130,6 +150,7 @@ class TestHandler : public Handler {
     last_seconds = seconds;
   }
 
+  std::size_t upload_limit = 0;  // BodyRuleFor's limit for /upload
   std::shared_ptr<const std::string> shared = std::make_shared<const std::string>("shared snapshot bytes");
   // Larger than any socket buffer: written partly at once, the rest when the client reads.
   std::shared_ptr<const std::string> big = std::make_shared<const std::string>(std::string(16 << 20, 'b'));
@@ -526,6 +547,45 @@ TEST_F(ServerTest, OversizedBodyIs413Json) {
   chunked += "0\r\n\r\n";
   r = Get(chunked);
   EXPECT_EQ(StatusOf(r), 413) << r;
+}
+
+// For the subscriber import (defects issue, item 13): one route takes a body far above the general
+// limit, into a temporary file instead of memory; every other route keeps the general limit.
+TEST_F(ServerTest, BodyRuleGivesOneRouteItsOwnLimitAndAFile) {
+  options_.max_body_bytes = 1024;
+  handler_.upload_limit = 3 << 20;
+  StartServer();
+  const std::string body = Pattern(3 << 20, 7);
+  const std::string expect =
+      "file " + std::to_string(body.size()) + " " + std::to_string(std::hash<std::string>{}(body));
+  Client c(server_->port());
+  ASSERT_TRUE(c.Send("POST /upload?x=1 HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
+                     "\r\n\r\n" + body));
+  std::string r = c.ReadResponse();
+  EXPECT_EQ(StatusOf(r), 200) << r.substr(0, 300);
+  EXPECT_EQ(BodyOf(r), expect);
+  // The same connection, chunked this time; then a small request on another route, in memory.
+  std::string chunked = "POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (std::size_t at = 0; at < body.size(); at += 65536) {
+    const std::string piece = body.substr(at, 65536);
+    char size[32];
+    std::snprintf(size, sizeof size, "%zx\r\n", piece.size());
+    chunked += size + piece + "\r\n";
+  }
+  ASSERT_TRUE(c.Send(chunked + "0\r\n\r\n"));
+  r = c.ReadResponse();
+  EXPECT_EQ(BodyOf(r), expect);
+  ASSERT_TRUE(c.Send("POST /plain HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"));
+  r = c.ReadResponse();
+  EXPECT_EQ(BodyOf(r), "memory 5 " + std::to_string(std::hash<std::string>{}(std::string("hello"))));
+
+  // Over the route's own limit: 413 naming it. Other routes: the general limit.
+  r = Get("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string((3 << 20) + 1) + "\r\n\r\n");
+  EXPECT_EQ(StatusOf(r), 413) << r;
+  EXPECT_NE(BodyOf(r).find("exceeds 3145728 bytes"), std::string::npos) << r;
+  r = Get("POST /plain HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\n\r\n" + std::string(2000, 'x'));
+  EXPECT_EQ(StatusOf(r), 413) << r;
+  EXPECT_NE(BodyOf(r).find("exceeds 1024 bytes"), std::string::npos) << r;
 }
 
 TEST_F(ServerTest, OversizedHeaderIsRejected) {

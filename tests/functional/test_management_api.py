@@ -238,6 +238,20 @@ class ManagementApi(HeraldTestCase):
                                  {"incident": {"name": "Different"}}, headers=h, token=self.responder)
         self.assertError(r3, 400, "Idempotency-Key")
 
+    def test_idempotency_key_covers_an_import_body_kept_in_a_file(self):
+        # The import's body goes to a temporary file (not Request::body): the key must still tell
+        # one file from another.
+        path = f"/v1/pages/{self.pid}/subscribers/import"
+        h = {"Idempotency-Key": "import-1", "Content-Type": "text/csv"}
+        a = b"channel,address\nemail,idem-a@example.com\n"
+        r1 = self.herald.request("POST", path, raw=a, headers=h, token=self.responder)
+        r2 = self.herald.request("POST", path, raw=a, headers=h, token=self.responder)
+        self.assertEqual(r1.status, 200, r1.body)
+        self.assertEqual(r2.headers["Idempotent-Replayed"], "true")
+        r3 = self.herald.request("POST", path, raw=b"channel,address\nemail,idem-b@example.com\n", headers=h,
+                                 token=self.responder)
+        self.assertError(r3, 400, "Idempotency-Key")
+
     # --- bad input ------------------------------------------------------------------------------
     def count_incidents(self):
         return len(self.herald.get(f"/v1/pages/{self.pid}/incidents?per_page=1000", token=self.viewer).json())
