@@ -65,6 +65,9 @@ SiteInput Clean(const SiteInput& in) {
   out.vapid_public_key = in.vapid_public_key;
   out.email_off = in.email_off;
   out.sms_off = in.sms_off;
+  out.static_export = in.static_export;
+  out.live_url = in.live_url;
+  while (!out.live_url.empty() && out.live_url.back() == '/') out.live_url.pop_back();
 
   std::set<std::string> hidden_groups;
   for (const auto& c : in.components)
@@ -197,6 +200,8 @@ struct Ctx {
   std::unordered_map<std::string, const model::Component*> by_id;
   std::unordered_map<std::string, ComponentUptime> uptime;
   std::unordered_map<std::string, std::vector<std::string>> charts;  // component id -> chart HTML
+  // component id -> the incidents and maintenances that affected it, for its uptime days
+  std::unordered_map<std::string, std::vector<const model::Incident*>> incidents_of;
   // (time, pattern) -> text in `zone`, see Format.
   mutable std::unordered_map<std::string, std::string> formatted;
 };
@@ -213,12 +218,21 @@ const std::string& Format(const Ctx& c, TimeMs t, const char* pattern) {
   return it->second;
 }
 
-mu::data Time(const Ctx& c, TimeMs t, const char* pattern = kShortTime) {
+// One rule for every time on the page: the page's zone, always with the date (a snapshot or an
+// export is still read on later days, so no time can count on being "today"), and the year when
+// it is not the year the page was built in. page.js shows the same in the visitor's zone and
+// leaves out the date when it is today there.
+const char* TimePattern(const Ctx& c, TimeMs t) {
+  return Format(c, t, "%Y") == Format(c, c.in.now, "%Y") ? kShortTime : kLongTime;
+}
+
+mu::data Time(const Ctx& c, TimeMs t, const char* pattern) {
   mu::data d;
   d.set("iso", FormatIso8601(t));
   d.set("text", Format(c, t, pattern));
   return d;
 }
+mu::data Time(const Ctx& c, TimeMs t) { return Time(c, t, TimePattern(c, t)); }
 
 std::string IncidentUrl(const Ctx& c, const model::Incident& i) {
   return c.in.base_path + "incidents/" + i.id + ".html";
@@ -242,7 +256,7 @@ std::string AffectedNames(const Ctx& c, const model::Incident& i) {
 }
 
 mu::data IncidentData(const Ctx& c, const model::Incident& i, bool full_dates) {
-  const char* pattern = full_dates ? kLongTime : kShortTime;
+  auto at = [&](TimeMs t) { return full_dates ? Time(c, t, kLongTime) : Time(c, t); };
   mu::data d;
   d.set("id", i.id);
   d.set("name", i.name);
@@ -252,17 +266,17 @@ mu::data IncidentData(const Ctx& c, const model::Incident& i, bool full_dates) {
   d.set("status_label", std::string(model::Label(i.status)));
   d.set("is_maintenance", i.is_maintenance());
   d.set("closed", model::IsClosed(i.status));
-  d.set("started", Time(c, StartOf(i), pattern));
+  d.set("started", at(StartOf(i)));
   // Mustache looks names up the context stack, so every optional key is set (false when absent)
   // lest a nested section pick up a parent's value.
   for (const char* key : {"resolved", "window", "affected", "next_update", "postmortem_html", "latest", "in_progress"})
     d.set(key, false);
-  if (i.resolved_at) d.set("resolved", Time(c, *i.resolved_at, pattern));
+  if (i.resolved_at) d.set("resolved", at(*i.resolved_at));
   if (i.scheduled_for) {
     mu::data w;
-    w.set("from", Time(c, *i.scheduled_for, kLongTime));
+    w.set("from", at(*i.scheduled_for));
     w.set("until", false);
-    if (i.scheduled_until) w.set("until", Time(c, *i.scheduled_until, kLongTime));
+    if (i.scheduled_until) w.set("until", at(*i.scheduled_until));
     d.set("window", w);
   }
   std::string affected = AffectedNames(c, i);
@@ -272,7 +286,7 @@ mu::data IncidentData(const Ctx& c, const model::Incident& i, bool full_dates) {
     mu::data ud;
     ud.set("status_label", std::string(model::Label(u.status)));
     ud.set("body_html", ShiftHeadings(RenderMarkdown(u.body), 4));
-    ud.set("time", Time(c, u.display_at, pattern));
+    ud.set("time", at(u.display_at));
     updates.push_back(ud);
   }
   d.set("updates", updates);
@@ -284,7 +298,7 @@ mu::data IncidentData(const Ctx& c, const model::Incident& i, bool full_dates) {
     d.set("latest", latest);
   }
   if (!i.updates.empty() && i.updates.front().next_update_at && !model::IsClosed(i.status))
-    d.set("next_update", Time(c, *i.updates.front().next_update_at, "%H:%M %Z"));
+    d.set("next_update", at(*i.updates.front().next_update_at));
   if (!Trim(i.postmortem_body).empty()) d.set("postmortem_html", ShiftHeadings(RenderMarkdown(i.postmortem_body), 3));
   return d;
 }
@@ -296,6 +310,17 @@ std::string Count(std::int64_t n) {
     out += digits[i];
   }
   return out;
+}
+
+// Whether incident `i` was going on at some time in [from, to): from its start (or its
+// maintenance window) until it was resolved, or until `now` while it is open.
+bool During(const model::Incident& i, TimeMs from, TimeMs to, TimeMs now) {
+  const TimeMs start = StartOf(i);
+  TimeMs end = now;
+  if (i.is_maintenance() && i.scheduled_until) end = std::min(now, *i.scheduled_until);
+  if (i.resolved_at) end = *i.resolved_at;
+  if (start > now) return false;
+  return start < to && end >= from;
 }
 
 // `measured_component`: the component's other days are measured by checks, so a day from the
@@ -347,10 +372,29 @@ mu::data ComponentData(const Ctx& c, const model::Component& comp, ComponentStat
     if (it != c.uptime.end()) {
       const ComponentUptime& u = it->second;
       mu::data bars{mu::data::type::list};
+      const auto affecting = c.incidents_of.find(comp.id);
       for (const auto& day : u.days) {
         mu::data b;
         b.set("class", day.has_data ? std::string(StatusClass(day.worst)) : std::string("nodata"));
         b.set("title", DayTitle(c, day, u.monitors > 0));
+        b.set("incidents", false);
+        b.set("has_incidents", false);
+        if (affecting != c.incidents_of.end()) {
+          mu::data list{mu::data::type::list};
+          bool any = false;
+          for (const model::Incident* i : affecting->second) {
+            if (!During(*i, day.start, day.end, c.in.now)) continue;
+            mu::data e;
+            e.set("name", i->name);
+            e.set("url", IncidentUrl(c, *i));
+            list.push_back(e);
+            any = true;
+          }
+          if (any) {
+            b.set("incidents", list);
+            b.set("has_incidents", true);
+          }
+        }
         bars.push_back(b);
       }
       mu::data up;
@@ -404,6 +448,54 @@ mu::data ComponentsData(const Ctx& c) {
   return list;
 }
 
+// The components as the sign-up form lists them (groups holding their members), those in
+// `checked` ticked: light, without the uptime days that ComponentsData renders.
+mu::data FormComponents(const Ctx& c, const std::set<std::string>& checked) {
+  auto item = [&](const model::Component& comp) {
+    mu::data d;
+    d.set("id", comp.id);
+    d.set("name", comp.name);
+    d.set("is_group", false);
+    d.set("checked", checked.count(comp.id) > 0);
+    return d;
+  };
+  std::set<std::string> group_ids;
+  for (const auto& comp : c.in.components)
+    if (comp.is_group) group_ids.insert(comp.id);
+  mu::data list{mu::data::type::list};
+  for (const auto& comp : c.in.components) {
+    if (comp.is_group) {
+      mu::data members{mu::data::type::list};
+      bool any = false;
+      for (const auto& m : c.in.components)
+        if (!m.is_group && m.group_id == comp.id) members.push_back(item(m)), any = true;
+      if (!any) continue;
+      mu::data g = item(comp);
+      g.set("is_group", true);
+      g.set("members", members);
+      list.push_back(g);
+    } else if (comp.group_id.empty() || !group_ids.count(comp.group_id)) {
+      list.push_back(item(comp));
+    }
+  }
+  return list;
+}
+
+// What the sign-up form needs besides the components: the channels this server can send on, the
+// push key, and for a static export the live page to subscribe on instead.
+void SubscribeData(const Ctx& c, mu::data& d) {
+  const SiteInput& in = c.in;
+  if (in.static_export) {
+    d.set("subscribe_url", (in.live_url.empty() ? in.public_url : in.live_url) + in.base_path + "subscribe");
+    return;
+  }
+  d.set("subscribe_url", false);
+  // An empty string is "true" to this Mustache library: no key must be false to hide the button.
+  if (!in.vapid_public_key.empty()) d.set("vapid_public_key", in.vapid_public_key);
+  if (in.email_off) d.set("email_off", true);
+  if (in.sms_off) d.set("sms_off", true);
+}
+
 // Partials shared by the page templates.
 void AddPartials(mu::data& d) {
   for (const char* name : {"timeline", "component", "incident_card", "subscribe_form"}) {
@@ -433,13 +525,10 @@ std::string Layout(const Ctx& c, const std::string& title, const std::string& co
   d.set("generated_iso", FormatIso8601(in.now));
   d.set("content", content);
   d.set("extra_head", extra_head);
+  d.set("static_export", in.static_export);
   mu::mustache tmpl{std::string(FindWebAsset("templates/layout.mustache"))};
-  // The layout shows "Updated HH:MM UTC" in UTC on purpose (a zone every visitor can place);
-  // page.js shows it in the visitor's zone when it runs.
-  mu::data upd;
-  upd.set("iso", FormatIso8601(in.now));
-  upd.set("text", FormatInZone(in.now, "UTC", "%H:%M UTC"));
-  d.set("updated", upd);
+  // In the page's zone like every other time here; page.js shows it in the visitor's.
+  d.set("updated", Time(c, in.now));
   return tmpl.is_valid() ? tmpl.render(d) : "<!-- layout: " + tmpl.error_message() + " -->";
 }
 
@@ -491,10 +580,7 @@ std::string RenderIndex(const Ctx& c, const OverallStatus& overall) {
   }
 
   d.set("components", ComponentsData(c));
-  // An empty string is "true" to this Mustache library: no key must be false to hide the button.
-  if (!in.vapid_public_key.empty()) d.set("vapid_public_key", in.vapid_public_key);
-  if (in.email_off) d.set("email_off", true);
-  if (in.sms_off) d.set("sms_off", true);
+  SubscribeData(c, d);
   d.set("uptime_days", std::to_string(kUptimeDays));
 
   // Past incidents: the last 7 days in the page zone, today first, quiet days said so.
@@ -524,6 +610,16 @@ std::string RenderIndex(const Ctx& c, const OverallStatus& overall) {
 std::string RenderIncidentPage(const Ctx& c, const model::Incident& i) {
   mu::data d = Common(c);
   d.set("incident", IncidentData(c, i, true));
+  // Signing up from an incident page: its components are ticked, so the visitor hears how it
+  // goes on (and of later incidents there), and the form opens on them.
+  std::set<std::string> affected;
+  for (const auto& a : i.components) affected.insert(a.component_id);
+  for (const auto& u : i.updates)
+    for (const auto& a : u.affected_components) affected.insert(a.component_id);
+  d.set("components", FormComponents(c, affected));
+  d.set("some_components", !affected.empty());
+  d.set("show_subscribe", !model::IsClosed(i.status));
+  SubscribeData(c, d);
   return Layout(c, i.name + " - " + c.in.page.name + " Status", Render("incident", d));
 }
 
@@ -647,6 +743,14 @@ std::string EnsureContrast(const std::string& color, const std::string& backgrou
   return ToHex(c);
 }
 
+std::string RenderWelcomePage(std::string_view public_url) {
+  mu::data d;
+  std::string origin(public_url);
+  while (!origin.empty() && origin.back() == '/') origin.pop_back();
+  d.set("origin", origin);
+  return Render("welcome", d);
+}
+
 OverallStatus ComputeOverallStatus(const std::vector<model::Component>& components,
                                    const std::vector<model::Incident>& incidents, TimeMs now) {
   (void)now;
@@ -684,8 +788,15 @@ OverallStatus ComputeOverallStatus(const std::vector<model::Component>& componen
 
 std::vector<SiteFile> RenderSite(const SiteInput& raw) {
   const SiteInput in = Clean(raw);
-  Ctx c{in, IsValidTimeZone(in.page.time_zone) ? in.page.time_zone : "UTC", {}, {}, {}, {}};
+  Ctx c{in, IsValidTimeZone(in.page.time_zone) ? in.page.time_zone : "UTC", {}, {}, {}, {}, {}};
   for (const auto& comp : in.components) c.by_id[comp.id] = &comp;
+  for (const auto& i : in.incidents) {
+    std::set<std::string> ids;
+    for (const auto& a : i.components) ids.insert(a.component_id);
+    for (const auto& u : i.updates)
+      for (const auto& a : u.affected_components) ids.insert(a.component_id);
+    for (const auto& id : ids) c.incidents_of[id].push_back(&i);
+  }
   // Monitors of each component: their day rollups measure its uptime; those with show_chart get
   // a response-time chart under it.
   std::unordered_map<std::string, std::vector<const PageMonitor*>> monitors_of;

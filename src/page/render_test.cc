@@ -63,7 +63,7 @@ TEST(RenderTest, IndexStructureAndAccessibility) {
   EXPECT_TRUE(Contains(html, "<meta name=\"herald-generated\" content=\"2026-01-15T13:37:00.000Z\">"));
   EXPECT_TRUE(Contains(html, "<link rel=\"stylesheet\" href=\"/assets/page.css\">"));
   EXPECT_TRUE(Contains(html, "<script src=\"/assets/page.js\" defer></script>"));
-  EXPECT_TRUE(Contains(html, "Updated <time datetime=\"2026-01-15T13:37:00.000Z\">13:37 UTC</time>"));
+  EXPECT_TRUE(Contains(html, "Updated <time datetime=\"2026-01-15T13:37:00.000Z\">Jan 15, 14:37 CET</time>"));
   EXPECT_TRUE(Contains(html, "href=\"/history.atom\""));
   EXPECT_TRUE(Contains(html, "href=\"/history.rss\""));
   EXPECT_TRUE(Contains(html, "href=\"/calendar.ics\""));
@@ -118,7 +118,7 @@ TEST(RenderTest, ComponentsGroupsAndUptime) {
   EXPECT_TRUE(Contains(html, "Partial outage"));
   EXPECT_FALSE(Contains(html, "SMS notifications"));  // only_show_if_degraded while operational
   EXPECT_TRUE(Contains(html, "bar--nodata"));         // Search is 20 days old
-  EXPECT_TRUE(Contains(html, ": No data\""));
+  EXPECT_TRUE(Contains(html, ": No data. No incidents</span>"));
   EXPECT_TRUE(Contains(html, "uptime per day over the past 90 days"));
   EXPECT_TRUE(Contains(html, "% uptime"));
 
@@ -195,6 +195,69 @@ TEST(RenderTest, UptimeBarsSayWhetherChecksMeasuredThem) {
   EXPECT_TRUE(Contains(auth, "uptime per day over the past 90 days, from the status history"));
   EXPECT_FALSE(Contains(auth, "legend-source"));
   EXPECT_FALSE(Contains(auth, "checks"));
+}
+
+// First-hour issue 11: "Next update by 11:00 CET" lost its date (and year) when the promise was
+// for another day, and the footer was in UTC while everything else was in the page's zone.
+TEST(RenderTest, EveryTimeIsInThePagesZoneWithItsDate) {
+  SiteInput in = DemoSite(kNow);
+  for (auto& i : in.incidents)
+    if (i.id == "inc_api_errors") i.updates.front().next_update_at = *ParseIso8601("2026-01-16T10:00:00Z");
+  std::string html = IndexOf(in);
+  EXPECT_TRUE(Contains(html, "Next update by <time datetime=\"2026-01-16T10:00:00.000Z\">Jan 16, 11:00 CET</time>"))
+      << html.substr(html.find("Next update"), 200);
+  EXPECT_TRUE(Contains(html, "Updated <time datetime=\"2026-01-15T13:37:00.000Z\">Jan 15, 14:37 CET</time>"));
+  for (auto& i : in.incidents)
+    if (i.id == "inc_api_errors") i.updates.front().next_update_at = *ParseIso8601("2027-01-02T10:00:00Z");
+  EXPECT_TRUE(Contains(IndexOf(in), ">Jan 02, 2027 11:00 CET</time>"));
+}
+
+// First-hour issue 12: each day of the uptime bars is a <details> with the day's text and links to
+// the incidents of that day; no native title tooltips.
+TEST(RenderTest, UptimeDaysShowTheirIncidents) {
+  std::string html = IndexOf(DemoSite(kNow));
+  std::string api = ComponentHtml(html, "API");
+  EXPECT_FALSE(Contains(api, " title=\""));
+  const auto today = api.rfind("<details class=\"day\">");
+  ASSERT_NE(today, std::string::npos);
+  const std::string day = api.substr(today, api.find("</details>", today) - today);
+  EXPECT_TRUE(Contains(day, "<summary><span class=\"day-text\">Jan 15, 2026: ")) << day;
+  EXPECT_TRUE(Contains(day, "<a href=\"/incidents/inc_api_errors.html\">Elevated error rates on the API</a>")) << day;
+  EXPECT_TRUE(Contains(api, ". No incidents</span></summary></details>"));
+}
+
+// First-hour issue 10: an exported site kept a form posting to the static host and a script
+// asking for /events.
+TEST(RenderTest, StaticExportLinksToTheLivePageAndDoesNotListen) {
+  SiteInput in = DemoSite(kNow);
+  in.static_export = true;
+  in.live_url = "https://status.example.com/";
+  auto files = RenderSite(in);
+  for (const char* path : {"index.html", "incidents/inc_api_errors.html"}) {
+    const std::string html = Body(files, path);
+    EXPECT_FALSE(Contains(html, "<form")) << path;
+    EXPECT_TRUE(Contains(html, "<body data-base=\"/\" data-static>")) << path;
+  }
+  EXPECT_TRUE(Contains(Body(files, "index.html"), "<a href=\"https://status.example.com/subscribe\">"));
+  EXPECT_TRUE(Contains(IndexOf(DemoSite(kNow)), "<form class=\"subscribe-form\""));
+}
+
+// First-hour issue 13: an open incident's page offers to subscribe, its components ticked.
+TEST(RenderTest, OpenIncidentPageOffersToSubscribeToItsComponents) {
+  SiteInput in = DemoSite(kNow);
+  std::string html = Body(RenderSite(in), "incidents/inc_api_errors.html");
+  EXPECT_TRUE(Contains(html, "Get updates about this incident"));
+  EXPECT_TRUE(Contains(html, "<details class=\"field\" open>"));
+  EXPECT_TRUE(std::regex_search(html, std::regex("value=\"[a-z_]+\" checked> API<")));
+  EXPECT_FALSE(Contains(Body(RenderSite(in), "incidents/inc_db_latency.html"), "Get updates about this incident"));
+}
+
+TEST(RenderTest, WelcomePageSaysHowToCreateAPage) {
+  std::string html = RenderWelcomePage("http://127.0.0.1:8080/");
+  EXPECT_TRUE(Contains(html, "herald apply herald.toml"));
+  EXPECT_TRUE(Contains(html, "http://127.0.0.1:8080/v1/pages"));
+  EXPECT_FALSE(Contains(html, "<style"));
+  EXPECT_FALSE(Contains(html, "<script"));
 }
 
 TEST(RenderTest, PastIncidentsByDay) {
@@ -436,7 +499,8 @@ TEST(RenderTest, SubscribeFormOffersOnlyConfiguredChannels) {
   EXPECT_TRUE(Contains(all, "value=\"sms\""));
   EXPECT_TRUE(Contains(all, ">Email address, phone number (with country code) or webhook URL</label>"));
   in.sms_off = true;
-  EXPECT_TRUE(Contains(IndexOf(in), ">Email address or webhook URL</label>")) << "the label asks only for what is offered";
+  EXPECT_TRUE(Contains(IndexOf(in), ">Email address or webhook URL</label>"))
+      << "the label asks only for what is offered";
   in.email_off = true;
   std::string some = IndexOf(in);
   EXPECT_FALSE(Contains(some, "value=\"email\""));
