@@ -79,6 +79,7 @@
     if (e.key === 'Escape') {
       var open = document.querySelector('.day[open]');
       if (open) {
+        noHover = open;
         open.open = false;
         var sum = open.querySelector('summary');
         if (sum) sum.focus();
@@ -114,11 +115,16 @@
 
   // A mouse pointing at a bar opens its day, as a tooltip would; leaving the row closes it.
   var hoverTimer = null;
+  // A day just closed by Escape or a click comes back under a resting pointer: it must not
+  // open again until the pointer goes elsewhere.
+  var noHover = null;
   document.addEventListener('mouseover', function (e) {
     if (!e.target.closest) return;
     var inRow = e.target.closest('.bars');
     if (inRow) clearTimeout(hoverTimer);
     var s = e.target.closest('.day > summary');
+    if (s && s.parentNode === noHover) return;
+    noHover = null;
     if (!s || s.parentNode.open) return;
     var open = document.querySelector('.day[open]');
     if (open && !open.hasAttribute('data-hover')) return;  // a day opened by click stays
@@ -147,6 +153,7 @@
       return;
     }
     if (day && day.open && !t.closest('.day')) {
+      noHover = day;
       day.open = false;
       return;
     }
