@@ -384,6 +384,16 @@ std::optional<http::Response> App::HandleFast(const http::Request& req) {
     }
     return WelcomePage(404);
   }
+  // Links made while the page served at "/" had its own path (/pages/{slug}/..., in messages
+  // already sent) lead to the same file at "/".
+  for (const auto& page : snap->pages) {
+    if (page.base_path != "/" || !p.starts_with("/pages/") || p.size() < 8 + page.slug.size() ||
+        p.compare(7, page.slug.size(), page.slug) != 0 || p[7 + page.slug.size()] != '/')
+      continue;
+    r.status = 301;
+    r.Set("Location", p.substr(7 + page.slug.size()));
+    return r;
+  }
   r = http::ErrorResponse(Error::NotFound("page not found"));
   if (const auto* notfound = not_found_page()) {
     r = ServeAsset(req, *snap, *notfound, /*conditional=*/false);  // a 404 is never "not modified"

@@ -248,6 +248,10 @@ class SinglePageWithoutDefault(HeraldTestCase):
             self.herald.get("/")), what="the only page at /")
         self.assertTrue(page.headers["Content-Type"].startswith("text/html"))
         self.assertEqual(self.herald.get("/api/v2/summary.json").json()["page"]["id"], r.json()["id"])
+        # Links under its own path (as messages sent before carry them) lead there.
+        moved = self.herald.get(f"/pages/{r.json()['slug']}/history.html")
+        self.assertEqual(moved.status, 200)
+        self.assertIn(b"Incident history", moved.body)
 
 
 if __name__ == "__main__":
