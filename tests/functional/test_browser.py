@@ -645,8 +645,6 @@ class Browser(unittest.TestCase):
                 self.assertEqual(info["focused"], hover, "the ? is focusable where it is shown")
                 if hover:
                     self.shot("description-on-focus", session=s)
-                    found = self.axe_violations(s)
-                    self.assertEqual(found, [], "\n" + format_violations("/ (hover)", found))
 
     def test_9c_subscribe_form_offers_what_works(self):
         """First-hour issue 9: email and SMS were offered on a server that sends neither, and
