@@ -120,10 +120,14 @@ class Api:
         return json.loads(data) if data else None
 
 
+# /metrics is off on the public listener unless a token is set.
+METRICS_TOKEN = "bench-metrics-token-0123456789"
+
+
 def metrics(url):
     u = urllib.parse.urlsplit(url)
     c = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
-    c.request("GET", "/metrics")
+    c.request("GET", "/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
     text = c.getresponse().read().decode()
     out = {}
     for line in text.splitlines():
@@ -252,12 +256,14 @@ def main():
 
         db = "sqlite:" + os.path.join(tmp, "herald.db")
         bench.page_toml(os.path.join(tmp, "page.toml"))
+        subprocess.run([herald, "migrate", "--db", db], check=True, stdout=subprocess.DEVNULL)
         subprocess.run([herald, "apply", os.path.join(tmp, "page.toml"), "--db", db], check=True,
                        stdout=subprocess.DEVNULL)
         key = subprocess.run([herald, "token", "create", "--name", "bench", "--role", "admin", "--db", db],
                              check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
         env = dict(os.environ, HERALD_NOTIFY_ALLOW_PRIVATE="127.0.0.0/8", HERALD_NOTIFY_ALLOW_HTTP="1",
-                   HERALD_HTTP_API_PER_SECOND="100000", HERALD_HTTP_API_BURST="100000")
+                   HERALD_HTTP_API_PER_SECOND="100000", HERALD_HTTP_API_BURST="100000",
+                   HERALD_METRICS_TOKEN=METRICS_TOKEN)
         out = open(os.path.join(tmp, "herald.stdout.log"), "w+")
         err = open(os.path.join(tmp, "herald.stderr.log"), "w")
         hp = subprocess.Popen([herald, "serve", "--listen", "127.0.0.1:0", "--db", db], stdout=out, stderr=err,

@@ -102,7 +102,8 @@ DBFILE="$TMP/herald.db"
 DB="sqlite:$DBFILE"
 echo "== setup ($TMP): N=$N subscribers"
 python3 "$HERE/bench.py" page-toml "$TMP/page.toml"
-"$HERALD" apply "$TMP/page.toml" --db "$DB" >"$TMP/apply.log" 2>&1 || { cat "$TMP/apply.log" >&2; exit 1; }
+"$HERALD" migrate --db "$DB" >/dev/null && \
+  "$HERALD" apply "$TMP/page.toml" --db "$DB" >"$TMP/apply.log" 2>&1 || { cat "$TMP/apply.log" >&2; exit 1; }
 KEY=$("$HERALD" token create --name bench --role admin --db "$DB" 2>"$TMP/token.log" | tail -n 1)
 [ -n "$KEY" ] || { cat "$TMP/token.log" >&2; exit 1; }
 
@@ -165,7 +166,9 @@ done
 [ -n "$SMTP_PORT" ] || { echo "bench: the SMTP sink did not print its port" >&2; exit 1; }
 
 # --- herald ---
-HERALD_NOTIFY_ALLOW_PRIVATE=127.0.0.0/8 HERALD_NOTIFY_ALLOW_HTTP=1 \
+# /metrics is off on the public listener unless a token is set.
+METRICS_TOKEN=bench-metrics-token-0123456789
+HERALD_METRICS_TOKEN=$METRICS_TOKEN HERALD_NOTIFY_ALLOW_PRIVATE=127.0.0.0/8 HERALD_NOTIFY_ALLOW_HTTP=1 \
   HERALD_SMTP_URL="smtp://127.0.0.1:$SMTP_PORT" HERALD_SMTP_FROM=status@example.com \
   "$HERALD" serve --listen 127.0.0.1:0 --db "$DB" >"$TMP/herald.stdout.log" 2>"$TMP/herald.stderr.log" &
 HERALD_PID=$!
@@ -213,7 +216,7 @@ echo "== publishing one incident (load average $LOAD_AT_START)"
 (sleep 3; top -H -b -n 2 -d 1 -w 200 >"$TMP/top.txt" 2>&1) &
 TOP_PID=$!
 "${NB[@]}" wait "$TMP/plan.json" "$TMP/hooks.log" "$TMP/smtp.log" "$TMP/t0.txt" "$MAX_S" "$STALL_S"
-curl -s "$HERALD_URL/metrics" | grep '^herald_notifications' >"$TMP/metrics.txt" || true
+curl -s -H "Authorization: Bearer $METRICS_TOKEN" "$HERALD_URL/metrics" | grep '^herald_notifications' >"$TMP/metrics.txt" || true
 RUN_S=$SECONDS
 
 if [ -n "$PERF_PID" ]; then

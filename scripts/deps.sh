@@ -74,13 +74,19 @@ if [ "$(cat "$pn_dir/VERSION" 2>/dev/null)" != "$pn_ver" ]; then
   trap - EXIT
 fi
 
-# The browser tests inject axe-core (pinned by tests/e2e/package-lock.json) into the page.
+# npm packages for the tests, each folder pinned by its package-lock.json: tests/e2e (axe-core,
+# injected into the page by the browser tests) and tests/openapi (the OpenAPI linter, client
+# generator and TypeScript for tests/functional/test_openapi.py). A copy of the lock file in
+# node_modules marks what was installed, so a changed lock file installs again.
 case "${1:-build}" in
   test|bench)
-    if [ ! -d "$root/tests/e2e/node_modules" ]; then
-      # npm comes with some nodejs builds (NodeSource) and is its own package in Debian's.
-      command -v npm >/dev/null || { $SUDO apt-get install -y -qq --no-install-recommends npm >/dev/null; }
-      echo "deps: npm ci in tests/e2e" >&2
-      npm ci --prefix "$root/tests/e2e" --no-audit --no-fund >/dev/null
-    fi ;;
+    for dir in "$root/tests/e2e" "$root/tests/openapi"; do
+      if ! cmp -s "$dir/package-lock.json" "$dir/node_modules/.herald-installed-lock.json"; then
+        # npm comes with some nodejs builds (NodeSource) and is its own package in Debian's.
+        command -v npm >/dev/null || { $SUDO apt-get install -y -qq --no-install-recommends npm >/dev/null; }
+        echo "deps: npm ci in ${dir#"$root"/}" >&2
+        npm ci --prefix "$dir" --no-audit --no-fund >/dev/null
+        cp "$dir/package-lock.json" "$dir/node_modules/.herald-installed-lock.json"
+      fi
+    done ;;
 esac

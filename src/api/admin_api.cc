@@ -1,15 +1,24 @@
 #include "api/admin_api.h"
 
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include <array>
 #include <boost/json.hpp>
+#include <cerrno>
+#include <memory>
 #include <mutex>
 #include <set>
 
 #include "api/json.h"
 #include "api/monitors_api.h"
 #include "api/request_body.h"
+#include "api/routes.h"
 #include "api/subscribers_api.h"
+#include "core/encoding.h"
 #include "core/text.h"
 #include "core/time.h"
+#include "http/auth.h"
 #include "http/errors.h"
 #include "page/web_assets.h"
 #include "service/services.h"
@@ -22,21 +31,27 @@ using model::Role;
 
 namespace {
 
-constexpr TimeMs kIdempotencyWindowMs = 24LL * 3600 * 1000;
-
-std::vector<std::string> SplitPath(std::string_view path) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while (pos < path.size()) {
-    size_t next = path.find('/', pos);
-    if (next == std::string_view::npos) next = path.size();
-    if (next > pos) out.emplace_back(path.substr(pos, next - pos));
-    pos = next + 1;
+// The SHA-256 of a body the server kept in a temporary file (the subscriber import), read in
+// pieces: the Idempotency-Key check must cover it, without holding it in memory.
+std::string FileSha256(int fd) {
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) return "unreadable";
+  std::array<char, 64 * 1024> buffer;
+  for (off_t at = 0;;) {
+    const ssize_t n = ::pread(fd, buffer.data(), buffer.size(), at);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return "unreadable";
+    if (n == 0) break;
+    EVP_DigestUpdate(ctx.get(), buffer.data(), static_cast<size_t>(n));
+    at += n;
   }
-  // Statuspage accepts ".json" on any path.
-  if (!out.empty() && out.back().size() > 5 && out.back().ends_with(".json")) out.back().resize(out.back().size() - 5);
-  return out;
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx.get(), md, &len);
+  return Base64Encode(std::string_view(reinterpret_cast<const char*>(md), len));
 }
+
+constexpr TimeMs kIdempotencyWindowMs = 24LL * 3600 * 1000;
 
 Response Json(int status, const json::value& v) { return http::JsonResponse(status, json::serialize(v)); }
 
@@ -51,7 +66,8 @@ Result<std::map<std::string, model::ComponentStatus>> GetComponentMap(const json
   std::map<std::string, model::ComponentStatus> out;
   const json::value* v = o.if_contains("components");
   if (!v || v->is_null()) return out;
-  if (!v->is_object()) return Error::Invalid("components", "components must be an object of component id to status");
+  if (!v->is_object())
+    return Error::Invalid("components", "components must be an object of component id (or name) to status");
   for (const auto& [k, s] : v->as_object()) {
     auto st = s.is_string() ? model::ParseComponentStatus(s.as_string()) : std::nullopt;
     if (!st)
@@ -206,11 +222,8 @@ struct AdminApi::Impl {
         incidents(service::Deps{deps.store, deps.clock, deps.on_change}) {}
 
   Result<model::ApiKey> Auth(const Request& req) {
-    std::string_view h = req.Header("authorization");
-    std::string secret;
-    for (std::string_view scheme : {"OAuth ", "Bearer ", "oauth ", "bearer "}) {
-      if (h.starts_with(scheme)) secret = std::string(Trim(h.substr(scheme.size())));
-    }
+    // Scheme names are case-insensitive (RFC 9110 section 11.1): "BEARER" and "oauth" work too.
+    const std::string secret(http::AuthorizationCredentials(req.Header("authorization"), {"Bearer", "OAuth"}));
     if (secret.empty())
       return Error{ErrorCode::kUnauthorized, "send an API key: Authorization: Bearer <key> (or OAuth <key>)", {}};
     return service::Authenticate(deps.store, secret);
@@ -220,6 +233,41 @@ struct AdminApi::Impl {
 
   Result<std::vector<model::Component>> Components(const std::string& page_id) {
     return deps.store.ListComponents(page_id);
+  }
+
+  // An incident's `components` and `component_ids` may name components by id or, as the CLI
+  // accepts, by their exact name (a name two components share is refused: use the id).
+  Status ResolveComponentNames(const std::string& page_id, service::IncidentInput& in) {
+    if (in.components.empty() && (!in.component_ids || in.component_ids->empty())) return {};
+    auto all = Components(page_id);
+    if (!all) return all.error();
+    auto resolve = [&](const std::string& ref, const char* field) -> Result<std::string> {
+      std::string found;
+      for (const auto& c : *all) {
+        if (c.is_group) continue;
+        if (c.id == ref) return c.id;
+        if (c.name == ref) {
+          if (!found.empty())
+            return Error::Invalid(field, "several components are named \"" + ref.substr(0, 64) + "\"; use the id");
+          found = c.id;
+        }
+      }
+      return found.empty() ? ref : found;  // unknown: the service names it
+    };
+    std::map<std::string, model::ComponentStatus> by_id;
+    for (const auto& [ref, st] : in.components) {
+      auto id = resolve(ref, "components");
+      if (!id) return id.error();
+      by_id[*id] = st;
+    }
+    in.components = std::move(by_id);
+    if (in.component_ids)
+      for (auto& ref : *in.component_ids) {
+        auto id = resolve(ref, "component_ids");
+        if (!id) return id.error();
+        ref = *id;
+      }
+    return {};
   }
 
   Result<Response> IncidentResponse(int status, const model::Incident& inc) {
@@ -402,6 +450,7 @@ struct AdminApi::Impl {
         if (!body) return body.error();
         auto in = ParseIncidentInput(*body);
         if (!in) return in.error();
+        if (auto st = ResolveComponentNames(pid, *in); !st) return st.error();
         auto inc = incidents.Create(pid, *in);
         if (!inc) return inc.error();
         return IncidentResponse(201, *inc);
@@ -421,6 +470,7 @@ struct AdminApi::Impl {
         if (!body) return body.error();
         auto in = ParseIncidentInput(*body);
         if (!in) return in.error();
+        if (auto st = ResolveComponentNames(pid, *in); !st) return st.error();
         auto inc = incidents.Update(pid, id, *in);
         if (!inc) return inc.error();
         return IncidentResponse(200, *inc);
@@ -452,6 +502,7 @@ struct AdminApi::Impl {
         json::object inner = Unwrap(*body, "incident_update");
         auto in = ParseIncidentInput(inner);
         if (!in) return in.error();
+        if (auto st = ResolveComponentNames(pid, *in); !st) return st.error();
         if (!in->body && !in->status) return Error::Invalid("body", "an update needs a body or a status");
         auto inc = incidents.Update(pid, id, *in);
         if (!inc) return inc.error();
@@ -477,7 +528,7 @@ struct AdminApi::Impl {
   }
 
   Response Handle(const Request& req) {
-    auto seg = SplitPath(req.path);
+    auto seg = SplitApiPath(req.path);
     if (seg.size() == 2 && seg[1] == "openapi" && (req.method == "GET" || req.method == "HEAD")) {
       Response r = http::JsonResponse(200, std::string(page::FindWebAsset("openapi.json")));
       r.Set("Access-Control-Allow-Origin", "*");
@@ -485,6 +536,20 @@ struct AdminApi::Impl {
     }
     auto key = Auth(req);
     if (!key) return http::ErrorResponse(key.error());
+    // The route table is the API's surface (and what web/openapi.json describes): nothing it
+    // does not name reaches a handler.
+    std::string allow;
+    switch (MatchRoute(req.method, seg, &allow)) {
+      case RouteMatch::kNoPath: return http::ErrorResponse(Error::NotFound("no such endpoint: " + req.path));
+      case RouteMatch::kNoMethod: {
+        Response r = http::ErrorResponse(
+            Error{ErrorCode::kInvalid, "method not allowed on this endpoint; it answers " + allow, {}});
+        r.status = 405;
+        r.Set("Allow", allow);
+        return r;
+      }
+      case RouteMatch::kFound: break;
+    }
     const std::string idem = std::string(req.Header("idempotency-key"));
     if (req.method != "POST" || idem.empty()) {
       auto r = Route(req, *key, seg);
@@ -495,7 +560,9 @@ struct AdminApi::Impl {
     // Replays within 24 h return the first answer. The in-flight set makes a concurrent replay
     // wait its turn instead of writing twice.
     const std::string scoped = key->id + ":" + idem;
-    const std::string request_hash = Sha256Hex(req.method + " " + req.path + "\n" + req.body);
+    const std::string request_hash =
+        Sha256Hex(req.method + " " + req.path + "\n" +
+                  (req.body_file ? "file " + FileSha256(req.body_file->get()) : req.body));
     {
       std::unique_lock lock(idem_mu);
       if (!idem_in_flight.insert(scoped).second)

@@ -1,6 +1,8 @@
 #include "api/monitors_api.h"
 
 #include <boost/json.hpp>
+#include <cmath>
+#include <cstdio>
 #include <set>
 
 #include "api/json.h"
@@ -19,7 +21,57 @@ namespace {
 
 constexpr TimeMs kRollupWindowMs = 24LL * 3600 * 1000;
 
-Response Json(int status, const json::value& v) { return http::JsonResponse(status, json::serialize(v)); }
+// JSON as json::serialize writes it, except floating-point numbers: plain decimals rounded to
+// the microsecond ("0.033", "41.0"), where Boost.JSON writes "3.3E-2", which scripts and people
+// reading timings in milliseconds should not have to decode.
+void SerializePlain(const json::value& v, std::string& out) {
+  switch (v.kind()) {
+    case json::kind::double_: {
+      const double d = v.get_double();
+      if (!std::isfinite(d)) {
+        out += "null";
+        return;
+      }
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%.3f", d);
+      std::string_view text(buf);
+      while (text.back() == '0' && text[text.size() - 2] != '.') text.remove_suffix(1);  // keeps "41.0"
+      out += text == "-0.0" ? "0.0" : text;
+      return;
+    }
+    case json::kind::array: {
+      out += '[';
+      bool first = true;
+      for (const auto& x : v.get_array()) {
+        if (!first) out += ',';
+        first = false;
+        SerializePlain(x, out);
+      }
+      out += ']';
+      return;
+    }
+    case json::kind::object: {
+      out += '{';
+      bool first = true;
+      for (const auto& kv : v.get_object()) {
+        if (!first) out += ',';
+        first = false;
+        out += json::serialize(kv.key());
+        out += ':';
+        SerializePlain(kv.value(), out);
+      }
+      out += '}';
+      return;
+    }
+    default: out += json::serialize(v); return;
+  }
+}
+
+Response Json(int status, const json::value& v) {
+  std::string body;
+  SerializePlain(v, body);
+  return http::JsonResponse(status, std::move(body));
+}
 
 Response NoContent() {
   Response r;
@@ -144,10 +196,60 @@ json::object RuleJson(const model::AutomationRule& r) {
           {"updated_at", Time(r.updated_at)}};
 }
 
-json::object TargetJson(const model::AlertTarget& t) {
-  return {{"id", t.id},           {"page_id", t.page_id},
-          {"name", t.name},       {"channel", model::ToString(t.channel)},
-          {"address", t.address}, {"created_at", Time(t.created_at)}};
+constexpr std::string_view kMasked = "********";
+
+// `url` with what may carry a credential replaced by kMasked: user info ("user:pass@"), every
+// query value ("?token=********") and, with `hide_path`, the whole path (chat and webhook URLs
+// carry their secret there: hooks.slack.com/services/T0/B0/XXXX). Not a URL: unchanged.
+std::string MaskUrl(std::string_view url, bool hide_path) {
+  const size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return std::string(url);
+  const size_t host_at = scheme + 3;
+  size_t end = url.find_first_of("/?#", host_at);
+  if (end == std::string_view::npos) end = url.size();
+  std::string_view authority = url.substr(host_at, end - host_at);
+  std::string out(url.substr(0, host_at));
+  if (const size_t at = authority.rfind('@'); at != std::string_view::npos) {
+    out += kMasked;
+    out += '@';
+    authority = authority.substr(at + 1);
+  }
+  out += authority;
+  std::string_view rest = url.substr(end);
+  if (hide_path) {
+    if (!rest.empty()) out += "/" + std::string(kMasked);
+    return out;
+  }
+  const size_t q = rest.find('?');
+  out += rest.substr(0, q);
+  if (q == std::string_view::npos) return out;
+  std::string_view query = rest.substr(q + 1);
+  const size_t hash = query.find('#');
+  query = query.substr(0, hash);
+  out += '?';
+  for (size_t pos = 0; pos <= query.size();) {
+    size_t amp = query.find('&', pos);
+    if (amp == std::string_view::npos) amp = query.size();
+    std::string_view pair = query.substr(pos, amp - pos);
+    const size_t eq = pair.find('=');
+    out += pair.substr(0, eq);
+    if (eq != std::string_view::npos) out += "=" + std::string(kMasked);
+    if (amp < query.size()) out += '&';
+    pos = amp + 1;
+  }
+  return out;
+}
+
+// An alert target's address as `key` may see it: email addresses in full; chat and webhook URLs,
+// whose path is the credential, masked below admin.
+json::object TargetJson(const model::AlertTarget& t, bool reveal_secrets) {
+  const bool url = t.channel != model::ChannelKind::kEmail;
+  return {{"id", t.id},
+          {"page_id", t.page_id},
+          {"name", t.name},
+          {"channel", model::ToString(t.channel)},
+          {"address", reveal_secrets || !url ? t.address : MaskUrl(t.address, true)},
+          {"created_at", Time(t.created_at)}};
 }
 
 json::object DraftJson(const model::IncidentDraft& d) {
@@ -166,15 +268,26 @@ json::object DraftJson(const model::IncidentDraft& d) {
           {"updated_at", Time(d.updated_at)}};
 }
 
-json::object StaffAlertJson(const model::StaffAlert& a) {
+// Below admin the monitor's target (a URL that may carry a token) is masked in the text too.
+json::object StaffAlertJson(const model::StaffAlert& a, bool reveal_secrets) {
   json::object facts;
-  for (const auto& [k, v] : a.facts) facts[k] = v;
+  std::string text = a.text;
+  for (const auto& [k, v] : a.facts) {
+    if (reveal_secrets || k != "Target" || v.empty()) {
+      facts[k] = v;
+      continue;
+    }
+    const std::string masked = MaskUrl(v, false);
+    facts[k] = masked;
+    for (size_t at = text.find(v); at != std::string::npos; at = text.find(v, at + masked.size()))
+      text.replace(at, v.size(), masked);
+  }
   return {{"id", a.id},
           {"target_id", a.target_id},
           {"monitor_id", OrNull(a.monitor_id)},
           {"kind", a.kind},
           {"subject", a.subject},
-          {"text", a.text},
+          {"text", std::move(text)},
           {"facts", std::move(facts)},
           {"state", model::ToString(a.state)},
           {"attempts", a.attempts},
@@ -225,13 +338,13 @@ Result<int> QueryLimit(const Request& req, int def, int max) {
 
 }  // namespace
 
-json::object MonitorJson(const model::Monitor& m, bool reveal_headers) {
+json::object MonitorJson(const model::Monitor& m, bool reveal_secrets) {
   json::object o{{"id", m.id},
                  {"page_id", m.page_id},
                  {"component_id", OrNull(m.component_id)},
                  {"name", m.name},
                  {"kind", model::ToString(m.kind)},
-                 {"target", m.spec.target},
+                 {"target", reveal_secrets ? m.spec.target : MaskUrl(m.spec.target, false)},
                  {"interval_seconds", Secs(m.interval_ms)},
                  {"timeout_seconds", Secs(m.timeout_ms)},
                  {"failures_to_down", m.failures_to_down},
@@ -245,12 +358,12 @@ json::object MonitorJson(const model::Monitor& m, bool reveal_headers) {
   switch (m.kind) {
     case MonitorKind::kHttp: {
       json::object headers;
-      for (const auto& [k, v] : s.headers) headers[k] = reveal_headers ? v : std::string("********");
+      for (const auto& [k, v] : s.headers) headers[k] = reveal_secrets ? v : std::string(kMasked);
       json::array statuses;
       for (const auto& text : service::FormatStatusRanges(s.expected_status)) statuses.emplace_back(text);
       o["method"] = s.method;
       o["headers"] = std::move(headers);
-      o["body"] = s.body;
+      o["body"] = reveal_secrets || s.body.empty() ? s.body : std::string(kMasked);
       o["expected_status"] = std::move(statuses);
       o["keyword"] = s.keyword;
       o["keyword_absent"] = s.keyword_absent;
@@ -337,7 +450,7 @@ Result<Response> MonitorsApi::Route(const Request& req, const model::ApiKey& key
   if (coll == "incident_drafts") return Drafts(req, key, page, seg);
   if (coll == "staff_alerts" && seg.size() == 4) {
     if (!IsRead(req)) return MethodNotAllowed();
-    return StaffAlerts(req, page);
+    return StaffAlerts(req, key, page);
   }
   return Error::NotFound("no such endpoint: " + req.path);
 }
@@ -508,7 +621,7 @@ Result<Response> MonitorsApi::Targets(const Request& req, const model::ApiKey& k
       auto list = deps_.store.ListAlertTargets(page.id);
       if (!list) return list.error();
       json::array arr;
-      for (const auto& t : *list) arr.push_back(TargetJson(t));
+      for (const auto& t : *list) arr.push_back(TargetJson(t, key.role == Role::kAdmin));
       return Json(200, arr);
     }
     if (req.method == "POST") {
@@ -522,7 +635,7 @@ Result<Response> MonitorsApi::Targets(const Request& req, const model::ApiKey& k
       HERALD_TRY_ASSIGN(in.address, GetString(o, "address"));
       auto out = deps_.monitors.CreateTarget(page.id, in);
       if (!out) return out.error();
-      json::object j = TargetJson(out->target);
+      json::object j = TargetJson(out->target, true);
       if (!out->secret.empty()) j["secret"] = out->secret;
       return Json(201, j);
     }
@@ -538,7 +651,7 @@ Result<Response> MonitorsApi::Targets(const Request& req, const model::ApiKey& k
     auto list = deps_.store.ListAlertTargets(page.id);
     if (!list) return list.error();
     for (const auto& t : *list)
-      if (t.id == seg[4]) return Json(200, TargetJson(t));
+      if (t.id == seg[4]) return Json(200, TargetJson(t, key.role == Role::kAdmin));
     return Error::NotFound("alert target not found");
   }
   return MethodNotAllowed();
@@ -606,13 +719,13 @@ Result<Response> MonitorsApi::Drafts(const Request& req, const model::ApiKey& ke
   return Error::NotFound("no such endpoint: " + req.path);
 }
 
-Result<Response> MonitorsApi::StaffAlerts(const Request& req, const model::Page& page) {
+Result<Response> MonitorsApi::StaffAlerts(const Request& req, const model::ApiKey& key, const model::Page& page) {
   auto limit = QueryLimit(req, 50, 500);
   if (!limit) return limit.error();
   auto list = deps_.store.ListStaffAlerts(page.id, *limit);
   if (!list) return list.error();
   json::array arr;
-  for (const auto& a : *list) arr.push_back(StaffAlertJson(a));
+  for (const auto& a : *list) arr.push_back(StaffAlertJson(a, key.role == Role::kAdmin));
   return Json(200, arr);
 }
 

@@ -54,9 +54,10 @@ struct MonitorsApiDeps {
 };
 
 // A monitor as the API shows it: the definition (kind-specific fields of its kind only), its
-// confirmed state and bookkeeping. `reveal_headers` false masks header values (they often
-// carry credentials) for roles below admin.
-boost::json::object MonitorJson(const model::Monitor& m, bool reveal_headers);
+// confirmed state and bookkeeping. `reveal_secrets` false (roles below admin) masks what often
+// carries credentials: header values, the request body, and the target URL's user info and query
+// values ("?token=********"). Alert target URLs (webhook, Slack, Teams, ...) are masked likewise.
+boost::json::object MonitorJson(const model::Monitor& m, bool reveal_secrets);
 // Reads a monitor from a request body; type errors name the field.
 Result<service::MonitorInput> ParseMonitorInput(const boost::json::object& body);
 
@@ -80,7 +81,7 @@ class MonitorsApi {
                                  const std::vector<std::string>& seg);
   Result<http::Response> Drafts(const http::Request& req, const model::ApiKey& key, const model::Page& page,
                                 const std::vector<std::string>& seg);
-  Result<http::Response> StaffAlerts(const http::Request& req, const model::Page& page);
+  Result<http::Response> StaffAlerts(const http::Request& req, const model::ApiKey& key, const model::Page& page);
 
   MonitorsApiDeps deps_;
 };

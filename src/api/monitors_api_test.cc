@@ -210,6 +210,74 @@ TEST_F(MonitorsApiTest, ResultsShowSamplesNewestFirstAndMinuteRollups) {
   EXPECT_EQ(Call("GET", Base() + "/monitors/nope/results").status, 404);
 }
 
+// Below admin, what often carries a credential is masked: the target URL's query values and
+// user info, the request body, header values, alert target URLs (webhook, Slack: the path is the
+// secret) and the target in staff alerts. Admins see everything. Regression: viewers saw them.
+TEST_F(MonitorsApiTest, ViewersAndRespondersSeeNoSecrets) {
+  auto r = Call("POST", Base() + "/monitors",
+                R"({"name":"Billing","kind":"http","method":"POST",)"
+                R"("target":"https://bob:pw0rd@billing.example.com/health?token=t0ps3cret&region=eu",)"
+                R"("body":"{\"password\":\"b0dys3cret\"}","headers":{"X-Key":"h3aders3cret"}})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::string id(Body(r).at("id").as_string());
+  auto t = Call("POST", Base() + "/alert_targets",
+                R"({"name":"Ops","channel":"webhook","address":"https://hooks.example.com/T0/B0/h00ks3cret"})");
+  ASSERT_EQ(t.status, 201) << t.body;
+  model::StaffAlert a;
+  a.id = "sa_1";
+  a.page_id = page_id_;
+  a.target_id = std::string(Body(t).at("id").as_string());
+  a.monitor_id = id;
+  a.kind = "monitor.down";
+  a.subject = "Billing is down";
+  a.text = "Billing is down.\nMonitor: Billing (http check of " + store_->GetMonitor(page_id_, id)->spec.target + ")";
+  a.facts = {{"Monitor", "Billing"}, {"Target", store_->GetMonitor(page_id_, id)->spec.target}};
+  a.created_at = a.updated_at = a.next_attempt_at = clock_.Now();
+  ASSERT_TRUE(store_->AddStaffAlerts({a}).ok());
+  for (Role role : {Role::kViewer, Role::kResponder}) {
+    for (const std::string& path :
+         std::vector<std::string>{"/monitors/" + id, "/monitors", "/alert_targets", "/staff_alerts"}) {
+      auto got = Call("GET", Base() + path, "", role);
+      ASSERT_EQ(got.status, 200) << got.body;
+      for (const char* secret : {"t0ps3cret", "b0dys3cret", "h3aders3cret", "h00ks3cret", "pw0rd"})
+        EXPECT_EQ(got.body.find(secret), std::string::npos) << path << " shows " << secret << ": " << got.body;
+    }
+  }
+  auto viewer = Body(Call("GET", Base() + "/monitors/" + id, "", Role::kViewer));
+  EXPECT_EQ(viewer.at("target").as_string(),
+            "https://********@billing.example.com/health?token=********&region=********");
+  EXPECT_EQ(viewer.at("body").as_string(), "********");
+  EXPECT_EQ(Body(Call("GET", Base() + "/alert_targets", "", Role::kViewer)).as_array()[0].at("address").as_string(),
+            "https://hooks.example.com/********");
+  auto admin = Call("GET", Base() + "/monitors/" + id);
+  EXPECT_NE(admin.body.find("t0ps3cret"), std::string::npos);
+  EXPECT_NE(admin.body.find("b0dys3cret"), std::string::npos);
+  EXPECT_NE(Call("GET", Base() + "/alert_targets").body.find("h00ks3cret"), std::string::npos);
+  EXPECT_NE(Call("GET", Base() + "/staff_alerts").body.find("t0ps3cret"), std::string::npos);
+}
+
+// Timings are plain decimals: 0.033, not 3.3E-2.
+TEST_F(MonitorsApiTest, ResultsWriteTimingsAsPlainDecimals) {
+  const std::string id = CreateHttp();
+  store::MonitorResultsWrite w;
+  model::MonitorSample s;
+  s.monitor_id = id;
+  s.at = clock_.Now();
+  s.timings.dns_ms = 0.033;
+  s.timings.connect_ms = 1.5;
+  s.timings.total_ms = 41;
+  w.samples.push_back(s);
+  ASSERT_TRUE(store_->RecordMonitorResults(w).ok());
+  auto res = Call("GET", Base() + "/monitors/" + id + "/results", "", Role::kViewer);
+  ASSERT_EQ(res.status, 200) << res.body;
+  EXPECT_EQ(res.body.find("E-"), std::string::npos) << res.body;
+  EXPECT_EQ(res.body.find("E1"), std::string::npos) << res.body;
+  EXPECT_NE(res.body.find(R"("dns_ms":0.033)"), std::string::npos) << res.body;
+  EXPECT_NE(res.body.find(R"("connect_ms":1.5)"), std::string::npos) << res.body;
+  EXPECT_NE(res.body.find(R"("total_ms":41.0)"), std::string::npos) << res.body;
+  EXPECT_DOUBLE_EQ(Body(res).at("samples").as_array()[0].at("timings").at("dns_ms").as_double(), 0.033);
+}
+
 TEST_F(MonitorsApiTest, HeartbeatTokenShownOnceAndRotated) {
   auto r = Call("POST", Base() + "/monitors",
                 R"({"name":"Backup","kind":"heartbeat","interval_seconds":3600,)"

@@ -23,6 +23,13 @@ std::vector<std::pair<std::string, std::string>> RenderPublicApi(const page::Sit
 
   json::array incidents, unresolved, maintenances, upcoming, active;
   for (const auto& inc : in.incidents) {  // newest first
+    // A large page has thousands of closed incidents that no document lists: skip them unbuilt.
+    const bool listed = inc.is_maintenance()
+                            ? maintenances.size() < 50 || inc.status == model::IncidentStatus::kScheduled ||
+                                  inc.status == model::IncidentStatus::kInProgress ||
+                                  inc.status == model::IncidentStatus::kVerifying
+                            : incidents.size() < 50 || !model::IsClosed(inc.status);
+    if (!listed) continue;
     json::object o = IncidentJson(inc, comps, base_url, Audience::kPublic);
     if (inc.is_maintenance()) {
       if (maintenances.size() < 50) maintenances.push_back(o);

@@ -392,11 +392,11 @@ struct PublicSubscribe::Impl {
         break;
       }
       case Next::kActive:
+        // Nothing about the subscriber (id, manage link, secret): it would tell a known endpoint
+        // from a new one. The test message carries the manage link (and a webhook's secret).
         d.set("heading", std::string("You are subscribed"));
         d.set("notice", "We sent a test message to " + ChannelLabel(out->subscriber.channel) +
-                            "; status updates will arrive there.");
-        if (!out->secret.empty()) d.set("secret", out->secret);
-        d.set("manage_url", deps.links.ManageUrl(out->subscriber.id));
+                            "; status updates will arrive there. It has the link to change what you receive.");
         break;
     }
     return Html(out->next == Next::kActive ? 201 : 202, *page, "Subscribe", "subscribe", d);
@@ -438,9 +438,18 @@ struct PublicSubscribe::Impl {
         break;
       case Next::kActive:
         o = {{"status", "active"}, {"next", "none"}, {"message", "Subscribed."}};
-        o["subscriber"] = SubscriberJson(out->subscriber, deps.subscriptions.options().pending_ttl_ms);
-        o["manage_url"] = deps.links.ManageUrl(out->subscriber.id);
-        if (!out->secret.empty()) o["secret"] = out->secret;  // shown once
+        if (push) {
+          // A push endpoint is the browser's own unguessable capability URL: nobody else can
+          // ask about it.
+          o["subscriber"] = SubscriberJson(out->subscriber, deps.subscriptions.options().pending_ttl_ms);
+          o["manage_url"] = deps.links.ManageUrl(out->subscriber.id);
+        } else {
+          // Webhook and chat: the same for known and new endpoints; the test message delivered
+          // there carries the manage link and, for a webhook without a chosen secret, the secret.
+          o["message"] =
+              "Subscribed. The test message delivered to the endpoint has the manage link"
+              " (and, for a webhook without a secret of its own, the signing secret in subscription.secret).";
+        }
         break;
     }
     Response r = http::JsonResponse(out->next == Next::kActive ? 201 : 202, json::serialize(o));

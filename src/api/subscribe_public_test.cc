@@ -104,12 +104,17 @@ TEST_F(PublicSubscribeTest, JsonBadInputNamesTheFieldAndWritesNothing) {
   EXPECT_EQ(SubscriberCount(), 0);
 }
 
-TEST_F(PublicSubscribeTest, WebhookGetsItsSecretOnceAndPushSubscribes) {
+TEST_F(PublicSubscribeTest, WebhookGetsItsSecretInTheTestMessageAndPushSubscribes) {
   auto r =
       Call("POST", "/api/v2/subscribers.json", R"({"endpoint":"https://hooks.example.com/x"})", "application/json");
   ASSERT_EQ(r.status, 201) << r.body;
-  EXPECT_TRUE(std::string(json::parse(r.body).at("secret").as_string()).starts_with("whsec_"));
-  const std::string p256dh = Base64UrlEncode(std::string("\x04") + std::string(64, 'k'));
+  EXPECT_EQ(r.body.find("whsec_"), std::string::npos) << r.body;  // only the endpoint sees it
+  auto sent = fake(ChannelKind::kWebhook).sent();
+  ASSERT_EQ(sent.size(), 1u);
+  auto doc = json::parse(sent[0].message.webhook_json).as_object();
+  EXPECT_EQ(doc.at("subscription").at("secret").as_string(), sent[0].to.secret);
+  EXPECT_TRUE(std::string(doc.at("subscription").at("manage_url").as_string()).find("token=") != std::string::npos);
+  const std::string p256dh = service::testing::ValidP256dh();
   const std::string auth = Base64UrlEncode(std::string(16, 'a'));
   auto push = Call("POST", "/api/v2/push-subscriptions",
                    R"({"endpoint":"https://push.example.net/x","keys":{"p256dh":")" + p256dh + R"(","auth":")" + auth +
@@ -166,6 +171,60 @@ TEST_F(PublicSubscribeTest, FormOffersOnlyTheChannelsThisServerSends) {
   auto again = Call("POST", "/subscribe", "channel=webhook&address=ftp%3A%2F%2Fx");
   EXPECT_EQ(again.status, 400);
   EXPECT_EQ(again.body.find("value=\"email\""), std::string::npos);
+}
+
+// Regression (defects issue, item 7): a known webhook endpoint was answered 409 "already
+// subscribed". Every channel of the public sign-up now answers a known address exactly as a new one.
+TEST_F(PublicSubscribeTest, EveryChannelAnswersKnownAddressesExactlyAsNewOnes) {
+  struct Case {
+    std::string known, fresh;
+  };
+  const std::string keys = R"(,"keys":{"p256dh":")" + service::testing::ValidP256dh() + R"(","auth":")" +
+                           Base64UrlEncode(std::string(16, 'a')) + R"("})";
+  const Case cases[] = {
+      {R"({"email":"ada@example.com"})", R"({"email":"bob@example.com"})"},
+      {R"({"phone_number":"+14155552671"})", R"({"phone_number":"+14155552672"})"},
+      {R"({"endpoint":"https://hooks.example.com/a"})", R"({"endpoint":"https://hooks.example.com/b"})"},
+      {R"({"channel":"slack","endpoint":"https://hooks.slack.example/a"})",
+       R"({"channel":"slack","endpoint":"https://hooks.slack.example/b"})"},
+      {R"({"channel":"webhook","endpoint":"https://hooks.example.com/c","secret":"whsec_)" +
+           Base64Encode(std::string(32, 'k')) + R"("})",
+       R"({"channel":"webhook","endpoint":"https://hooks.example.com/d","secret":"whsec_)" +
+           Base64Encode(std::string(32, 'k')) + R"("})"},
+  };
+  for (const auto& c : cases) {
+    // Known: subscribed and confirmed where confirmation is needed.
+    auto first = Call("POST", "/api/v2/subscribers.json", c.known, "application/json");
+    ASSERT_LT(first.status, 300) << first.body;
+    for (auto& s : All()) {
+      s.state = SubscriberState::kActive;
+      ASSERT_TRUE(store_->SaveSubscriber(s).ok());
+    }
+    const auto before = All();
+    auto known = Call("POST", "/api/v2/subscribers.json", c.known, "application/json");
+    auto fresh = Call("POST", "/api/v2/subscribers.json", c.fresh, "application/json");
+    EXPECT_EQ(known.status, fresh.status) << c.known << "\n" << known.body;
+    EXPECT_EQ(known.body, fresh.body) << c.known;
+    EXPECT_NE(known.status, 409) << c.known;
+    // The known subscriber is untouched (secret included).
+    for (const auto& b : before) {
+      auto now = *store_->GetSubscriber(page_id_, b.id);
+      EXPECT_EQ(now.secret, b.secret) << b.address;
+      EXPECT_EQ(now.state, SubscriberState::kActive) << b.address;
+    }
+  }
+  // Web push (its endpoint is the browser's secret): known and new both 201.
+  auto p1 = Call("POST", "/api/v2/push-subscriptions", R"({"endpoint":"https://push.example.net/k")" + keys + "}",
+                 "application/json");
+  auto p2 = Call("POST", "/api/v2/push-subscriptions", R"({"endpoint":"https://push.example.net/k")" + keys + "}",
+                 "application/json");
+  EXPECT_EQ(p1.status, 201) << p1.body;
+  EXPECT_EQ(p2.status, 201) << p2.body;
+  // The HTML form too, for a webhook.
+  auto h1 = Call("POST", "/subscribe", "channel=webhook&address=https%3A%2F%2Fhooks.example.com%2Fa");
+  auto h2 = Call("POST", "/subscribe", "channel=webhook&address=https%3A%2F%2Fhooks.example.com%2Fnew");
+  EXPECT_EQ(h1.status, 201) << h1.body;
+  EXPECT_EQ(h1.body, h2.body);
 }
 
 TEST_F(PublicSubscribeTest, ConfirmManageAndUnsubscribe) {

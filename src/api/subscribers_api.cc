@@ -1,8 +1,13 @@
 #include "api/subscribers_api.h"
 
+#include <unistd.h>
+
+#include <array>
 #include <boost/json.hpp>
+#include <cerrno>
 #include <set>
 #include <sstream>
+#include <streambuf>
 
 #include "api/json.h"
 #include "api/request_body.h"
@@ -29,6 +34,29 @@ Error Forbidden(Role need) {
                "this API key's role may not do this; it needs the " + std::string(model::ToString(need)) + " role",
                {}};
 }
+
+// Reads a file from its start with pread (the descriptor's offset is left alone).
+class FileReader final : public std::streambuf {
+ public:
+  explicit FileReader(int fd) : fd_(fd) {}
+
+ private:
+  int_type underflow() override {
+    if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+    if (fd_ < 0) return traits_type::eof();
+    ssize_t n;
+    do n = ::pread(fd_, buffer_.data(), buffer_.size(), offset_);
+    while (n < 0 && errno == EINTR);
+    if (n <= 0) return traits_type::eof();
+    offset_ += n;
+    setg(buffer_.data(), buffer_.data(), buffer_.data() + n);
+    return traits_type::to_int_type(*gptr());
+  }
+
+  int fd_;
+  off_t offset_ = 0;
+  std::array<char, 64 * 1024> buffer_;
+};
 
 Error MethodNotAllowed() { return Error{ErrorCode::kInvalid, "method not allowed on this endpoint", {}}; }
 
@@ -158,6 +186,7 @@ Result<service::SubscriberInput> ParseSubscriberInput(const json::object& body) 
   HERALD_TRY_ASSIGN(in.priority, GetInt(o, "priority"));
   HERALD_TRY_ASSIGN(in.owner_email, GetString(o, "owner_email"));
   HERALD_TRY_ASSIGN(in.state, GetString(o, "state"));
+  HERALD_TRY_ASSIGN(in.secret, GetString(o, "secret"));
   if (const json::value* k = o.if_contains("keys"); k && !k->is_null()) {
     if (!k->is_object()) return Error::Invalid("keys", "keys must be an object {\"p256dh\":...,\"auth\":...}");
     auto p = GetString(k->as_object(), "p256dh");
@@ -174,6 +203,15 @@ Result<service::SubscriberInput> ParseSubscriberInput(const json::object& body) 
 }
 
 SubscribersApi::SubscribersApi(SubscribersApiDeps deps) : deps_(std::move(deps)) {}
+
+bool SubscribersApi::IsImport(std::string_view method, std::string_view target) {
+  if (method != "POST") return false;
+  target = target.substr(0, target.find('?'));
+  constexpr std::string_view kPrefix = "/v1/pages/", kSuffix = "/subscribers/import";
+  if (!target.starts_with(kPrefix) || !target.ends_with(kSuffix)) return false;
+  const std::string_view page = target.substr(kPrefix.size(), target.size() - kPrefix.size() - kSuffix.size());
+  return !page.empty() && page.find('/') == std::string_view::npos;
+}
 
 bool SubscribersApi::Owns(const std::vector<std::string>& seg) {
   if (seg.size() < 4 || seg[0] != "v1" || seg[1] != "pages") return false;
@@ -256,18 +294,25 @@ Result<Response> SubscribersApi::Subscribers(const Request& req, const model::Ap
   if (seg.size() == 5 && id == "import") {
     if (m != "POST") return MethodNotAllowed();
     if (auto st = need(Role::kResponder); !st) return st.error();
-    if (req.body.size() > deps_.max_import_bytes)
+    const std::uint64_t size = req.body_file ? req.body_file_bytes : req.body.size();
+    if (size > deps_.max_import_bytes)
       return Error{ErrorCode::kTooLarge,
                    "the CSV is larger than " + std::to_string(deps_.max_import_bytes / (1024 * 1024)) +
                        " MB; import it with `herald subscriber import`",
                    "body"};
-    std::istringstream csv(req.body);
-    auto report = svc.ImportCsv(pid, csv);
+    // Streamed from the server's temporary file (or the in-memory body of a direct call).
+    FileReader file(req.body_file ? req.body_file->get() : -1);
+    std::istringstream memory(req.body_file ? std::string() : req.body);
+    std::istream from_file(&file);
+    auto report = svc.ImportCsv(pid, req.body_file ? from_file : static_cast<std::istream&>(memory));
     if (!report) return report.error();
     json::array errors;
     for (const auto& e : report->errors)
       errors.push_back({{"line", e.line}, {"field", e.field}, {"message", e.message}});
-    return Json(200, json::object{{"imported", report->imported}, {"rows", report->rows}, {"errors", errors}});
+    return Json(
+        200,
+        json::object{
+            {"imported", report->imported}, {"rows", report->rows}, {"failed", report->failed}, {"errors", errors}});
   }
   if (seg.size() == 5 && id == "export.csv") {
     if (!read) return MethodNotAllowed();
@@ -411,8 +456,7 @@ Result<Response> SubscribersApi::Templates(const Request& req, const model::ApiK
     if (!text) return Error::Invalid("body", "body is required");
     if (text->size() > kMaxTemplateBytes) return Error::Invalid("body", "body must be at most 64 KiB");
     if (!IsValidUtf8(*text)) return Error::Invalid("body", "body must be valid UTF-8");
-    // Rendering once proves it parses; a broken template would otherwise fail at send time.
-    if (auto r = notify::RenderTemplate(*text, {}, "body"); !r) return Error::Invalid("body", r.error().message);
+    if (auto st = notify::ValidateTemplate(*text, "body"); !st) return st.error();
     model::TemplateOverride t;
     t.page_id = page.id;
     t.key = key_text;
@@ -450,7 +494,10 @@ Result<Response> SubscribersApi::Preview(const Request& req, const model::Page& 
     language = lang;
     if (!family) family = fam;
     // Preview an unsaved draft of this key.
-    if (draft) (*overrides)[*key] = *draft;
+    if (draft) {
+      if (auto st = notify::ValidateTemplate(*draft, "body"); !st) return st.error();
+      (*overrides)[*key] = *draft;
+    }
   }
   if (!family) return Error::Invalid("event_family", "give a template key or an event_family");
   static const std::set<std::string> kFamilies = {"incident", "maintenance", "notice", "confirm", "test", "disabled"};
@@ -497,9 +544,14 @@ Result<Response> SubscribersApi::Preview(const Request& req, const model::Page& 
   }
   const TimeMs now = deps_.clock.Now();
   const std::string page_url = deps_.links.public_url() + (page.is_default ? "/" : "/pages/" + page.slug + "/");
+  // Viewers may preview, and may name a stored subscriber: signed links would let them confirm
+  // (skipping double opt-in), manage or unsubscribe that subscriber. Previews get inert links.
+  const auto links = notify::LinkSigner::Placeholder(deps_.links.public_url());
   Result<notify::Message> msg = Error::Internal("no message");
   if (*family == "confirm" || *family == "test" || *family == "disabled") {
-    notify::TemplateVars extra{{"confirm_url", deps_.links.ConfirmUrl(s.id, now + 24LL * 3600 * 1000)},
+    notify::TemplateVars extra{{"confirm_url", links.ConfirmUrl(s.id, now + 24LL * 3600 * 1000)},
+                               {"manage_url", links.ManageUrl(s.id)},
+                               {"unsubscribe_url", links.UnsubscribeUrl(s.id)},
                                {"code", "123456"},
                                {"failing_since", FormatIso8601(now)},
                                {"last_error", "HTTP 503"}};
@@ -528,7 +580,7 @@ Result<Response> SubscribersApi::Preview(const Request& req, const model::Page& 
     auto ctx = notify::LoadEventContext(deps_.store, ev, deps_.links.public_url());
     if (!ctx) return ctx.error();
     if (!*ctx) return Error::Invalid("incident_id", "this incident notifies nobody");
-    msg = notify::Compose(**ctx, s, *overrides, deps_.links, "preview");
+    msg = notify::Compose(**ctx, s, *overrides, links, "preview");
   }
   if (!msg) {
     Error e = msg.error();

@@ -11,7 +11,9 @@
 //   PATCH  subscribers/{id}                                                            responder
 //   DELETE subscribers/{id}[?purge=true]    unsubscribes (Statuspage); purge erases    responder
 //   GET    subscribers/{id}/deliveries[?limit=]                                        viewer
-//   POST   subscribers/import               text/csv body -> {"imported","rows","errors"} responder
+//   POST   subscribers/import               text/csv body (up to 32 MB, kept in a temporary file,
+//                                            not in memory) -> {"imported","rows","failed","errors"}
+//                                                                                     responder
 //   GET    subscribers/export.csv                                                      responder
 //   GET    incidents/{id}/deliveries        counts by state and channel                viewer
 //   GET    templates                        every key: default and override            viewer
@@ -28,6 +30,7 @@
 #include <boost/json/object.hpp>
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.h"
@@ -41,12 +44,16 @@
 
 namespace herald::api {
 
+// The import's own body limit: the server takes this route's body into a temporary file up to
+// this size (App::BodyRuleFor), not into memory under the general 1 MiB limit.
+inline constexpr std::size_t kMaxImportBytes = 32 * 1024 * 1024;  // larger CSV files go through the CLI
+
 struct SubscribersApiDeps {
   store::Store& store;
   const Clock& clock;
   service::SubscriptionService& subscriptions;
   const notify::LinkSigner& links;
-  std::size_t max_import_bytes = 32 * 1024 * 1024;  // larger CSV files go through the CLI
+  std::size_t max_import_bytes = kMaxImportBytes;
 };
 
 // Statuspage's subscriber object plus Herald's extensions. Never contains secrets.
@@ -62,6 +69,9 @@ class SubscribersApi {
   // True when `seg` (the path split on '/', ".json" removed from the last segment, as AdminApi
   // does: {"v1","pages",page_id,...}) is one of the paths above.
   static bool Owns(const std::vector<std::string>& seg);
+  // True for "POST /v1/pages/{page}/subscribers/import[?...]" (the raw request target), the
+  // route whose body the server streams to a file.
+  static bool IsImport(std::string_view method, std::string_view target);
   // Answers an authenticated request for one of those paths; checks the key's role.
   Result<http::Response> Route(const http::Request& req, const model::ApiKey& key, const model::Page& page,
                                const std::vector<std::string>& seg);

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <regex>
 
 #include "api/request_body.h"
 #include "http/errors.h"
@@ -249,6 +250,62 @@ TEST_F(SubscribersApiTest, TemplatesOverridePreviewAndReset) {
   EXPECT_EQ(Call("DELETE", Base() + "/templates/en/confirm.subject").status, 204);
   auto after = Call("POST", Base() + "/templates/preview", R"({"event_family":"confirm"})");
   EXPECT_NE(Body(after).at("subject").as_string(), "Please confirm: Example");
+}
+
+// Regression (defects issue, item 1): previews are open to viewers and may name a stored
+// subscriber; the links they show must not confirm, manage or unsubscribe anyone.
+TEST_F(SubscribersApiTest, PreviewLinksAreInertEvenForAStoredSubscriber) {
+  auto created =
+      Call("POST", Base() + "/subscribers", R"({"subscriber":{"email":"pending@example.com"}})", Role::kResponder);
+  ASSERT_EQ(created.status, 201) << created.body;
+  ASSERT_EQ(Body(created).at("state").as_string(), "pending");
+  const std::string id(Body(created).at("id").as_string());
+  service::IncidentInput in;
+  in.name = "API down";
+  in.body = "Investigating.";
+  auto inc = service::IncidentService(service::Deps{*store_, clock_}).Create(page_id_, in);
+  ASSERT_TRUE(inc.ok());
+
+  // Every token a response carries, and whether any of them opens anything.
+  auto working_links = [&](const std::string& body) {
+    static const std::regex kToken(R"(token=([A-Za-z0-9_.\-]+))");
+    int tokens = 0, working = 0;
+    for (auto it = std::sregex_iterator(body.begin(), body.end(), kToken); it != std::sregex_iterator(); ++it) {
+      ++tokens;
+      for (auto purpose :
+           {notify::LinkPurpose::kConfirm, notify::LinkPurpose::kManage, notify::LinkPurpose::kUnsubscribe})
+        working += links_.Verify(purpose, (*it)[1].str(), clock_.Now()).ok() ? 1 : 0;
+    }
+    EXPECT_GT(tokens, 0) << "the preview shows where the links go: " << body;
+    return working;
+  };
+  auto confirm = Call("POST", Base() + "/templates/preview",
+                      R"({"key":"en/confirm.email.text","subscriber_id":")" + id + R"("})", Role::kViewer);
+  ASSERT_EQ(confirm.status, 200) << confirm.body;
+  EXPECT_EQ(working_links(confirm.body), 0) << confirm.body;
+  auto draft = Call("POST", Base() + "/templates/preview",
+                    R"({"key":"en/incident.text","body":"{{unsubscribe_url}} {{manage_url}}","subscriber_id":")" + id +
+                        R"(","incident_id":")" + inc->id + R"("})",
+                    Role::kViewer);
+  ASSERT_EQ(draft.status, 200) << draft.body;
+  EXPECT_NE(draft.body.find("/subscriptions/unsubscribe?token="), std::string::npos) << draft.body;
+  EXPECT_EQ(working_links(draft.body), 0) << draft.body;
+  for (const char* family : {"test", "disabled"}) {
+    auto r = Call("POST", Base() + "/templates/preview",
+                  std::string(R"({"event_family":")") + family + R"(","body":"{{unsubscribe_url}}","key":"en/)" +
+                      family + R"(.text","subscriber_id":")" + id + R"("})",
+                  Role::kViewer);
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(working_links(r.body), 0) << r.body;
+  }
+  EXPECT_EQ(Body(Call("GET", Base() + "/subscribers/" + id, "", Role::kViewer)).at("state").as_string(), "pending");
+
+  // Writing templates stays with admins.
+  for (Role role : {Role::kViewer, Role::kResponder}) {
+    EXPECT_EQ(Call("PUT", Base() + "/templates/en/confirm.subject", R"({"body":"x"})", role).status, 403);
+    EXPECT_EQ(Call("DELETE", Base() + "/templates/en/confirm.subject", "", role).status, 403);
+  }
+  EXPECT_TRUE(store_->ListTemplates(page_id_)->empty());
 }
 
 }  // namespace

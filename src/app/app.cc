@@ -2,12 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 #include <chrono>
 #include <condition_variable>
 
 #include "core/log.h"
 #include "core/thread_name.h"
 #include "core/time.h"
+#include "http/auth.h"
 #include "http/errors.h"
 #include "page/web_assets.h"
 
@@ -76,6 +79,32 @@ std::string_view RouteLabel(const http::Request& r, std::string& scratch) {
 
 }  // namespace
 
+// The separate metrics listener (AppOptions::metrics_listen): /metrics and /healthz only.
+class App::MetricsHandler final : public http::Handler {
+ public:
+  explicit MetricsHandler(App& app) : app_(app) {}
+  std::optional<http::Response> HandleFast(const http::Request& req) override {
+    if (req.method != "GET" && req.method != "HEAD") {
+      auto r = http::ErrorResponse(Error{ErrorCode::kInvalid, "only GET and HEAD are allowed here", {}});
+      r.status = 405;
+      r.Set("Allow", "GET, HEAD");
+      return r;
+    }
+    if (req.path == "/metrics") return app_.ServeMetrics(req, /*public_listener=*/false);
+    if (req.path == "/healthz") {
+      http::Response r;
+      r.body = "ok\n";
+      r.Set("Content-Type", "text/plain");
+      return r;
+    }
+    return http::ErrorResponse(Error::NotFound("this listener serves /metrics and /healthz only"));
+  }
+  http::Response HandleBlocking(const http::Request& req) override { return *HandleFast(req); }
+
+ private:
+  App& app_;
+};
+
 App::App(store::Store& store, const Clock& clock, AppOptions options)
     : store_(store), clock_(clock), options_(std::move(options)) {
   if (options_.public_url.empty())
@@ -118,6 +147,13 @@ App::App(store::Store& store, const Clock& clock, AppOptions options)
   admin_ = std::make_unique<api::AdminApi>(admin_deps);
   incidents_ = std::make_unique<service::IncidentService>(service::Deps{store_, clock_, on_change});
   server_ = std::make_unique<http::Server>(options_.server, *this);
+  if (options_.metrics_listen) {
+    metrics_handler_ = std::make_unique<MetricsHandler>(*this);
+    http::ServerOptions mo = *options_.metrics_listen;
+    mo.io_threads = 1;  // a scrape every few seconds
+    mo.worker_threads = 1;
+    metrics_server_ = std::make_unique<http::Server>(mo, *metrics_handler_);
+  }
   api_limiter_ = std::make_unique<http::RateLimiter>(options_.api_per_second, options_.api_burst, clock_);
   metrics_.SetGaugeSource([this] {
     auto snap = publisher_->Current();
@@ -129,10 +165,15 @@ App::App(store::Store& store, const Clock& clock, AppOptions options)
                "# TYPE herald_snapshot_build_seconds gauge\nherald_snapshot_build_seconds {}\n"
                "# HELP herald_database_up Whether the last database round trip worked.\n"
                "# TYPE herald_database_up gauge\nherald_database_up {}\n"
+               "# HELP herald_database_writable Whether the last write probe worked (a full disk fails it).\n"
+               "# TYPE herald_database_writable gauge\nherald_database_writable {}\n"
                "# HELP herald_open_connections Open HTTP connections.\n"
-               "# TYPE herald_open_connections gauge\nherald_open_connections {}\n",
-               age, publisher_->last_build_seconds(), publisher_->database_healthy() ? 1 : 0,
-               server_->open_connections()) +
+               "# TYPE herald_open_connections gauge\nherald_open_connections {}\n"
+               "# HELP herald_http_connections_shed_total Connections closed to make room under their "
+               "address's cap.\n"
+               "# TYPE herald_http_connections_shed_total counter\nherald_http_connections_shed_total {}\n",
+               age, publisher_->last_build_seconds(), publisher_->database_healthy() ? 1 : 0, writes_ok_ ? 1 : 0,
+               server_->open_connections(), server_->shed_connections()) +
            NotifyMetrics() + MonitorMetrics();
   });
 }
@@ -151,9 +192,10 @@ std::string App::NotifyMetrics() const {
       "herald_notifications_total{{outcome=\"retried\"}} {}\n"
       "herald_notifications_total{{outcome=\"failed\"}} {}\n"
       "herald_notifications_total{{outcome=\"quarantined\"}} {}\n"
+      "herald_notifications_total{{outcome=\"resent\"}} {}\n"
       "# HELP herald_notifications_in_flight Messages handed to channels and not yet answered.\n"
       "# TYPE herald_notifications_in_flight gauge\nherald_notifications_in_flight {}\n",
-      st.sent.load(), st.delivered.load(), st.retried.load(), st.failed.load(), st.quarantined.load(),
+      st.sent.load(), st.delivered.load(), st.retried.load(), st.failed.load(), st.quarantined.load(), st.resent.load(),
       st.in_flight.load());
 }
 
@@ -213,6 +255,12 @@ Status App::Start() {
   // unless the database is merely down: then serve what we can and recover.
   if (auto st = publisher_->RebuildNow(); !st && st.error().code != ErrorCode::kUnavailable) return st;
   if (auto st = server_->Start(); !st) return st;
+  if (metrics_server_) {
+    if (auto st = metrics_server_->Start(); !st) {
+      server_->Stop();
+      return Error{st.error().code, "metrics.listen: " + st.error().message, "metrics.listen"};
+    }
+  }
   publisher_->Start();
   if (options_.notify_enabled) {
     // Bad channel settings are a configuration error; an unreachable database is retried.
@@ -235,13 +283,34 @@ void App::Stop() {
   dispatcher_.store(nullptr);
   if (notify_) notify_->Stop();
   publisher_->Stop();
+  if (metrics_server_) metrics_server_->Stop();
   server_->Stop();
+}
+
+void App::ProbeWrites() {
+  const TimeMs now = clock_.Now();
+  // The value changes every time, so the row is really rewritten (an unchanged upsert might not
+  // touch the disk).
+  const Status st = store_.PutSetting("write_probe:" + options_.instance_name, FormatIso8601(now), now);
+  const bool was_ok = writes_ok_.exchange(st.ok());
+  {
+    std::lock_guard lock(write_error_mu_);
+    write_error_ = st.ok() ? "" : st.error().message;
+  }
+  if (was_ok && !st.ok()) log::Warn("database writes fail", {{"error", st.error().message}});
+  if (!was_ok && st.ok()) log::Info("database writes work again");
 }
 
 void App::SchedulerLoop() {
   // Maintenance windows open and close on time even when nobody touches the API.
   TimeMs last_purge = 0;
   while (!stopping_) {
+    // While writes fail, probe on every tick so that readiness recovers within a tick.
+    if (const TimeMs now = clock_.Now();
+        !writes_ok_ || last_write_probe_ == 0 || now - last_write_probe_ >= options_.write_probe_ms) {
+      ProbeWrites();
+      last_write_probe_ = now == 0 ? 1 : now;
+    }
     (void)incidents_->RunMaintenanceTransitions();
     if (!notify_) StartNotifications();
     // Unconfirmed sign-ups are forgotten after 7 days.
@@ -292,6 +361,12 @@ http::Response App::ServeAsset(const http::Request& req, const page::Snapshot& s
   return r;
 }
 
+http::BodyRule App::BodyRuleFor(std::string_view method, std::string_view target) {
+  // The subscriber import takes up to 32 MB, into a file: the general limit stays small.
+  if (api::SubscribersApi::IsImport(method, target)) return {api::kMaxImportBytes, true};
+  return {};
+}
+
 std::optional<http::Response> App::HandleFast(const http::Request& req) {
   const std::string& p = req.path;
   http::Response r;
@@ -337,12 +412,8 @@ std::optional<http::Response> App::HandleFast(const http::Request& req) {
   }
   if (p == "/readyz") {
     // Ready as long as there is something to serve: a database outage must not take the status
-    // page out of a load balancer.
-    r = http::JsonResponse(
-        snap ? 200 : 503,
-        fmt::format("{{\"ready\":{},\"database\":\"{}\",\"snapshot_generated_at\":\"{}\"}}", snap ? "true" : "false",
-                    publisher_->database_healthy() ? "up" : "down", snap ? FormatIso8601(snap->generated_at) : ""));
-    return r;
+    // page out of a load balancer. The body says what works: reads, writes (a full disk).
+    return http::JsonResponse(snap ? 200 : 503, ReadinessBody(snap.get()));
   }
   if (p == "/sw.js") {
     // The web push service worker must be served from the root to control the whole origin.
@@ -352,9 +423,9 @@ std::optional<http::Response> App::HandleFast(const http::Request& req) {
     return r;
   }
   if (p == "/metrics") {
-    r.body = metrics_.Render();
-    r.Set("Content-Type", "text/plain; version=0.0.4");
-    return r;
+    // Off on the public listener unless a token is set: it tells strangers about traffic and
+    // internals. Without one, /metrics is an unknown path like any other.
+    if (auto m = ServeMetrics(req, /*public_listener=*/true)) return m;
   }
   if (!snap) return http::ErrorResponse(Error::Unavailable("starting up"));
   const std::string_view host = req.Header("host");
@@ -410,6 +481,37 @@ http::Response App::WelcomePage(int status) const {
   r.Set("Cache-Control", "no-store");  // gone as soon as a page exists
   r.Set("Content-Security-Policy", std::string(page::kPageContentSecurityPolicy));
   r.Set("X-Content-Type-Options", "nosniff");
+  return r;
+}
+
+std::string App::ReadinessBody(const page::Snapshot* snap) {
+  std::string write_error;
+  {
+    std::lock_guard lock(write_error_mu_);
+    write_error = write_error_;
+  }
+  const bool reads = publisher_->database_healthy();
+  // "read_only": reads answer but writes fail (a full disk, a read-only replica).
+  const char* database = !reads ? "down" : writes_ok_ ? "up" : "read_only";
+  boost::json::object o{{"ready", snap != nullptr},
+                        {"database", database},
+                        {"writes", writes_ok_ ? "ok" : "failing"},
+                        {"snapshot_generated_at", snap ? FormatIso8601(snap->generated_at) : ""}};
+  if (!write_error.empty()) o["write_error"] = write_error;
+  return boost::json::serialize(o);
+}
+
+std::optional<http::Response> App::ServeMetrics(const http::Request& req, bool public_listener) {
+  const std::string& token = options_.metrics_token;
+  if (public_listener && token.empty()) return std::nullopt;
+  if (!token.empty() &&
+      !http::SecretEquals(http::AuthorizationCredentials(req.Header("authorization"), {"Bearer"}), token))
+    return http::ErrorResponse(
+        Error{ErrorCode::kUnauthorized, "send the metrics token: Authorization: Bearer <metrics.token>", {}});
+  http::Response r;
+  r.body = metrics_.Render();
+  r.Set("Content-Type", "text/plain; version=0.0.4");
+  r.Set("Cache-Control", "no-store");
   return r;
 }
 

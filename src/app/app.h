@@ -8,6 +8,8 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -46,11 +48,20 @@ struct AppOptions {
   // dispatcher (static export, tests of other parts).
   bool notify_enabled = true;
   config::NotifyConfig notify;
-  std::string instance_name = "herald";
+  // The lease owner name among instances sharing a database; empty: a name unique to this
+  // process (notify::UniqueLeaseOwner). Two running instances must never share one.
+  std::string instance_name;
   // Monitors run here (one instance per deployment; see monitor/runtime.h). Needs the
   // notification runtime (HTTP checks and staff alerts share its engine and channels).
   bool monitor_enabled = true;
-  std::string monitor_ca_file;  // lease owner name among instances sharing a database
+  std::string monitor_ca_file;  // extra trusted CA certificates for tls checks
+  // /metrics: off on the public listener unless `metrics_token` is set (then it needs
+  // `Authorization: Bearer <token>`); with `metrics_listen` set it is also served on that
+  // separate listener (for a private network), with the token too when one is set.
+  std::string metrics_token;
+  std::optional<http::ServerOptions> metrics_listen;
+  // How often the write probe runs while writes work (while they fail: every scheduler tick).
+  int write_probe_ms = 5000;
 };
 
 class App final : public http::Handler {
@@ -62,9 +73,16 @@ class App final : public http::Handler {
   void Stop();
   void Wait() { server_->Wait(); }
   std::uint16_t port() const { return server_->port(); }
+  // The metrics listener's port (0 when there is none).
+  std::uint16_t metrics_port() const { return metrics_server_ ? metrics_server_->port() : 0; }
+  // Writes one small row (setting "write_probe:<instance>") and records whether that worked:
+  // /readyz and herald_database_writable report it, because a database can answer reads while
+  // every write fails (a full disk). The scheduler thread calls it; blocking.
+  void ProbeWrites();
 
   std::optional<http::Response> HandleFast(const http::Request& request) override;
   http::Response HandleBlocking(const http::Request& request) override;
+  http::BodyRule BodyRuleFor(std::string_view method, std::string_view target) override;
   void OnResponse(const http::Request& request, const http::Response& response, double seconds) override;
 
  private:
@@ -79,6 +97,9 @@ class App final : public http::Handler {
   void AdoptNotifyRuntime(std::unique_ptr<notify::NotifyRuntime> runtime);
   std::string NotifyMetrics() const;
   std::string MonitorMetrics() const;
+  // /metrics for `request`: the text, 401 without the token, or nullopt when not served here.
+  std::optional<http::Response> ServeMetrics(const http::Request& request, bool public_listener);
+  std::string ReadinessBody(const page::Snapshot* snap);
 
   store::Store& store_;
   const Clock& clock_;
@@ -94,6 +115,14 @@ class App final : public http::Handler {
   std::unique_ptr<api::MonitorsApi> monitors_api_;
   std::unique_ptr<api::HeartbeatApi> heartbeat_;
   std::unique_ptr<http::Server> server_;
+  class MetricsHandler;
+  std::unique_ptr<MetricsHandler> metrics_handler_;
+  std::unique_ptr<http::Server> metrics_server_;
+  // The write probe's last outcome (see ProbeWrites).
+  std::atomic<bool> writes_ok_{true};
+  std::mutex write_error_mu_;
+  std::string write_error_;      // guarded by write_error_mu_; empty while writes work
+  TimeMs last_write_probe_ = 0;  // scheduler thread only
   std::atomic<bool> stopping_{false};
   std::thread scheduler_;
   std::unique_ptr<notify::NotifyRuntime> notify_;

@@ -4,6 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "monitor/failing_store_testing.h"
+
 namespace herald::app {
 namespace {
 
@@ -49,6 +54,93 @@ TEST(App, PublicPathsAreAnsweredOnTheFastPath) {
   auto refused = app.HandleFast(post);
   ASSERT_TRUE(refused.has_value());
   EXPECT_EQ(refused->status, 405);
+}
+
+AppOptions QuietOptions() {
+  AppOptions opts;
+  opts.server.port = 0;
+  opts.server.io_threads = 1;
+  opts.notify_enabled = false;
+  opts.monitor_enabled = false;
+  return opts;
+}
+
+boost::json::object Readiness(App& app) {
+  auto r = app.HandleFast(Get("/readyz"));
+  EXPECT_TRUE(r.has_value());
+  if (!r) return {};
+  EXPECT_EQ(r->status, 200) << r->body;  // the page keeps serving: still ready
+  return boost::json::parse(r->body).as_object();
+}
+
+// Issue: /readyz said the database was up while every write failed with a full disk. A write
+// probe now says so, and recovers by itself.
+TEST(App, ReadinessReportsWritesThatFail) {
+  auto inner = store::OpenStore("sqlite::memory:");
+  ASSERT_TRUE(inner.ok());
+  ASSERT_TRUE((*inner)->Migrate().ok());
+  monitor::testing::FailingStore store(**inner);
+  FakeClock clock;
+  App app(store, clock, QuietOptions());
+  ASSERT_TRUE(app.Start().ok());
+  app.ProbeWrites();
+  auto ok = Readiness(app);
+  EXPECT_EQ(ok["database"], "up");
+  EXPECT_EQ(ok["writes"], "ok");
+
+  store.fail_settings = true;  // every write now fails as on a full disk; reads still work
+  app.ProbeWrites();
+  auto full = Readiness(app);
+  EXPECT_EQ(full["ready"], true);
+  EXPECT_EQ(full["database"], "read_only");
+  EXPECT_EQ(full["writes"], "failing");
+  EXPECT_NE(full["write_error"].as_string().find("disk is full"), std::string::npos) << full;
+
+  store.fail_settings = false;
+  app.ProbeWrites();
+  auto back = Readiness(app);
+  EXPECT_EQ(back["database"], "up");
+  EXPECT_EQ(back["writes"], "ok");
+  EXPECT_FALSE(back.contains("write_error"));
+  app.Stop();
+}
+
+// Issue: /metrics was served to anyone on the public listener. Without a token it is an unknown
+// path there; with one, only a request carrying it gets the metrics.
+TEST(App, MetricsAreOffPubliclyUnlessATokenIsSet) {
+  auto store = store::OpenStore("sqlite::memory:");
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE((*store)->Migrate().ok());
+  FakeClock clock;
+  {
+    App app(**store, clock, QuietOptions());
+    ASSERT_TRUE(app.Start().ok());
+    auto r = app.HandleFast(Get("/metrics"));
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->status, 404);
+    EXPECT_EQ(r->Body().find("herald_"), std::string::npos);
+    app.Stop();
+  }
+  AppOptions opts = QuietOptions();
+  opts.metrics_token = "0123456789abcdef-metrics";
+  App app(**store, clock, opts);
+  ASSERT_TRUE(app.Start().ok());
+  for (std::string header : {"", "Bearer wrong-token-0123456789", "Basic 0123456789abcdef-metrics"}) {
+    auto req = Get("/metrics");
+    if (!header.empty()) req.headers.emplace_back("authorization", header);
+    auto r = app.HandleFast(req);
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->status, 401) << header;
+    EXPECT_NE(r->body.find("\"unauthorized\""), std::string::npos) << r->body;
+  }
+  auto req = Get("/metrics");
+  req.headers.emplace_back("authorization", "bearer 0123456789abcdef-metrics");
+  auto r = app.HandleFast(req);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 200);
+  EXPECT_NE(r->body.find("herald_database_writable 1"), std::string::npos) << r->body;
+  EXPECT_NE(r->body.find("herald_http_connections_shed_total 0"), std::string::npos) << r->body;
+  app.Stop();
 }
 
 }  // namespace

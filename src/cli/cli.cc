@@ -11,16 +11,20 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <set>
 
 #include "api/json.h"
 #include "app/app.h"
+#include "cli/common.h"
 #include "cli/demo.h"
 #include "cli/monitors_cli.h"
 #include "cli/subscribers_cli.h"
 #include "config/config.h"
 #include "core/log.h"
+#include "core/text.h"
 #include "core/time.h"
 #include "page/snapshot.h"
+#include "service/monitors.h"
 #include "service/services.h"
 #include "store/store.h"
 
@@ -34,11 +38,6 @@ struct Common {
   std::string db;
   std::string page;  // id or slug; default: the default page
 };
-
-int Fail(const Error& e) {
-  std::cerr << "herald: " << (e.field.empty() ? "" : e.field + ": ") << e.message << "\n";
-  return e.code == ErrorCode::kInvalid ? 2 : 1;
-}
 
 Result<config::Config> ResolveConfig(const Common& common) {
   config::Config c;
@@ -73,19 +72,10 @@ Result<Configured> OpenConfigured(const std::string& db, const std::string& conf
   c.config_file = config_file;
   auto cfg = ResolveConfig(c);
   if (!cfg) return cfg.error();
+  if (auto st = RequireExistingDatabase(cfg->db); !st) return st.error();
   auto store = OpenMigrated(cfg->db);
   if (!store) return store.error();
   return Configured{std::move(*cfg), std::move(*store)};
-}
-
-Result<model::Page> ResolvePage(store::Store& store, const std::string& page) {
-  if (!page.empty()) return store.GetPage(page);
-  auto pages = store.ListPages();
-  if (!pages) return pages.error();
-  for (const auto& p : *pages)
-    if (p.is_default) return p;
-  if (!pages->empty()) return pages->front();
-  return Error::NotFound("there is no page yet: create one with `herald apply` or `herald serve --demo`");
 }
 
 // Finds a component by id or exact name.
@@ -103,6 +93,9 @@ void AddCommon(CLI::App* cmd, Common& common, bool page = true) {
   if (page) cmd->add_option("--page", common.page, "Page id or slug (default: the default page)");
 }
 
+constexpr const char* kComponentStatuses =
+    "operational, degraded_performance, partial_outage, major_outage or under_maintenance";
+
 // Parses "ID_OR_NAME=STATUS".
 Result<std::pair<std::string, model::ComponentStatus>> ParseComponentArg(const std::string& arg) {
   size_t eq = arg.rfind('=');
@@ -111,22 +104,79 @@ Result<std::pair<std::string, model::ComponentStatus>> ParseComponentArg(const s
   auto st = model::ParseComponentStatus(status);
   if (!st)
     return Error::Invalid("component",
-                          "status must be operational, degraded_performance, partial_outage, "
-                          "major_outage or under_maintenance, not \"" +
-                              status + "\"");
+                          "status must be " + std::string(kComponentStatuses) + ", not \"" + status + "\"");
   return std::pair{name, *st};
 }
 
-int PrintIncident(const model::Incident& inc, store::Store& store) {
-  auto comps = store.ListComponents(inc.page_id);
-  std::cout << boost::json::serialize(
-                   api::IncidentJson(inc, comps ? *comps : std::vector<model::Component>{}, "", api::Audience::kStaff))
-            << "\n";
-  std::cerr << "incident " << inc.id << " is " << model::ToString(inc.status) << "\n";
+// The flags of `incident` and `maintenance` that set the service's fields, for its messages.
+const FlagNames kIncidentFlags = {{"scheduled_for", "--start"},
+                                  {"scheduled_until", "--end"},
+                                  {"next_update_at", "--next-update"},
+                                  {"components", "--component"},
+                                  {"component_ids", "--component"},
+                                  {"name", "--name"},
+                                  {"body", "--body"},
+                                  {"status", "--status"},
+                                  {"impact", "--impact"},
+                                  {"type", "--type"}};
+
+// Where the incident is on the status page.
+std::string IncidentUrl(const model::Incident& inc, store::Store& store, const config::Config& cfg) {
+  std::string base = cfg.public_url.empty() ? "http://" + cfg.listen : cfg.public_url;
+  while (base.ends_with('/')) base.pop_back();
+  auto page = store.GetPage(inc.page_id);
+  const std::string prefix = page && !page->is_default ? "/pages/" + page->slug : "";
+  return base + prefix + "/incidents/" + inc.id;
+}
+
+// The id and the page's URL for people (and `cut -f1`); the whole staff JSON with --json.
+int PrintIncident(const model::Incident& inc, store::Store& store, const config::Config& cfg, bool as_json) {
+  if (as_json) {
+    auto comps = store.ListComponents(inc.page_id);
+    std::cout << boost::json::serialize(api::IncidentJson(inc, comps ? *comps : std::vector<model::Component>{}, "",
+                                                          api::Audience::kStaff))
+              << "\n";
+    return 0;
+  }
+  std::cout << inc.id << "\t" << model::ToString(inc.status) << "\t" << IncidentUrl(inc, store, cfg) << "\n";
   return 0;
 }
 
-Status Apply(store::Store& store, const Clock& clock, const std::string& file, bool& changed);
+Status Apply(store::Store& store, const Clock& clock, const std::string& file, bool dry_run, bool& changed);
+
+// herald draft list|publish|discard: `id` empty lists.
+int RunDraft(store::Store& s, const Clock& clock, const config::Config& cfg, const std::string& page_id,
+             const std::string& id, bool publish, bool all) {
+  service::MonitorService monitors(service::MonitorDeps{s, clock});
+  if (id.empty()) {
+    auto drafts = s.ListIncidentDrafts(page_id, !all);
+    if (!drafts) return Fail(drafts.error());
+    auto comps = s.ListComponents(page_id);
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& d : *drafts) {
+      std::string component = d.component_id;
+      if (comps)
+        for (const auto& c : *comps)
+          if (c.id == d.component_id) component = c.name;
+      rows.push_back({d.id, std::string(model::ToString(d.state)),
+                      d.state == model::DraftState::kWaiting ? FormatIso8601(d.publish_at)
+                                                             : (d.incident_id.empty() ? "-" : d.incident_id),
+                      component.empty() ? "-" : component, d.name});
+    }
+    PrintRows(std::cout, {"ID", "STATE", "PUBLISHES AT / INCIDENT", "COMPONENT", "NAME"}, rows);
+    if (drafts->empty()) std::cerr << (all ? "no drafts\n" : "no drafts waiting (--all shows the others)\n");
+    return 0;
+  }
+  if (publish) {
+    auto inc = monitors.Publish(page_id, id);
+    if (!inc) return Fail(inc.error());
+    return PrintIncident(*inc, s, cfg, false);
+  }
+  auto d = monitors.Discard(page_id, id);
+  if (!d) return Fail(d.error());
+  std::cout << "discarded " << d->id << " (\"" << d->name << "\"): nothing was published\n";
+  return 0;
+}
 
 }  // namespace
 
@@ -186,16 +236,18 @@ int Run(int argc, char** argv) {
   incident->require_subcommand(1);
   std::string inc_name, inc_status, inc_body, inc_impact, inc_type, inc_next, inc_id;
   std::vector<std::string> inc_components;
-  bool inc_internal = false, inc_quiet = false;
+  bool inc_internal = false, inc_quiet = false, as_json = false;
   auto add_update_opts = [&](CLI::App* c) {
     c->add_option("--status", inc_status, "investigating, identified, monitoring, resolved");
     c->add_option("--body", inc_body, "What happened, in plain language (Markdown)");
     c->add_option("--component", inc_components, "Affected component as NAME_OR_ID[=STATUS]; repeatable");
-    c->add_option("--next-update", inc_next, "When the next update is promised (ISO 8601)");
+    c->add_option("--next-update", inc_next, "When the next update is promised: 30m, 2h or an ISO 8601 time");
     c->add_flag("--internal", inc_internal, "A staff-only note: never shown publicly");
     c->add_flag("--quiet", inc_quiet, "Do not notify subscribers of this update");
+    c->add_flag("--json", as_json, "Print the whole incident as JSON instead of its id, status and URL");
   };
-  auto* incident_open = incident->add_subcommand("open", "Open an incident");
+  auto* incident_open =
+      incident->add_subcommand("open", "Open an incident (published at once); prints its id, status and URL");
   AddCommon(incident_open, common);
   incident_open->add_option("--name", inc_name, "Title")->required();
   incident_open->add_option("--impact", inc_impact, "none, minor, major, critical (default: from components)");
@@ -209,6 +261,7 @@ int Run(int argc, char** argv) {
   AddCommon(incident_resolve, common);
   incident_resolve->add_option("id", inc_id, "Incident id")->required();
   incident_resolve->add_option("--body", inc_body, "Closing words (default: a plain-language resolution note)");
+  incident_resolve->add_flag("--json", as_json, "Print the whole incident as JSON");
   auto* incident_list = incident->add_subcommand("list", "List unresolved incidents");
   AddCommon(incident_list, common);
 
@@ -220,11 +273,27 @@ int Run(int argc, char** argv) {
   std::string m_start, m_end;
   bool m_manual = false;
   maintenance_schedule->add_option("--name", inc_name, "Title")->required();
-  maintenance_schedule->add_option("--start", m_start, "Window start (ISO 8601)")->required();
-  maintenance_schedule->add_option("--end", m_end, "Window end (ISO 8601)")->required();
+  maintenance_schedule->add_option("--start", m_start, "Window start: ISO 8601 or from now, e.g. 2h or 1d")->required();
+  maintenance_schedule->add_option("--end", m_end, "Window end: ISO 8601 or from now, e.g. 4h")->required();
   maintenance_schedule->add_option("--body", inc_body, "What will happen and what customers will notice");
   maintenance_schedule->add_option("--component", inc_components, "Component name or id; repeatable");
   maintenance_schedule->add_flag("--manual", m_manual, "Do not start and complete it automatically");
+  maintenance_schedule->add_flag("--json", as_json, "Print the whole maintenance as JSON");
+
+  // draft: what automation rules in draft mode prepared, for a human to publish or discard.
+  auto* draft = app.add_subcommand("draft", "Incident drafts prepared by automation rules in draft mode");
+  draft->require_subcommand(1);
+  auto* draft_list = draft->add_subcommand("list", "List drafts waiting to be published (and when they publish)");
+  AddCommon(draft_list, common);
+  bool draft_all = false;
+  draft_list->add_flag("--all", draft_all, "Also the published and discarded ones");
+  std::string draft_id;
+  auto* draft_publish = draft->add_subcommand("publish", "Publish a draft now as an incident");
+  AddCommon(draft_publish, common);
+  draft_publish->add_option("id", draft_id, "Draft id")->required();
+  auto* draft_discard = draft->add_subcommand("discard", "Discard a draft: nothing is published");
+  AddCommon(draft_discard, common);
+  draft_discard->add_option("id", draft_id, "Draft id")->required();
 
   auto* export_cmd = app.add_subcommand("export", "Write the public site as static files");
   AddCommon(export_cmd, common, false);
@@ -240,9 +309,11 @@ int Run(int argc, char** argv) {
       app.add_subcommand("apply", "Apply a declarative TOML or YAML file of pages, groups, components and monitors");
   AddCommon(apply_cmd, common, false);
   std::string apply_file;
+  bool dry_run = false;
   apply_cmd->add_option("file", apply_file, "TOML (.toml) or YAML (.yaml, .yml) file")
       ->required()
       ->check(CLI::ExistingFile);
+  apply_cmd->add_flag("--dry-run", dry_run, "Validate the file and print what would change; write nothing");
 
   // herald subscriber import|export|add|list (subscribers_cli.cc). Nothing is sent from the CLI:
   // addresses are validated, and staff-added subscribers are active at once.
@@ -255,6 +326,7 @@ int Run(int argc, char** argv) {
         SubscriberCliEnv env;
         env.store = std::move(opened->store);
         env.public_url = opened->config.public_url;
+        env.notify = opened->config.notify;
         return env;
       },
       clock, subscriber_rc);
@@ -272,6 +344,10 @@ int Run(int argc, char** argv) {
       },
       clock, monitor_rc);
 
+  if (auto wrong = CheckSubcommands(app, argc, argv)) {
+    std::cerr << "herald: " << *wrong << "\n";
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -309,6 +385,16 @@ int Run(int argc, char** argv) {
     opts.public_url = cfg->public_url;
     opts.api_per_second = cfg->api_per_second;
     opts.api_burst = cfg->api_burst;
+    opts.server.max_connections_per_client = cfg->max_connections_per_client;
+    opts.server.max_sse_per_client = cfg->max_sse_per_client;
+    opts.metrics_token = cfg->metrics_token;
+    if (!cfg->metrics_listen.empty()) {
+      auto maddr = config::ParseListen(cfg->metrics_listen);
+      if (!maddr) return Fail(Error::Invalid("metrics.listen", "metrics." + maddr.error().message));
+      opts.metrics_listen.emplace();
+      opts.metrics_listen->host = maddr->first;
+      opts.metrics_listen->port = maddr->second;
+    }
     opts.notify = cfg->notify;
     opts.monitor_enabled = cfg->monitor.enabled;
     opts.monitor_ca_file = cfg->monitor.ca_file;
@@ -326,6 +412,7 @@ int Run(int argc, char** argv) {
         {{"url", "http://" + (addr->first.find(':') != std::string::npos ? "[" + addr->first + "]" : addr->first) +
                      ":" + std::to_string(server.port()) + "/"},
          {"db", (*store)->BackendName()}});
+    if (server.metrics_port()) std::cout << "herald metrics listening on port " << server.metrics_port() << std::endl;
     // Scripts and tests read the bound port from this line.
     std::cout << "herald listening on port " << server.port() << std::endl;
     int sig = 0;
@@ -336,6 +423,8 @@ int Run(int argc, char** argv) {
     return 0;
   }
 
+  if (!migrate->parsed())
+    if (auto st = RequireExistingDatabase(cfg->db); !st) return Fail(st.error());
   auto store = OpenMigrated(cfg->db);
   if (!store) return Fail(store.error());
   store::Store& s = **store;
@@ -356,9 +445,10 @@ int Run(int argc, char** argv) {
   if (token_list->parsed()) {
     auto keys = s.ListApiKeys();
     if (!keys) return Fail(keys.error());
+    std::vector<std::vector<std::string>> rows;
     for (const auto& k : *keys)
-      std::cout << k.id << "\t" << model::ToString(k.role) << "\t" << FormatIso8601(k.created_at) << "\t" << k.name
-                << "\n";
+      rows.push_back({k.id, std::string(model::ToString(k.role)), FormatIso8601(k.created_at), k.name});
+    PrintRows(std::cout, {"ID", "ROLE", "CREATED", "NAME"}, rows);
     return 0;
   }
   if (token_revoke->parsed()) {
@@ -402,8 +492,13 @@ int Run(int argc, char** argv) {
   }
   if (apply_cmd->parsed()) {
     bool changed = false;
-    if (auto st = Apply(s, clock, apply_file, changed); !st) return Fail(st.error());
-    std::cout << (changed ? "applied " : "no changes: ") << apply_file << "\n";
+    if (auto st = Apply(s, clock, apply_file, dry_run, changed); !st) return Fail(st.error());
+    if (dry_run)
+      std::cout << (changed ? "dry run, nothing written: applying " + apply_file + " would make the changes above"
+                            : "no changes: " + apply_file)
+                << "\n";
+    else
+      std::cout << (changed ? "applied " : "no changes: ") << apply_file << "\n";
     return 0;
   }
 
@@ -414,16 +509,17 @@ int Run(int argc, char** argv) {
   if (component_list->parsed()) {
     auto all = s.ListComponents(pid);
     if (!all) return Fail(all.error());
+    std::vector<std::vector<std::string>> rows;
     for (const auto& c : *all)
-      std::cout << c.id << "\t" << (c.is_group ? "group" : std::string(model::ToString(c.status))) << "\t" << c.name
-                << "\n";
+      rows.push_back({c.id, c.is_group ? "group" : std::string(model::ToString(c.status)), c.name});
+    PrintRows(std::cout, {"ID", "STATUS", "NAME"}, rows);
     return 0;
   }
   if (component_set->parsed()) {
     auto c = ResolveComponent(s, pid, comp_ref);
     if (!c) return Fail(c.error());
     auto st = model::ParseComponentStatus(comp_status);
-    if (!st) return Fail(Error::Invalid("status", "unknown status \"" + comp_status + "\""));
+    if (!st) return Fail(Error::Invalid("status", "unknown status \"" + comp_status + "\": use " + kComponentStatuses));
     service::ComponentInput in;
     in.status = *st;
     auto r = service::ComponentService(deps).Update(pid, c->id, in);
@@ -436,9 +532,14 @@ int Run(int argc, char** argv) {
     f.unresolved_only = true;
     auto list = s.ListIncidents(pid, f);
     if (!list) return Fail(list.error());
-    for (const auto& i : *list) std::cout << i.id << "\t" << model::ToString(i.status) << "\t" << i.name << "\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& i : *list)
+      rows.push_back({i.id, std::string(model::ToString(i.status)), i.name, IncidentUrl(i, s, *cfg)});
+    PrintRows(std::cout, {"ID", "STATUS", "NAME", "URL"}, rows);
     return 0;
   }
+  if (draft_list->parsed() || draft_publish->parsed() || draft_discard->parsed())
+    return RunDraft(s, clock, *cfg, pid, draft_list->parsed() ? "" : draft_id, draft_publish->parsed(), draft_all);
 
   service::IncidentService incidents(deps);
   service::IncidentInput in;
@@ -448,28 +549,38 @@ int Run(int argc, char** argv) {
   if (inc_quiet) in.deliver_notifications = false;
   if (!inc_status.empty()) {
     in.status = model::ParseIncidentStatus(inc_status);
-    if (!in.status) return Fail(Error::Invalid("status", "unknown status \"" + inc_status + "\""));
+    if (!in.status)
+      return Fail(Error::Invalid(
+          "status", "unknown status \"" + inc_status + "\": use investigating, identified, monitoring or resolved"));
   }
   if (!inc_impact.empty()) {
     in.impact = model::ParseImpact(inc_impact);
-    if (!in.impact) return Fail(Error::Invalid("impact", "unknown impact \"" + inc_impact + "\""));
+    if (!in.impact)
+      return Fail(
+          Error::Invalid("impact", "unknown impact \"" + inc_impact + "\": use none, minor, major or critical"));
   }
   if (!inc_type.empty()) {
     in.type = model::ParseNoticeType(inc_type);
-    if (!in.type) return Fail(Error::Invalid("type", "unknown type \"" + inc_type + "\""));
+    if (!in.type)
+      return Fail(
+          Error::Invalid("type", "unknown type \"" + inc_type + "\": use outage, security, policy or product_update"));
   }
   if (!inc_next.empty()) {
-    in.next_update_at = ParseIso8601(inc_next);
-    if (!in.next_update_at) return Fail(Error::Invalid("next-update", "must be an ISO 8601 time"));
+    in.next_update_at = ParseWhen(inc_next, clock.Now());
+    if (!in.next_update_at)
+      return Fail(Error::Invalid("--next-update",
+                                 "--next-update must be a time from now such as 30m or 2h, or an "
+                                 "ISO 8601 time such as 2026-12-01T15:00:00Z, not \"" +
+                                     inc_next + "\""));
   }
   const bool is_maintenance = maintenance_schedule->parsed();
   for (const auto& arg : inc_components) {
     auto parsed = is_maintenance ? Result<std::pair<std::string, model::ComponentStatus>>(
                                        std::pair{arg, model::ComponentStatus::kUnderMaintenance})
                                  : ParseComponentArg(arg);
-    if (!parsed) return Fail(parsed.error());
+    if (!parsed) return Fail(parsed.error(), kIncidentFlags);
     auto c = ResolveComponent(s, pid, parsed->first);
-    if (!c) return Fail(c.error());
+    if (!c) return Fail(c.error(), kIncidentFlags);
     if (is_maintenance) {
       if (!in.component_ids) in.component_ids.emplace();
       in.component_ids->push_back(c->id);
@@ -479,6 +590,11 @@ int Run(int argc, char** argv) {
   }
   Result<model::Incident> result = Error::Internal("no command");
   if (incident_open->parsed()) {
+    // Everything given here is public at once: an incident without words tells customers nothing.
+    if (!in.body || Trim(*in.body).empty())
+      return Fail(Error::Invalid("body",
+                                 "an incident is published at once: say what customers notice with --body "
+                                 "(Markdown), e.g. --body \"Some requests fail; we are on it.\""));
     result = incidents.Create(pid, in);
   } else if (incident_update->parsed()) {
     if (!in.status && !in.body) return Fail(Error::Invalid("body", "an update needs --body or --status"));
@@ -488,15 +604,21 @@ int Run(int argc, char** argv) {
     if (!in.body) in.body = "This incident has been resolved. Everything is working normally again.";
     result = incidents.Update(pid, inc_id, in);
   } else if (is_maintenance) {
-    in.scheduled_for = ParseIso8601(m_start);
-    in.scheduled_until = ParseIso8601(m_end);
-    if (!in.scheduled_for) return Fail(Error::Invalid("start", "must be an ISO 8601 time like 2026-12-01T02:00:00Z"));
-    if (!in.scheduled_until) return Fail(Error::Invalid("end", "must be an ISO 8601 time like 2026-12-01T04:00:00Z"));
+    in.scheduled_for = ParseWhen(m_start, clock.Now());
+    in.scheduled_until = ParseWhen(m_end, clock.Now());
+    if (!in.scheduled_for)
+      return Fail(Error::Invalid("--start",
+                                 "must be a time from now such as 2h or 1d, or an ISO 8601 time like "
+                                 "2026-12-01T02:00:00Z"));
+    if (!in.scheduled_until)
+      return Fail(Error::Invalid("--end",
+                                 "must be a time from now such as 4h, or an ISO 8601 time like "
+                                 "2026-12-01T04:00:00Z"));
     in.scheduled_auto_transition = !m_manual;
     result = incidents.Create(pid, in);
   }
-  if (!result) return Fail(result.error());
-  return PrintIncident(*result, s);
+  if (!result) return Fail(result.error(), kIncidentFlags);
+  return PrintIncident(*result, s, *cfg, as_json);
 }
 
 namespace {
@@ -603,20 +725,74 @@ Result<toml::table> ReadDeclarations(const std::string& file) {
   }
 }
 
-Status Apply(store::Store& store, const Clock& clock, const std::string& file, bool& changed) {
+// Keys a table may have and the TOML type of each ('s' string, 'b' boolean, 'i' integer, 'a' array
+// of tables); anything else stops the run, naming its path, before anything is written.
+using KeyKinds = std::map<std::string, char>;
+Status CheckTable(const toml::table& t, const KeyKinds& kinds, const std::string& where) {
+  for (const auto& [k, v] : t) {
+    const std::string key(k.str());
+    const std::string path = where.empty() ? key : where + "." + key;
+    auto it = kinds.find(key);
+    if (it == kinds.end()) {
+      std::string known;
+      for (const auto& [name, kind] : kinds) known += (known.empty() ? "" : ", ") + name;
+      return Error::Invalid(
+          path, "unknown key \"" + key + "\"" + (where.empty() ? "" : " in " + where) + "; the keys here are " + known);
+    }
+    const bool ok = it->second == 's'   ? v.is_string()
+                    : it->second == 'b' ? v.is_boolean()
+                    : it->second == 'i' ? v.is_integer()
+                                        : v.is_array();
+    if (!ok)
+      return Error::Invalid(path, path + " must be " +
+                                      (it->second == 's'   ? "a string"
+                                       : it->second == 'b' ? "true or false"
+                                       : it->second == 'i' ? "a whole number"
+                                                           : "a list of tables ([[" + key + "]])"));
+  }
+  return {};
+}
+
+const KeyKinds kPageKeys = {{"slug", 's'},        {"name", 's'},         {"url", 's'},      {"time_zone", 's'},
+                            {"logo_url", 's'},    {"accent_color", 's'}, {"hostname", 's'}, {"default", 'b'},
+                            {"private", 'b'},     {"component", 'a'},    {"monitor", 'a'},  {"automation_rule", 'a'},
+                            {"alert_target", 'a'}};
+const KeyKinds kComponentKeys = {
+    {"name", 's'},     {"group", 's'},  {"description", 's'},           {"position", 'i'},
+    {"showcase", 'b'}, {"hidden", 'b'}, {"only_show_if_degraded", 'b'}, {"start_date", 's'}};
+
+Status Apply(store::Store& store, const Clock& clock, const std::string& file, bool dry_run, bool& changed) {
   auto parsed = ReadDeclarations(file);
   if (!parsed) return parsed.error();
   toml::table& t = *parsed;
+  if (auto st = CheckTable(t, {{"page", 'a'}}, ""); !st) return st;
   auto* pages = t["page"].as_array();
   if (!pages) return Error::Invalid("page", "the file must declare at least one [[page]]");
+  // Every table's keys first, so that a typo anywhere writes nothing at all.
+  for (size_t pi = 0; pi < pages->size(); ++pi) {
+    const std::string where = "page[" + std::to_string(pi) + "]";
+    auto* pt = (*pages)[pi].as_table();
+    if (!pt) return Error::Invalid(where, where + " must be a table");
+    if (auto st = CheckTable(*pt, kPageKeys, where); !st) return st;
+    if (auto* comps = (*pt)["component"].as_array())
+      for (size_t ci = 0; ci < comps->size(); ++ci) {
+        const std::string cwhere = where + ".component[" + std::to_string(ci) + "]";
+        auto* ct = (*comps)[ci].as_table();
+        if (!ct) return Error::Invalid(cwhere, cwhere + " must be a table");
+        if (auto st = CheckTable(*ct, kComponentKeys, cwhere); !st) return st;
+      }
+  }
   service::Deps deps{store, clock, [] {}};
   service::PageService page_service(deps);
   service::ComponentService components(deps);
+  auto note = [&](const char* verb, const std::string& what) {
+    std::cout << (dry_run ? std::string("would ") + verb : std::string(verb) + "d") << " " << what << "\n";
+    changed = true;
+  };
   int pi = 0;
   for (auto& node : *pages) {
     auto* pt = node.as_table();
     const std::string where = "page[" + std::to_string(pi++) + "]";
-    if (!pt) return Error::Invalid(where, where + " must be a table");
     auto str = [&](toml::table& tbl, const char* k) -> std::optional<std::string> {
       return tbl[k].value<std::string>();
     };
@@ -632,7 +808,7 @@ Status Apply(store::Store& store, const Clock& clock, const std::string& file, b
     in.is_default = (*pt)["default"].value<bool>();
     in.is_private = (*pt)["private"].value<bool>();
     auto existing = store.GetPage(*in.slug);
-    model::Page page;
+    model::Page page;  // page.id stays empty in a dry run for a page that does not exist yet
     if (existing) {
       const auto& p = *existing;
       bool same = (!in.name || *in.name == p.name) && (!in.url || *in.url == p.url) &&
@@ -642,43 +818,54 @@ Status Apply(store::Store& store, const Clock& clock, const std::string& file, b
                   (!in.is_private || *in.is_private == p.is_private);
       page = p;
       if (!same) {
-        auto r = page_service.Update(p.id, in);
-        if (!r) return Error::Invalid(where + "." + r.error().field, r.error().message);
-        page = *r;
-        changed = true;
+        if (!dry_run) {
+          auto r = page_service.Update(p.id, in);
+          if (!r) return Error::Invalid(where + "." + r.error().field, r.error().message);
+          page = *r;
+        }
+        note("update", "page " + p.slug);
       }
     } else if (existing.error().code == ErrorCode::kNotFound) {
       if (!in.name) return Error::Invalid(where + ".name", where + ".name is required");
-      auto r = page_service.Create(in);
-      if (!r) return Error::Invalid(where + "." + r.error().field, r.error().message);
-      page = *r;
-      changed = true;
+      if (!dry_run) {
+        auto r = page_service.Create(in);
+        if (!r) return Error::Invalid(where + "." + r.error().field, r.error().message);
+        page = *r;
+      } else {
+        page.slug = *in.slug;
+      }
+      note("create", "page " + *in.slug);
     } else {
       return existing.error();
     }
     auto* comps = (*pt)["component"].as_array();
     int ci = 0;
     toml::array no_components;
+    std::set<std::string> pending;  // components and groups a dry run would create
     for (auto& cnode : comps ? *comps : no_components) {
       auto* ct = cnode.as_table();
       const std::string cwhere = where + ".component[" + std::to_string(ci++) + "]";
-      if (!ct) return Error::Invalid(cwhere, cwhere + " must be a table");
       auto name = str(*ct, "name");
       if (!name) return Error::Invalid(cwhere + ".name", cwhere + ".name is required");
-      auto all = store.ListComponents(page.id);
+      std::vector<model::Component> none;
+      auto all = page.id.empty() ? Result<std::vector<model::Component>>(none) : store.ListComponents(page.id);
       if (!all) return all.error();
       std::string group_id;
       if (auto group = str(*ct, "group")) {
         auto it = std::find_if(all->begin(), all->end(), [&](const auto& c) { return c.is_group && c.name == *group; });
-        if (it == all->end()) {
-          service::ComponentInput g;
-          g.name = *group;
-          auto r = components.Create(page.id, g, true);
-          if (!r) return Error::Invalid(cwhere + ".group", r.error().message);
-          group_id = r->id;
-          changed = true;
-        } else {
+        if (it != all->end()) {
           group_id = it->id;
+        } else if (!pending.count("group:" + *group)) {
+          if (!dry_run) {
+            service::ComponentInput g;
+            g.name = *group;
+            auto r = components.Create(page.id, g, true);
+            if (!r) return Error::Invalid(cwhere + ".group", r.error().message);
+            group_id = r->id;
+          } else {
+            pending.insert("group:" + *group);
+          }
+          note("create", "group \"" + *group + "\" in " + page.slug);
         }
       }
       service::ComponentInput ci_in;
@@ -692,25 +879,34 @@ Status Apply(store::Store& store, const Clock& clock, const std::string& file, b
       ci_in.start_date = str(*ct, "start_date");
       auto it = std::find_if(all->begin(), all->end(), [&](const auto& c) { return !c.is_group && c.name == *name; });
       if (it == all->end()) {
-        auto r = components.Create(page.id, ci_in, false);
-        if (!r) return Error::Invalid(cwhere + "." + r.error().field, r.error().message);
-        changed = true;
+        if (!dry_run) {
+          auto r = components.Create(page.id, ci_in, false);
+          if (!r) return Error::Invalid(cwhere + "." + r.error().field, r.error().message);
+        }
+        pending.insert(*name);
+        note("create", "component \"" + *name + "\" in " + page.slug);
       } else {
         const auto& c = *it;
-        bool same = c.group_id == group_id && (!ci_in.description || *ci_in.description == c.description) &&
-                    (!ci_in.position || *ci_in.position == c.position) &&
-                    (!ci_in.showcase || *ci_in.showcase == c.showcase) &&
-                    (!ci_in.hidden || *ci_in.hidden == c.hidden) &&
-                    (!ci_in.only_show_if_degraded || *ci_in.only_show_if_degraded == c.only_show_if_degraded) &&
-                    (!ci_in.start_date || ci_in.start_date == c.start_date);
+        const bool group_pending = str(*ct, "group") && group_id.empty();
+        bool same =
+            c.group_id == group_id && !group_pending && (!ci_in.description || *ci_in.description == c.description) &&
+            (!ci_in.position || *ci_in.position == c.position) && (!ci_in.showcase || *ci_in.showcase == c.showcase) &&
+            (!ci_in.hidden || *ci_in.hidden == c.hidden) &&
+            (!ci_in.only_show_if_degraded || *ci_in.only_show_if_degraded == c.only_show_if_degraded) &&
+            (!ci_in.start_date || ci_in.start_date == c.start_date);
         if (!same) {
-          auto r = components.Update(page.id, c.id, ci_in);
-          if (!r) return Error::Invalid(cwhere + "." + r.error().field, r.error().message);
-          changed = true;
+          if (!dry_run) {
+            auto r = components.Update(page.id, c.id, ci_in);
+            if (!r) return Error::Invalid(cwhere + "." + r.error().field, r.error().message);
+          }
+          note("update", "component \"" + *name + "\" in " + page.slug);
         }
       }
     }
-    if (auto st = ApplyMonitoring(store, clock, page, *pt, where, changed, std::cout); !st) return st;
+    ApplyOptions opts;
+    opts.dry_run = dry_run;
+    if (dry_run) opts.pending_components = pending;
+    if (auto st = ApplyMonitoring(store, clock, page, *pt, where, changed, std::cout, opts); !st) return st;
   }
   return {};
 }

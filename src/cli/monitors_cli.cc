@@ -4,6 +4,7 @@
 #include <iostream>
 #include <set>
 
+#include "cli/common.h"
 #include "core/text.h"
 #include "core/time.h"
 #include "service/monitors.h"
@@ -11,20 +12,26 @@
 namespace herald::cli {
 namespace {
 
-int Fail(const Error& e) {
-  std::cerr << "herald: " << (e.field.empty() ? "" : e.field + ": ") << e.message << "\n";
-  return e.code == ErrorCode::kInvalid ? 2 : 1;
-}
-
-Result<model::Page> ResolvePage(store::Store& store, const std::string& page) {
-  if (!page.empty()) return store.GetPage(page);
-  auto pages = store.ListPages();
-  if (!pages) return pages.error();
-  for (const auto& p : *pages)
-    if (p.is_default) return p;
-  if (!pages->empty()) return pages->front();
-  return Error::NotFound("there is no page yet: create one with `herald apply` or `herald serve --demo`");
-}
+// The flags of `monitor add` that set the service's fields, for its messages.
+const FlagNames kAddFlags = {{"interval_seconds", "--interval"},
+                             {"timeout_seconds", "--timeout"},
+                             {"grace_seconds", "--grace"},
+                             {"slow_ms", "--slow"},
+                             {"failures_to_down", "--failures"},
+                             {"failure_window", "--window"},
+                             {"successes_to_up", "--successes"},
+                             {"down_status", "--down-status"},
+                             {"slow_status", "--slow-status"},
+                             {"component_id", "--component"},
+                             {"expected_status", "--expect-status"},
+                             {"keyword_absent", "--keyword-absent"},
+                             {"json_path", "--json-path"},
+                             {"json_expected", "--json-expected"},
+                             {"record_type", "--record-type"},
+                             {"expected_answer", "--expected-answer"},
+                             {"dns_server", "--dns-server"},
+                             {"expiry_warn_days", "--expiry-warn-days"},
+                             {"headers", "--header"}};
 
 // Finds a (non-group) component by id or exact name.
 Result<std::string> ResolveComponent(store::Store& store, const std::string& page_id, const std::string& ref,
@@ -77,10 +84,10 @@ int RunAdd(const OpenMonitorEnv& open, const Options& o, const Clock& clock) {
     return {};
   };
   std::optional<std::int64_t> slow;
-  if (auto st = dur(o.interval, "interval", in.interval_ms); !st) return Fail(st.error());
-  if (auto st = dur(o.timeout, "timeout", in.timeout_ms); !st) return Fail(st.error());
-  if (auto st = dur(o.grace, "grace", in.grace_ms); !st) return Fail(st.error());
-  if (auto st = dur(o.slow, "slow", slow); !st) return Fail(st.error());
+  if (auto st = dur(o.interval, "--interval", in.interval_ms); !st) return Fail(st.error());
+  if (auto st = dur(o.timeout, "--timeout", in.timeout_ms); !st) return Fail(st.error());
+  if (auto st = dur(o.grace, "--grace", in.grace_ms); !st) return Fail(st.error());
+  if (auto st = dur(o.slow, "--slow", slow); !st) return Fail(st.error());
   if (slow) in.slow_ms = static_cast<int>(std::min<std::int64_t>(*slow, 1'000'000'000));
   in.failures_to_down = o.failures;
   in.failure_window = o.window;
@@ -112,7 +119,7 @@ int RunAdd(const OpenMonitorEnv& open, const Options& o, const Clock& clock) {
   if (o.show_chart) in.show_chart = true;
   service::MonitorService monitors(Deps(store, clock));
   auto out = monitors.Create(page->id, in);
-  if (!out) return Fail(out.error());
+  if (!out) return Fail(out.error(), kAddFlags);
   const auto& m = out->monitor;
   std::cout << m.id << "\t" << model::ToString(m.kind) << "\t" << m.name << "\n";
   if (!out->heartbeat_token.empty()) {
@@ -146,7 +153,7 @@ int RunList(const OpenMonitorEnv& open, const Options& o, const Clock& clock) {
   if (!list) return Fail(list.error());
   const TimeMs now = clock.Now();
   std::vector<std::vector<std::string>> rows;
-  rows.push_back({"ID", "NAME", "KIND", "STATE", "LAST CHECK", "LAST ERROR"});
+  rows.push_back({"ID", "NAME", "KIND", "STATE", "LAST CHECK", "LAST HEARTBEAT", "LAST ERROR"});
   for (const auto& m : *list) {
     std::string state(model::ToString(m.state));
     if (!m.enabled) state = "disabled";
@@ -154,8 +161,10 @@ int RunList(const OpenMonitorEnv& open, const Options& o, const Clock& clock) {
     if (error.size() > 60) error = error.substr(0, 57) + "...";
     for (char& c : error)
       if (c == '\n' || c == '\t') c = ' ';
-    rows.push_back({m.id, m.name, std::string(model::ToString(m.kind)), state,
-                    Ago(m.kind == model::MonitorKind::kHeartbeat ? m.last_heartbeat_at : m.last_check_at, now), error});
+    // A heartbeat monitor is checked on its schedule like any other; when its job last called is
+    // a fact of its own.
+    rows.push_back({m.id, m.name, std::string(model::ToString(m.kind)), state, Ago(m.last_check_at, now),
+                    m.kind == model::MonitorKind::kHeartbeat ? Ago(m.last_heartbeat_at, now) : "-", error});
   }
   std::vector<size_t> width(rows[0].size(), 0);
   for (const auto& r : rows)
@@ -239,8 +248,9 @@ Status CheckKeys(const toml::table& t, const std::set<std::string>& allowed, con
 }
 
 // A [[page.monitor]] table -> MonitorInput (the component by name).
+// A component in `pending` (a dry run would create it) leaves component_id unset.
 Result<service::MonitorInput> MonitorFromToml(store::Store& store, const std::string& page_id, const toml::table& t,
-                                              const std::string& where) {
+                                              const std::string& where, const std::set<std::string>& pending) {
   static const std::set<std::string> kKeys = {"name",
                                               "component",
                                               "kind",
@@ -286,7 +296,9 @@ Result<service::MonitorInput> MonitorFromToml(store::Store& store, const std::st
   if (!in.name) return Error::Invalid(where + ".name", where + ".name is required");
   std::optional<std::string> component;
   HERALD_TRY_ASSIGN(component, str("component"));
-  if (component) {
+  if (component && pending.count(*component)) {
+    in.component_id.reset();
+  } else if (component) {
     auto c = ResolveComponent(store, page_id, *component, where + ".component");
     if (!c) return c.error();
     in.component_id = *c;
@@ -371,9 +383,15 @@ struct MonitorPlan {
   service::MonitorInput in;
 };
 
+// Names a change for the lines apply prints: "created monitor ..." or "would create monitor ...".
+std::string Change(bool dry_run, const char* verb, const std::string& what, const model::Page& page) {
+  return (dry_run ? std::string("would ") + verb : std::string(verb) + "d") + " " + what + " in " + page.slug;
+}
+
 struct RulePlan {
   std::string where, component_id;
   service::AutomationRuleInput in;
+  std::string component_name;
 };
 
 struct TargetPlan {
@@ -393,7 +411,7 @@ const toml::array* ArrayOf(const toml::table& t, const char* key, const std::str
 }  // namespace
 
 Status ApplyMonitoring(store::Store& store, const Clock& clock, const model::Page& page, const toml::table& page_table,
-                       const std::string& where, bool& changed, std::ostream& out) {
+                       const std::string& where, bool& changed, std::ostream& out, const ApplyOptions& options) {
   Status shape;
   const toml::array* monitors = ArrayOf(page_table, "monitor", where, shape);
   const toml::array* rules = ArrayOf(page_table, "automation_rule", where, shape);
@@ -405,8 +423,10 @@ Status ApplyMonitoring(store::Store& store, const Clock& clock, const model::Pag
   // Plan and validate everything first, so a mistake anywhere writes nothing of this page's
   // monitoring.
   std::vector<MonitorPlan> monitor_plans;
+  const bool new_page = page.id.empty();  // a dry run for a page not yet created
   if (monitors) {
-    auto existing = store.ListMonitors(page.id);
+    auto existing =
+        new_page ? Result<std::vector<model::Monitor>>(std::vector<model::Monitor>{}) : store.ListMonitors(page.id);
     if (!existing) return existing.error();
     std::set<std::string> names;
     int i = 0;
@@ -414,26 +434,31 @@ Status ApplyMonitoring(store::Store& store, const Clock& clock, const model::Pag
       const std::string mwhere = where + ".monitor[" + std::to_string(i++) + "]";
       const auto* t = node.as_table();
       if (!t) return Error::Invalid(mwhere, mwhere + " must be a table");
-      auto in = MonitorFromToml(store, page.id, *t, mwhere);
+      auto in = MonitorFromToml(store, page.id, *t, mwhere, options.pending_components);
       if (!in) return in.error();
       if (!names.insert(*in->name).second)
         return Error::Invalid(mwhere + ".name", mwhere + ": two monitors are named \"" + *in->name + "\"");
       auto it = std::find_if(existing->begin(), existing->end(),
                              [&](const model::Monitor& m) { return m.name == *in->name; });
       const std::string id = it == existing->end() ? "" : it->id;
+      if (new_page) {  // nothing to validate against yet: the keys and their types were checked
+        monitor_plans.push_back({mwhere, id, std::move(*in)});
+        continue;
+      }
       auto preview = service.Preview(page.id, id, *in);
       if (!preview) {
         Error e = preview.error();
         if (e.code == ErrorCode::kInvalid) e.field = mwhere + (e.field.empty() ? "" : "." + e.field);
         return e;
       }
-      if (it != existing->end() && SameDefinition(*preview, *it)) continue;
+      if (it != existing->end() && in->component_id && SameDefinition(*preview, *it)) continue;
       monitor_plans.push_back({mwhere, id, std::move(*in)});
     }
   }
   std::vector<RulePlan> rule_plans;
   if (rules) {
-    auto existing = store.ListAutomationRules(page.id);
+    auto existing = new_page ? Result<std::vector<model::AutomationRule>>(std::vector<model::AutomationRule>{})
+                             : store.ListAutomationRules(page.id);
     if (!existing) return existing.error();
     static const std::set<std::string> kKeys = {"component",   "mode",          "draft_publish_after", "resolve_after",
                                                 "flap_window", "incident_name", "incident_body",       "notify"};
@@ -446,9 +471,11 @@ Status ApplyMonitoring(store::Store& store, const Clock& clock, const model::Pag
       std::optional<std::string> component;
       HERALD_TRY_ASSIGN(component, TomlGet<std::string>(*t, "component", rwhere, "a string"));
       if (!component) return Error::Invalid(rwhere + ".component", rwhere + ".component is required");
-      auto cid = ResolveComponent(store, page.id, *component, rwhere + ".component");
+      auto cid = options.pending_components.count(*component)
+                     ? Result<std::string>(std::string())
+                     : ResolveComponent(store, page.id, *component, rwhere + ".component");
       if (!cid) return cid.error();
-      RulePlan plan{rwhere, *cid, {}};
+      RulePlan plan{rwhere, *cid, {}, *component};
       auto& in = plan.in;
       HERALD_TRY_ASSIGN(in.mode, TomlGet<std::string>(*t, "mode", rwhere, "off, publish or draft"));
       if (in.mode && !model::ParseAutomationMode(*in.mode))
@@ -465,7 +492,7 @@ Status ApplyMonitoring(store::Store& store, const Clock& clock, const model::Pag
         if (v && *v > service::kMaxRuleDelayMs)
           return Error::Invalid(rwhere + "." + field, rwhere + "." + field + " must be at most 7 days");
       auto it = std::find_if(existing->begin(), existing->end(),
-                             [&](const model::AutomationRule& r) { return r.component_id == *cid; });
+                             [&](const model::AutomationRule& r) { return !cid->empty() && r.component_id == *cid; });
       if (it != existing->end()) {
         const auto& r = *it;
         const bool same = (!in.mode || *model::ParseAutomationMode(*in.mode) == r.mode) &&
@@ -482,7 +509,8 @@ Status ApplyMonitoring(store::Store& store, const Clock& clock, const model::Pag
   }
   std::vector<TargetPlan> target_plans;
   if (targets) {
-    auto existing = store.ListAlertTargets(page.id);
+    auto existing = new_page ? Result<std::vector<model::AlertTarget>>(std::vector<model::AlertTarget>{})
+                             : store.ListAlertTargets(page.id);
     if (!existing) return existing.error();
     static const std::set<std::string> kKeys = {"name", "channel", "address"};
     int i = 0;
@@ -515,7 +543,19 @@ Status ApplyMonitoring(store::Store& store, const Clock& clock, const model::Pag
     }
   }
 
+  if (options.dry_run) {
+    for (const auto& p : monitor_plans)
+      out << Change(true, p.existing_id.empty() ? "create" : "update", "monitor \"" + *p.in.name + "\"", page) << "\n";
+    for (const auto& p : rule_plans)
+      out << Change(true, "set", "the automation rule of \"" + p.component_name + "\"", page) << "\n";
+    for (const auto& p : target_plans)
+      out << Change(true, p.replace_id.empty() ? "create" : "replace", "alert target \"" + *p.in.name + "\"", page)
+          << "\n";
+    if (!monitor_plans.empty() || !rule_plans.empty() || !target_plans.empty()) changed = true;
+    return {};
+  }
   for (const auto& p : monitor_plans) {
+    out << Change(false, p.existing_id.empty() ? "create" : "update", "monitor \"" + *p.in.name + "\"", page) << "\n";
     auto r = p.existing_id.empty() ? service.Create(page.id, p.in) : service.Update(page.id, p.existing_id, p.in);
     if (!r) {
       Error e = r.error();
@@ -528,6 +568,7 @@ Status ApplyMonitoring(store::Store& store, const Clock& clock, const model::Pag
           << "\n";
   }
   for (const auto& p : rule_plans) {
+    out << "set the automation rule of \"" << p.component_name << "\" in " << page.slug << "\n";
     auto r = service.PutRule(page.id, p.component_id, p.in);
     if (!r) {
       Error e = r.error();
@@ -537,6 +578,8 @@ Status ApplyMonitoring(store::Store& store, const Clock& clock, const model::Pag
     changed = true;
   }
   for (const auto& p : target_plans) {
+    out << Change(false, p.replace_id.empty() ? "create" : "replace", "alert target \"" + *p.in.name + "\"", page)
+        << "\n";
     // Validate the new address before the old target goes.
     if (!p.replace_id.empty()) {
       auto r = service.CreateTarget(page.id, p.in);
@@ -584,7 +627,7 @@ void AddMonitorCommands(CLI::App& app, OpenMonitorEnv open, const Clock& clock, 
   add->add_option("--target", opts->target, "http: URL; tcp/tls: host:port; dns: the name to resolve");
   add->add_option("--component", opts->component, "The component it drives (name or id)");
   add->add_option("--interval", opts->interval, "How often, 5s..24h (default 60s)");
-  add->add_option("--timeout", opts->timeout, "Per check, 1s..interval (default 10s)");
+  add->add_option("--timeout", opts->timeout, "Per check, 1s..interval (default 10s, or the interval when shorter)");
   add->add_option("--failures", opts->failures, "Failed checks that make it down (N of --window; default 3)");
   add->add_option("--window", opts->window, "Checks looked at for --failures (M, at most 20; default 3)");
   add->add_option("--successes", opts->successes, "Good checks in a row that make it up again (default 2)");

@@ -22,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <ostream>
+#include <set>
 #include <string>
 
 #include "core/clock.h"
@@ -46,7 +47,16 @@ void AddMonitorCommands(CLI::App& app, OpenMonitorEnv open, const Clock& clock, 
 // twice changes nothing; every monitor is validated before any is written. Sets `changed` when
 // something was written; heartbeat tokens and webhook secrets of new entries go to `out` (shown
 // once). Nothing declared is deleted.
+//
+// Each change is a line on `out` ("created monitor \"API health\" in acme"). With `dry_run` the
+// same validation runs and the lines say "would create ..."; nothing is written. In a dry run
+// `page.id` is empty for a page that does not exist yet, and `pending_components` names the
+// components the run would create (monitors and rules may refer to them).
+struct ApplyOptions {
+  bool dry_run = false;
+  std::set<std::string> pending_components;
+};
 Status ApplyMonitoring(store::Store& store, const Clock& clock, const model::Page& page, const toml::table& page_table,
-                       const std::string& where, bool& changed, std::ostream& out);
+                       const std::string& where, bool& changed, std::ostream& out, const ApplyOptions& options = {});
 
 }  // namespace herald::cli

@@ -1,6 +1,6 @@
-// `herald monitor add|list|remove` through CLI11, and monitors in `herald apply` through the
-// whole command line (cli::Run), with a real SQLite file: bad input exits non-zero with nothing
-// changed, and applying the same file twice changes nothing.
+// `herald monitor add|list|remove` through CLI11, and monitors in `herald apply` and `herald
+// draft` through the whole command line (cli::Run), with a real SQLite file: bad input exits
+// non-zero with nothing changed, and applying the same file twice changes nothing.
 #include "cli/monitors_cli.h"
 
 #include <gtest/gtest.h>
@@ -83,6 +83,47 @@ class MonitorCliTest : public ::testing::Test {
   std::unique_ptr<store::Store> store_;
 };
 
+// `herald draft list|publish|discard`: drafts that automation prepared, reachable without the API.
+TEST_F(MonitorCliTest, DraftsAreListedPublishedAndDiscarded) {
+  MakePage();
+  const std::string api_id = store_->ListComponents(page_id_)->front().id;
+  auto add_draft = [&](const std::string& name) {
+    model::IncidentDraft d;
+    d.id = NewId();
+    d.page_id = page_id_;
+    d.component_id = api_id;
+    d.name = name;
+    d.body = "Our checks show that API is not responding since 14:02 UTC.";
+    d.publish_at = SystemClock::Instance().Now() + 3'600'000;
+    d.created_at = d.updated_at = d.publish_at - 3'600'000;
+    EXPECT_TRUE(store_->SaveIncidentDraft(d).ok());
+    return d.id;
+  };
+  const auto keep = add_draft("API is down");
+  const auto drop = add_draft("API is slow");
+  std::string out;
+  ASSERT_EQ(Herald({"draft", "list", "--db", db_}, &out), 0);
+  EXPECT_EQ(out.rfind("ID\tSTATE\tPUBLISHES AT / INCIDENT\tCOMPONENT\tNAME\n", 0), 0u) << out;
+  EXPECT_NE(out.find(keep + "\twaiting\t"), std::string::npos) << out;
+  EXPECT_NE(out.find("\tAPI\tAPI is slow\n"), std::string::npos) << out;
+
+  ASSERT_EQ(Herald({"draft", "publish", keep, "--db", db_}, &out), 0);
+  const std::string incident_id = out.substr(0, out.find('\t'));
+  auto inc = store_->GetIncident(page_id_, incident_id);
+  ASSERT_TRUE(inc.ok()) << out;
+  EXPECT_EQ(inc->name, "API is down");
+  EXPECT_NE(out.find("/incidents/" + incident_id), std::string::npos) << out;
+
+  ASSERT_EQ(Herald({"draft", "discard", drop, "--db", db_}, &out), 0);
+  EXPECT_EQ(store_->GetIncidentDraft(page_id_, drop)->state, model::DraftState::kDiscarded);
+  Herald({"draft", "list", "--db", db_}, &out);
+  EXPECT_EQ(out.find(drop), std::string::npos);
+  Herald({"draft", "list", "--all", "--db", db_}, &out);
+  EXPECT_NE(out.find(drop + "\tdiscarded"), std::string::npos) << out;
+  EXPECT_NE(Herald({"draft", "publish", drop, "--db", db_}), 0);  // discarded: nothing is published
+  EXPECT_EQ(store_->ListIncidents(page_id_, {})->size(), 1u);
+}
+
 TEST_F(MonitorCliTest, AddListRemove) {
   MakePage();
   ::testing::internal::CaptureStdout();
@@ -164,6 +205,38 @@ TEST_F(MonitorCliTest, AddListRemove) {
   ::testing::internal::CaptureStderr();
   EXPECT_EQ(Monitor({"monitor", "remove", m.id, "--db", db_}), 1);
   ::testing::internal::GetCapturedStderr();
+}
+
+// `monitor list` shows when each monitor was last checked under LAST CHECK, also for a heartbeat
+// monitor, whose job's last call has its own column; a heartbeat added with a short interval
+// and no timeout is accepted (the default timeout fits the interval). Regression: LAST CHECK
+// showed the last heartbeat, and a 5 s heartbeat was refused for a timeout nobody set.
+TEST_F(MonitorCliTest, ListShowsLastCheckAndLastHeartbeatApart) {
+  MakePage();
+  ::testing::internal::CaptureStdout();
+  EXPECT_EQ(Monitor({"monitor", "add", "--db", db_, "--name", "Backup", "--kind", "heartbeat", "--interval", "5s"}), 0);
+  ::testing::internal::GetCapturedStdout();
+  ASSERT_EQ(Monitors().size(), 1u);
+  model::Monitor m = Monitors()[0];
+  EXPECT_LE(m.timeout_ms, 5'000);
+  store::MonitorResultsWrite w;
+  m.last_check_at = clock_.Now() - 10 * 60'000;
+  m.last_heartbeat_at = clock_.Now() - 3 * 3'600'000;
+  w.monitors.push_back(m);
+  ASSERT_TRUE(store_->RecordMonitorResults(w).ok());
+  ::testing::internal::CaptureStdout();
+  EXPECT_EQ(Monitor({"monitor", "list", "--db", db_}), 0);
+  const std::string listed = ::testing::internal::GetCapturedStdout();
+  const size_t header = listed.find("LAST CHECK");
+  const size_t hb_header = listed.find("LAST HEARTBEAT");
+  ASSERT_NE(header, std::string::npos) << listed;
+  ASSERT_NE(hb_header, std::string::npos) << listed;
+  const size_t row = listed.find("Backup");
+  ASSERT_NE(row, std::string::npos);
+  const size_t line_start = listed.rfind('\n', row) + 1;
+  // Columns are aligned: each value starts where its header does.
+  EXPECT_EQ(listed.substr(line_start + header, 6), "10m ag") << listed;
+  EXPECT_EQ(listed.substr(line_start + hb_header, 6), "3h ago") << listed;
 }
 
 TEST_F(MonitorCliTest, ApplyIsIdempotent) {

@@ -8,17 +8,16 @@
 #include <fstream>
 #include <iostream>
 
+#include "cli/common.h"
+#include "net/address_policy.h"
+#include "net/http_client.h"
 #include "notify/email/email_channel.h"
+#include "notify/runtime.h"
 #include "notify/sms/phone_number.h"
 #include "service/subscriptions.h"
 
 namespace herald::cli {
 namespace {
-
-int Fail(const Error& e) {
-  std::cerr << "herald: " << (e.field.empty() ? "" : e.field + ": ") << e.message << "\n";
-  return e.code == ErrorCode::kInvalid ? 2 : 1;
-}
 
 // Validates email and SMS addresses like the real channels but sends nothing: the CLI imports
 // and lists without an SMTP relay or SMS provider configured.
@@ -41,6 +40,18 @@ class ValidationOnlyChannel final : public notify::Channel {
   model::ChannelKind kind_;
 };
 
+// The HTTP client of the command line's channels: it never sends (imports and `add` without
+// --confirm send nothing; a confirmation needs the server).
+class NoHttp final : public net::HttpClient {
+ public:
+  void Send(net::HttpRequest, std::function<void(net::HttpResponse)> done) override {
+    net::HttpResponse r;
+    r.failure = net::FailureKind::kInvalidRequest;
+    r.error = "the command line does not send messages; use the API of a running server";
+    done(std::move(r));
+  }
+};
+
 struct Options {
   std::string db, config, page, file, out, channel = "email", address, segment, state, list_channel;
   std::vector<std::string> components;
@@ -49,17 +60,8 @@ struct Options {
   bool confirm = false;
 };
 
-Result<model::Page> ResolvePage(store::Store& store, const std::string& page) {
-  if (!page.empty()) return store.GetPage(page);
-  auto pages = store.ListPages();
-  if (!pages) return pages.error();
-  for (const auto& p : *pages)
-    if (p.is_default) return p;
-  if (!pages->empty()) return pages->front();
-  return Error::NotFound("there is no page yet: create one with `herald apply` or `herald serve --demo`");
-}
-
-// Progress on stderr: a bar redrawn in place on a terminal, a line per chunk otherwise.
+// Progress on stderr: a bar redrawn in place on a terminal; nothing otherwise (logs and pipes get
+// the one summary line on stdout).
 class Progress {
  public:
   Progress(std::int64_t total_bytes, const Clock& clock)
@@ -74,10 +76,8 @@ class Progress {
       std::fprintf(stderr, "\r[%s%s] %3d%%  %lld rows  %ld rows/s", std::string(filled, '#').c_str(),
                    std::string(kWidth - filled, ' ').c_str(), pct, static_cast<long long>(rows), rate);
       if (done) std::fputc('\n', stderr);
-    } else {
-      std::fprintf(stderr, "import: %lld rows, %d%%, %ld rows/s\n", static_cast<long long>(rows), pct, rate);
+      std::fflush(stderr);
     }
-    std::fflush(stderr);
   }
 
  private:
@@ -89,6 +89,8 @@ class Progress {
 
 struct Env {
   SubscriberCliEnv opened;
+  NoHttp no_http;
+  net::AddressPolicy policy;
   notify::Channels fallback;
   std::unique_ptr<notify::LinkSigner> fallback_links;
   std::unique_ptr<service::SubscriptionService> service;
@@ -99,9 +101,21 @@ Result<std::unique_ptr<Env>> OpenEnv(const OpenSubscriberEnv& open, const Option
   if (!opened) return opened.error();
   auto env = std::make_unique<Env>();
   env->opened = std::move(*opened);
+  const config::NotifyConfig& rules = env->opened.notify;
   if (!env->opened.channels) {
     env->fallback.Add(std::make_unique<ValidationOnlyChannel>(model::ChannelKind::kEmail));
     env->fallback.Add(std::make_unique<ValidationOnlyChannel>(model::ChannelKind::kSms));
+    // Webhook and chat URLs: the server's own channels and SSRF rules, so that a file the CLI
+    // imports is one the server would take.
+    auto policy = net::AddressPolicy::WithAllowList(rules.allow_private, "notify.allow_private");
+    if (!policy) return policy.error();
+    env->policy = *policy;
+    const net::AddressPolicy* p = &env->policy;
+    const bool allow_http = rules.allow_http;
+    notify::AddUrlChannels(env->fallback, env->no_http, clock, rules,
+                           [p, allow_http](std::string_view url, const std::string& field) {
+                             return p->CheckUrl(url, field, allow_http);
+                           });
   }
   const notify::LinkSigner* links = env->opened.links;
   if (!links) {
@@ -109,6 +123,7 @@ Result<std::unique_ptr<Env>> OpenEnv(const OpenSubscriberEnv& open, const Option
     links = env->fallback_links.get();
   }
   service::SubscriptionOptions so;
+  so.allow_http_endpoints = rules.allow_http;
   env->service = std::make_unique<service::SubscriptionService>(service::SubscriptionDeps{
       *env->opened.store, clock, env->opened.channels ? *env->opened.channels : env->fallback, *links, so});
   return env;
@@ -130,9 +145,10 @@ int RunImport(const OpenSubscriberEnv& open, const Options& o, const Clock& cloc
   progress.Update(report->rows, ec ? 0 : static_cast<std::int64_t>(size), true);
   for (const auto& e : report->errors)
     std::cerr << o.file << ":" << e.line << ": " << (e.field.empty() ? "" : e.field + ": ") << e.message << "\n";
-  std::cout << "imported " << report->imported << " of " << report->rows << " rows into " << page->slug << " ("
-            << report->errors.size() << " with errors)\n";
-  return report->errors.empty() ? 0 : 2;
+  std::cout << "read " << report->rows << " rows into " << page->slug << ": " << report->added << " added, "
+            << report->updated << " updated, " << report->unchanged << " unchanged, " << report->failed
+            << " with errors\n";
+  return report->failed == 0 ? 0 : 2;
 }
 
 int RunExport(const OpenSubscriberEnv& open, const Options& o, const Clock& clock) {
@@ -195,9 +211,11 @@ int RunList(const OpenSubscriberEnv& open, const Options& o, const Clock& clock)
   f.limit = o.limit;
   auto list = (*env)->service->List(page->id, f);
   if (!list) return Fail(list.error());
+  std::vector<std::vector<std::string>> rows;
   for (const auto& s : *list)
-    std::cout << s.id << "\t" << model::ToString(s.channel) << "\t" << model::ToString(s.state) << "\t" << s.address
-              << "\t" << (s.segment.empty() ? "-" : s.segment) << "\t" << s.priority << "\n";
+    rows.push_back({s.id, std::string(model::ToString(s.channel)), std::string(model::ToString(s.state)), s.address,
+                    s.segment.empty() ? "-" : s.segment, std::to_string(s.priority)});
+  PrintRows(std::cout, {"ID", "CHANNEL", "STATE", "ADDRESS", "SEGMENT", "PRIORITY"}, rows);
   return 0;
 }
 

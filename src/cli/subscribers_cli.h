@@ -2,8 +2,9 @@
 //
 //   herald subscriber import FILE [--page P] [--db URL]   CSV (header: channel,address,component_ids,
 //                                                          language,time_zone,detail,segment,priority);
-//                                                          a progress bar on a terminal, progress lines
-//                                                          otherwise; errors by line on stderr
+//                                                          a progress bar on a terminal only; then one
+//                                                          line: added, updated, unchanged, with errors;
+//                                                          errors by line on stderr
 //   herald subscriber export [--page P] [--out FILE]      CSV on stdout or into FILE
 //   herald subscriber add --channel email --address X [--component ID]... [--segment S] [--priority N]
 //                          [--confirm]                     active at once (staff vouch) unless --confirm
@@ -19,6 +20,7 @@
 #include <optional>
 #include <string>
 
+#include "config/config.h"
 #include "core/clock.h"
 #include "core/result.h"
 #include "notify/links.h"
@@ -28,14 +30,16 @@
 namespace herald::cli {
 
 // What the commands need, opened from --db and --config by the caller (cli.cc: ResolveConfig and
-// OpenMigrated). `channels` may be null: email and SMS addresses are then validated without
-// sending anything (enough for import, export, list and add without --confirm), and other channels
-// are refused. `links` may be null when nothing is sent.
+// OpenMigrated). `channels` may be null: addresses are then validated as the server validates them
+// (email, SMS, and webhook and chat URLs under `notify`'s SSRF rules) without sending anything:
+// enough for import, export, list and add without --confirm. `links` may be null when nothing is
+// sent.
 struct SubscriberCliEnv {
   std::unique_ptr<store::Store> store;
   notify::Channels* channels = nullptr;
   const notify::LinkSigner* links = nullptr;
   std::string public_url;
+  config::NotifyConfig notify;  // allow_private, allow_http: the server's rules for URLs
 };
 using OpenSubscriberEnv =
     std::function<Result<SubscriberCliEnv>(const std::string& db, const std::string& config_file)>;

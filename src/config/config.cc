@@ -7,6 +7,17 @@
 
 namespace herald::config {
 
+namespace {
+
+// A short token can be guessed; /metrics would then be open after all.
+Status CheckMetricsToken(const std::string& token, const char* name) {
+  if (!token.empty() && token.size() < 16)
+    return Error::Invalid(name, std::string(name) + " must be at least 16 characters (or empty: no token)");
+  return {};
+}
+
+}  // namespace
+
 Result<Config> LoadFile(const std::string& path, Config c) {
   toml::table t;
   try {
@@ -41,6 +52,9 @@ Result<Config> LoadFile(const std::string& path, Config c) {
   if (auto st = integer("worker_threads", c.worker_threads, 1, 256); !st) return st.error();
   if (auto st = integer("api_per_second", c.api_per_second, 1, 1'000'000); !st) return st.error();
   if (auto st = integer("api_burst", c.api_burst, 1, 1'000'000); !st) return st.error();
+  if (auto st = integer("max_connections_per_client", c.max_connections_per_client, 1, 1'000'000); !st)
+    return st.error();
+  if (auto st = integer("max_sse_per_client", c.max_sse_per_client, 1, 1'000'000); !st) return st.error();
   // Sections of the notification channels.
   auto sec_str = [&](const char* section, const char* key, std::string& out) -> Status {
     if (auto n = t[section][key]; n) {
@@ -76,6 +90,9 @@ Result<Config> LoadFile(const std::string& path, Config c) {
   if (auto st = sec_bool("notify", "allow_http", nc.allow_http); !st) return st.error();
   if (auto st = sec_bool("monitor", "enabled", c.monitor.enabled); !st) return st.error();
   if (auto st = sec_str("monitor", "ca_file", c.monitor.ca_file); !st) return st.error();
+  if (auto st = sec_str("metrics", "listen", c.metrics_listen); !st) return st.error();
+  if (auto st = sec_str("metrics", "token", c.metrics_token); !st) return st.error();
+  if (auto st = CheckMetricsToken(c.metrics_token, "metrics.token"); !st) return st.error();
   if (auto n = t["sms"]["per_second"]; n) {
     if (!n.is_integer() || *n.value<long long>() < 1 || *n.value<long long>() > 10000)
       return Error::Invalid("sms.per_second", "sms.per_second must be an integer from 1 to 10000");
@@ -123,6 +140,11 @@ Result<Config> ApplyEnv(Config c) {
   if (const char* v = env("HERALD_MONITOR_ENABLED"))
     c.monitor.enabled = std::string(v) == "1" || std::string(v) == "true";
   if (const char* v = env("HERALD_MONITOR_CA_FILE")) c.monitor.ca_file = v;
+  if (const char* v = env("HERALD_METRICS_LISTEN")) c.metrics_listen = v;
+  if (const char* v = env("HERALD_METRICS_TOKEN")) {
+    c.metrics_token = v;
+    if (auto st = CheckMetricsToken(c.metrics_token, "HERALD_METRICS_TOKEN"); !st) return st.error();
+  }
   if (const char* v = env("HERALD_NOTIFY_ALLOW_HTTP"))
     nc.allow_http = std::string(v) == "1" || std::string(v) == "true";
   if (const char* v = env("HERALD_NOTIFY_ALLOW_PRIVATE")) {
@@ -171,7 +193,9 @@ Result<Config> ApplyEnv(Config c) {
     c.notify.sms_per_second = static_cast<int>(*x);
   }
   for (auto [name, field] :
-       {std::pair{"HERALD_HTTP_API_PER_SECOND", &c.api_per_second}, std::pair{"HERALD_HTTP_API_BURST", &c.api_burst}}) {
+       {std::pair{"HERALD_HTTP_API_PER_SECOND", &c.api_per_second}, std::pair{"HERALD_HTTP_API_BURST", &c.api_burst},
+        std::pair{"HERALD_HTTP_MAX_CONNECTIONS_PER_CLIENT", &c.max_connections_per_client},
+        std::pair{"HERALD_HTTP_MAX_SSE_PER_CLIENT", &c.max_sse_per_client}}) {
     if (const char* v = env(name)) {
       auto x = num(name, v, 1, 1'000'000);
       if (!x) return x.error();

@@ -12,6 +12,12 @@
 //   worker_threads = 4             # HERALD_HTTP_WORKER_THREADS
 //   api_per_second = 20            # HERALD_HTTP_API_PER_SECOND: /v1 requests per client IP
 //   api_burst = 200                # HERALD_HTTP_API_BURST
+//   max_connections_per_client = 256  # HERALD_HTTP_MAX_CONNECTIONS_PER_CLIENT: the slowest is shed
+//   max_sse_per_client = 64        # HERALD_HTTP_MAX_SSE_PER_CLIENT: live-update streams per client IP
+//   [metrics]                      # /metrics is off on the public listener by default
+//   listen = "127.0.0.1:9100"      # HERALD_METRICS_LISTEN: serve /metrics on this separate address
+//   token = "..."                  # HERALD_METRICS_TOKEN (16+ chars): Authorization: Bearer <token>
+//                                  # required on both listeners; also turns /metrics on publicly
 //   [notify]
 //   allow_private = ["127.0.0.0/8"]  # HERALD_NOTIFY_ALLOW_PRIVATE (comma-separated): SSRF allow-list
 //   allow_http = false               # HERALD_NOTIFY_ALLOW_HTTP: accept http:// endpoints
@@ -69,6 +75,10 @@ struct Config {
   int worker_threads = 4;
   int api_per_second = 20;
   int api_burst = 200;
+  int max_connections_per_client = 256;
+  int max_sse_per_client = 64;
+  std::string metrics_listen;  // empty: no separate metrics listener
+  std::string metrics_token;   // empty: no token (and no /metrics on the public listener)
   NotifyConfig notify;
   MonitorConfig monitor;
 };

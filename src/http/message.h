@@ -14,23 +14,6 @@
 
 namespace herald::http {
 
-struct Request {
-  std::string method;                                        // "GET", "POST", ...
-  std::string target;                                        // as sent: path and query
-  std::string path;                                          // decoded path without the query
-  std::string query;                                         // raw query string without '?'
-  std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
-  std::string body;
-  std::string remote_addr;  // peer IP address
-
-  // Value of the first header with this (lower-case) name, or empty.
-  std::string_view Header(std::string_view name) const {
-    for (const auto& [k, v] : headers)
-      if (k == name) return v;
-    return {};
-  }
-};
-
 // An open file descriptor shared by everything that reads from it (a snapshot's memfd: every
 // asset of the snapshot and every response still sending from it); closed with the last
 // reference, so a snapshot swapped out mid-response stays readable until that response is done.
@@ -46,6 +29,27 @@ class SharedFd {
 
  private:
   int fd_;
+};
+
+struct Request {
+  std::string method;                                        // "GET", "POST", ...
+  std::string target;                                        // as sent: path and query
+  std::string path;                                          // decoded path without the query
+  std::string query;                                         // raw query string without '?'
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
+  std::string body;
+  // Instead of `body`, for routes whose Handler::BodyRuleFor asks for it: the body in an unnamed
+  // temporary file (read it with pread from offset 0), `body_file_bytes` long.
+  std::shared_ptr<const SharedFd> body_file;
+  std::uint64_t body_file_bytes = 0;
+  std::string remote_addr;  // peer IP address
+
+  // Value of the first header with this (lower-case) name, or empty.
+  std::string_view Header(std::string_view name) const {
+    for (const auto& [k, v] : headers)
+      if (k == name) return v;
+    return {};
+  }
 };
 
 // `length` bytes at `offset` of a file that is never written again: the server sends them with

@@ -10,9 +10,11 @@
 // there is nothing to order, so connections use the io_context's executor directly.
 #include "http/server.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -43,6 +45,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
+#include <cstdlib>
 #include <ctime>
 #include <deque>
 #include <exception>
@@ -51,6 +54,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "http/ascii.h"
 #include "http/path.h"
 
 namespace herald::http {
@@ -102,29 +106,20 @@ std::string JsonEscape(std::string_view s) {
   return out;
 }
 
-Response JsonError(int status, std::string_view code, std::string_view message, bool with_field) {
+// The error envelope every 4xx/5xx carries, {"error":{"code","message","field"}} with the field
+// null when no single field is at fault (as api::ErrorBody writes it; http sits below api).
+Response JsonError(int status, std::string_view code, std::string_view message, std::string_view field = {}) {
   Response r;
   r.status = status;
-  r.Set("Content-Type", "application/json");
-  r.body = "{\"error\":{\"code\":\"" + JsonEscape(code) + "\",\"message\":\"" + JsonEscape(message) + "\"";
-  if (with_field) r.body += ",\"field\":\"\"";
+  r.Set("Content-Type", "application/json; charset=utf-8");
+  r.Set("Cache-Control", "no-store");
+  r.body = "{\"error\":{\"code\":\"" + JsonEscape(code) + "\",\"message\":\"" + JsonEscape(message) + "\",\"field\":";
+  r.body += field.empty() ? std::string("null") : "\"" + JsonEscape(field) + "\"";
   r.body += "}}";
   return r;
 }
 
-Response InternalError() { return JsonError(500, "internal", "internal server error", false); }
-
-// ASCII case-insensitive comparison (header names are ASCII; no locale lookups on the hot path).
-bool IEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    unsigned char x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
-    if (x >= 'A' && x <= 'Z') x += 32;
-    if (y >= 'A' && y <= 'Z') y += 32;
-    if (x != y) return false;
-  }
-  return true;
-}
+Response InternalError() { return JsonError(500, "internal", "internal server error"); }
 
 // True for the parser's own errors (malformed input), as opposed to socket errors and timeouts.
 bool IsParseError(const beast::error_code& ec) {
@@ -144,7 +139,7 @@ bool HandlerMaySet(std::string_view name, std::string_view value) {
   if (name.empty() || HasCrLf(value)) return false;
   for (unsigned char c : name)
     if (c <= 0x20 || c >= 0x7f || c == ':') return false;
-  return !IEquals(name, "content-length") && !IEquals(name, "transfer-encoding");
+  return !AsciiIEquals(name, "content-length") && !AsciiIEquals(name, "transfer-encoding");
 }
 
 void AppendNumber(std::string& out, std::size_t n) {
@@ -164,12 +159,12 @@ void FormatHeaders(const std::vector<std::pair<std::string, std::string>>& heade
                    HeaderFlags& flags) {
   for (const auto& [name, value] : headers) {
     if (!HandlerMaySet(name, value)) continue;
-    if (IEquals(name, "connection")) {
-      if (IEquals(value, "close")) flags.close = true;
+    if (AsciiIEquals(name, "connection")) {
+      if (AsciiIEquals(value, "close")) flags.close = true;
       continue;
     }
-    flags.has_server = flags.has_server || IEquals(name, "server");
-    flags.has_date = flags.has_date || IEquals(name, "date");
+    flags.has_server = flags.has_server || AsciiIEquals(name, "server");
+    flags.has_date = flags.has_date || AsciiIEquals(name, "date");
     out.append(name).append(": ").append(value).append("\r\n");
   }
 }
@@ -223,6 +218,18 @@ std::string PeerAddress(const tcp::socket& socket) {
   return addr.to_string();
 }
 
+// The key of the per-client caps: the address itself for IPv4, its /64 for IPv6, because one
+// subscriber or host usually holds a whole /64 and could otherwise open its connections from
+// as many addresses as it likes.
+std::string ClientKey(const std::string& peer) {
+  beast::error_code ec;
+  auto addr = asio::ip::make_address(peer, ec);
+  if (ec || !addr.is_v6()) return peer;
+  auto bytes = addr.to_v6().to_bytes();
+  std::fill(bytes.begin() + 8, bytes.end(), 0);
+  return asio::ip::address_v6(bytes).to_string() + "/64";
+}
+
 // One SSE event in wire format. Data lines are split on LF (a trailing CR is dropped) because
 // a raw newline inside a "data:" line would end the field early in the browser.
 std::string FormatSseEvent(std::string_view event, std::string_view data) {
@@ -255,16 +262,21 @@ std::string FormatSseEvent(std::string_view event, std::string_view data) {
 // Beast's basic_parser still does the HTTP/1 syntax, framing and the header/body limits.
 class RequestParser final : public bhttp::basic_parser<true> {
  public:
-  RequestParser(Request& req, std::size_t max_header_bytes, std::size_t max_body_bytes) : req_(req) {
+  RequestParser(Request& req, std::size_t max_header_bytes, std::size_t max_body_bytes, Handler& handler)
+      : req_(req), handler_(handler), max_body_(max_body_bytes) {
     header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(max_header_bytes, UINT32_MAX)));
     body_limit(max_body_bytes);
     req_.method.clear();
     req_.target.clear();
     req_.body.clear();
+    req_.body_file.reset();
+    req_.body_file_bytes = 0;
   }
 
   unsigned version() const { return version_; }
   bool expect_continue() const { return expect_continue_; }
+  std::size_t max_body() const { return max_body_; }  // this request's limit
+  bool spool_failed() const { return spool_failed_; }
 
  private:
   void on_request_impl(bhttp::verb, beast::string_view method, beast::string_view target, int version,
@@ -272,13 +284,19 @@ class RequestParser final : public bhttp::basic_parser<true> {
     req_.method.assign(method.data(), method.size());
     req_.target.assign(target.data(), target.size());
     version_ = static_cast<unsigned>(version);
+    // Before the headers, so that the Content-Length check at their end uses the route's limit.
+    rule_ = handler_.BodyRuleFor(req_.method, req_.target);
+    if (rule_.max_bytes > 0) {
+      max_body_ = rule_.max_bytes;
+      body_limit(max_body_);
+    }
   }
   void on_response_impl(int, beast::string_view, int, beast::error_code& ec) override {
     ec = bhttp::error::bad_version;
   }
   void on_field_impl(bhttp::field field, beast::string_view name, beast::string_view value,
                      beast::error_code&) override {
-    if (field == bhttp::field::expect) expect_continue_ = IEquals({value.data(), value.size()}, "100-continue");
+    if (field == bhttp::field::expect) expect_continue_ = AsciiIEquals({value.data(), value.size()}, "100-continue");
     if (fields_ == req_.headers.size()) req_.headers.emplace_back();
     auto& [k, v] = req_.headers[fields_++];
     k.resize(name.size());
@@ -289,25 +307,121 @@ class RequestParser final : public bhttp::basic_parser<true> {
     v.assign(value.data(), value.size());
   }
   void on_header_impl(beast::error_code&) override { req_.headers.resize(fields_); }
-  void on_body_init_impl(const boost::optional<std::uint64_t>& length, beast::error_code&) override {
+  void on_body_init_impl(const boost::optional<std::uint64_t>& length, beast::error_code& ec) override {
+    if (rule_.to_file) {
+      // An unnamed file in the temporary directory: page cache rather than the heap, and gone
+      // with its last descriptor.
+      const char* dir = std::getenv("TMPDIR");
+      const int fd = ::open(dir && *dir ? dir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+      if (fd < 0) {
+        spool_failed_ = true;
+        ec = beast::errc::make_error_code(beast::errc::io_error);
+        return;
+      }
+      req_.body_file = std::make_shared<const SharedFd>(fd);
+      return;
+    }
     if (length) req_.body.reserve(static_cast<std::size_t>(*length));  // within body_limit
   }
-  std::size_t on_body_impl(beast::string_view body, beast::error_code&) override {
-    req_.body.append(body.data(), body.size());
-    return body.size();
-  }
+  std::size_t on_body_impl(beast::string_view body, beast::error_code& ec) override { return Take(body, ec); }
   void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
-  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body, beast::error_code&) override {
-    req_.body.append(body.data(), body.size());
-    return body.size();
+  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body, beast::error_code& ec) override {
+    return Take(body, ec);
   }
   void on_finish_impl(beast::error_code&) override {}
 
+  std::size_t Take(beast::string_view body, beast::error_code& ec) {
+    if (!req_.body_file) {
+      req_.body.append(body.data(), body.size());
+      return body.size();
+    }
+    for (std::size_t done = 0; done < body.size();) {
+      const ssize_t n = ::write(req_.body_file->get(), body.data() + done, body.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        spool_failed_ = true;
+        ec = beast::errc::make_error_code(beast::errc::io_error);
+        return done;
+      }
+      done += static_cast<std::size_t>(n);
+    }
+    req_.body_file_bytes += body.size();
+    return body.size();
+  }
+
   Request& req_;
+  Handler& handler_;
+  std::size_t max_body_;
+  BodyRule rule_;
+  bool spool_failed_ = false;
   std::size_t fields_ = 0;
   unsigned version_ = 11;
   bool expect_continue_ = false;
 };
+
+// The codings of all Transfer-Encoding lines, in order, lower-cased; nullopt when there is none.
+std::optional<std::vector<std::string>> TransferCodings(const Request& req) {
+  std::optional<std::vector<std::string>> codings;
+  for (const auto& [name, value] : req.headers) {
+    if (name != "transfer-encoding") continue;
+    if (!codings) codings.emplace();
+    std::size_t pos = 0;
+    while (pos <= value.size()) {
+      std::size_t comma = std::min(value.find(',', pos), value.size());
+      std::string_view token(value.data() + pos, comma - pos);
+      while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) token.remove_prefix(1);
+      while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
+      if (!token.empty()) {
+        std::string lower(token);
+        for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        codings->push_back(std::move(lower));
+      }
+      pos = comma + 1;
+    }
+  }
+  return codings;
+}
+
+// RFC 9110 section 7.2: uri-host [ ":" port ], so no spaces, slashes, userinfo or fragments.
+bool ValidHost(std::string_view host) {
+  for (unsigned char c : host)
+    if (!std::isalnum(c) &&
+        std::string_view("-._~!$&'()*+,;=%:[]").find(static_cast<char>(c)) == std::string_view::npos)
+      return false;
+  return true;
+}
+
+// Framing the parser accepts but we must not (RFC 9112 sections 3.2 and 6.1-6.3). Beast ignores a
+// Transfer-Encoding whose last coding is not exactly "chunked" and reads no body, so the body
+// would be parsed as the next request on the connection (request smuggling): such a request is
+// refused and the connection closed. Only chunked is implemented: any other coding is 501.
+std::optional<Response> FramingError(const Request& req, unsigned version) {
+  if (auto codings = TransferCodings(req)) {
+    if (version < 11)
+      return JsonError(400, "invalid", "Transfer-Encoding is not allowed in an HTTP/1.0 request", "transfer-encoding");
+    if (codings->empty() || codings->back() != "chunked")
+      return JsonError(400, "invalid", "the last Transfer-Encoding must be chunked", "transfer-encoding");
+    if (codings->size() > 1) {
+      const auto others = std::vector<std::string>(codings->begin(), codings->end() - 1);
+      if (std::find(others.begin(), others.end(), "chunked") != others.end())
+        return JsonError(400, "invalid", "chunked may appear only once in Transfer-Encoding", "transfer-encoding");
+      return JsonError(501, "not_implemented", "unsupported transfer coding: " + others.front().substr(0, 64),
+                       "transfer-encoding");
+    }
+  }
+  int hosts = 0;
+  std::string_view host;
+  for (const auto& [name, value] : req.headers) {
+    if (name == "host") {
+      ++hosts;
+      host = value;
+    }
+  }
+  if (hosts > 1) return JsonError(400, "invalid", "more than one Host header", "host");
+  if (hosts == 0 && version >= 11) return JsonError(400, "invalid", "an HTTP/1.1 request needs a Host header", "host");
+  if (hosts == 1 && !ValidHost(host)) return JsonError(400, "invalid", "malformed Host header", "host");
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -333,6 +447,21 @@ struct Server::Impl {
   std::condition_variable stopped_cv;
   std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;
   std::unordered_map<std::string, std::unordered_map<Connection*, std::weak_ptr<Connection>>> subscribers;
+  // Per client address: its connections that are not SSE streams, and its number of streams.
+  struct Client {
+    std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;
+    int streams = 0;
+  };
+  std::unordered_map<std::string, Client> clients;
+  std::atomic<std::uint64_t> shed{0};  // connections closed to make room for their address's new ones
+
+  // Under mu: makes room for one more connection of `client`; false when all its connections
+  // are busy. The one shed is returned to be closed on its own strand.
+  bool MakeRoom(Client& client, std::shared_ptr<Connection>& victim);
+  // Under mu: `conn` leaves the per-client registry (at its end, or when it becomes a stream).
+  void ForgetClientConnection(Connection& conn);
+  // Under mu: whether `conn`'s address may open another SSE stream; counts it if so.
+  bool AdmitStream(Connection& conn);
 
   asio::awaitable<void> Accept();
   asio::awaitable<void> Session(std::shared_ptr<Connection> conn);
@@ -360,8 +489,25 @@ struct Server::Impl {
 // the one it waits for. Beast's tcp_stream instead armed and cancelled a timer around every read
 // and write, i.e. two timer operations and two extra handler runs per keep-alive request.
 struct Server::Impl::Connection : std::enable_shared_from_this<Connection> {
-  explicit Connection(tcp::socket s)
-      : socket(std::move(s)), wake(socket.get_executor()), watchdog(socket.get_executor()) {}
+  Connection(tcp::socket s, std::string peer_address)
+      : peer(std::move(peer_address)),
+        client(ClientKey(peer)),
+        socket(std::move(s)),
+        wake(socket.get_executor()),
+        watchdog(socket.get_executor()) {}
+
+  const std::string peer;    // peer IP address
+  const std::string client;  // the key of the per-client caps (see ClientKey)
+  // Whether the connection waits for its client (idle keep-alive or a request head still arriving)
+  // and since when (steady clock ticks): read by Accept on another strand to pick whom to shed.
+  std::atomic<bool> waiting{true};
+  std::atomic<SteadyClock::rep> waiting_since{SteadyClock::now().time_since_epoch().count()};
+  bool stream = false;  // an SSE stream, counted apart (under Impl::mu)
+
+  void Waiting(bool w) {
+    if (w) waiting_since.store(SteadyClock::now().time_since_epoch().count(), std::memory_order_relaxed);
+    waiting.store(w, std::memory_order_relaxed);
+  }
 
   std::string head_buffer;  // response head being written; reused so keep-alive does not allocate
 
@@ -442,21 +588,73 @@ asio::awaitable<void> Server::Impl::Accept() {
     socket.set_option(tcp::no_delay(true), opt_ec);
     // Responses are first written with a plain non-blocking send (see WriteResponse).
     socket.non_blocking(true, opt_ec);
-    auto conn = std::make_shared<Connection>(std::move(socket));
+    std::string peer = PeerAddress(socket);
+    auto conn = std::make_shared<Connection>(std::move(socket), std::move(peer));
+    std::shared_ptr<Connection> victim;
     {
       std::lock_guard lock(mu);
+      // Over a cap: close at once so a flood costs us one accept and one close.
       if (stopping || open.load() >= static_cast<std::size_t>(std::max(options.max_connections, 0))) {
-        // Over the cap: close at once so a flood costs us one accept and one close.
         conn->Close();
         continue;
       }
+      Client& client = clients[conn->client];
+      if (!MakeRoom(client, victim)) {
+        if (client.connections.empty() && client.streams == 0) clients.erase(conn->client);
+        conn->Close();
+        continue;
+      }
+      client.connections.emplace(conn.get(), conn);
       connections.emplace(conn.get(), conn);
       ++open;
+    }
+    if (victim) {
+      auto victim_executor = victim->socket.get_executor();
+      asio::post(victim_executor, [victim = std::move(victim)] { victim->Close(); });
     }
     auto executor = conn->socket.get_executor();
     asio::co_spawn(executor, Watchdog(conn), asio::detached);
     asio::co_spawn(executor, Session(std::move(conn)), asio::detached);
   }
+}
+
+bool Server::Impl::MakeRoom(Client& client, std::shared_ptr<Connection>& victim) {
+  if (client.connections.size() < static_cast<std::size_t>(std::max(options.max_connections_per_client, 0)))
+    return true;
+  // Shed the slowest: the connection that has waited longest for its client. One address
+  // flooding us with slow or idle connections thus recycles its own, and never reaches the
+  // global cap that everybody else shares.
+  Connection* oldest = nullptr;
+  SteadyClock::rep oldest_since = 0;
+  for (auto& [ptr, weak] : client.connections) {
+    if (!ptr->waiting.load(std::memory_order_relaxed)) continue;
+    const auto since = ptr->waiting_since.load(std::memory_order_relaxed);
+    if (!oldest || since < oldest_since) {
+      oldest = ptr;
+      oldest_since = since;
+    }
+  }
+  if (!oldest) return false;
+  victim = client.connections[oldest].lock();
+  client.connections.erase(oldest);  // no longer counted: its close is under way
+  ++shed;
+  return true;
+}
+
+void Server::Impl::ForgetClientConnection(Connection& conn) {
+  auto it = clients.find(conn.client);
+  if (it == clients.end()) return;
+  it->second.connections.erase(&conn);
+  if (it->second.connections.empty() && it->second.streams == 0) clients.erase(it);
+}
+
+bool Server::Impl::AdmitStream(Connection& conn) {
+  Client& client = clients[conn.client];
+  if (client.streams >= std::max(options.max_sse_per_client, 0)) return false;
+  ++client.streams;
+  client.connections.erase(&conn);
+  conn.stream = true;
+  return true;
 }
 
 asio::awaitable<bool> Server::Impl::WriteResponse(Connection& conn, Response& resp, unsigned version, bool keep_alive,
@@ -641,7 +839,7 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Connection> conn) {
     // One Request per connection, refilled for each keep-alive request: its strings and header
     // list keep their capacity, so serving a GET allocates nothing for the request.
     Request req;
-    req.remote_addr = PeerAddress(conn->socket);
+    req.remote_addr = conn->peer;
     // The first request's head must arrive within the header timeout of the connection opening.
     auto head_deadline = SteadyClock::now() + std::chrono::milliseconds(options.header_timeout_ms);
     bool first = true;
@@ -659,28 +857,32 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Connection> conn) {
       }
       first = false;
 
-      RequestParser parser(req, options.max_header_bytes, options.max_body_bytes);
+      RequestParser parser(req, options.max_header_bytes, options.max_body_bytes, handler);
       // A deadline for the whole head, not an inactivity timer: a client trickling one byte a
       // second (slow-loris) is cut off just like a silent one.
       beast::error_code hec = co_await Parse(*conn, buffer, parser, /*whole=*/false, head_deadline);
       const auto start = SteadyClock::now();
       std::optional<Response> error;
       if (hec == bhttp::error::header_limit) {
-        error = JsonError(431, "invalid", "request header too large", false);
+        error = JsonError(431, "invalid", "request header too large");
       } else if (hec == bhttp::error::body_limit) {
-        error = JsonError(413, "too_large", "request body exceeds " + std::to_string(options.max_body_bytes) + " bytes",
-                          true);
+        error = JsonError(413, "too_large", "request body exceeds " + std::to_string(parser.max_body()) + " bytes",
+                          "body");
       } else if (hec == bhttp::error::end_of_stream || hec == bhttp::error::partial_message) {
         break;
       } else if (IsParseError(hec)) {
-        error = JsonError(400, "invalid", "malformed request", false);
+        error = JsonError(400, "invalid", "malformed request");
       } else if (hec) {
         break;  // timeout, reset, Stop(): nothing useful to say
       }
 
+      conn->Waiting(false);
       unsigned version = 11;
       if (!error) {
         version = parser.version();
+        error = FramingError(req, version);
+      }
+      if (!error) {
         if (parser.expect_continue()) {
           static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
           if (!parser.is_done() && version >= 11) {
@@ -694,17 +896,19 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Connection> conn) {
           auto body_deadline = SteadyClock::now() + std::chrono::milliseconds(options.body_timeout_ms);
           beast::error_code bec = co_await Parse(*conn, buffer, parser, /*whole=*/true, body_deadline);
           if (bec == bhttp::error::body_limit) {
-            error = JsonError(413, "too_large",
-                              "request body exceeds " + std::to_string(options.max_body_bytes) + " bytes", true);
+            error = JsonError(413, "too_large", "request body exceeds " + std::to_string(parser.max_body()) + " bytes",
+                              "body");
+          } else if (parser.spool_failed()) {
+            error = JsonError(503, "unavailable", "the request body could not be stored; try again later");
           } else if (IsParseError(bec) && bec != bhttp::error::partial_message && bec != bhttp::error::end_of_stream) {
-            error = JsonError(400, "invalid", "malformed request body", false);
+            error = JsonError(400, "invalid", "malformed request body", "body");
           } else if (bec) {
             break;
           }
         }
       }
       if (!error && !ParseTargetInto(req.target, req.path, req.query))
-        error = JsonError(400, "invalid", "malformed or unsafe request path", false);
+        error = JsonError(400, "invalid", "malformed or unsafe request path", "path");
       if (error) {
         // What the handler would have seen is not there: report the request as unparsed.
         req.path.clear();
@@ -744,12 +948,27 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Connection> conn) {
       }
 
       if (!resp.sse_topic.empty()) {
-        co_await ServeSse(conn, req, resp, version);
-        Finished(req, resp, start);
-        break;
+        bool admitted;
+        {
+          std::lock_guard lock(mu);
+          admitted = AdmitStream(*conn);
+        }
+        if (admitted) {
+          co_await ServeSse(conn, req, resp, version);
+          Finished(req, resp, start);
+          break;
+        }
+        resp = JsonError(503, "unavailable",
+                         "too many event streams from your address (at most " +
+                             std::to_string(options.max_sse_per_client) + "); retry later");
+        resp.Set("Retry-After", "30");
       }
 
       const bool keep_alive = parser.keep_alive() && !stopping;
+      // From here on the client has what it asked for (or is slow to read it): the connection
+      // waits for its client. Marked before the write, so that a client that reads the response
+      // and at once opens another connection finds this one sheddable.
+      conn->Waiting(true);
       bool again = co_await WriteResponse(*conn, resp, version, keep_alive, req.method == "HEAD");
       Finished(req, resp, start);
       if (!again) break;
@@ -761,6 +980,13 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Connection> conn) {
   {
     std::lock_guard lock(mu);
     connections.erase(conn.get());
+    if (conn->stream) {
+      if (auto it = clients.find(conn->client);
+          it != clients.end() && --it->second.streams == 0 && it->second.connections.empty())
+        clients.erase(it);
+    } else {
+      ForgetClientConnection(*conn);
+    }
     --open;
   }
 }
@@ -981,5 +1207,7 @@ void Server::Broadcast(const std::string& topic, const std::string& event, const
 }
 
 std::size_t Server::open_connections() const { return impl_->open.load(); }
+
+std::uint64_t Server::shed_connections() const { return impl_->shed.load(); }
 
 }  // namespace herald::http

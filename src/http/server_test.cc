@@ -12,12 +12,18 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "http/path.h"
 
@@ -110,9 +116,27 @@ class TestHandler : public Handler {
     return std::nullopt;
   }
 
+  BodyRule BodyRuleFor(std::string_view method, std::string_view target) override {
+    if (method == "POST" && target.starts_with("/upload")) return {upload_limit, true};
+    return {};
+  }
+
   Response HandleBlocking(const Request& req) override {
     blocking_thread = std::this_thread::get_id();
     if (req.path == "/throw-blocking") throw 42;
+    if (req.path == "/upload" || req.path == "/plain") {
+      // What arrived, and where: "file <bytes> <hash>" or "memory <bytes> <hash>".
+      std::string bytes = req.body;
+      if (req.body_file) {
+        bytes.resize(req.body_file_bytes);
+        if (::pread(req.body_file->get(), bytes.data(), bytes.size(), 0) != static_cast<ssize_t>(bytes.size()))
+          bytes = "short read";
+      }
+      Response r;
+      r.body = std::string(req.body_file ? "file " : "memory ") + std::to_string(bytes.size()) + " " +
+               std::to_string(std::hash<std::string>{}(bytes));
+      return r;
+    }
     Response r;
     r.status = req.method == "POST" ? 201 : 200;
     r.body = req.method + " " + req.body;
@@ -126,6 +150,7 @@ class TestHandler : public Handler {
     last_seconds = seconds;
   }
 
+  std::size_t upload_limit = 0;  // BodyRuleFor's limit for /upload
   std::shared_ptr<const std::string> shared = std::make_shared<const std::string>("shared snapshot bytes");
   // Larger than any socket buffer: written partly at once, the rest when the client reads.
   std::shared_ptr<const std::string> big = std::make_shared<const std::string>(std::string(16 << 20, 'b'));
@@ -141,8 +166,16 @@ class TestHandler : public Handler {
 // A blocking client socket with a receive deadline.
 class Client {
  public:
-  explicit Client(std::uint16_t port) {
+  // `source`: the local address to connect from; all of 127.0.0.0/8 is loopback, so
+  // "127.0.0.2" is another client address on the same machine.
+  explicit Client(std::uint16_t port, const char* source = nullptr) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (source) {
+      sockaddr_in local{};
+      local.sin_family = AF_INET;
+      ::inet_pton(AF_INET, source, &local.sin_addr);
+      if (::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) return;
+    }
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(port);
@@ -506,7 +539,7 @@ TEST_F(ServerTest, OversizedBodyIs413Json) {
   std::string r = Get("POST /submit HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n" + big);
   EXPECT_EQ(StatusOf(r), 413) << r;
   EXPECT_NE(r.find("application/json"), std::string::npos) << r;
-  EXPECT_EQ(BodyOf(r), R"({"error":{"code":"too_large","message":"request body exceeds 100 bytes","field":""}})");
+  EXPECT_EQ(BodyOf(r), R"({"error":{"code":"too_large","message":"request body exceeds 100 bytes","field":"body"}})");
 
   // Without Content-Length the limit is found while reading the chunks.
   std::string chunked = "POST /submit HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
@@ -514,6 +547,45 @@ TEST_F(ServerTest, OversizedBodyIs413Json) {
   chunked += "0\r\n\r\n";
   r = Get(chunked);
   EXPECT_EQ(StatusOf(r), 413) << r;
+}
+
+// For the subscriber import (defects issue, item 13): one route takes a body far above the general
+// limit, into a temporary file instead of memory; every other route keeps the general limit.
+TEST_F(ServerTest, BodyRuleGivesOneRouteItsOwnLimitAndAFile) {
+  options_.max_body_bytes = 1024;
+  handler_.upload_limit = 3 << 20;
+  StartServer();
+  const std::string body = Pattern(3 << 20, 7);
+  const std::string expect =
+      "file " + std::to_string(body.size()) + " " + std::to_string(std::hash<std::string>{}(body));
+  Client c(server_->port());
+  ASSERT_TRUE(c.Send("POST /upload?x=1 HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
+                     "\r\n\r\n" + body));
+  std::string r = c.ReadResponse();
+  EXPECT_EQ(StatusOf(r), 200) << r.substr(0, 300);
+  EXPECT_EQ(BodyOf(r), expect);
+  // The same connection, chunked this time; then a small request on another route, in memory.
+  std::string chunked = "POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (std::size_t at = 0; at < body.size(); at += 65536) {
+    const std::string piece = body.substr(at, 65536);
+    char size[32];
+    std::snprintf(size, sizeof size, "%zx\r\n", piece.size());
+    chunked += size + piece + "\r\n";
+  }
+  ASSERT_TRUE(c.Send(chunked + "0\r\n\r\n"));
+  r = c.ReadResponse();
+  EXPECT_EQ(BodyOf(r), expect);
+  ASSERT_TRUE(c.Send("POST /plain HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"));
+  r = c.ReadResponse();
+  EXPECT_EQ(BodyOf(r), "memory 5 " + std::to_string(std::hash<std::string>{}(std::string("hello"))));
+
+  // Over the route's own limit: 413 naming it. Other routes: the general limit.
+  r = Get("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string((3 << 20) + 1) + "\r\n\r\n");
+  EXPECT_EQ(StatusOf(r), 413) << r;
+  EXPECT_NE(BodyOf(r).find("exceeds 3145728 bytes"), std::string::npos) << r;
+  r = Get("POST /plain HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\n\r\n" + std::string(2000, 'x'));
+  EXPECT_EQ(StatusOf(r), 413) << r;
+  EXPECT_NE(BodyOf(r).find("exceeds 1024 bytes"), std::string::npos) << r;
 }
 
 TEST_F(ServerTest, OversizedHeaderIsRejected) {
@@ -555,7 +627,7 @@ TEST_F(ServerTest, HandlerExceptionsAre500Json) {
     ASSERT_TRUE(c.Send("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n"));
     std::string r = c.ReadResponse();
     EXPECT_EQ(StatusOf(r), 500) << r;
-    EXPECT_EQ(BodyOf(r), R"({"error":{"code":"internal","message":"internal server error"}})");
+    EXPECT_EQ(BodyOf(r), R"({"error":{"code":"internal","message":"internal server error","field":null}})");
     EXPECT_EQ(r.find("secret detail"), std::string::npos);
     // The connection survives a handler's exception.
     ASSERT_TRUE(c.Send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
@@ -730,6 +802,139 @@ TEST_F(ServerTest, ConnectionCap) {
   Client again(server_->port());
   ASSERT_TRUE(again.Send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
   EXPECT_EQ(StatusOf(again.ReadResponse()), 200);
+}
+
+// Issue: a Transfer-Encoding other than exactly "chunked" was ignored and the body read as the
+// next request on the connection (request smuggling). RFC 9112 section 6.3: 400 when the last
+// coding is not chunked, 501 for a coding we do not implement; either way the connection closes.
+TEST_F(ServerTest, TransferEncodingOtherThanChunkedIsRefusedAndCloses) {
+  StartServer();
+  const std::string smuggled = "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n";
+  for (auto [coding, status] : {std::pair{"xchunked", 400},
+                                {"chunked, identity", 400},
+                                {"gzip", 400},
+                                {"chunked, chunked", 400},
+                                {"gzip, chunked", 501},
+                                {"", 400}}) {
+    Client c(server_->port());
+    ASSERT_TRUE(c.Send(std::string("POST /submit HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: ") + coding + "\r\n\r\n" +
+                       smuggled));
+    std::string r = c.ReadResponse();
+    EXPECT_EQ(StatusOf(r), status) << coding << "\n" << r;
+    EXPECT_NE(r.find("Content-Type: application/json"), std::string::npos) << r;
+    EXPECT_NE(BodyOf(r).find(R"("field":"transfer-encoding")"), std::string::npos) << r;
+    EXPECT_NE(r.find("Connection: close\r\n"), std::string::npos) << r;
+    EXPECT_TRUE(c.WaitClosed(milliseconds(2000))) << coding;
+    EXPECT_EQ(c.buffer().find("hello"), std::string::npos) << "the body was served as a request: " << coding;
+  }
+  // The same coding split over two lines is one list: "gzip" then "chunked".
+  Client c(server_->port());
+  ASSERT_TRUE(c.Send(
+      "POST /submit HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n" + smuggled));
+  EXPECT_EQ(StatusOf(c.ReadResponse()), 400);
+  EXPECT_TRUE(c.WaitClosed(milliseconds(2000)));
+  // Chunked alone (any case) still works, and HTTP/1.0 may not use Transfer-Encoding at all.
+  std::string ok = Get("POST /submit HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+  EXPECT_EQ(StatusOf(ok), 201) << ok;
+  EXPECT_EQ(BodyOf(ok), "POST abc");
+  EXPECT_EQ(StatusOf(Get("POST /submit HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")), 400);
+}
+
+// RFC 9112 section 3.2: an HTTP/1.1 request without Host, or any request with two, is 400.
+TEST_F(ServerTest, HostHeaderIsRequiredExactlyOnce) {
+  StartServer();
+  for (std::string raw :
+       {"GET /hello HTTP/1.1\r\n\r\n", "GET /hello HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+        "GET /hello HTTP/1.0\r\nHost: a\r\nhost: a\r\n\r\n", "GET /hello HTTP/1.1\r\nHost: a/b@c\r\n\r\n"}) {
+    Client c(server_->port());
+    ASSERT_TRUE(c.Send(raw));
+    std::string r = c.ReadResponse();
+    EXPECT_EQ(StatusOf(r), 400) << raw << "\n" << r;
+    EXPECT_NE(BodyOf(r).find(R"({"error":{"code":"invalid","message":)"), std::string::npos) << r;
+    EXPECT_NE(BodyOf(r).find(R"("field":"host")"), std::string::npos) << r;
+    EXPECT_TRUE(c.WaitClosed(milliseconds(2000))) << raw;
+  }
+  EXPECT_EQ(StatusOf(Get("GET /hello HTTP/1.0\r\n\r\n")), 200);  // HTTP/1.0 need not send one
+  EXPECT_EQ(StatusOf(Get("GET /hello HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n")), 200);
+}
+
+// Issue: one address holding ~10,300 slow connections took the page offline for everyone (only
+// a global cap). Here one address opens three times its cap of slow connections against a
+// global cap it could otherwise fill; another address still gets its page, and the attacker's
+// oldest connections are the ones closed. With max_connections_per_client at 10,000 (the old
+// behaviour) the other client is refused.
+TEST_F(ServerTest, OneAddressCannotTakeThePageOfflineForOthers) {
+  options_.max_connections = 25;
+  options_.max_connections_per_client = 10;
+  options_.header_timeout_ms = 60'000;  // the slow heads stay until shed
+  StartServer();
+  std::vector<std::unique_ptr<Client>> attack;
+  for (std::size_t i = 0; i < 30; ++i) {
+    attack.push_back(std::make_unique<Client>(server_->port()));
+    ASSERT_TRUE(attack.back()->connected());
+    ASSERT_TRUE(attack.back()->Send("GET /hello HTTP/1.1\r\nHost: x\r\nX-Slow: "));
+    // Each connection past the cap of 10 makes the server close one of the address's others.
+    const std::size_t shed = i < 10 ? 0 : i - 9, open = std::min<std::size_t>(i + 1, 10);
+    ASSERT_TRUE(Eventually([&] { return server_->shed_connections() == shed && server_->open_connections() == open; }))
+        << "connection " << i << ": shed " << server_->shed_connections() << ", open " << server_->open_connections();
+  }
+  EXPECT_TRUE(attack.front()->WaitClosed(milliseconds(2000)));  // the slowest went first
+  EXPECT_TRUE(attack[19]->WaitClosed(milliseconds(2000)));
+
+  Client other(server_->port(), "127.0.0.2");
+  ASSERT_TRUE(other.connected());
+  ASSERT_TRUE(other.Send("GET /echo-path HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::string r = other.ReadResponse();
+  EXPECT_EQ(StatusOf(r), 200) << r;
+  EXPECT_EQ(BodyOf(r), "/echo-path|||127.0.0.2");
+
+  // The attacker's newest connections were kept and still work.
+  ASSERT_TRUE(attack.back()->Send("1\r\n\r\n"));
+  EXPECT_EQ(BodyOf(attack.back()->ReadResponse()), "hello");
+}
+
+// An idle keep-alive connection waits for its client: at the address's cap it makes room for
+// the address's new connection.
+TEST_F(ServerTest, IdleKeepAliveIsShedForTheSameAddressNewConnection) {
+  options_.max_connections_per_client = 1;
+  StartServer();
+  Client busy(server_->port());
+  ASSERT_TRUE(busy.Send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_EQ(StatusOf(busy.ReadResponse()), 200);
+  // Now idle (keep-alive): the next connection of the address sheds it.
+  Client next(server_->port());
+  EXPECT_TRUE(busy.WaitClosed(milliseconds(2000)));
+  ASSERT_TRUE(next.Send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_EQ(StatusOf(next.ReadResponse()), 200);
+}
+
+// SSE streams have their own cap per address, so a page left open in many tabs neither uses up
+// the address's connections nor is shed by them; over the cap a new stream gets 503 JSON.
+TEST_F(ServerTest, StreamsAreCappedPerClientApart) {
+  options_.max_connections_per_client = 2;  // s3 and the plain GET below; not the streams
+  options_.max_sse_per_client = 2;
+  StartServer();
+  Client s1(server_->port()), s2(server_->port());
+  for (Client* c : {&s1, &s2}) {
+    ASSERT_TRUE(c->Send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_TRUE(c->ReadUntil("\r\n\r\n"));
+    EXPECT_EQ(StatusOf(c->buffer()), 200);
+  }
+  Client s3(server_->port());
+  ASSERT_TRUE(s3.Send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::string r = s3.ReadResponse();
+  EXPECT_EQ(StatusOf(r), 503) << r;
+  EXPECT_NE(r.find("Retry-After: 30\r\n"), std::string::npos) << r;
+  EXPECT_NE(BodyOf(r).find(R"({"error":{"code":"unavailable",)"), std::string::npos) << r;
+  EXPECT_EQ(StatusOf(Get("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")), 200);
+  Client elsewhere(server_->port(), "127.0.0.2");
+  ASSERT_TRUE(elsewhere.Send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(elsewhere.ReadUntil("\r\n\r\n"));
+  EXPECT_EQ(StatusOf(elsewhere.buffer()), 200);
+  // The streams were not shed by the plain requests.
+  server_->Broadcast("status", "still", "here");
+  EXPECT_TRUE(s1.ReadUntil("event: still\n")) << s1.buffer();
+  EXPECT_TRUE(s2.ReadUntil("event: still\n")) << s2.buffer();
 }
 
 TEST_F(ServerTest, BindErrors) {

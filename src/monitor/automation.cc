@@ -162,6 +162,8 @@ void Automation::OnComponentStatus(const std::string& page_id, const std::string
              {"since", ClockTimeIn(facts.since ? facts.since : deps_.clock.Now(), PageZone(page_id))}};
   if (status == ComponentStatus::kOperational) {
     Recovery(*e);
+  } else if (facts.component_hidden) {
+    log::Info("component is hidden: automation opens no public incident", {{"component", component_id}});
   } else {
     Failure(*e, status);
   }
@@ -186,6 +188,42 @@ bool Automation::SettleDraft(Entry& e) {
   }
   e.rule.open_draft_id.clear();
   e.draft_publish_at = 0;
+  return true;
+}
+
+Result<std::optional<model::Incident>> Automation::OpenIncidentOn(const std::string& page_id,
+                                                                  const std::string& component_id) {
+  store::IncidentFilter f;
+  f.maintenance = false;
+  f.unresolved_only = true;
+  f.include_internal_updates = false;
+  auto list = deps_.store.ListIncidents(page_id, f);
+  if (!list) return list.error();
+  for (auto& inc : *list) {  // newest first
+    if (inc.backfilled || model::IsClosed(inc.status)) continue;
+    for (const auto& a : inc.components)
+      if (a.component_id == component_id) return std::optional<model::Incident>(std::move(inc));
+  }
+  return std::optional<model::Incident>();
+}
+
+bool Automation::Join(Entry& e, const model::Incident& inc, ComponentStatus status, const std::string& body) {
+  service::IncidentInput in;
+  in.body = body;  // the incident's status stays what its people set
+  in.deliver_notifications = e.rule.notify;
+  in.components[e.rule.component_id] = status;
+  auto r = incidents_.Update(e.rule.page_id, inc.id, in);
+  if (!r) {
+    ++stats_.errors;
+    log::Error("cannot post to the open incident", {{"incident", inc.id}, {"error", r.error().message}});
+    return false;
+  }
+  ++stats_.joined;
+  e.rule.open_incident_id = inc.id;
+  e.rule.recovered_at = 0;
+  e.resolved = false;
+  e.resolved_at = 0;
+  Save(e);
   return true;
 }
 
@@ -237,6 +275,19 @@ void Automation::Failure(Entry& e, ComponentStatus status) {
 
   const std::string name = Render(e.rule.incident_name, DefaultIncidentName(status), e);
   const std::string body = Render(e.rule.incident_body, DefaultIncidentBody(status), e);
+  if (e.rule.mode == model::AutomationMode::kPublish) {
+    // Someone is already telling customers about this component: add to their incident rather
+    // than publish a second one beside it. (A draft waits for its human; PublishDue joins.)
+    auto open = OpenIncidentOn(e.rule.page_id, e.rule.component_id);
+    if (!open) {
+      ++stats_.errors;
+      return;  // try again on the next change or reload
+    }
+    if (*open) {
+      Join(e, **open, status, body);
+      return;
+    }
+  }
   if (e.rule.mode == model::AutomationMode::kDraft) {
     model::IncidentDraft d;
     d.id = NewId();
@@ -332,6 +383,9 @@ void Automation::Recovery(Entry& e) {
   in.status = IncidentStatus::kMonitoring;
   in.body = Render("", kRecoveredBody, e);
   in.deliver_notifications = e.rule.notify;
+  // The checks pass: the incident no longer holds its component down (a component shows the
+  // worst of what is active on it, this open incident included).
+  in.components[e.rule.component_id] = ComponentStatus::kOperational;
   auto r = incidents_.Update(e.rule.page_id, inc->id, in);
   if (!r) {
     ++stats_.errors;
@@ -358,6 +412,29 @@ void Automation::PublishDue(Entry& e) {
       return;
     }
     if (!publish_draft_) return;
+    // An incident opened on the component since the draft was made takes the draft's words as
+    // an update instead of a second incident.
+    auto open = OpenIncidentOn(e.rule.page_id, e.rule.component_id);
+    if (!open) {
+      ++stats_.errors;
+      e.draft_publish_at = deps_.clock.Now() + 60'000;  // retry in a minute
+      return;
+    }
+    if (*open) {
+      const std::string incident_id = (*open)->id;
+      e.rule.open_draft_id.clear();
+      e.draft_publish_at = 0;
+      if (!Join(e, **open, d->component_status, d->body)) {
+        e.rule.open_draft_id = d->id;
+        e.draft_publish_at = deps_.clock.Now() + 60'000;
+        return;
+      }
+      d->state = model::DraftState::kPublished;
+      d->incident_id = incident_id;
+      d->updated_at = deps_.clock.Now();
+      if (auto st = deps_.store.SaveIncidentDraft(*d); !st) ++stats_.errors;
+      return;
+    }
     auto inc = publish_draft_(*d);
     if (!inc) {
       ++stats_.errors;

@@ -14,6 +14,12 @@
 //   flapping: a failure while our incident is open (also in its quiet period), or within
 //     flap_window_ms after we resolved it, joins that incident (an update back to investigating)
 //     instead of opening another.
+//   joining: when the rule would publish (mode publish, or a draft falling due) while an
+//     unresolved incident someone else opened already lists the component, the rule posts its
+//     text into that incident as an update (the component at the failing status, the incident's
+//     status unchanged, notifications as rule.notify says) instead of a second incident, and
+//     from then on treats it as its own (monitoring on recovery, resolved after the quiet
+//     period). A draft that joins is marked published with that incident's id.
 //
 // State lives in the rule (open_incident_id, open_draft_id, recovered_at) and is saved with
 // SaveAutomationRule after every step, so a restarted engine continues where the last one
@@ -48,6 +54,9 @@ struct FailureFacts {
   std::string monitor_name;
   std::string error;
   TimeMs since = 0;  // when the status changed
+  // A hidden component is never public: its failures open no incident and no draft (staff
+  // alerts still tell staff); its recovery still closes what was opened before it was hidden.
+  bool component_hidden = false;
 };
 
 // Plain-language texts; exposed for tests and the API's previews.
@@ -79,7 +88,7 @@ class Automation {
   // Actions taken, for tests and metrics.
   struct Stats {
     int incidents_opened = 0, drafts_created = 0, drafts_published = 0, drafts_discarded = 0;
-    int monitoring_updates = 0, resolved = 0, rejoined = 0, errors = 0;
+    int monitoring_updates = 0, resolved = 0, rejoined = 0, joined = 0, errors = 0;
   };
   const Stats& stats() const { return stats_; }
 
@@ -101,6 +110,10 @@ class Automation {
   void LoadExtras(Entry& e);
   bool Save(Entry& e);
   void Failure(Entry& e, model::ComponentStatus status);
+  // The newest unresolved incident (not maintenance) that lists the component, if any.
+  Result<std::optional<model::Incident>> OpenIncidentOn(const std::string& page_id, const std::string& component_id);
+  // Posts `body` into `inc` with the component at `status` and adopts it as the rule's incident.
+  bool Join(Entry& e, const model::Incident& inc, model::ComponentStatus status, const std::string& body);
   void Recovery(Entry& e);
   // Follows a draft a human may have published or discarded. Returns false if it still waits.
   bool SettleDraft(Entry& e);

@@ -6,6 +6,7 @@
 #include "core/log.h"
 #include "core/text.h"
 #include "core/thread_name.h"
+#include "service/component_status.h"
 #include "service/services.h"
 
 namespace herald::monitor {
@@ -286,7 +287,7 @@ void MonitorEngine::ReloadLocked(TimeMs now, bool first) {
     next_prune_ = now + kMinuteMs;
   }
   loaded_ = true;
-  UpdateComponents(touched, first);
+  UpdateComponents(touched);
 }
 
 void MonitorEngine::RefreshMaintenance(const std::string& page_id) {
@@ -397,7 +398,8 @@ void MonitorEngine::Process(ProbeResult result) {
   AddRollup(s, 'd', Floor(s.at, kDayMs));
   rt.window.Push(s.verdict, rt.thresholds);
   rt.monitor.last_check_at = std::max(rt.monitor.last_check_at, s.at);
-  if (s.verdict == model::CheckVerdict::kDown) rt.monitor.last_error = s.error;
+  // A slow check says why too (a certificate about to expire): the reason of a degraded state.
+  if (s.verdict != model::CheckVerdict::kUp && !s.error.empty()) rt.monitor.last_error = s.error;
   rt.dirty = true;
   const MonitorState next = rt.window.Evaluate(rt.monitor.state, rt.thresholds);
   if (next != rt.monitor.state) {
@@ -583,14 +585,14 @@ Status MonitorEngine::FlushLocked(TimeMs now) {
   next_flush_ = now + options_.flush_interval_ms;
   stats_.alerts_raised += static_cast<std::int64_t>(w.alerts.size());
   if (!w.alerts.empty() && deps_.alerter) deps_.alerter->Wake();
-  UpdateComponents(touched, false);
+  UpdateComponents(touched);
   return {};
 }
 
 // ---------------------------------------------------------------------------------------------
 // Components
 
-void MonitorEngine::UpdateComponents(const std::set<std::pair<std::string, std::string>>& components, bool initial) {
+void MonitorEngine::UpdateComponents(const std::set<std::pair<std::string, std::string>>& components) {
   // One pass over the monitors, not one per component (reloads touch every component).
   std::map<std::pair<std::string, std::string>, std::vector<const Runtime*>> by_component;
   for (const auto& [id, rt] : monitors_) {
@@ -625,12 +627,13 @@ void MonitorEngine::UpdateComponents(const std::set<std::pair<std::string, std::
       continue;  // otherwise try again on the next reload
     }
     if (c->status == ComponentStatus::kUnderMaintenance) {
-      cr.suppressed = true;  // set by hand: do not override
+      cr.suppressed = true;  // under maintenance (set by hand, say): the monitors do not count
       continue;
     }
     if (changed) {
       FailureFacts facts;
       facts.component_name = c->name;
+      facts.component_hidden = c->hidden;
       if (worst) {
         facts.monitor_id = worst->monitor.id;
         facts.monitor_name = worst->monitor.name;
@@ -638,21 +641,16 @@ void MonitorEngine::UpdateComponents(const std::set<std::pair<std::string, std::
         facts.since = worst->monitor.state_since;
       }
       automation_.OnComponentStatus(page_id, component_id, computed, facts);
-      c = deps_.store.GetComponent(page_id, component_id);  // an incident may have set it already
     }
-    // At start an operational reading does not override a status staff set by hand; a failing
-    // one finishes what a crash may have interrupted.
-    if (c && c->status != computed && !(initial && computed == ComponentStatus::kOperational)) {
-      service::ComponentService svc({deps_.store, deps_.clock, deps_.on_change});
-      service::ComponentInput in;
-      in.status = computed;
-      auto r = svc.Update(page_id, component_id, in);
-      if (!r) {
-        log::Error("cannot set component status", {{"component", component_id}, {"error", r.error().message}});
-        continue;  // cr unchanged: retried on the next reload
-      }
-      ++stats_.component_updates;
+    // The monitors are one cause of the component's status (their states are stored by now):
+    // it shows the worst of them and whatever else is active on it. At start this also finishes
+    // what a crash may have interrupted.
+    auto r = service::RefreshComponentStatus({deps_.store, deps_.clock, deps_.on_change}, page_id, component_id);
+    if (!r) {
+      log::Error("cannot set component status", {{"component", component_id}, {"error", r.error().message}});
+      continue;  // cr unchanged: retried on the next reload
     }
+    if (r->status != c->status) ++stats_.component_updates;
     cr.known = true;
     cr.last = computed;
     cr.suppressed = false;

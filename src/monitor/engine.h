@@ -173,7 +173,7 @@ class MonitorEngine {
   std::vector<model::StaffAlert> AlertsFor(const Runtime& rt, model::MonitorState to, TimeMs now) const;
   void TellStorageDegraded(const Error& error, TimeMs now);
   // Recomputes components' statuses and acts on changes (component status, automation).
-  void UpdateComponents(const std::set<std::pair<std::string, std::string>>& components, bool initial);
+  void UpdateComponents(const std::set<std::pair<std::string, std::string>>& components);
   void Loop();
 
   EngineDeps deps_;

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <condition_variable>
 #include <filesystem>
@@ -374,6 +375,20 @@ TEST_F(MonitorEngineTest, ComponentIsTheWorstOfItsMonitorsDegradedVersusDown) {
   EXPECT_EQ(StatusOf(web_id_), ComponentStatus::kOperational);  // not driven by these monitors
 }
 
+// A monitor degraded by slow checks says why in last_error (a TLS certificate about to expire),
+// not only in its results. Regression: last_error stayed empty for a degraded monitor.
+TEST_F(MonitorEngineTest, ADegradedMonitorKeepsItsReasonInLastError) {
+  const auto id = AddMonitor("API certificate", api_id_);
+  RunChecks(id, CheckVerdict::kUp, 1);
+  RunChecks(id, CheckVerdict::kSlow, 3, 0, "certificate expires in 5 days (2026-03-07)");
+  RunFor(2'000);
+  auto m = store_->GetMonitor(page_id_, id);
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->state, MonitorState::kDegraded);
+  EXPECT_EQ(m->last_error, "certificate expires in 5 days (2026-03-07)");
+  EXPECT_EQ(StatusOf(api_id_), ComponentStatus::kDegradedPerformance);
+}
+
 TEST_F(MonitorEngineTest, ACheckStillRunningIsNotStartedTwice) {
   const auto id = AddMonitor("slow target", api_id_);
   probe_.hold = true;
@@ -439,6 +454,135 @@ TEST_F(MonitorEngineTest, MaintenanceEndingWhileStillDownOpensTheIncident) {
   EXPECT_EQ(Incidents().size(), 1u);
 }
 
+// A component's status is the worst of everything active on it: an open incident (here
+// partial_outage), a maintenance in progress (under_maintenance; its monitors do not count while
+// it lasts) and its monitor (major_outage when down). Every order of the six starts and ends
+// (each cause starts before it ends: 6!/2^3 = 90 orders) must show, after every step, the worst
+// of the causes active then; when one ends the component returns to the worst of the rest, never
+// simply to operational. Regression: ending a maintenance (or an incident) set operational.
+TEST_F(MonitorEngineTest, StatusIsTheWorstOfActiveCausesInEveryOrderOfStartsAndEnds) {
+  enum Event { kIncidentOpens, kIncidentResolves, kMaintenanceStarts, kMaintenanceEnds, kMonitorDown, kMonitorUp };
+  const char* names[] = {"incident opens",   "incident resolves", "maintenance starts",
+                         "maintenance ends", "monitor down",      "monitor up"};
+  std::vector<int> order = {0, 1, 2, 3, 4, 5};
+  int orders = 0;
+  service::IncidentService incidents({*store_, clock_});
+  service::ComponentService comps({*store_, clock_});
+  do {
+    // Each cause starts before it ends.
+    auto pos = [&](int e) { return std::find(order.begin(), order.end(), e) - order.begin(); };
+    if (pos(kIncidentOpens) > pos(kIncidentResolves) || pos(kMaintenanceStarts) > pos(kMaintenanceEnds) ||
+        pos(kMonitorDown) > pos(kMonitorUp))
+      continue;
+    ++orders;
+    service::ComponentInput cin;
+    cin.name = "Invoices " + std::to_string(orders);
+    const std::string cid = comps.Create(page_id_, cin, false)->id;
+    const auto mon = AddMonitor("Invoices health", cid);
+    engine_ = MakeEngine();
+    RunChecks(mon, CheckVerdict::kUp, 2);
+    std::string incident_id, maintenance_id;
+    TimeMs maintenance_until = 0;
+    bool incident = false, maintenance = false, down = false;
+    std::string trace;
+    for (int e : order) {
+      trace += std::string(trace.empty() ? "" : ", ") + names[e];
+      switch (e) {
+        case kIncidentOpens: {
+          service::IncidentInput in;
+          in.name = "Invoices fail";
+          in.body = "Some invoices fail.";
+          in.components[cid] = ComponentStatus::kPartialOutage;
+          auto r = incidents.Create(page_id_, in);
+          ASSERT_TRUE(r.ok()) << r.error().message;
+          incident_id = r->id;
+          incident = true;
+          break;
+        }
+        case kIncidentResolves: {
+          service::IncidentInput in;
+          in.status = IncidentStatus::kResolved;
+          in.body = "Fixed.";
+          ASSERT_TRUE(incidents.Update(page_id_, incident_id, in).ok());
+          incident = false;
+          break;
+        }
+        case kMaintenanceStarts: {
+          service::IncidentInput in;
+          in.name = "Invoice database upgrade";
+          in.scheduled_for = clock_.Now();
+          in.scheduled_until = maintenance_until = clock_.Now() + 3'600'000;
+          in.component_ids = std::vector<std::string>{cid};
+          auto r = incidents.Create(page_id_, in);
+          ASSERT_TRUE(r.ok()) << r.error().message;
+          maintenance_id = r->id;
+          ASSERT_EQ(*incidents.RunMaintenanceTransitions(), 1);
+          maintenance = true;
+          break;
+        }
+        case kMaintenanceEnds:
+          clock_.Set(std::max(clock_.Now(), maintenance_until));
+          ASSERT_EQ(*incidents.RunMaintenanceTransitions(), 1);
+          maintenance = false;
+          break;
+        case kMonitorDown:
+          RunChecks(mon, CheckVerdict::kDown, 2, 503, "HTTP 503");
+          down = true;
+          break;
+        case kMonitorUp:
+          RunChecks(mon, CheckVerdict::kUp, 2);
+          down = false;
+          break;
+      }
+      RunFor(2'000);  // the engine writes what it saw and acts on it
+      ComponentStatus want = ComponentStatus::kOperational;
+      auto worst = [&](ComponentStatus s) {
+        if (model::Severity(s) > model::Severity(want)) want = s;
+      };
+      if (incident) worst(ComponentStatus::kPartialOutage);
+      if (maintenance) worst(ComponentStatus::kUnderMaintenance);
+      if (down && !maintenance) worst(ComponentStatus::kMajorOutage);
+      ASSERT_EQ(model::ToString(StatusOf(cid)), model::ToString(want)) << "after: " << trace;
+    }
+    ASSERT_EQ(StatusOf(cid), ComponentStatus::kOperational) << trace;
+    engine_.reset();
+    ASSERT_TRUE(store_->DeleteMonitor(page_id_, mon).ok());
+  } while (std::next_permutation(order.begin(), order.end()));
+  EXPECT_EQ(orders, 90);
+}
+
+// The status set by hand is one of the causes: an incident on top of it and gone again returns to
+// it, and setting it while an incident is open does not hide the incident.
+TEST_F(MonitorEngineTest, TheManualStatusIsACauseAmongTheOthers) {
+  service::ComponentService comps({*store_, clock_});
+  service::IncidentService incidents({*store_, clock_});
+  service::ComponentInput degraded;
+  degraded.status = ComponentStatus::kDegradedPerformance;
+  ASSERT_TRUE(comps.Update(page_id_, api_id_, degraded).ok());
+  service::IncidentInput in;
+  in.name = "API down";
+  in.components[api_id_] = ComponentStatus::kMajorOutage;
+  auto inc = incidents.Create(page_id_, in);
+  ASSERT_TRUE(inc.ok());
+  EXPECT_EQ(StatusOf(api_id_), ComponentStatus::kMajorOutage);
+  service::ComponentInput ok;
+  ok.status = ComponentStatus::kOperational;
+  auto set = comps.Update(page_id_, api_id_, ok);
+  ASSERT_TRUE(set.ok());
+  EXPECT_EQ(set->status, ComponentStatus::kMajorOutage) << "the open incident still holds it";
+  ASSERT_TRUE(comps.Update(page_id_, api_id_, degraded).ok());
+  service::IncidentInput resolve;
+  resolve.status = IncidentStatus::kResolved;
+  ASSERT_TRUE(incidents.Update(page_id_, inc->id, resolve).ok());
+  EXPECT_EQ(StatusOf(api_id_), ComponentStatus::kDegradedPerformance);
+  // Deleting an open incident ends what it held too.
+  auto again = incidents.Create(page_id_, in);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(StatusOf(api_id_), ComponentStatus::kMajorOutage);
+  ASSERT_TRUE(incidents.Delete(page_id_, again->id).ok());
+  EXPECT_EQ(StatusOf(api_id_), ComponentStatus::kDegradedPerformance);
+}
+
 TEST_F(MonitorEngineTest, PublishModeOpensOneIncidentAndRequestsNotifications) {
   AddRule(model::AutomationMode::kPublish, api_id_);
   const auto id = AddMonitor("API health", api_id_);
@@ -468,6 +612,35 @@ TEST_F(MonitorEngineTest, PublishModeOpensOneIncidentAndRequestsNotifications) {
   RunChecks(id, CheckVerdict::kDown, 5);
   EXPECT_EQ(Incidents().size(), 1u);
   EXPECT_EQ(engine_->automation_stats().incidents_opened, 1);
+}
+
+// A hidden component is never public: automation in publish (or draft) mode opens no incident
+// and no draft for it, so nothing reaches the page, feeds, API, subscribers or the page's
+// indicator; staff alerts still tell staff, and the component's own (hidden) status follows.
+TEST_F(MonitorEngineTest, AHiddenComponentsFailureOpensNoPublicIncidentOnlyStaffAlerts) {
+  service::ComponentService comps({*store_, clock_});
+  service::ComponentInput hide;
+  hide.hidden = true;
+  ASSERT_TRUE(comps.Update(page_id_, api_id_, hide).ok());
+  AddTarget();
+  AddRule(model::AutomationMode::kPublish, api_id_);
+  AddRule(model::AutomationMode::kDraft, web_id_);
+  ASSERT_TRUE(comps.Update(page_id_, web_id_, hide).ok());
+  const auto api = AddMonitor("API health", api_id_);
+  const auto web = AddMonitor("Website health", web_id_);
+  RunChecks(api, CheckVerdict::kUp, 1);
+  probe_.Set(web, CheckVerdict::kDown, 503, "HTTP 503");
+  RunChecks(api, CheckVerdict::kDown, 3, 503, "HTTP 503");
+  RunFor(20 * 60'000);  // past the draft's publish delay too
+  EXPECT_TRUE(Incidents().empty());
+  auto drafts = store_->ListIncidentDrafts(page_id_, false);
+  ASSERT_TRUE(drafts.ok());
+  EXPECT_TRUE(drafts->empty());
+  EXPECT_EQ(StatusOf(api_id_), ComponentStatus::kMajorOutage);
+  EXPECT_EQ(StatusOf(web_id_), ComponentStatus::kMajorOutage);
+  auto alerts = store_->ListStaffAlerts(page_id_, 10);
+  ASSERT_TRUE(alerts.ok());
+  EXPECT_EQ(alerts->size(), 2u);
 }
 
 TEST_F(MonitorEngineTest, RecoveryPostsMonitoringThenResolvesAfterTheQuietPeriod) {
@@ -539,6 +712,64 @@ TEST_F(MonitorEngineTest, DraftPublishesItselfWhenDue) {
   // Recovery then follows the published incident.
   RunChecks(id, CheckVerdict::kUp, 2);
   EXPECT_EQ(Incidents().at(0).status, IncidentStatus::kMonitoring);
+}
+
+// The README's first hour: staff open an incident on API by hand; API's checks then fail. The rule
+// posts into that incident instead of publishing "API is down" beside it.
+TEST_F(MonitorEngineTest, PublishModeJoinsAnIncidentStaffOpenedOnTheComponent) {
+  service::IncidentService svc({*store_, clock_});
+  service::IncidentInput manual;
+  manual.name = "API errors";
+  manual.body = "Some requests fail; we are on it.";
+  manual.status = IncidentStatus::kIdentified;
+  manual.components[api_id_] = ComponentStatus::kPartialOutage;
+  auto opened = svc.Create(page_id_, manual);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  AddRule(model::AutomationMode::kPublish, api_id_);
+  const auto id = AddMonitor("API health", api_id_);
+  RunChecks(id, CheckVerdict::kDown, 2);
+  auto list = Incidents();
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0].id, opened->id);
+  EXPECT_EQ(list[0].status, IncidentStatus::kIdentified);  // what its people said stays
+  ASSERT_EQ(list[0].updates.size(), 2u);
+  EXPECT_NE(list[0].updates[0].body.find("API is not responding"), std::string::npos) << list[0].updates[0].body;
+  EXPECT_EQ(StatusOf(api_id_), ComponentStatus::kMajorOutage);
+  EXPECT_EQ(Rule(api_id_).open_incident_id, opened->id);
+  EXPECT_EQ(engine_->automation_stats().incidents_opened, 0);
+  EXPECT_EQ(engine_->automation_stats().joined, 1);
+  // It is the rule's incident now: recovery posts "monitoring" into it.
+  RunChecks(id, CheckVerdict::kUp, 2);
+  EXPECT_EQ(Incidents().at(0).status, IncidentStatus::kMonitoring);
+  EXPECT_EQ(Incidents().size(), 1u);
+}
+
+// A draft that falls due after someone opened an incident on its component goes into that
+// incident, and the draft records where it went.
+TEST_F(MonitorEngineTest, ADraftFallingDueJoinsAnIncidentOpenedMeanwhile) {
+  AddRule(model::AutomationMode::kDraft, api_id_);
+  const auto id = AddMonitor("API health", api_id_);
+  RunChecks(id, CheckVerdict::kDown, 2);
+  ASSERT_EQ(store_->ListIncidentDrafts(page_id_, true)->size(), 1u);
+  service::IncidentService svc({*store_, clock_});
+  service::IncidentInput manual;
+  manual.name = "API errors";
+  manual.body = "Some requests fail; we are on it.";
+  manual.components[api_id_] = ComponentStatus::kPartialOutage;
+  auto opened = svc.Create(page_id_, manual);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  RunFor(6 * 60'000);
+  EXPECT_EQ(published_drafts_, 0);
+  auto list = Incidents();
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0].updates.size(), 2u);
+  EXPECT_EQ(StatusOf(api_id_), ComponentStatus::kMajorOutage);
+  auto all = store_->ListIncidentDrafts(page_id_, false);
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0].state, model::DraftState::kPublished);
+  EXPECT_EQ((*all)[0].incident_id, opened->id);
+  EXPECT_EQ(Rule(api_id_).open_incident_id, opened->id);
+  EXPECT_TRUE(Rule(api_id_).open_draft_id.empty());
 }
 
 TEST_F(MonitorEngineTest, DraftIsDiscardedWhenTheComponentRecoversFirst) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "model/component_status.h"
+
 namespace herald::monitor {
 
 using model::CheckVerdict;
@@ -46,11 +48,9 @@ void MonitorWindow::Clear() {
 }
 
 ComponentStatus StatusFor(MonitorState state, const model::Monitor& monitor) {
-  switch (state) {
-    case MonitorState::kDown: return monitor.down_status;
-    case MonitorState::kDegraded: return monitor.slow_status;
-    default: return ComponentStatus::kOperational;
-  }
+  model::Monitor in_state = monitor;
+  in_state.state = state;
+  return model::MonitorEffect(in_state);
 }
 
 ComponentStatus Worst(const std::vector<ComponentStatus>& statuses) {

@@ -1,6 +1,6 @@
 // FailingStore (tests only): a Store that forwards to a real one and fails RecordMonitorResults
 // (fail_results) or CommitDispatchBatch (fail_dispatch_batches) on demand, as a database that
-// has gone away would (kUnavailable). Not thread-safe to toggle
+// has gone away would (kUnavailable), or PutSetting (fail_settings) as a full disk would. Not thread-safe to toggle
 // while another thread writes; tests toggle it between steps.
 #pragma once
 
@@ -15,6 +15,7 @@ class FailingStore final : public store::Store {
   explicit FailingStore(store::Store& inner) : inner_(inner) {}
   std::atomic<bool> fail_results{false};
   std::atomic<bool> fail_dispatch_batches{false};
+  std::atomic<bool> fail_settings{false};
 
   Status Migrate() override { return inner_.Migrate(); }
   Status Ping() override { return inner_.Ping(); }
@@ -69,6 +70,7 @@ class FailingStore final : public store::Store {
     return inner_.InitSetting(key, value, now);
   }
   Status PutSetting(const std::string& key, const std::string& value, TimeMs now) override {
+    if (fail_settings) return Error::Unavailable("put setting: database or disk is full (test)");
     return inner_.PutSetting(key, value, now);
   }
   Status SaveSubscriber(const model::Subscriber& subscriber) override { return inner_.SaveSubscriber(subscriber); }

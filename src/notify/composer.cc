@@ -57,9 +57,59 @@ std::string InlineLinks(const std::string& md) {
   return std::regex_replace(md, kLink, "$1 ($2)");
 }
 
-std::string FirstLine(std::string s) {
-  if (auto nl = s.find('\n'); nl != std::string::npos) s.resize(nl);
-  return std::string(Trim(s));
+// Subjects and SMS texts are one line. Line breaks (from a template, or a name stored before
+// names had to be one line) become spaces: cutting at the first one lost the rest of the subject.
+std::string OneLine(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char ch : s) {
+    if (ch != '\n' && ch != '\r') {
+      out += ch;
+    } else if (!out.empty() && out.back() != ' ') {
+      out += ' ';
+    }
+  }
+  return std::string(Trim(out));
+}
+
+// The components as they were at `at`: each one's status is the last recorded change at or before
+// it (`history` holds, per component, the last change before a time after `at`, and later ones).
+// A component with no such record (created since) keeps its current status.
+std::vector<model::Component> ComponentsAsOf(std::vector<model::Component> components,
+                                             const std::vector<model::StatusChange>& history, TimeMs at) {
+  std::map<std::string, model::ComponentStatus> then;
+  for (const auto& h : history)  // oldest first
+    if (h.at <= at) then[h.component_id] = h.status;
+  for (auto& c : components)
+    if (auto it = then.find(c.id); it != then.end()) c.status = it->second;
+  return components;
+}
+
+// The incident as it stood when `announced` was posted: updates written after it are left out,
+// the status is the update's, and each affected component's target is what it was before a later
+// update changed it (the earliest later change's old status). Name and impact are not versioned
+// and stay as they are now.
+model::Incident IncidentAsOf(model::Incident inc, const model::IncidentUpdate& announced) {
+  const TimeMs at = announced.created_at;
+  std::vector<model::IncidentUpdate> kept, later;  // both newest first, like Incident::updates
+  bool seen = false;
+  for (auto& u : inc.updates) {
+    seen |= u.id == announced.id;
+    // Same millisecond: the store's order (newest first) decides.
+    const bool after = u.id != announced.id && (u.created_at > at || (u.created_at == at && !seen));
+    (after ? later : kept).push_back(std::move(u));
+  }
+  inc.updates = std::move(kept);
+  std::map<std::string, model::ComponentStatus> target_then;
+  for (const auto& u : later)  // newest first: the earliest later change is written last
+    for (const auto& a : u.affected_components) target_then[a.component_id] = a.old_status;
+  for (auto& a : inc.components)
+    if (auto it = target_then.find(a.component_id); it != target_then.end()) a.new_status = it->second;
+  inc.status = announced.status;
+  inc.updated_at = std::min(inc.updated_at, at);
+  if (inc.monitoring_at && *inc.monitoring_at > at) inc.monitoring_at.reset();
+  if (!model::IsClosed(announced.status) || (inc.resolved_at && *inc.resolved_at > at)) inc.resolved_at.reset();
+  return inc;
 }
 
 }  // namespace
@@ -92,15 +142,19 @@ Result<std::optional<EventContext>> LoadEventContext(store::Store& store, const 
   std::string base = public_url;
   while (!base.empty() && base.back() == '/') base.pop_back();
   ctx.page_url = base + (ctx.page.is_default ? "/" : "/pages/" + ctx.page.slug + "/");
-  auto components = store.ListComponents(event.page_id);
-  if (!components.ok()) return components.error();
-  for (const auto& c : *components) ctx.components[c.id] = c;
+  // Everything in the message is as of the event, not as of when the dispatcher gets to it: a
+  // quick monitoring -> resolved must announce "monitoring" first, with that moment's statuses.
+  auto current = store.ListComponents(event.page_id);
+  if (!current.ok()) return current.error();
+  auto history = store.StatusHistory(event.page_id, event.created_at + 1);
+  if (!history.ok()) return history.error();
+  const auto components = ComponentsAsOf(std::move(*current), *history, event.created_at);
+  for (const auto& c : components) ctx.components[c.id] = c;
   store::IncidentFilter open;
   open.unresolved_only = true;
   open.include_internal_updates = false;
   auto unresolved = store.ListIncidents(event.page_id, open);
   if (!unresolved.ok()) return unresolved.error();
-  const auto overall = api::ComputeOverallStatus(*components, *unresolved, event.created_at);
 
   if (component_event) {
     const std::string old_status = str("old_status");
@@ -118,6 +172,7 @@ Result<std::optional<EventContext>> LoadEventContext(store::Store& store, const 
     ctx.affected_ids.insert(ctx.component->id);
     if (!ctx.component->group_id.empty()) ctx.affected_ids.insert(ctx.component->group_id);
     ctx.critical = *parsed_new == model::ComponentStatus::kMajorOutage;
+    const auto overall = api::ComputeOverallStatus(components, *unresolved, event.created_at);
     boost::json::object doc{{"page", PageStatusJson(ctx.page, overall)},
                             {"component_update",
                              {{"id", DeliveryId(event.id, "component")},
@@ -125,7 +180,7 @@ Result<std::optional<EventContext>> LoadEventContext(store::Store& store, const 
                               {"created_at", FormatIso8601(event.created_at)},
                               {"old_status", old_status},
                               {"new_status", std::string(model::ToString(*parsed_new))}}},
-                            {"component", api::ComponentJson(*ctx.component, *components, api::Audience::kPublic)}};
+                            {"component", api::ComponentJson(*ctx.component, components, api::Audience::kPublic)}};
     ctx.webhook_json = Json(doc);
     return std::optional<EventContext>(std::move(ctx));
   }
@@ -142,7 +197,7 @@ Result<std::optional<EventContext>> LoadEventContext(store::Store& store, const 
   if (update == incident->updates.end() || update->internal || !update->deliver_notifications)
     return std::optional<EventContext>();
   ctx.update = *update;
-  ctx.incident = *incident;
+  ctx.incident = IncidentAsOf(std::move(*incident), *update);
   // Internal notes never leave in any message.
   std::erase_if(ctx.incident->updates, [](const model::IncidentUpdate& u) { return u.internal; });
   const auto& inc = *ctx.incident;
@@ -168,8 +223,12 @@ Result<std::optional<EventContext>> LoadEventContext(store::Store& store, const 
     if (auto it = ctx.components.find(a.component_id); it != ctx.components.end() && !it->second.group_id.empty())
       ctx.affected_ids.insert(it->second.group_id);
   }
+  // The page's status then: this incident as it was, the others as they are.
+  std::erase_if(*unresolved, [&](const model::Incident& i) { return i.id == inc.id; });
+  if (!model::IsClosed(inc.status)) unresolved->push_back(inc);
+  const auto overall = api::ComputeOverallStatus(components, *unresolved, event.created_at);
   boost::json::object doc{{"page", PageStatusJson(ctx.page, overall)},
-                          {"incident", api::IncidentJson(inc, *components, public_url, api::Audience::kPublic)}};
+                          {"incident", api::IncidentJson(inc, components, public_url, api::Audience::kPublic)}};
   ctx.webhook_json = Json(doc);
   return std::optional<EventContext>(std::move(ctx));
 }
@@ -294,10 +353,10 @@ Result<Message> Build(std::string_view family, const model::Subscriber& s, const
   if (!text.ok()) return text.error();
   auto short_text = RenderPart(overrides, language, family, channel, detail, "short", vars);
   if (!short_text.ok()) return short_text.error();
-  m.subject = FirstLine(*subject);
+  m.subject = OneLine(*subject);
   m.html = page::RenderMarkdown(*text);
   m.text = page::MarkdownToPlainText(InlineLinks(*text));
-  m.short_text = FirstLine(short_text->empty() ? *subject : *short_text);
+  m.short_text = OneLine(short_text->empty() ? *subject : *short_text);
   return m;
 }
 

@@ -1,9 +1,13 @@
 #include "notify/dispatcher.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 
 #include "core/log.h"
+#include "core/text.h"
 #include "core/thread_name.h"
 #include "core/time.h"
 
@@ -50,6 +54,13 @@ TimeMs QuietUntil(const model::Subscriber& s, const std::string& page_zone, Time
 }
 
 }  // namespace
+
+std::string UniqueLeaseOwner() {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') std::snprintf(host, sizeof host, "herald");
+  // The random part keeps two processes apart that share host name and pid (containers).
+  return std::string(host) + ":" + std::to_string(getpid()) + ":" + RandomHex(4);
+}
 
 TimeMs RetryDelay(int attempt, std::mt19937_64& rng) {
   const int n = static_cast<int>(std::size(kSchedule));
@@ -304,6 +315,7 @@ Result<bool> Dispatcher::FanOutOneBatch() {
   b->write.deliveries = std::move(deliveries);
   b->answers.resize(b->write.deliveries.size());
   b->outstanding = send_now.size();  // before sending: answers may come back at once
+  b->sent = send_now.size();
   b->record_by = now + kRecordWithin;
   ++unrecorded_batches_;
   // Send first, then hand the batch to the recorder, which may change its deliveries once it has
@@ -526,6 +538,7 @@ void Dispatcher::PrepareBatch(Batch& b, TimeMs now) {
     if (!b.answers[i]) continue;  // unanswered: recorded pending, leased
     const Outcome& o = *b.answers[i];
     const store::AttemptRecord r = Classify(o, now);
+    if (r.state == model::DeliveryState::kDelivered) ++b.delivered;
     model::Delivery& d = b.write.deliveries[i];
     d.state = r.state;
     d.attempts = 1;
@@ -573,6 +586,8 @@ void Dispatcher::FlushOutcomes(bool all) {
       // it sends this batch again, with the same ids. Start over from the cursor if it comes back.
       log::Warn("fan-out batch not recorded: the job moved to another instance",
                 {{"event", std::to_string(b.write.job.event_id)}});
+      stats_.delivered -= b.delivered;
+      stats_.resent += static_cast<std::int64_t>(b.sent);
     } else {
       for (const auto& o : b.tell_owner) TellOwner(o, now);
     }

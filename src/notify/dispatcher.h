@@ -42,8 +42,13 @@
 
 namespace herald::notify {
 
+// A lease owner name unique to this process: "host:pid:random". Every instance sharing a
+// database must claim jobs under its own name: a claim by the owner of a live lease renews it,
+// so instances sharing one name would all run the same fan-out.
+std::string UniqueLeaseOwner();
+
 struct DispatcherOptions {
-  std::string owner = "herald";  // this instance's lease name
+  std::string owner = UniqueLeaseOwner();  // this instance's lease name
   std::string public_url = "http://127.0.0.1:8080";
   int batch_size = 500;                              // subscribers per fan-out transaction
   int max_in_flight = 5000;                          // messages handed to channels and not yet answered
@@ -62,6 +67,10 @@ TimeMs RetryDelay(int attempt, std::mt19937_64& rng);
 
 struct DispatcherStats {
   std::atomic<std::int64_t> sent{0}, delivered{0}, retried{0}, failed{0}, quarantined{0};
+  // Messages of a fan-out batch this instance sent but could not record because another instance
+  // had taken the job (its lease ran out): that instance sends them again, so these were resends.
+  // They are not counted as delivered.
+  std::atomic<std::int64_t> resent{0};
   std::atomic<std::int64_t> in_flight{0};
   std::atomic<TimeMs> last_event_latency_ms{0};  // publish to first send of the newest event
 };
@@ -132,6 +141,8 @@ class Dispatcher {
     bool taken = false;                           // guarded by mu_
     std::vector<Outcome> tell_owner;              // quarantined with an owner to tell; recorder only
     bool prepared = false;                        // answers applied to write; recorder only
+    size_t sent = 0;                              // messages sent (not delayed by quiet hours)
+    std::int64_t delivered = 0;                   // counted in stats_.delivered by PrepareBatch
   };
   // Where this instance's fan-out of one job has got to, ahead of the durable cursor by the
   // batches not yet recorded. Dispatcher thread only.

@@ -1,7 +1,9 @@
 #include "notify/dispatcher.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <boost/json.hpp>
 #include <filesystem>
 #include <mutex>
 #include <set>
@@ -170,6 +172,12 @@ class DispatcherTest : public testing::Test {
     return inc;
   }
 
+  static SendOutcome Delivered() {
+    SendOutcome o;
+    o.kind = SendOutcome::Kind::kDelivered;
+    o.status = 250;
+    return o;
+  }
   // Up to n held answers, oldest first, taken from the channel.
   std::vector<std::function<void(SendOutcome)>> TakeHeld(size_t n) {
     std::vector<std::function<void(SendOutcome)>> out;
@@ -381,6 +389,69 @@ TEST_F(DispatcherTest, ComponentChangesGoToMachineChannelsOnly) {
   EXPECT_NE(slack_->sent[0].message.webhook_json.find("\"old_status\":\"operational\""), std::string::npos);
 }
 
+// Regression (defects issue, item 10): monitoring then resolved in quick succession, both
+// posted before the dispatcher composes anything. Each subscriber hears "monitoring" once and
+// "resolved" once, each message describing its own update: status, newest update and component
+// statuses as of that update (the webhook document as much as the email).
+TEST_F(DispatcherTest, EachMessageDescribesTheUpdateItAnnouncesNotTheIncidentNow) {
+  auto hook_channel = std::make_unique<FakeChannel>(ChannelKind::kWebhook);
+  FakeChannel* hook = hook_channel.get();
+  channels_.Add(std::move(hook_channel));
+  auto d = MakeDispatcher();
+  RunUntilIdle(*d);
+  Sub("person");
+  Sub("machine", ChannelKind::kWebhook);
+  const std::string incident = OpenIncident({api_id_});
+  RunUntilIdle(*d);
+  email_->sent.clear();
+  hook->sent.clear();
+
+  service::IncidentService incidents({*store_, clock_});
+  Advance(std::chrono::minutes(5));
+  service::IncidentInput monitoring;
+  monitoring.status = model::IncidentStatus::kMonitoring;
+  monitoring.body = "A fix is out; we are watching error rates.";
+  monitoring.components[api_id_] = model::ComponentStatus::kDegradedPerformance;
+  ASSERT_TRUE(incidents.Update(page_id_, incident, monitoring).ok());
+  Advance(std::chrono::minutes(1));
+  service::IncidentInput resolved;
+  resolved.status = model::IncidentStatus::kResolved;
+  resolved.body = "Error rates are back to normal.";
+  ASSERT_TRUE(incidents.Update(page_id_, incident, resolved).ok());
+  RunUntilIdle(*d);
+
+  for (FakeChannel* channel : {email_, hook}) {
+    SCOPED_TRACE(model::ToString(channel->Kind()));
+    ASSERT_EQ(channel->sent.size(), 2u);
+    struct Expected {
+      const char* status;
+      const char* label;
+      const char* newest_body;
+      const char* api_status;
+      const char* indicator;
+    };
+    const Expected expected[] = {
+        // Still open then: the page shows the incident's (major) impact.
+        {"monitoring", "Monitoring", "A fix is out; we are watching error rates.", "degraded_performance", "major"},
+        {"resolved", "Resolved", "Error rates are back to normal.", "operational", "none"}};
+    for (size_t i = 0; i < 2; ++i) {
+      const Message& m = channel->sent[i].message;
+      SCOPED_TRACE(expected[i].status);
+      EXPECT_EQ(m.status_label, expected[i].label);
+      EXPECT_EQ(m.subject, std::string(expected[i].label) + ": Login errors");
+      EXPECT_NE(m.text.find(expected[i].newest_body), std::string::npos) << m.text;
+      const auto doc = boost::json::parse(m.webhook_json);
+      const auto& inc = doc.at("incident");
+      EXPECT_EQ(inc.at("status").as_string(), expected[i].status);
+      EXPECT_EQ(inc.at("incident_updates").as_array().at(0).at("status").as_string(), expected[i].status);
+      EXPECT_EQ(inc.at("incident_updates").as_array().at(0).at("body").as_string(), expected[i].newest_body);
+      EXPECT_EQ(inc.at("resolved_at").is_null(), i == 0);
+      EXPECT_EQ(inc.at("components").as_array().at(0).at("status").as_string(), expected[i].api_status);
+      EXPECT_EQ(doc.at("page").at("status_indicator").as_string(), expected[i].indicator);
+    }
+  }
+}
+
 // A process dies with messages in flight and a fan-out half done: a second instance finishes
 // the job after the lease runs out, and everybody gets the update, duplicates keeping their id.
 TEST_F(DispatcherTest, CrashMidFanOutLosesNobody) {
@@ -413,6 +484,61 @@ TEST_F(DispatcherTest, CrashMidFanOutLosesNobody) {
   for (const auto& s : email_->sent) ids_by_subscriber[s.subscriber_id].insert(s.message.id);
   for (const auto& [sub, ids] : ids_by_subscriber) EXPECT_EQ(ids.size(), 1u) << sub << ": a resend keeps its id";
   EXPECT_EQ(email_->sent.size(), 10u) << "the three in flight at the crash were sent again";
+}
+
+// Instances sharing a database claim jobs under their own names by default, so a job is fanned
+// out by one of them: a second dispatcher finds the job leased and sends nothing. Regression:
+// every instance used the owner "herald", renewed each other's lease and all sent everything.
+TEST_F(DispatcherTest, TwoInstancesWithDefaultOwnersDoNotBothFanOut) {
+  EXPECT_NE(DispatcherOptions{}.owner, DispatcherOptions{}.owner);
+  EXPECT_NE(DispatcherOptions{}.owner.find(":" + std::to_string(::getpid()) + ":"), std::string::npos);
+  for (int i = 0; i < 6; ++i) Sub("s" + std::to_string(i));
+  auto make = [&] {
+    DispatcherOptions o;  // the default owner
+    o.batch_size = 3;
+    o.public_url = "https://status.acme.test";
+    return std::make_unique<Dispatcher>(*store_, clock_, channels_, links_, o);
+  };
+  auto one = make(), two = make();
+  RunUntilIdle(*one);
+  RunUntilIdle(*two);
+  const auto incident = OpenIncident({});
+  email_->hold = true;
+  ASSERT_TRUE(one->Step());  // the first batch of three, unanswered for now
+  RunUntilIdle(*two);
+  EXPECT_EQ(email_->sent.size(), 3u) << "the other instance ran the same fan-out";
+  email_->hold = false;
+  for (auto& done : TakeHeld(3)) done(Delivered());
+  RunUntilIdle(*one);
+  RunUntilIdle(*two);
+  std::map<std::string, int> messages;
+  for (const auto& m : email_->sent) ++messages[m.subscriber_id];
+  EXPECT_EQ(messages.size(), 6u);
+  for (const auto& [sub, n] : messages) EXPECT_EQ(n, 1) << sub;
+  EXPECT_EQ(StateCounts(incident)["delivered"], 6);
+  EXPECT_EQ(one->stats().resent.load() + two->stats().resent.load(), 0);
+}
+
+// A batch sent by an instance whose lease ran out before it could record it is sent again by
+// the instance that took the job over: the first instance counts its messages as resent, not
+// as delivered.
+TEST_F(DispatcherTest, ABatchSentAfterTheLeaseWasLostCountsAsResent) {
+  for (int i = 0; i < 3; ++i) Sub("s" + std::to_string(i));
+  auto first = MakeDispatcher("first", 3);
+  RunUntilIdle(*first);
+  const auto incident = OpenIncident({});
+  email_->hold = true;
+  ASSERT_TRUE(first->Step());  // sent; the answers are slow
+  Advance(std::chrono::minutes(6));
+  email_->hold = false;
+  auto second = MakeDispatcher("second", 3);
+  RunUntilIdle(*second);  // the lease ran out: the second takes the job and records it
+  EXPECT_EQ(StateCounts(incident)["delivered"], 3);
+  for (auto& done : TakeHeld(3)) done(Delivered());
+  first->FlushOutcomes(true);  // too late: the job moved on
+  EXPECT_EQ(first->stats().resent.load(), 3);
+  EXPECT_EQ(first->stats().delivered.load(), 0);
+  EXPECT_EQ(second->stats().delivered.load(), 3);
 }
 
 // A batch recorded with its answers is part of the durable cursor: after a crash only the

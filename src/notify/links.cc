@@ -24,6 +24,12 @@ LinkSigner::LinkSigner(std::string secret, std::string public_url)
   while (!public_url_.empty() && public_url_.back() == '/') public_url_.pop_back();
 }
 
+LinkSigner LinkSigner::Placeholder(std::string public_url) {
+  LinkSigner links("", std::move(public_url));
+  links.placeholder_ = true;
+  return links;
+}
+
 std::string LinkSigner::Token(LinkPurpose purpose, const std::string& subscriber_id, TimeMs expires_at) const {
   std::string token;
   AppendToken(token, purpose, subscriber_id, expires_at);
@@ -34,6 +40,10 @@ std::string LinkSigner::Token(LinkPurpose purpose, const std::string& subscriber
 // so they are built in one buffer instead of from five temporary strings each.
 void LinkSigner::AppendToken(std::string& out, LinkPurpose purpose, const std::string& subscriber_id,
                              TimeMs expires_at) const {
+  if (placeholder_) {
+    out += kPlaceholderToken;
+    return;
+  }
   const std::string_view name = PurposeName(purpose);
   char expiry[24];
   const auto [end, ec] = std::to_chars(expiry, expiry + sizeof expiry, expires_at);
@@ -50,7 +60,7 @@ void LinkSigner::AppendToken(std::string& out, LinkPurpose purpose, const std::s
 Result<std::string> LinkSigner::Verify(LinkPurpose purpose, std::string_view token, TimeMs now) const {
   const Error bad{ErrorCode::kUnauthorized, "this link is not valid; use the newest link we sent you", "token"};
   const auto dot = token.find('.');
-  if (dot == std::string_view::npos || token.size() > 512) return bad;
+  if (placeholder_ || dot == std::string_view::npos || token.size() > 512) return bad;
   auto payload = Base64UrlDecode(token.substr(0, dot));
   auto mac = Base64UrlDecode(token.substr(dot + 1));
   if (!payload || !mac || !ConstantTimeEquals(*mac, HmacSha256(secret_, *payload))) return bad;

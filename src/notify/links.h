@@ -4,6 +4,10 @@
 // another subscriber or purpose, and stop working after their expiry (0 = never). Rotating the
 // secret (settings key "links.secret") revokes every link.
 //
+// Previews (POST /v1/.../templates/preview, open to viewers) use Placeholder(): the same URLs
+// with the token "preview", which no signer accepts, so a preview never hands out a working
+// confirm, manage or unsubscribe link for a real subscriber.
+//
 // Thread safety: immutable after construction.
 #pragma once
 
@@ -21,6 +25,10 @@ class LinkSigner {
  public:
   // `public_url`: the origin links point to ("https://status.example.com"), no trailing slash.
   LinkSigner(std::string secret, std::string public_url);
+  // Inert links for previews: real paths under `public_url`, token kPlaceholderToken; Verify
+  // refuses everything.
+  static LinkSigner Placeholder(std::string public_url);
+  static constexpr std::string_view kPlaceholderToken = "preview";
 
   std::string Token(LinkPurpose purpose, const std::string& subscriber_id, TimeMs expires_at) const;
   // The subscriber id, or kUnauthorized / kInvalid with a message fit to show to the visitor.
@@ -38,6 +46,7 @@ class LinkSigner {
 
   std::string secret_;
   std::string public_url_;
+  bool placeholder_ = false;
 };
 
 // A fresh random secret for LinkSigner.

@@ -24,5 +24,18 @@ TEST(LinkSigner, TokensAreThePayloadAndItsHmacInBase64Url) {
   EXPECT_FALSE(links.Verify(LinkPurpose::kManage, expected("unsubscribe|sub_333|0"), 5).ok());
 }
 
+TEST(LinkSigner, PlaceholderLinksKeepTheirPathButNeverVerify) {
+  const LinkSigner real("s3cret", "https://status.acme.test");
+  const LinkSigner preview = LinkSigner::Placeholder("https://status.acme.test/");
+  EXPECT_EQ(preview.ConfirmUrl("sub_1", 0), "https://status.acme.test/subscriptions/confirm?token=preview");
+  EXPECT_EQ(preview.ManageUrl("sub_1"), "https://status.acme.test/subscriptions/manage?token=preview");
+  EXPECT_EQ(preview.UnsubscribeUrl("sub_1"), "https://status.acme.test/subscriptions/unsubscribe?token=preview");
+  for (auto purpose : {LinkPurpose::kConfirm, LinkPurpose::kManage, LinkPurpose::kUnsubscribe}) {
+    EXPECT_FALSE(real.Verify(purpose, preview.Token(purpose, "sub_1", 0), 5).ok());
+    // Nor does the placeholder signer accept anything, a real token included.
+    EXPECT_FALSE(preview.Verify(purpose, real.Token(purpose, "sub_1", 0), 5).ok());
+  }
+}
+
 }  // namespace
 }  // namespace herald::notify

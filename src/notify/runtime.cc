@@ -31,6 +31,47 @@ void NotifyRuntime::Stop() {
   if (engine) engine->Shutdown();
 }
 
+void AddUrlChannels(Channels& channels, net::HttpClient& http, const Clock& clock, const config::NotifyConfig& config,
+                    const UrlCheck& check) {
+  const bool allow_http = config.allow_http;
+  // Private address ranges allowed by the operator mean an internal deployment (or a test):
+  // chat webhooks may then live on any host.
+  const bool any_host = !config.allow_private.empty();
+  {
+    WebhookOptions o;
+    o.allow_http = allow_http;
+    o.check_url = check;
+    channels.Add(std::make_unique<WebhookChannel>(http, clock, o));
+  }
+  {
+    SlackOptions o;
+    o.allow_any_host = any_host;
+    o.allow_http = allow_http;
+    o.check_url = check;
+    channels.Add(std::make_unique<SlackChannel>(http, clock, o));
+  }
+  {
+    TeamsOptions o;
+    o.allow_any_host = any_host;
+    o.allow_http = allow_http;
+    o.check_url = check;
+    channels.Add(std::make_unique<TeamsChannel>(http, clock, o));
+  }
+  {
+    DiscordOptions o;
+    o.allow_any_host = any_host;
+    o.allow_http = allow_http;
+    o.check_url = check;
+    channels.Add(std::make_unique<DiscordChannel>(http, clock, o));
+  }
+  {
+    MattermostOptions o;
+    o.allow_http = allow_http;
+    o.check_url = check;
+    channels.Add(std::make_unique<MattermostChannel>(http, clock, o));
+  }
+}
+
 Status AddConfiguredChannels(NotifyRuntime& rt, const Clock& clock, const config::NotifyConfig& config,
                              const std::string& vapid_private_key) {
   net::HttpClient& http = *rt.push;
@@ -39,9 +80,6 @@ Status AddConfiguredChannels(NotifyRuntime& rt, const Clock& clock, const config
   UrlCheck check = [policy, allow_http](std::string_view url, const std::string& field) {
     return policy->CheckUrl(url, field, allow_http);
   };
-  // Private address ranges allowed by the operator mean an internal deployment (or a test):
-  // chat webhooks may then live on any host.
-  const bool any_host = !config.allow_private.empty();
 
   if (!config.smtp_url.empty()) {
     EmailOptions o;
@@ -63,39 +101,7 @@ Status AddConfiguredChannels(NotifyRuntime& rt, const Clock& clock, const config
     if (auto st = ValidateSmsOptions(o); !st) return st;
     rt.channels.Add(std::make_unique<SmsChannel>(http, clock, o));
   }
-  {
-    WebhookOptions o;
-    o.allow_http = allow_http;
-    o.check_url = check;
-    rt.channels.Add(std::make_unique<WebhookChannel>(http, clock, o));
-  }
-  {
-    SlackOptions o;
-    o.allow_any_host = any_host;
-    o.allow_http = allow_http;
-    o.check_url = check;
-    rt.channels.Add(std::make_unique<SlackChannel>(http, clock, o));
-  }
-  {
-    TeamsOptions o;
-    o.allow_any_host = any_host;
-    o.allow_http = allow_http;
-    o.check_url = check;
-    rt.channels.Add(std::make_unique<TeamsChannel>(http, clock, o));
-  }
-  {
-    DiscordOptions o;
-    o.allow_any_host = any_host;
-    o.allow_http = allow_http;
-    o.check_url = check;
-    rt.channels.Add(std::make_unique<DiscordChannel>(http, clock, o));
-  }
-  {
-    MattermostOptions o;
-    o.allow_http = allow_http;
-    o.check_url = check;
-    rt.channels.Add(std::make_unique<MattermostChannel>(http, clock, o));
-  }
+  AddUrlChannels(rt.channels, http, clock, config, check);
   {
     WebPushOptions o;
     o.vapid_private_key = vapid_private_key;
@@ -145,7 +151,7 @@ Result<std::unique_ptr<NotifyRuntime>> MakeNotifyRuntime(store::Store& store, co
   if (auto st = store.PutSetting("notify.channels", names, clock.Now()); !st) return st.error();
 
   DispatcherOptions dopts;
-  dopts.owner = owner;
+  if (!owner.empty()) dopts.owner = owner;
   dopts.public_url = public_url;
   dopts.lease_ms = static_cast<TimeMs>(config.lease_seconds) * 1000;
   dopts.channel_per_second[model::ChannelKind::kSms] = config.sms_per_second;

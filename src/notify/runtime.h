@@ -17,6 +17,7 @@
 #include "notify/dispatcher.h"
 #include "notify/links.h"
 #include "notify/registry.h"
+#include "notify/webhook/http_push.h"
 #include "store/store.h"
 
 namespace herald::notify {
@@ -39,6 +40,11 @@ struct NotifyRuntime {
 Result<std::unique_ptr<NotifyRuntime>> MakeNotifyRuntime(store::Store& store, const Clock& clock,
                                                          const config::NotifyConfig& config,
                                                          const std::string& public_url, const std::string& owner);
+
+// The webhook and chat channels (webhook, Slack, Teams, Discord, Mattermost), sending through
+// `http` and checking addresses with `check`. Also what the command line validates imports with.
+void AddUrlChannels(Channels& channels, net::HttpClient& http, const Clock& clock, const config::NotifyConfig& config,
+                    const UrlCheck& check);
 
 // One line per channel: adds every channel the configuration enables.
 Status AddConfiguredChannels(NotifyRuntime& runtime, const Clock& clock, const config::NotifyConfig& config,

@@ -5,6 +5,7 @@
 #include <kainjow/mustache.hpp>
 #include <sstream>
 
+#include "core/text.h"
 #include "model/subscriber.h"
 #include "page/web_assets.h"
 
@@ -35,6 +36,36 @@ void Flatten(const toml::table& t, const std::string& prefix, std::map<std::stri
 bool Contains(const auto& list, std::string_view s) {
   for (const auto& x : list)
     if (x == s) return true;
+  return false;
+}
+
+// Whether `text` has a partial tag. Follows the tag syntax of kainjow's parser: "{{", or the
+// delimiters a "{{=<% %>=}}" tag set; "{{{name}}}" while the delimiters are the default ones; the
+// tag's contents trimmed, its first character giving its kind.
+bool HasPartial(std::string_view text) {
+  std::string open = "{{", close = "}}";
+  for (size_t pos = 0; (pos = text.find(open, pos)) != std::string_view::npos;) {
+    size_t start = pos + open.size();
+    std::string_view end = close;
+    if (open == "{{" && close == "}}" && start < text.size() && text[start] == '{') {
+      ++start;
+      end = "}}}";
+    }
+    const size_t stop = text.find(end, start);
+    if (stop == std::string_view::npos) return false;  // unclosed: the parser reports it
+    const std::string_view tag = Trim(text.substr(start, stop - start));
+    if (!tag.empty() && tag.front() == '>') return true;
+    if (tag.size() >= 5 && tag.front() == '=' && tag.back() == '=') {
+      const std::string_view inner = Trim(tag.substr(1, tag.size() - 2));
+      const size_t space = inner.find(' ');
+      const size_t next = space == std::string_view::npos ? space : inner.find_first_not_of(' ', space);
+      if (next != std::string_view::npos) {
+        open = std::string(inner.substr(0, space));
+        close = std::string(inner.substr(next));
+      }
+    }
+    pos = stop + end.size();
+  }
   return false;
 }
 
@@ -117,6 +148,14 @@ Result<std::string> RenderTemplate(const std::string& text, const TemplateVars& 
   std::string out = tmpl.render(data);
   if (!tmpl.is_valid()) return Error::Invalid(field, "template does not render: " + tmpl.error_message());
   return out;
+}
+
+Status ValidateTemplate(const std::string& text, const std::string& field) {
+  if (HasPartial(text))
+    return Error::Invalid(field, "templates cannot use partials ({{>name}}); write the text out instead");
+  // Rendering once proves it parses; a broken template would otherwise fail at send time.
+  if (auto r = RenderTemplate(text, {}, field); !r) return r.error();
+  return {};
 }
 
 bool IsValidTemplateKey(std::string_view key) {

@@ -59,6 +59,11 @@ std::optional<TemplateChoice> ResolveTemplate(const TemplateSet& defaults, const
 // safe Markdown renderer). Error::Invalid naming `field` when the template does not parse.
 Result<std::string> RenderTemplate(const std::string& text, const TemplateVars& vars, const std::string& field);
 
+// Checks a template staff write (or preview as a draft): it parses, and it uses no partial
+// ({{>name}}): Herald gives templates none, so a partial would silently render nothing.
+// Error::Invalid naming `field`.
+Status ValidateTemplate(const std::string& text, const std::string& field);
+
 // True if `key` ("{language}/{event}[.{channel}][.{detail}].{part}") names something a template
 // can be written for; staff overrides are checked with it.
 bool IsValidTemplateKey(std::string_view key);

@@ -5,6 +5,7 @@
 #include <regex>
 #include <set>
 
+#include "core/text.h"
 #include "core/time.h"
 #include "model/model.h"
 #include "notify/composer.h"
@@ -15,30 +16,12 @@ namespace {
 constexpr std::string_view kShipped[] = {"en", "de", "fr", "es"};
 
 // Every wire name the composer looks up as "labels.{name}".
-constexpr std::string_view kLabelNames[] = {"investigating",
-                                            "identified",
-                                            "monitoring",
-                                            "resolved",
-                                            "postmortem",
-                                            "scheduled",
-                                            "in_progress",
-                                            "verifying",
-                                            "completed",
-                                            "operational",
-                                            "degraded_performance",
-                                            "partial_outage",
-                                            "major_outage",
-                                            "under_maintenance",
-                                            "outage",
-                                            "maintenance",
-                                            "security",
-                                            "policy",
-                                            "product_update",
-                                            // Labels of the facts chat cards and embeds show.
-                                            "fact_status",
-                                            "fact_affected",
-                                            "fact_window",
-                                            "fact_next_update"};
+constexpr std::string_view kLabelNames[] = {
+    "investigating", "identified", "monitoring", "resolved", "postmortem", "scheduled", "in_progress", "verifying",
+    "completed", "operational", "degraded_performance", "partial_outage", "major_outage", "under_maintenance", "outage",
+    "maintenance", "security", "policy", "product_update",
+    // Labels of the facts chat cards and embeds show.
+    "fact_status", "fact_affected", "fact_window", "fact_next_update"};
 
 bool IsTemplateKey(const std::string& key) { return !key.starts_with("labels.") && !key.starts_with("format."); }
 
@@ -324,6 +307,329 @@ TEST(TemplateKey, RefusesTheRest) {
         "en/incident.technical.email.text", "en/incident.email.sms.text", "en/incident.brief.technical.text",
         "en/incident.email.technical.brief.text", "en/labels.resolved", "en/format.datetime", "en/incident..subject"})
     EXPECT_FALSE(IsValidTemplateKey(key)) << key;
+}
+
+// Regression (defects issue, item 20): a default template says only what the update and the
+// incident's fields say. Herald's own sentences ("nothing you saved is lost", "trying again later
+// should work", "you don't need to do anything") were added to every message, true or not.
+// Every default template is rendered with each variable replaced by a marker, in every
+// combination of flags and optional values; once the markers are out, each sentence left must be
+// one of the structural ones below: labels and connecting words around the inputs, and Herald's
+// statements about its own messages (the confirmation link). A new sentence in a default template
+// fails here until someone has checked it claims nothing the responder did not write.
+const std::map<std::string_view, std::set<std::string>>& StructuralSentences() {
+  static const std::map<std::string_view, std::set<std::string>> kSentences = {
+      {"en",
+       {
+           "- Components: none listed",
+           "- Components: •",
+           "- Incident ID: •",
+           "- Next update by: •",
+           "- Started: •",
+           "- This update: •",
+           "Affected: •.",
+           "Completed: •",
+           "Confirm your subscription to •",
+           "Current status",
+           "Deliveries to • have failed since • (last error: •), so we stopped sending them.",
+           "Fix the endpoint, then subscribe it again at •.",
+           "If it wasn't you, ignore this message: we won't write again.",
+           "Maintenance under way: •",
+           "Maintenance •: •, • to •.",
+           "Next update by •.",
+           "Of the affected components, you follow •.",
+           "Posted •.",
+           "Resolved: •",
+           "Scheduled maintenance: •",
+           "Someone, hopefully you, asked to receive status updates from • at this address.",
+           "The link works for 24 hours.",
+           "This is a test message: status updates from • will arrive here.",
+           "We stopped sending • updates to your endpoint",
+           "When: • to •.",
+           "Yes, send me updates",
+           "You are subscribed to •",
+           "•",
+           "• is now • (was •).",
+           "• maintenance: •, • to •",
+           "• •: •",
+           "•: one click confirms your subscription.",
+           "•: status updates will arrive here.",
+           "•: your code is •",
+           "•: •",
+           "•: • (impact: •)",
+           "•: • - •",
+           "•: • is •",
+           "•: •.",
+       }},
+      {"de",
+       {
+           "- Beginn: •",
+           "- Diese Meldung: •",
+           "- Komponenten: keine angegeben",
+           "- Komponenten: •",
+           "- Nächste Meldung spätestens: •",
+           "- Störungs-ID: •",
+           "Aktueller Status",
+           "Behoben: •",
+           "Betroffen: •.",
+           "Bitte beheben Sie das Problem und abonnieren Sie die Adresse danach unter • erneut.",
+           "Bitte bestätigen Sie Ihr Abonnement für •",
+           "Davon betroffen ist, was Sie abonniert haben: •.",
+           "Der Link ist 24 Stunden gültig.",
+           "Deshalb haben wir sie eingestellt.",
+           "Die Zustellung an • schlägt seit • fehl (letzter Fehler: •).",
+           "Dies ist eine Testnachricht: Statusmeldungen von • kommen ab jetzt hier an.",
+           "Falls Sie das nicht waren, ignorieren Sie diese Nachricht einfach: Dann schreiben wir Ihnen nicht wieder.",
+           "Geplante Wartung: •",
+           "Ihr Abonnement für • ist eingerichtet",
+           "Ja, ich möchte die Meldungen erhalten",
+           "Jemand – hoffentlich Sie – möchte an diese Adresse Statusmeldungen von • erhalten.",
+           "Neuer Status von •: • (vorher: •).",
+           "Nächste Meldung spätestens am •.",
+           "Veröffentlicht am •.",
+           "Wartung abgeschlossen: •",
+           "Wartung läuft: •",
+           "Wartung: • (•), von • bis •.",
+           "Wir melden uns spätestens am • wieder.",
+           "Wir senden keine Meldungen von • mehr an Ihre Adresse",
+           "Zeitraum: von • bis •.",
+           "•",
+           "• - Wartung: •, von • bis •",
+           "• - •: •",
+           "• – aktueller Stand: •.",
+           "•: Ein Klick bestätigt Ihr Abonnement.",
+           "•: Ihr Code lautet •",
+           "•: Statusmeldungen kommen ab jetzt hier an.",
+           "•: •",
+           "•: • (Schweregrad: •)",
+           "•: • - •",
+           "•: •.",
+       }},
+      {"fr",
+       {
+           "- Ce point : •",
+           "- Composants : aucun indiqué",
+           "- Composants : •",
+           "- Début : •",
+           "- Identifiant de l'incident : •",
+           "- Prochain point au plus tard : •",
+           "Ce lien est valable 24 heures.",
+           "Ceci est un message de test : les informations publiées par • sur l'état de ses services arriveront ici.",
+           "Cela touche des services que vous suivez : •.",
+           "Confirmez votre abonnement à •",
+           "Corrigez le problème, puis réabonnez cette adresse sur •.",
+           "Les envois vers • échouent depuis le • (dernière erreur : •) ; nous les avons donc arrêtés.",
+           "Maintenance (•) : •, du • au •.",
+           "Maintenance en cours : •",
+           "Maintenance programmée : •",
+           "Maintenance terminée : •",
+           "Nous n'envoyons plus à votre adresse de réception les informations publiées par •",
+           "Oui, je veux recevoir ces informations",
+           "Prochain point au plus tard le •.",
+           "Publié le •.",
+           "Quand : du • au •.",
+           "Quelqu'un, sans doute vous, a demandé à recevoir à cette adresse les informations publiées par • sur "
+           "l'état de ses services.",
+           "Résolu : •",
+           "Services concernés : •.",
+           "Si ce n'était pas vous, ignorez simplement ce message : nous ne vous écrirons plus.",
+           "Votre abonnement à • est actif",
+           "État actuel",
+           "•",
+           "• - maintenance : •, du • au •",
+           "• - • : •",
+           "• : les informations sur l'état des services arriveront ici.",
+           "• : un clic confirme votre abonnement.",
+           "• : votre code est •",
+           "• : •",
+           "• : • (impact : •)",
+           "• : • - •",
+           "• : •.",
+           "• – nouvel état : • (auparavant : •).",
+           "• – statut : •.",
+       }},
+      {"es",
+       {
+           "- Componentes: ninguno indicado",
+           "- Componentes: •",
+           "- Esta actualización: •",
+           "- ID del incidente: •",
+           "- Inicio: •",
+           "- Próxima actualización a más tardar: •",
+           "Alguien, esperamos que usted, ha pedido recibir en esta dirección las actualizaciones de estado de •.",
+           "Confirme su suscripción a •",
+           "Corrija el problema y, después, vuelva a suscribir esa dirección en •.",
+           "Cuándo: del • al •.",
+           "El enlace es válido durante 24 horas.",
+           "Estado actual",
+           "Este es un mensaje de prueba: las actualizaciones de estado de • llegarán aquí.",
+           "Esto incluye servicios que usted sigue: •.",
+           "Hemos dejado de enviar las actualizaciones de • a su dirección de destino",
+           "Le daremos más información a más tardar el •.",
+           "Los envíos a • fallan desde el • (último error: •), así que los hemos detenido.",
+           "Mantenimiento (•): •, del • al •.",
+           "Mantenimiento completado: •",
+           "Mantenimiento en curso: •",
+           "Mantenimiento programado: •",
+           "Nuevo estado de •: • (antes: •).",
+           "Próxima actualización a más tardar el •.",
+           "Publicado el •.",
+           "Resuelto: •",
+           "Servicios afectados: •.",
+           "Si no ha sido usted, ignore este mensaje: no volveremos a escribirle.",
+           "Su suscripción a • está activa",
+           "Sí, quiero recibir actualizaciones",
+           "•",
+           "• - mantenimiento: •, del • al •",
+           "• - •: •",
+           "• – estado actual: •.",
+           "•: las actualizaciones de estado llegarán aquí.",
+           "•: su código es •",
+           "•: un clic confirma su suscripción.",
+           "•: •",
+           "•: • (impacto: •)",
+           "•: • - •",
+           "•: •.",
+       }},
+  };
+  return kSentences;
+}
+
+// The sentences of `text` once every marker (\x7f) is a bullet, Markdown emphasis and links are
+// plain, and sentences end at ". ", "! ", "? " or a line break.
+std::set<std::string> SentencesOf(std::string text) {
+  static const std::regex kMarkers("\x7f+"), kStrong(R"(\*\*)"), kLink(R"(\[([^\]]*)\]\(•\))");
+  text = std::regex_replace(text, kMarkers, "•");
+  text = std::regex_replace(text, kStrong, "");
+  text = std::regex_replace(text, kLink, "$1");
+  std::set<std::string> out;
+  std::string sentence;
+  auto flush = [&] {
+    std::string t(Trim(sentence));
+    if (!t.empty()) out.insert(t);
+    sentence.clear();
+  };
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char ch = text[i];
+    if (ch == '\n') {
+      flush();
+    } else if ((ch == '.' || ch == '!' || ch == '?') &&
+               (i + 1 == text.size() || text[i + 1] == ' ' || text[i + 1] == '\n')) {
+      sentence += ch;
+      flush();
+    } else {
+      sentence += ch;
+    }
+  }
+  flush();
+  return out;
+}
+
+TEST(TemplateDefaults, SayNothingTheirInputsDoNotSay) {
+  // Flags are shown as sections only; optional values are either given or empty.
+  const std::vector<std::string> kFlags = {"is_resolved", "is_completed", "is_in_progress", "has_affected"};
+  const std::vector<std::string> kOptional = {"your_components", "next_update_at", "body"};
+  for (auto lang : kShipped) {
+    SCOPED_TRACE(lang);
+    const auto& allowed = StructuralSentences().at(lang);
+    std::set<std::string> unexpected;
+    TemplateVars markers;
+    for (const auto& [name, _] : FullVars(std::string(lang))) markers[name] = "\x7f";
+    for (const auto& [key, text] : Shipped(lang)) {
+      if (!IsTemplateKey(key)) continue;
+      for (unsigned mask = 0; mask < (1u << (kFlags.size() + kOptional.size())); ++mask) {
+        TemplateVars vars = markers;
+        for (size_t i = 0; i < kFlags.size(); ++i) vars[kFlags[i]] = (mask >> i) & 1 ? "1" : "";
+        for (size_t i = 0; i < kOptional.size(); ++i)
+          vars[kOptional[i]] = (mask >> (kFlags.size() + i)) & 1 ? "\x7f" : "";
+        if (vars["has_affected"].empty()) vars["affected"] = vars["affected_detail"] = "";
+        auto out = RenderTemplate(text, vars, key);
+        ASSERT_TRUE(out.ok()) << key;
+        for (const auto& sentence : SentencesOf(*out))
+          if (!allowed.contains(sentence)) unexpected.insert(key + ": " + sentence);
+      }
+    }
+    for (const auto& u : unexpected) ADD_FAILURE() << "not a structural sentence: " << u;
+  }
+}
+
+// The same, as phrases: claims about data, workarounds or what customers need to do, in every
+// shipped language, appear only where staff write them (the update's body).
+TEST(TemplateDefaults, NoClaimStaffDidNotWrite) {
+  const std::map<std::string_view, std::vector<std::string>> kClaims = {
+      {"en",
+       {"lost", "saved", "try again", "trying again", "should work", "need to do", "don't need", "fixed",
+        "as soon as we know", "plan around", "slow or unavailable", "workaround"}},
+      {"de",
+       {"verloren", "gespeichert", "noch einmal", "nichts weiter tun", "müssen nichts", "sobald wir mehr wissen",
+        "planen Sie", "langsamer"}},
+      {"fr",
+       {"perdu", "enregistrées", "réessayez", "devrait fonctionner", "rien à faire", "dès que nous en saurons",
+        "lents ou indisponibles"}},
+      {"es",
+       {"perder", "guardado", "vuelva a intentarlo", "no necesita", "en cuanto sepamos",
+        "lentos o no estar disponibles"}},
+  };
+  for (auto lang : kShipped) {
+    for (const auto& [key, text] : Shipped(lang)) {
+      if (!IsTemplateKey(key)) continue;
+      std::string lower = text;
+      for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      for (const auto& claim : kClaims.at(lang)) {
+        std::string c = claim;
+        for (auto& ch : c) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        EXPECT_EQ(lower.find(c), std::string::npos) << lang << "/" << key << " claims \"" << claim << "\"";
+      }
+    }
+  }
+}
+
+// Regression (defects issue, item 16): the email confirmation's preview line is its "short"
+// text; it was the SMS one ("your code is "), with no code in an email.
+TEST(TemplateDefaults, TheConfirmationEmailDoesNotAskForACode) {
+  model::Page page;
+  page.id = "p1";
+  page.name = "Acme";
+  for (auto lang : kShipped) {
+    SCOPED_TRACE(lang);
+    model::Subscriber s;
+    s.id = "sub_1";
+    s.language = std::string(lang);
+    s.channel = model::ChannelKind::kEmail;
+    auto email = ComposeSystemMessage("confirm", page, "https://status.example.com/", s, {},
+                                      {{"confirm_url", "https://status.example.com/confirm?token=t"}}, "m1", 0);
+    ASSERT_TRUE(email.ok());
+    EXPECT_FALSE(email->short_text.empty());
+    EXPECT_NE(email->short_text.find("Acme"), std::string::npos) << email->short_text;
+    EXPECT_TRUE(email->short_text.back() != ' ' && email->short_text.back() != ':') << email->short_text;
+    const auto& table = Shipped(lang);
+    // The SMS wording, with its code, stays with SMS.
+    ASSERT_TRUE(table.contains("confirm.sms.short"));
+    const auto sms_wording = RenderTemplate(table.at("confirm.sms.short"), {{"page_name", "Acme"}}, "t");
+    ASSERT_TRUE(sms_wording.ok());
+    EXPECT_NE(email->short_text, std::string(Trim(*sms_wording)));
+    s.channel = model::ChannelKind::kSms;
+    auto sms =
+        ComposeSystemMessage("confirm", page, "https://status.example.com/", s, {}, {{"code", "482913"}}, "m2", 0);
+    ASSERT_TRUE(sms.ok());
+    EXPECT_NE(sms->short_text.find("482913"), std::string::npos) << sms->short_text;
+  }
+}
+
+// Regression (defects issue, item 16): a partial ({{>name}}) rendered nothing; templates staff
+// write with one are refused, naming the field, in every syntax the parser accepts.
+TEST(TemplateValidate, RefusesPartials) {
+  for (const char* text : {"{{>footer}}", "Hello {{ > footer }}", "{{#is_resolved}}{{>footer}}{{/is_resolved}}",
+                           "{{=<% %>=}}<%> footer %>", "{{=<% %>=}}<%={{ }}=%>{{>footer}}"}) {
+    auto st = ValidateTemplate(text, "body");
+    ASSERT_FALSE(st.ok()) << text;
+    EXPECT_EQ(st.error().field, "body");
+    EXPECT_NE(st.error().message.find("partial"), std::string::npos);
+  }
+  for (const char* text : {"a > b", "{{{body}}}", "{{! > a comment }}", "{{=<% %>=}}{{>not a tag}} <%page_name%>",
+                           "{{#has_affected}}Affected: {{affected}}{{/has_affected}}", "{{&body}}"})
+    EXPECT_TRUE(ValidateTemplate(text, "body").ok()) << text;
+  EXPECT_EQ(ValidateTemplate("{{#open", "body").error().field, "body");
 }
 
 }  // namespace

@@ -195,7 +195,9 @@ std::string RenderIcs(const SiteInput& in) {
     std::string description;
     for (const auto& u : i.updates) {
       if (u.internal) continue;
-      description = MarkdownToPlainText(u.body);  // the newest public update says what is planned
+      // The newest public update says what is planned. Plain text: calendar clients may render
+      // DESCRIPTION as HTML, so the writer's tags go (their text stays).
+      description = MarkdownToPlainText(u.body, RawHtml::kDropTags);
       break;
     }
     ics += IcsFoldLine("BEGIN:VEVENT");

@@ -179,6 +179,25 @@ TEST(FeedTest, IcsStructure) {
     }
 }
 
+// Regression (defects issue, item 16): descriptions carried the writer's Markdown and HTML
+// ("**", "~~", table pipes, "<b>"), which calendar clients show as such or render as HTML.
+// They are plain text, still escaped per RFC 5545.
+TEST(FeedTest, IcsDescriptionIsPlainText) {
+  SiteInput in = DemoSite(kNow);
+  in.incidents[1].updates[0].body =
+      "We **upgrade** the [database](https://example.com/db), ~~10 min~~ 20 min; <b>no writes</b>.\n\n"
+      "| Region | Window |\n|---|---|\n| EU | 22:00 |\n\n<div class=\"x\">Block <i>html</i></div>\n";
+  auto lines = IcsContentLines(RenderIcs(in));
+  std::string description;
+  for (const auto& l : lines)
+    if (l.starts_with("DESCRIPTION:") && description.empty()) description = l;
+  EXPECT_EQ(description,
+            "DESCRIPTION:We upgrade the database\\, 10 min 20 min\\; no writes.\\n\\nRegion: EU\\; Window: "
+            "22:00\\n\\nBlock html");
+  for (const char* markup : {"*", "~", "|", "<", ">", "](", "---"})
+    EXPECT_EQ(description.find(markup), std::string::npos) << markup;
+}
+
 TEST(FeedTest, IcsHelpers) {
   EXPECT_EQ(IcsEscape("a,b;c\\d\ne\r\nf"), "a\\,b\\;c\\\\d\\ne\\nf");
   EXPECT_EQ(IcsFoldLine("SHORT"), "SHORT\r\n");

@@ -65,5 +65,21 @@ TEST(MarkdownTest, PlainText) {
   EXPECT_NE(text.find("Second"), std::string::npos);
 }
 
+TEST(MarkdownTest, PlainTextHasNoGfmSyntaxLeft) {
+  EXPECT_EQ(MarkdownToPlainText("It takes ~~10~~ 20 minutes."), "It takes 10 20 minutes.");
+  EXPECT_EQ(MarkdownToPlainText("| Region | Since |\n|---|---|\n| EU | 10:00 |\n| US | 11:00 |"),
+            "Region: EU; Since: 10:00\n\nRegion: US; Since: 11:00");
+  EXPECT_EQ(MarkdownToPlainText("| only | a header |\n|---|---|"), "only; a header");
+}
+
+TEST(MarkdownTest, PlainTextCanDropRawHtmlTags) {
+  EXPECT_EQ(MarkdownToPlainText("Say <b>hello</b> now.", RawHtml::kDropTags), "Say hello now.");
+  EXPECT_EQ(MarkdownToPlainText("<div onclick=x>\nblock <i>text</i>\n</div>\n\nAfter.", RawHtml::kDropTags),
+            "block text\n\nAfter.");
+  EXPECT_EQ(MarkdownToPlainText("<!-- hidden -->\n\nShown.", RawHtml::kDropTags), "Shown.");
+  // The default keeps them as the text they are.
+  EXPECT_EQ(MarkdownToPlainText("Say <b>hello</b>."), "Say <b>hello</b>.");
+}
+
 }  // namespace
 }  // namespace herald::page

@@ -323,13 +323,12 @@ bool During(const model::Incident& i, TimeMs from, TimeMs to, TimeMs now) {
   return start < to && end >= from;
 }
 
-// `measured_component`: the component's other days are measured by checks, so a day from the
-// status history (before its monitors started) says so.
-std::string DayTitle(const Ctx& c, const UptimeDay& day, bool measured_component) {
-  const std::string& date = Format(c, day.start, "%b %d, %Y");
+// What a day's bar says after its date. `measured_component`: the component's other days are
+// measured by checks, so a day from the status history (before its monitors started) says so.
+std::string DayDetail(const UptimeDay& day, bool measured_component) {
   if (day.source == UptimeSource::kChecks) {
-    if (!day.has_data) return date + ": No data (no checks)";
-    std::string text = date + ": " + FormatUptimePercent(day.uptime) + " uptime, ";
+    if (!day.has_data) return "No data (no checks)";
+    std::string text = FormatUptimePercent(day.uptime) + " uptime, ";
     if (day.failed > 0) {
       text += Count(day.failed) + " of " + Count(day.checks) + (day.checks == 1 ? " check" : " checks") + " failed";
     } else {
@@ -338,11 +337,66 @@ std::string DayTitle(const Ctx& c, const UptimeDay& day, bool measured_component
     if (day.slow > 0) text += ", " + Count(day.slow) + " slow";
     return text;
   }
-  if (!day.has_data) return date + ": No data";
-  std::string text = date + ": " + FormatUptimePercent(day.uptime) + " uptime";
+  if (!day.has_data) return "No data";
+  std::string text = FormatUptimePercent(day.uptime) + " uptime";
   if (day.worst != ComponentStatus::kOperational) text += ", " + std::string(model::Label(day.worst));
   if (measured_component) text += " (status history)";
   return text;
+}
+
+// The days as a list with one item per run of alike days: the same colour and the same text but
+// the date, and no incident. Each item is a <details> (reachable by keyboard and touch, and
+// opened without script) whose summary is the bar and whose text gives the date or the date
+// range and the figures; a day with incidents is an item of its own that links them. A run of
+// quiet days is one element, not one per day: 200 components' bars stay far under 500 KB
+// instead of 2 MB, so the page stays light to load and lay out. The item's class wN makes it N
+// days wide; page.css draws the gaps between the days over the row.
+std::string BarsHtml(const Ctx& c, const std::string& label, const ComponentUptime& u,
+                     const std::vector<const model::Incident*>* affecting) {
+  struct Run {
+    size_t first = 0, last = 0;
+    std::string_view cls;
+    std::string detail;
+    std::vector<const model::Incident*> incidents;
+  };
+  std::vector<Run> runs;
+  for (size_t n = 0; n < u.days.size(); ++n) {
+    const UptimeDay& day = u.days[n];
+    std::string_view cls = day.has_data ? StatusClass(day.worst) : std::string_view("nodata");
+    std::string detail = DayDetail(day, u.monitors > 0);
+    std::vector<const model::Incident*> incidents;
+    if (affecting)
+      for (const model::Incident* i : *affecting)
+        if (During(*i, day.start, day.end, c.in.now)) incidents.push_back(i);
+    if (!runs.empty() && incidents.empty() && runs.back().incidents.empty() && runs.back().cls == cls &&
+        runs.back().detail == detail) {
+      runs.back().last = n;
+      continue;
+    }
+    runs.push_back({n, n, cls, std::move(detail), std::move(incidents)});
+  }
+  std::string html;
+  html.reserve(128 + runs.size() * 200);
+  html += "<div class=\"bars-wrap\"><ol class=\"bars\" aria-label=\"" + HtmlEscape(label) + "\">";
+  for (const Run& r : runs) {
+    std::string text = Format(c, u.days[r.first].start, "%b %d, %Y");
+    if (r.last != r.first) text += " to " + Format(c, u.days[r.last].start, "%b %d, %Y");
+    text += ": " + r.detail;
+    if (r.incidents.empty()) text += ". No incidents";
+    html += "<li class=\"bar bar--";
+    html += r.cls;
+    if (r.last != r.first) html += " w" + std::to_string(r.last - r.first + 1);
+    html += "\"><details class=\"day\"><summary><span class=\"day-text\">" + HtmlEscape(text) + "</span></summary>";
+    if (!r.incidents.empty()) {
+      html += "<ul class=\"day-incidents\">";
+      for (const model::Incident* i : r.incidents)
+        html += "<li><a href=\"" + HtmlEscape(IncidentUrl(c, *i)) + "\">" + HtmlEscape(i->name) + "</a></li>";
+      html += "</ul>";
+    }
+    html += "</details></li>";
+  }
+  html += "</ol></div>";
+  return html;
 }
 
 mu::data ComponentData(const Ctx& c, const model::Component& comp, ComponentStatus status) {
@@ -371,42 +425,19 @@ mu::data ComponentData(const Ctx& c, const model::Component& comp, ComponentStat
     auto it = c.uptime.find(comp.id);
     if (it != c.uptime.end()) {
       const ComponentUptime& u = it->second;
-      mu::data bars{mu::data::type::list};
       const auto affecting = c.incidents_of.find(comp.id);
-      for (const auto& day : u.days) {
-        mu::data b;
-        b.set("class", day.has_data ? std::string(StatusClass(day.worst)) : std::string("nodata"));
-        b.set("title", DayTitle(c, day, u.monitors > 0));
-        b.set("incidents", false);
-        b.set("has_incidents", false);
-        if (affecting != c.incidents_of.end()) {
-          mu::data list{mu::data::type::list};
-          bool any = false;
-          for (const model::Incident* i : affecting->second) {
-            if (!During(*i, day.start, day.end, c.in.now)) continue;
-            mu::data e;
-            e.set("name", i->name);
-            e.set("url", IncidentUrl(c, *i));
-            list.push_back(e);
-            any = true;
-          }
-          if (any) {
-            b.set("incidents", list);
-            b.set("has_incidents", true);
-          }
-        }
-        bars.push_back(b);
-      }
       mu::data up;
-      up.set("bars", bars);
       up.set("percent", u.uptime ? FormatUptimePercent(*u.uptime) : std::string("No data"));
       up.set("days", std::to_string(u.days.size()));
       // Which source the figures come from, in text (the bar colours mean the same either way).
-      if (u.monitors > 0) {
-        up.set("source", "measured by " + std::to_string(u.monitors) + (u.monitors == 1 ? " monitor" : " monitors"));
-      } else {
-        up.set("source", std::string("from the status history"));
-      }
+      const std::string source =
+          u.monitors > 0 ? "measured by " + std::to_string(u.monitors) + (u.monitors == 1 ? " monitor" : " monitors")
+                         : std::string("from the status history");
+      up.set("source", source);
+      up.set("bars_html",
+             BarsHtml(
+                 c, comp.name + ": uptime per day over the past " + std::to_string(u.days.size()) + " days, " + source,
+                 u, affecting == c.incidents_of.end() ? nullptr : &affecting->second));
       up.set("measured", u.monitors > 0);
       d.set("uptime", up);
     }
@@ -510,9 +541,16 @@ std::string Render(std::string_view template_name, const mu::data& d) {
   return tmpl.render(d);
 }
 
+// When a document's data last changed, for its "Updated" line: the live documents (index,
+// history, 404) say the build's time of day; incident pages and months, which keep their bytes
+// for years, say the date too.
+struct Stamp {
+  TimeMs at;
+  bool with_date;
+};
+
 // Wraps `content` (the <main> of a page) in the shared layout.
-std::string Layout(const Ctx& c, const std::string& title, const std::string& content,
-                   const std::string& extra_head = "") {
+std::string Layout(const Ctx& c, const std::string& title, const std::string& content, Stamp stamp) {
   const SiteInput& in = c.in;
   mu::data d;
   d.set("title", title);
@@ -522,13 +560,13 @@ std::string Layout(const Ctx& c, const std::string& title, const std::string& co
   if (!home.empty()) d.set("page_url", home);
   std::string logo = SafeUrl(in.page.logo_url);
   if (!logo.empty()) d.set("logo_url", logo);
-  d.set("generated_iso", FormatIso8601(in.now));
+  d.set("generated_iso", FormatIso8601(stamp.at));
   d.set("content", content);
-  d.set("extra_head", extra_head);
+  d.set("extra_head", std::string());
   d.set("static_export", in.static_export);
   mu::mustache tmpl{std::string(FindWebAsset("templates/layout.mustache"))};
   // In the page's zone like every other time here; page.js shows it in the visitor's.
-  d.set("updated", Time(c, in.now));
+  d.set("updated", stamp.with_date ? Time(c, stamp.at, kLongTime) : Time(c, stamp.at));
   return tmpl.is_valid() ? tmpl.render(d) : "<!-- layout: " + tmpl.error_message() + " -->";
 }
 
@@ -595,7 +633,9 @@ std::string RenderIndex(const Ctx& c, const OverallStatus& overall) {
     bool any = false;
     for (const auto& i : in.incidents) {
       TimeMs s = StartOf(i);
-      if (s > in.now || Format(c, s, "%Y-%m-%d") != key) continue;
+      // A day lasts at most 25 hours: only incidents that may fall in it are formatted.
+      if (s > in.now || s < day_start || s >= day_start + 25 * 3600 * 1000LL || Format(c, s, "%Y-%m-%d") != key)
+        continue;
       list.push_back(IncidentData(c, i, false));
       any = true;
     }
@@ -604,7 +644,15 @@ std::string RenderIndex(const Ctx& c, const OverallStatus& overall) {
     day_start = StartOfDayInZone(day_start - 1, c.zone);
   }
   d.set("past_days", days);
-  return Layout(c, in.page.name + " Status", Render("index", d));
+  return Layout(c, in.page.name + " Status", Render("index", d), {in.now, false});
+}
+
+// The last change of an incident a visitor can see (updated_at is bumped by every write of the
+// incident, an update's by an edit of its text).
+TimeMs IncidentStamp(const model::Incident& i) {
+  TimeMs t = std::max({i.updated_at, i.created_at, StartOf(i), i.resolved_at.value_or(0)});
+  for (const auto& u : i.updates) t = std::max({t, u.updated_at, u.display_at});
+  return t;
 }
 
 std::string RenderIncidentPage(const Ctx& c, const model::Incident& i) {
@@ -620,7 +668,92 @@ std::string RenderIncidentPage(const Ctx& c, const model::Incident& i) {
   d.set("some_components", !affected.empty());
   d.set("show_subscribe", !model::IsClosed(i.status));
   SubscribeData(c, d);
-  return Layout(c, i.name + " - " + c.in.page.name + " Status", Render("incident", d));
+  return Layout(c, i.name + " - " + c.in.page.name + " Status", Render("incident", d), {IncidentStamp(i), true});
+}
+
+// --- Cache keys: every input of a cached document, written out in full. Each value is length-
+// prefixed or terminated, so two different inputs never give the same key. ---------------------
+
+void Put(std::string& k, std::string_view v) {
+  k += std::to_string(v.size());
+  k += ':';
+  k += v;
+}
+void Put(std::string& k, std::int64_t v) {
+  k += std::to_string(v);
+  k += ';';
+}
+void Put(std::string& k, const std::optional<TimeMs>& v) {
+  if (v) return Put(k, *v);
+  k += "-;";
+}
+void Put(std::string& k, const std::vector<model::AffectedComponent>& v) {
+  Put(k, static_cast<std::int64_t>(v.size()));
+  for (const auto& a : v) {
+    Put(k, a.component_id);
+    Put(k, static_cast<std::int64_t>(a.old_status));
+    Put(k, static_cast<std::int64_t>(a.new_status));
+  }
+}
+
+// What every document of the site shows besides its own data (Common and Layout).
+std::string SiteKey(const Ctx& c) {
+  std::string k;
+  for (std::string_view v :
+       {std::string_view(c.in.page.id), std::string_view(c.in.page.name), std::string_view(c.in.page.url),
+        std::string_view(c.in.page.logo_url), std::string_view(c.in.base_path), std::string_view(c.zone)})
+    Put(k, v);
+  Put(k, c.in.stale_since);
+  Put(k, static_cast<std::int64_t>(c.in.static_export));
+  // Times of a year other than the build's carry the year (TimePattern): a new year changes them.
+  Put(k, Format(c, c.in.now, "%Y"));
+  return k;
+}
+
+// What the sign-up form of an incident page shows besides the incident (FormComponents and
+// SubscribeData): the components, the channels offered, and for an export the live page.
+std::string SubscribeKey(const Ctx& c) {
+  std::string k;
+  Put(k, static_cast<std::int64_t>(c.in.components.size()));
+  for (const auto& comp : c.in.components) {
+    Put(k, comp.id);
+    Put(k, comp.name);
+    Put(k, comp.group_id);
+    Put(k, static_cast<std::int64_t>(comp.is_group));
+  }
+  for (std::string_view v :
+       {std::string_view(c.in.vapid_public_key), std::string_view(c.in.public_url), std::string_view(c.in.live_url)})
+    Put(k, v);
+  for (bool b : {c.in.email_off, c.in.sms_off, c.in.static_export}) Put(k, static_cast<std::int64_t>(b));
+  return k;
+}
+
+// Everything of an incident that IncidentData and IncidentStamp read, with the names of the
+// components it affected (they come from the page's components).
+std::string IncidentKey(const Ctx& c, const model::Incident& i) {
+  std::string k;
+  k.reserve(256 + i.postmortem_body.size());
+  Put(k, i.id);
+  Put(k, i.name);
+  for (auto e : {static_cast<std::int64_t>(i.type), static_cast<std::int64_t>(i.impact),
+                 static_cast<std::int64_t>(i.status), i.created_at, i.updated_at, i.started_at})
+    Put(k, e);
+  for (const auto& t : {i.monitoring_at, i.resolved_at, i.scheduled_for, i.scheduled_until}) Put(k, t);
+  Put(k, i.postmortem_body);
+  Put(k, i.components);
+  Put(k, static_cast<std::int64_t>(i.updates.size()));
+  for (const auto& u : i.updates) {
+    Put(k, u.id);
+    Put(k, static_cast<std::int64_t>(u.status));
+    Put(k, u.body);
+    Put(k, u.display_at);
+    Put(k, u.created_at);
+    Put(k, u.updated_at);
+    Put(k, u.next_update_at);
+    Put(k, u.affected_components);
+  }
+  Put(k, AffectedNames(c, i));
+  return k;
 }
 
 struct Month {
@@ -659,7 +792,7 @@ std::string RenderHistory(const Ctx& c, const std::vector<Month>& months) {
     d.set("months", list);
     d.set("has_months", true);  // a list in a section repeats it: one <ul> needs a boolean
   }
-  return Layout(c, "Incident history - " + c.in.page.name + " Status", Render("history", d));
+  return Layout(c, "Incident history - " + c.in.page.name + " Status", Render("history", d), {c.in.now, false});
 }
 
 std::string RenderMonth(const Ctx& c, const std::vector<Month>& months, size_t index) {
@@ -682,7 +815,9 @@ std::string RenderMonth(const Ctx& c, const std::vector<Month>& months, size_t i
     o.set("label", months[index + 1].label);
     d.set("older", o);
   }
-  return Layout(c, m.label + " - " + c.in.page.name + " Status", Render("history_month", d));
+  TimeMs stamp = 0;
+  for (const auto* i : m.incidents) stamp = std::max(stamp, IncidentStamp(*i));
+  return Layout(c, m.label + " - " + c.in.page.name + " Status", Render("history_month", d), {stamp, true});
 }
 
 // --- Colours. ------------------------------------------------------------------------------------
@@ -786,7 +921,37 @@ OverallStatus ComputeOverallStatus(const std::vector<model::Component>& componen
   return {Impact::kNone, "All systems operational"};
 }
 
-std::vector<SiteFile> RenderSite(const SiteInput& raw) {
+static void AddFile(std::vector<SiteFile>& files, std::string path, std::string content_type, std::string body) {
+  files.push_back({std::move(path), std::move(content_type), std::move(body), nullptr});
+}
+
+std::shared_ptr<const std::string> RenderCache::Find(const std::string& path, const std::string& key) {
+  auto it = entries_.find(path);
+  if (it == entries_.end() || it->second.key != key) return nullptr;
+  it->second.build = build_;
+  ++stats_.reused;
+  return it->second.body;
+}
+
+std::shared_ptr<const std::string> RenderCache::Put(const std::string& path, std::string key, std::string body) {
+  Entry& e = entries_[path];
+  e.key = std::move(key);
+  e.body = std::make_shared<const std::string>(std::move(body));
+  e.build = build_;
+  ++stats_.rendered;
+  return e.body;
+}
+
+void RenderCache::BeginBuild() {
+  ++build_;
+  stats_ = {};
+}
+
+void RenderCache::EndBuild() {
+  std::erase_if(entries_, [&](const auto& e) { return e.second.build != build_; });
+}
+
+std::vector<SiteFile> RenderSite(const SiteInput& raw, RenderCache* cache) {
   const SiteInput in = Clean(raw);
   Ctx c{in, IsValidTimeZone(in.page.time_zone) ? in.page.time_zone : "UTC", {}, {}, {}, {}, {}};
   for (const auto& comp : in.components) c.by_id[comp.id] = &comp;
@@ -837,36 +1002,73 @@ std::vector<SiteFile> RenderSite(const SiteInput& raw) {
   OverallStatus overall = ComputeOverallStatus(in.components, in.incidents, in.now);
   const std::string html = "text/html; charset=utf-8";
   std::vector<SiteFile> files;
-  files.push_back({"index.html", html, RenderIndex(c, overall)});
-  for (const auto& i : in.incidents) files.push_back({"incidents/" + i.id + ".html", html, RenderIncidentPage(c, i)});
+  AddFile(files, "index.html", html, RenderIndex(c, overall));
+
+  // Incident pages and months: from the cache when their inputs are unchanged.
+  if (cache) cache->BeginBuild();
+  const std::string site_key = cache ? SiteKey(c) : std::string();
+  const std::string subscribe_key = cache ? SubscribeKey(c) : std::string();
+  std::unordered_map<const model::Incident*, std::string> incident_keys;
+  auto incident_key = [&](const model::Incident& i) -> const std::string& {
+    auto [it, inserted] = incident_keys.try_emplace(&i);
+    if (inserted) it->second = IncidentKey(c, i);
+    return it->second;
+  };
+  auto add = [&](std::string path, const std::function<std::string()>& key,
+                 const std::function<std::string()>& render) {
+    if (!cache) {
+      files.push_back({std::move(path), html, render(), nullptr});
+      return;
+    }
+    std::string k = key();
+    auto body = cache->Find(path, k);
+    if (!body) body = cache->Put(path, std::move(k), render());
+    files.push_back({std::move(path), html, std::string(), std::move(body)});
+  };
+  for (const auto& i : in.incidents)
+    add(
+        "incidents/" + i.id + ".html", [&] { return site_key + subscribe_key + incident_key(i); },
+        [&] { return RenderIncidentPage(c, i); });
   std::vector<Month> months = Months(c);
-  files.push_back({"history.html", html, RenderHistory(c, months)});
-  for (size_t m = 0; m < months.size(); ++m)
-    files.push_back({"history/" + months[m].key + ".html", html, RenderMonth(c, months, m)});
-  files.push_back({"history.atom", "application/atom+xml; charset=utf-8", RenderAtom(in)});
-  files.push_back({"history.rss", "application/rss+xml; charset=utf-8", RenderRss(in)});
-  files.push_back({"calendar.ics", "text/calendar; charset=utf-8", RenderIcs(in)});
-  files.push_back({"badge.svg", "image/svg+xml", RenderBadge(overall)});
+  AddFile(files, "history.html", html, RenderHistory(c, months));
+  for (size_t m = 0; m < months.size(); ++m) {
+    auto key = [&] {
+      std::string k = site_key;
+      Put(k, months[m].key);
+      Put(k, months[m].label);
+      Put(k, m > 0 ? months[m - 1].key + months[m - 1].label : std::string());
+      Put(k, m + 1 < months.size() ? months[m + 1].key + months[m + 1].label : std::string());
+      for (const auto* i : months[m].incidents) Put(k, incident_key(*i));
+      return k;
+    };
+    add("history/" + months[m].key + ".html", key, [&] { return RenderMonth(c, months, m); });
+  }
+  if (cache) cache->EndBuild();
+  AddFile(files, "history.atom", "application/atom+xml; charset=utf-8", RenderAtom(in));
+  AddFile(files, "history.rss", "application/rss+xml; charset=utf-8", RenderRss(in));
+  AddFile(files, "calendar.ics", "text/calendar; charset=utf-8", RenderIcs(in));
+  AddFile(files, "badge.svg", "image/svg+xml", RenderBadge(overall));
   // Served with status 404 for any path that is not part of the site.
-  files.push_back({"404.html", html,
-                   Layout(c, "Page not found - " + in.page.name + " Status",
-                          "<h1>Page not found</h1>\n<p>There is nothing at this address. The <a href=\"" +
-                              HtmlEscape(in.base_path) + "\">current status</a> and the <a href=\"" +
-                              HtmlEscape(in.base_path) + "history.html\">incident history</a> are here.</p>\n")});
-  files.push_back({"assets/page.css", "text/css; charset=utf-8", std::string(FindWebAsset("assets/page.css"))});
+  AddFile(files, "404.html", html,
+          Layout(c, "Page not found - " + in.page.name + " Status",
+                 "<h1>Page not found</h1>\n<p>There is nothing at this address. The <a href=\"" +
+                     HtmlEscape(in.base_path) + "\">current status</a> and the <a href=\"" + HtmlEscape(in.base_path) +
+                     "history.html\">incident history</a> are here.</p>\n",
+                 {in.now, false}));
+  AddFile(files, "assets/page.css", "text/css; charset=utf-8", std::string(FindWebAsset("assets/page.css")));
   // The page's own colours live in a stylesheet of their own (not inline), so the strict
   // Content-Security-Policy (style-src 'self') holds. 4.6 rather than 4.5 keeps rounding from
   // landing a hair under WCAG AA.
   {
     std::string accent = ValidateHexColor(in.page.accent_color).value_or(kDefaultAccent);
-    files.push_back({"assets/theme.css", "text/css; charset=utf-8",
-                     ":root{--accent:" + EnsureContrast(accent, "#ffffff", 4.6) +
-                         "}\n@media (prefers-color-scheme:dark){:root{--accent:" +
-                         EnsureContrast(accent, "#0f172a", 4.6) + "}}\n"});
+    AddFile(files, "assets/theme.css", "text/css; charset=utf-8",
+            ":root{--accent:" + EnsureContrast(accent, "#ffffff", 4.6) +
+                "}\n@media (prefers-color-scheme:dark){:root{--accent:" + EnsureContrast(accent, "#0f172a", 4.6) +
+                "}}\n");
   }
-  files.push_back({"assets/favicon.svg", "image/svg+xml", std::string(FindWebAsset("assets/favicon.svg"))});
-  files.push_back({"assets/page.js", "text/javascript; charset=utf-8", std::string(FindWebAsset("assets/page.js"))});
-  files.push_back({"assets/push.js", "text/javascript; charset=utf-8", std::string(FindWebAsset("assets/push.js"))});
+  AddFile(files, "assets/favicon.svg", "image/svg+xml", std::string(FindWebAsset("assets/favicon.svg")));
+  AddFile(files, "assets/page.js", "text/javascript; charset=utf-8", std::string(FindWebAsset("assets/page.js")));
+  AddFile(files, "assets/push.js", "text/javascript; charset=utf-8", std::string(FindWebAsset("assets/push.js")));
   return files;
 }
 

@@ -9,9 +9,12 @@
 // here again even though callers are expected to have filtered them already.
 #pragma once
 
+#include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/clock.h"
@@ -58,12 +61,54 @@ struct SiteFile {
   std::string path;  // relative to base_path: "index.html", "incidents/abc.html", "badge.svg", ...
   std::string content_type;
   std::string body;
+  // Set instead of `body` for a document kept in a RenderCache: the same bytes, shared with the
+  // cache (and, unchanged, with the previous snapshot) instead of copied.
+  std::shared_ptr<const std::string> shared_body;
+  const std::string& Body() const { return shared_body ? *shared_body : body; }
+};
+
+// Documents rendered by earlier builds of one page, so that a rebuild renders only what changed:
+// after an incident update that is the index, that incident's page and its month, not the other
+// thousands of incident pages and months. Each cached document keeps the key of its inputs (every
+// value it is rendered from, written out in full) and is reused only when a new build's key is
+// equal, so a build with the cache produces exactly the bytes of a build without it. Documents a
+// build no longer produces are dropped at its end. Not thread-safe: one build at a time.
+class RenderCache {
+ public:
+  struct Stats {
+    int reused = 0;    // documents of the last build taken from the cache
+    int rendered = 0;  // documents of the last build rendered (and cached)
+  };
+  const Stats& last_build() const { return stats_; }
+  size_t size() const { return entries_.size(); }
+
+  // Used by RenderSite: the cached body of `path` when its key equals `key`, else null.
+  std::shared_ptr<const std::string> Find(const std::string& path, const std::string& key);
+  std::shared_ptr<const std::string> Put(const std::string& path, std::string key, std::string body);
+  void BeginBuild();
+  void EndBuild();  // drops the documents the build did not produce
+
+ private:
+  struct Entry {
+    std::string key;
+    std::shared_ptr<const std::string> body;
+    std::uint64_t build = 0;
+  };
+  std::unordered_map<std::string, Entry> entries_;  // by path
+  std::uint64_t build_ = 0;
+  Stats stats_;
 };
 
 // Every public file of the page. Paths: index.html, incidents/{id}.html, history.html,
 // history/{YYYY-MM}.html, history.atom, history.rss, calendar.ics, badge.svg, assets/page.css,
-// assets/page.js.
-std::vector<SiteFile> RenderSite(const SiteInput& in);
+// assets/page.js. With `cache`, incident pages and history months whose inputs did not change
+// since the cache's last build are taken from it (same bytes).
+//
+// Every HTML document says when it was last updated (the layout's footer and herald-generated
+// meta): the index, history.html and 404.html at `in.now`, an incident page when the incident or
+// one of its updates last changed, a month when the latest of its incidents did. So a document
+// whose data did not change keeps its bytes from one build to the next.
+std::vector<SiteFile> RenderSite(const SiteInput& in, RenderCache* cache = nullptr);
 
 // The page's overall status, as Statuspage's status.indicator and status.description: the worst
 // of the visible components' statuses (major outage -> critical, partial -> major, degraded ->

@@ -547,5 +547,211 @@ TEST(RenderTest, WritesPreviewWhenAsked) {
   }
 }
 
+// Issue 19: a page with many components must stay light. A run of alike days is one rect (and one
+// line of text), not one element per day; each bar still says its dates and uptime.
+TEST(RenderTest, UptimeBarsAreOneElementPerRunOfAlikeDays) {
+  SiteInput in = DemoSite(kNow);
+  in.history.push_back({"auth", ComponentStatus::kMajorOutage, kNow - 10 * 24 * 3600 * 1000LL});
+  in.history.push_back({"auth", ComponentStatus::kOperational, kNow - 10 * 24 * 3600 * 1000LL + 3600 * 1000});
+  std::string html = IndexOf(in);
+  size_t from = html.find("aria-label=\"Authentication: uptime per day");
+  ASSERT_NE(from, std::string::npos);
+  std::string auth = html.substr(from, html.find("</ol>", from) - from);
+  auto count = [&](const std::string& what) {
+    size_t n = 0;
+    for (size_t p = auth.find(what); p != std::string::npos; p = auth.find(what, p + 1)) ++n;
+    return n;
+  };
+  // Quiet days before the outage, the outage, quiet days since (today may differ: it is partial),
+  // each run one element a keyboard or a tap opens (a <details>), its text naming the dates.
+  EXPECT_GE(count("<details"), 3u);
+  EXPECT_LE(count("<details"), 5u);
+  EXPECT_EQ(count("<details"), count("<summary>"));
+  EXPECT_TRUE(Contains(auth,
+                       "<li class=\"bar bar--major\"><details class=\"day\"><summary><span "
+                       "class=\"day-text\">Jan 05, 2026: 95.83% uptime, Major outage. No incidents</span>"))
+      << auth;
+  EXPECT_TRUE(Contains(auth,
+                       "<li class=\"bar bar--ok w79\"><details class=\"day\"><summary><span "
+                       "class=\"day-text\">Oct 18, 2025 to Jan 04, 2026: 100.00% uptime. No incidents</span>"))
+      << auth;
+  // Days of the same figures stay apart when an incident went on during one: it lists and links it.
+  SiteInput with_incident = in;
+  model::Incident i;
+  i.id = "authdown";
+  i.page_id = "demo";
+  i.name = "Sign-in errors";
+  i.impact = Impact::kMinor;
+  i.status = IncidentStatus::kResolved;
+  i.created_at = i.started_at = kNow - 30 * 24 * 3600 * 1000LL;
+  i.resolved_at = i.updated_at = i.started_at + 60 * 1000;
+  i.components = {{"auth", ComponentStatus::kOperational, ComponentStatus::kOperational}};
+  with_incident.incidents.push_back(i);
+  html = IndexOf(with_incident);
+  from = html.find("aria-label=\"Authentication: uptime per day");
+  ASSERT_NE(from, std::string::npos);
+  auth = html.substr(from, html.find("</ol>", from) - from);
+  EXPECT_GE(count("<details"), 5u);
+  EXPECT_LE(count("<details"), 7u);
+  EXPECT_TRUE(Contains(auth,
+                       "uptime</span></summary><ul class=\"day-incidents\"><li><a "
+                       "href=\"/incidents/authdown.html\">Sign-in errors</a></li></ul></details>"))
+      << auth;
+
+  // 200 components with three bad days each: the index stays under 500 KB (one element per day
+  // made it 2.3 MB).
+  SiteInput big = DemoSite(kNow);
+  for (int n = 0; n < 200; ++n) {
+    model::Component c;
+    c.id = "c" + std::to_string(n);
+    c.page_id = "demo";
+    c.name = "Service " + std::to_string(n);
+    c.group_id = n % 2 ? "grp_regions" : "grp_core";
+    c.position = 100 + n;
+    c.created_at = kNow - 200 * 24 * 3600 * 1000LL;
+    big.components.push_back(c);
+    for (int k = 1; k <= 3; ++k) {
+      TimeMs at = kNow - (n % 80 + k * 3) * 24 * 3600 * 1000LL;
+      big.history.push_back({c.id, ComponentStatus::kPartialOutage, at});
+      big.history.push_back({c.id, ComponentStatus::kOperational, at + 2 * 3600 * 1000});
+    }
+  }
+  EXPECT_LT(IndexOf(big).size(), 500'000u);
+}
+
+// A site with many incidents over many months, for the cache tests.
+SiteInput LargeSite(TimeMs now) {
+  SiteInput in = DemoSite(now);
+  for (int n = 0; n < 120; ++n) {
+    model::Incident i;
+    i.id = "past" + std::to_string(n);
+    i.page_id = "demo";
+    i.name = "Past incident " + std::to_string(n);
+    i.impact = Impact::kMinor;
+    i.status = IncidentStatus::kResolved;
+    i.created_at = i.started_at = now - (n + 2) * 3 * 24 * 3600 * 1000LL;
+    i.resolved_at = i.started_at + 3600 * 1000;
+    i.updated_at = *i.resolved_at;
+    i.components = {{n % 2 ? "api" : "eu", ComponentStatus::kDegradedPerformance, ComponentStatus::kOperational}};
+    for (int k = 0; k < 2; ++k) {
+      model::IncidentUpdate u;
+      u.id = i.id + "u" + std::to_string(k);
+      u.incident_id = i.id;
+      u.status = k ? IncidentStatus::kResolved : IncidentStatus::kInvestigating;
+      u.body = k ? "Resolved." : "We are **looking** into it.";
+      u.display_at = u.created_at = u.updated_at = i.started_at + k * 3600 * 1000;
+      i.updates.insert(i.updates.begin(), u);
+    }
+    in.incidents.push_back(i);
+  }
+  return in;
+}
+
+// Issue 19: a rebuild with the render cache produces exactly the bytes of a full render, after
+// every kind of change, and renders only the documents whose inputs changed.
+TEST(RenderCacheTest, IncrementalBuildsEqualFullBuildsAfterEveryChange) {
+  SiteInput in = LargeSite(kNow);
+  RenderCache cache;
+  auto check = [&](const std::string& step) {
+    auto cached = RenderSite(in, &cache);
+    auto full = RenderSite(in);
+    EXPECT_EQ(cached.size(), full.size()) << step;
+    for (size_t n = 0; n < std::min(cached.size(), full.size()); ++n) {
+      EXPECT_EQ(cached[n].path, full[n].path) << step;
+      EXPECT_TRUE(cached[n].Body() == full[n].Body()) << step << ": " << full[n].path << " differs";
+    }
+    return cache.last_build();
+  };
+  auto find = [&](const std::string& id) -> model::Incident& {
+    for (auto& i : in.incidents)
+      if (i.id == id) return i;
+    ADD_FAILURE() << id;
+    return in.incidents.front();
+  };
+  auto stats = check("first build");
+  EXPECT_EQ(stats.reused, 0);
+  const int documents = stats.rendered;
+  EXPECT_GT(documents, 120);
+
+  stats = check("nothing changed");
+  EXPECT_EQ(stats.rendered, 0);
+  EXPECT_EQ(stats.reused, documents);
+
+  // An update on the open incident: its page and its month, nothing else.
+  {
+    auto& i = find("inc_api_errors");
+    model::IncidentUpdate u = i.updates.front();
+    u.id = "u4";
+    u.body = "The rollback is done; error rates are falling.";
+    u.display_at = u.created_at = u.updated_at = kNow - 1000;
+    i.updates.insert(i.updates.begin(), u);
+    i.updated_at = kNow - 1000;
+  }
+  stats = check("incident update");
+  EXPECT_EQ(stats.rendered, 2);
+
+  // An edited update of an old incident.
+  find("past40").updates.back().body = "Corrected text.";
+  stats = check("edited update");
+  EXPECT_EQ(stats.rendered, 2);
+
+  // A renamed component shows in the incidents that affected it.
+  for (auto& c : in.components)
+    if (c.id == "eu") c.name = "Europe (Frankfurt am Main)";
+  stats = check("renamed component");
+  EXPECT_GT(stats.rendered, 60);
+
+  // A deleted incident; a new one in a month of its own (the neighbouring months' links change).
+  std::erase_if(in.incidents, [](const auto& i) { return i.id == "past7"; });
+  {
+    model::Incident i = find("past119");
+    i.id = "older";
+    i.started_at = i.created_at = kNow - 700 * 24 * 3600 * 1000LL;
+    in.incidents.push_back(i);
+  }
+  stats = check("deleted and added incidents");
+  EXPECT_LT(stats.rendered, 8);
+
+  // The page renamed, the database unreachable, a day later: everything that shows them.
+  in.page.name = "Acme";
+  check("renamed page");
+  in.stale_since = kNow;
+  check("stale");
+  in.stale_since.reset();
+  in.now = kNow + 24 * 3600 * 1000LL;
+  stats = check("a day later");
+  EXPECT_EQ(stats.rendered, documents + 1);  // after the stale notice went away; one incident more
+  EXPECT_EQ(cache.size(), static_cast<size_t>(stats.rendered));
+
+  // An incident page's sign-up form lists the components and the channels this server sends.
+  in.email_off = true;
+  stats = check("email off");
+  EXPECT_GT(stats.rendered, 120);
+  {
+    model::Component c = in.components.back();
+    c.id = "newcomp";
+    c.name = "Billing";
+    c.group_id.clear();
+    in.components.push_back(c);
+  }
+  stats = check("component added");
+  EXPECT_GT(stats.rendered, 120);
+  // Times of another year than the build's carry the year: New Year changes the months' texts.
+  in.now = kNow + 365 * 24 * 3600 * 1000LL;
+  check("a year later");
+}
+
+// Documents that keep their bytes for years say when their own data last changed, not when the
+// snapshot was built: the index says the build's time.
+TEST(RenderCacheTest, IncidentPagesSayWhenTheIncidentLastChanged) {
+  SiteInput in = DemoSite(kNow);
+  auto files = RenderSite(in);
+  std::string page = Body(files, "incidents/inc_api_errors.html");
+  EXPECT_TRUE(Contains(page, "<meta name=\"herald-generated\" content=\"2026-01-15T13:27:00.000Z\">")) << page;
+  EXPECT_TRUE(Contains(page, "Updated <time datetime=\"2026-01-15T13:27:00.000Z\">Jan 15, 2026 13:27 UTC</time>"));
+  in.now += 3600 * 1000;
+  EXPECT_EQ(Body(RenderSite(in), "incidents/inc_api_errors.html"), page);
+  EXPECT_NE(Body(RenderSite(in), "index.html"), Body(files, "index.html"));
+}
 }  // namespace
 }  // namespace herald::page

@@ -3,12 +3,14 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <map>
 #include <set>
 
 #include "api/public_json.h"
@@ -43,22 +45,27 @@ std::string ContentTypeFor(std::string_view path) {
 // `previous`: the same path's asset in the last snapshot, if any. An update usually changes a
 // few documents (the index, the incident's page, the API); the rest are byte-identical and take
 // their gzip form and ETag from it instead of being compressed and hashed again.
-Asset MakeAsset(std::string content_type, std::string body, std::string cache_control, const Asset* previous) {
+Asset MakeAsset(std::string content_type, std::shared_ptr<const std::string> body, std::string cache_control,
+                const Asset* previous) {
   Asset a;
   a.content_type = std::move(content_type);
   a.cache_control = std::move(cache_control);
-  if (previous && previous->body && *previous->body == body && previous->content_type == a.content_type) {
+  // A document from the render cache is the previous snapshot's very string when unchanged.
+  if (previous && previous->body && previous->content_type == a.content_type &&
+      (previous->body == body || *previous->body == *body)) {
     a.body = previous->body;
     a.gzip = previous->gzip;
     a.etag = previous->etag;
+    a.body_file = previous->body_file;
+    a.gzip_file = previous->gzip_file;
     return a;
   }
-  a.etag = "\"" + Sha256Hex(body).substr(0, 20) + "\"";
-  if (body.size() > 256) {
-    std::string z = Gzip(body);
-    if (z.size() < body.size()) a.gzip = std::make_shared<const std::string>(std::move(z));
+  a.etag = "\"" + Sha256Hex(*body).substr(0, 20) + "\"";
+  if (body->size() > 256) {
+    std::string z = Gzip(*body);
+    if (z.size() < body->size()) a.gzip = std::make_shared<const std::string>(std::move(z));
   }
-  a.body = std::make_shared<const std::string>(std::move(body));
+  a.body = std::move(body);
   return a;
 }
 
@@ -136,11 +143,40 @@ void LoadMonitoring(store::Store& store, const model::Page& page, TimeMs now, co
     if (chart_ids.count(r.monitor_id)) in.minute_rollups.push_back(std::move(r));
 }
 
-// Writes every body of `snap` (identity and gzip) into one memfd and points each asset at its
-// bytes there, so that the server can send them with sendfile(2). The file is sealed against
-// writes, growing and shrinking: what a response is sending can never change under it. On any
-// failure the assets keep no region and are served from their strings as before.
+// Gives every body of `snap` (identity and gzip) a place in a sealed memfd, so that the server can
+// send them with sendfile(2). Files unchanged since the previous snapshot keep their place in its
+// memfd; the others are written into one new memfd, sealed against writes, growing and
+// shrinking: what a response is sending can never change under it. A rebuild thus writes what
+// changed, not the whole site. Old memfds live as long as a file still points into them; when
+// those hold more than twice the live bytes (old versions of changed files), everything is
+// written into a fresh one. On any failure the new files keep no region and are served from
+// their strings as before.
 void StoreInMemfd(Snapshot& snap) {
+  auto needs_write = [](const Asset& a) { return (a.body && !a.body_file) || (a.gzip && !a.gzip_file); };
+  std::uint64_t live = 0, missing = 0;
+  std::set<const http::SharedFd*> kept_files;
+  std::uint64_t kept_bytes = 0;
+  for (const auto& [path, a] : snap.files) {
+    const std::uint64_t bytes = (a.body ? a.body->size() : 0) + (a.gzip ? a.gzip->size() : 0);
+    live += bytes;
+    if (needs_write(a)) {
+      missing += bytes;
+      continue;
+    }
+    for (const auto* region : {&a.body_file, &a.gzip_file}) {
+      if (!*region || !kept_files.insert(region->file.get()).second) continue;
+      struct stat st {};
+      if (::fstat(region->file->get(), &st) == 0) kept_bytes += static_cast<std::uint64_t>(st.st_size);
+    }
+  }
+  const bool compact = kept_bytes + missing > 2 * live + (1u << 20);
+  for (auto& [path, a] : snap.files) {
+    if (compact || needs_write(a)) {
+      a.body_file = {};
+      a.gzip_file = {};
+    }
+  }
+  if (!compact && missing == 0) return;
   int fd = ::memfd_create("herald-snapshot", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (fd < 0) {
     static std::atomic<bool> warned{false};
@@ -149,8 +185,7 @@ void StoreInMemfd(Snapshot& snap) {
     return;
   }
   auto file = std::make_shared<const http::SharedFd>(fd);
-  std::uint64_t size = 0;
-  for (const auto& [path, a] : snap.files) size += (a.body ? a.body->size() : 0) + (a.gzip ? a.gzip->size() : 0);
+  const std::uint64_t size = compact ? live : missing;
   if (size > 0 && ::ftruncate(fd, static_cast<off_t>(size)) != 0) return;
   std::uint64_t offset = 0;
   auto put = [&](const std::string& bytes) -> std::optional<http::FileRegion> {
@@ -166,8 +201,8 @@ void StoreInMemfd(Snapshot& snap) {
     return region;
   };
   std::vector<std::pair<Asset*, std::pair<http::FileRegion, http::FileRegion>>> regions;
-  regions.reserve(snap.files.size());
   for (auto& [path, a] : snap.files) {
+    if (!needs_write(a)) continue;
     std::pair<http::FileRegion, http::FileRegion> r;
     if (a.body) {
       auto b = put(*a.body);
@@ -247,7 +282,8 @@ const PageEntry* Snapshot::PageFor(std::string_view host, std::string_view path)
 }
 
 std::shared_ptr<Snapshot> AssembleSnapshot(const std::vector<SiteInput>& sites, TimeMs now,
-                                           std::optional<TimeMs> stale_since, const Snapshot* previous) {
+                                           std::optional<TimeMs> stale_since, const Snapshot* previous,
+                                           std::unordered_map<std::string, RenderCache>* caches) {
   auto previous_asset = [&](const std::string& path) -> const Asset* {
     if (!previous) return nullptr;
     auto it = previous->files.find(path);
@@ -258,20 +294,30 @@ std::shared_ptr<Snapshot> AssembleSnapshot(const std::vector<SiteInput>& sites, 
   snap->last_modified = FormatHttpDate(now);
   snap->stale_since = stale_since;
   const std::string dynamic = "public, max-age=5, stale-while-revalidate=30";
-  for (SiteInput site : sites) {
-    site.now = now;
-    site.stale_since = stale_since;
+  for (const SiteInput& given : sites) {
+    // A copy only when the time or staleness differ (the publisher sets them): a large page's
+    // input is thousands of incidents.
+    std::optional<SiteInput> copy;
+    if (given.now != now || given.stale_since != stale_since) {
+      copy = given;
+      copy->now = now;
+      copy->stale_since = stale_since;
+    }
+    const SiteInput& site = copy ? *copy : given;
     snap->pages.push_back({site.page.id, site.page.slug, site.base_path});
     if (!site.page.hostname.empty()) snap->hosts[site.page.hostname] = site.base_path;
-    for (auto& f : RenderSite(site)) {
+    RenderCache* cache = caches ? &(*caches)[site.page.id] : nullptr;
+    for (auto& f : RenderSite(site, cache)) {
       std::string cc = f.path.starts_with("assets/") ? "public, max-age=300" : dynamic;
       std::string full = site.base_path + f.path;
-      Asset a = MakeAsset(std::move(f.content_type), std::move(f.body), cc, previous_asset(full));
+      auto body = f.shared_body ? std::move(f.shared_body) : std::make_shared<const std::string>(std::move(f.body));
+      Asset a = MakeAsset(std::move(f.content_type), std::move(body), cc, previous_asset(full));
       snap->files[std::move(full)] = std::move(a);
     }
     for (auto& [path, body] : api::RenderPublicApi(site)) {
       std::string full = site.base_path + path;
-      Asset a = MakeAsset(ContentTypeFor(path), std::move(body), dynamic, previous_asset(full));
+      Asset a = MakeAsset(ContentTypeFor(path), std::make_shared<const std::string>(std::move(body)), dynamic,
+                          previous_asset(full));
       a.cors = true;
       snap->files[std::move(full)] = std::move(a);
     }
@@ -301,7 +347,8 @@ std::shared_ptr<Snapshot> AssembleSnapshot(const std::vector<SiteInput>& sites, 
   return snap;
 }
 
-Result<SiteInput> LoadSite(store::Store& store, const model::Page& page, TimeMs now, const std::string& public_url) {
+Result<SiteInput> LoadSite(store::Store& store, const model::Page& page, TimeMs now, const std::string& public_url,
+                           const std::vector<model::Incident>* incidents) {
   SiteInput in;
   in.page = page;
   in.now = now;
@@ -326,11 +373,16 @@ Result<SiteInput> LoadSite(store::Store& store, const model::Page& page, TimeMs 
     }
     in.components.push_back(std::move(c));
   }
-  store::IncidentFilter f;
-  f.include_internal_updates = false;
-  f.limit = 2000;  // history pages reach back this far
-  auto incs = store.ListIncidents(page.id, f);
-  if (!incs) return incs.error();
+  Result<std::vector<model::Incident>> incs = std::vector<model::Incident>();
+  if (incidents) {
+    *incs = *incidents;
+  } else {
+    store::IncidentFilter f;
+    f.include_internal_updates = false;
+    f.limit = kSiteIncidentLimit;
+    incs = store.ListIncidents(page.id, f);
+    if (!incs) return incs.error();
+  }
   for (auto& inc : *incs) {
     std::erase_if(inc.components, [&](const auto& a) { return hidden.count(a.component_id) > 0; });
     std::erase_if(inc.updates, [](const auto& u) { return u.internal; });
@@ -366,9 +418,12 @@ Status SnapshotPublisher::Rebuild(bool quiet) {
     // Like the CLI and the sign-up pages: with no default page, the first one is served at "/".
     if (!pages->empty() && std::none_of(pages->begin(), pages->end(), [](const auto& p) { return p.is_default; }))
       pages->front().is_default = true;
+    if (auto st = RefreshIncidents(*pages, *last_id, now); !st.ok()) pages = st.error();
+  }
+  if (pages) {
     for (const auto& p : *pages) {
       if (p.is_private) continue;
-      auto site = LoadSite(store_, p, now, options_.public_url);
+      auto site = LoadSite(store_, p, now, options_.public_url, &incidents_[p.id]);
       if (!site) {
         pages = site.error();
         break;
@@ -381,6 +436,11 @@ Status SnapshotPublisher::Rebuild(bool quiet) {
     if (quiet && *last_id != last_outbox_id_) quiet = false;
     has_monitor_data_ = std::any_of(sites.begin(), sites.end(), [](const SiteInput& s) { return !s.monitors.empty(); });
     last_sites_ = std::move(sites);
+    // Pages deleted or made private take their rendered documents with them.
+    std::erase_if(render_caches_, [&](const auto& entry) {
+      return std::none_of(last_sites_.begin(), last_sites_.end(),
+                          [&](const SiteInput& s) { return s.page.id == entry.first; });
+    });
     stale_since_.reset();
     last_outbox_id_ = *last_id;
     healthy_ = true;
@@ -392,12 +452,99 @@ Status SnapshotPublisher::Rebuild(bool quiet) {
     quiet = false;  // the stale notice is news
     result = pages.error();
   }
-  auto snap = AssembleSnapshot(last_sites_, now, stale_since_, current_.load().get());
+  for (auto& site : last_sites_) {
+    site.now = now;
+    site.stale_since = stale_since_;
+  }
+  auto snap = AssembleSnapshot(last_sites_, now, stale_since_, current_.load().get(), &render_caches_);
   current_.store(snap);
   last_built_at_ = now;
   last_build_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (on_publish_ && !quiet) on_publish_(*snap);
   return result;
+}
+
+namespace {
+
+// Store::ListIncidents's order: newest (by scheduled_for, else started_at) first.
+bool NewerFirst(const model::Incident& a, const model::Incident& b) {
+  const TimeMs sa = a.scheduled_for.value_or(a.started_at), sb = b.scheduled_for.value_or(b.started_at);
+  if (sa != sb) return sa > sb;
+  if (a.created_at != b.created_at) return a.created_at > b.created_at;
+  return a.id > b.id;
+}
+
+// Outbox events read again behind the last one seen: on PostgreSQL a transaction that took an
+// id earlier may commit after a later one was already read.
+constexpr std::int64_t kOutboxLookback = 64;
+constexpr int kOutboxBatch = 1000;
+// Every so often everything is loaded again anyway (writes that leave no outbox event).
+constexpr TimeMs kFullLoadEveryMs = 5 * 60 * 1000;
+
+}  // namespace
+
+// Brings incidents_ up to date. Incidents named by outbox events since the last call are read
+// again one by one; a page gets all its incidents loaded again when an event may have changed
+// incidents without naming them (a component deleted, a page changed, an unknown kind), when an
+// incident left a full list (the next older one must come in), on the first build and every
+// kFullLoadEveryMs.
+Status SnapshotPublisher::RefreshIncidents(const std::vector<model::Page>& pages, std::int64_t last_id, TimeMs now) {
+  const std::int64_t seen = incidents_outbox_id_;
+  incidents_outbox_id_ = -1;  // until this succeeds: a failure leaves incidents_ half done
+  bool all = seen < 0 || now - incidents_loaded_at_ >= kFullLoadEveryMs || now < incidents_loaded_at_;
+  std::map<std::string, std::set<std::string>> changed;  // page id -> incident ids
+  std::set<std::string> reload;                          // page ids
+  if (!all && last_id != seen) {
+    auto events = store_.ReadOutbox(std::max<std::int64_t>(0, seen - kOutboxLookback), kOutboxBatch);
+    if (!events) return events.error();
+    if (events->size() >= static_cast<size_t>(kOutboxBatch)) all = true;
+    for (const auto& e : *events) {
+      if (e.kind.starts_with("incident.") || e.kind.starts_with("incident_update.")) {
+        changed[e.page_id].insert(e.subject_id);
+      } else if (e.kind != "component.created" && e.kind != "component.updated") {
+        reload.insert(e.page_id);
+      }
+    }
+  }
+  std::unordered_map<std::string, std::vector<model::Incident>> next;
+  for (const auto& p : pages) {
+    if (p.is_private) continue;
+    auto it = incidents_.find(p.id);
+    bool full = all || it == incidents_.end() || reload.count(p.id);
+    std::vector<model::Incident> list;
+    if (!full) {
+      list = std::move(it->second);
+      const bool was_full_list = list.size() >= static_cast<size_t>(kSiteIncidentLimit);
+      for (const auto& id : changed[p.id]) {
+        std::erase_if(list, [&](const model::Incident& i) { return i.id == id; });
+        auto inc = store_.GetIncident(p.id, id);
+        if (!inc) {
+          if (inc.error().code != ErrorCode::kNotFound) return inc.error();
+          full = full || was_full_list;
+          continue;
+        }
+        std::erase_if(inc->updates, [](const model::IncidentUpdate& u) { return u.internal; });
+        list.push_back(std::move(*inc));
+      }
+      std::stable_sort(list.begin(), list.end(), NewerFirst);
+      if (list.size() > static_cast<size_t>(kSiteIncidentLimit)) list.resize(kSiteIncidentLimit);
+      // A changed incident that sorts last in a full list may belong behind one never loaded.
+      if (was_full_list && !changed[p.id].empty() && !list.empty() && changed[p.id].count(list.back().id)) full = true;
+    }
+    if (full) {
+      store::IncidentFilter f;
+      f.include_internal_updates = false;
+      f.limit = kSiteIncidentLimit;
+      auto incs = store_.ListIncidents(p.id, f);
+      if (!incs) return incs.error();
+      list = std::move(*incs);
+    }
+    next[p.id] = std::move(list);
+  }
+  incidents_ = std::move(next);
+  incidents_outbox_id_ = last_id;
+  if (all) incidents_loaded_at_ = now;
+  return {};
 }
 
 void SnapshotPublisher::RequestRebuild() {

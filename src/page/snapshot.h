@@ -73,11 +73,19 @@ struct Snapshot {
 
 // Builds a snapshot from rendered inputs (no I/O): used by the publisher and by `herald export`.
 // With `previous`, every file whose bytes did not change keeps the previous snapshot's body,
-// gzip form and ETag (comparing bytes is far cheaper than compressing and hashing them again).
+// gzip form, ETag and place in the memfd (comparing bytes is far cheaper than compressing and
+// hashing them again). With `caches` (one RenderCache per page id, kept by the caller from one
+// build to the next), documents whose inputs did not change are not even rendered again.
 std::shared_ptr<Snapshot> AssembleSnapshot(const std::vector<SiteInput>& sites, TimeMs now,
-                                           std::optional<TimeMs> stale_since, const Snapshot* previous = nullptr);
+                                           std::optional<TimeMs> stale_since, const Snapshot* previous = nullptr,
+                                           std::unordered_map<std::string, RenderCache>* caches = nullptr);
+// How many incidents of a page (newest first) the public site shows: history reaches back this far.
+inline constexpr int kSiteIncidentLimit = 2000;
 // Loads one page's public data from the store (hidden components and internal updates removed).
-Result<SiteInput> LoadSite(store::Store& store, const model::Page& page, TimeMs now, const std::string& public_url);
+// `incidents`: the page's incidents as the publisher keeps them (the newest kSiteIncidentLimit,
+// without internal updates, in Store::ListIncidents's order); null loads them from the store.
+Result<SiteInput> LoadSite(store::Store& store, const model::Page& page, TimeMs now, const std::string& public_url,
+                           const std::vector<model::Incident>* incidents = nullptr);
 // gzip (RFC 1952) of `data`.
 std::string Gzip(std::string_view data);
 
@@ -113,6 +121,7 @@ class SnapshotPublisher {
  private:
   void Loop();
   Status Rebuild(bool quiet);
+  Status RefreshIncidents(const std::vector<model::Page>& pages, std::int64_t last_id, TimeMs now);
   store::Store& store_;
   const Clock& clock_;
   Options options_;
@@ -120,6 +129,12 @@ class SnapshotPublisher {
   std::atomic<std::shared_ptr<const Snapshot>> current_;
   std::mutex build_mu_;  // one build at a time
   std::vector<SiteInput> last_sites_;
+  std::unordered_map<std::string, RenderCache> render_caches_;  // by page id (guarded by build_mu_)
+  // The public incidents of each page, kept current from the outbox: a rebuild after an update
+  // reads that incident again, not the page's thousands (guarded by build_mu_).
+  std::unordered_map<std::string, std::vector<model::Incident>> incidents_;
+  std::int64_t incidents_outbox_id_ = -1;  // the outbox events incidents_ reflects
+  TimeMs incidents_loaded_at_ = 0;         // clock time of the last full load
   std::optional<TimeMs> stale_since_;
   std::int64_t last_outbox_id_ = -1;
   std::atomic<bool> healthy_{true};

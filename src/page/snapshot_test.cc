@@ -6,11 +6,13 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <set>
 #include <thread>
 
 #include "cli/demo.h"
@@ -286,6 +288,83 @@ TEST(SnapshotDemoTest, SeededDemoShowsAChart) {
   EXPECT_EQ(html.substr(details, 13), "<details open");
 }
 
+// Issue 19: a publisher that keeps its incidents and rendered documents from build to build (and
+// reads only the incidents named by new outbox events) serves exactly the bytes a fresh
+// publisher loading everything serves, after every kind of change.
+TEST_F(SnapshotMonitorsTest, IncrementalRebuildsServeTheBytesOfAFullBuild) {
+  service::Deps deps{*store_, clock_, [] {}};
+  service::IncidentService incidents(deps);
+  SnapshotPublisher live(*store_, clock_, {});
+  auto same_as_full = [&](const std::string& step) {
+    ASSERT_TRUE(live.RebuildNow().ok()) << step;
+    SnapshotPublisher fresh(*store_, clock_, {});
+    ASSERT_TRUE(fresh.RebuildNow().ok()) << step;
+    const auto& a = live.Current()->files;
+    const auto& b = fresh.Current()->files;
+    EXPECT_EQ(a.size(), b.size()) << step;
+    for (const auto& [path, asset] : b) {
+      auto it = a.find(path);
+      ASSERT_NE(it, a.end()) << step << ": " << path << " missing";
+      EXPECT_TRUE(*it->second.body == *asset.body) << step << ": " << path << " differs";
+      EXPECT_EQ(it->second.etag, asset.etag) << step << ": " << path;
+    }
+  };
+  std::vector<std::string> ids;
+  for (int n = 0; n < 12; ++n) {
+    clock_.Advance(3 * kDay);
+    service::IncidentInput in;
+    in.name = "Incident " + std::to_string(n);
+    in.status = model::IncidentStatus::kInvestigating;
+    in.body = "Looking into **it**.";
+    in.components = {{n % 2 ? api_ : web_, model::ComponentStatus::kPartialOutage}};
+    auto inc = incidents.Create(page_id_, in);
+    ASSERT_TRUE(inc.ok()) << inc.error().message;
+    ids.push_back(inc->id);
+    service::IncidentInput done;
+    done.status = model::IncidentStatus::kResolved;
+    done.body = "Fixed.";
+    ASSERT_TRUE(incidents.Update(page_id_, inc->id, done).ok());
+  }
+  same_as_full("created");
+
+  clock_.Advance(kMin);
+  service::IncidentInput more;
+  more.body = "A late note on the cause.";
+  more.status = model::IncidentStatus::kPostmortem;
+  ASSERT_TRUE(incidents.Update(page_id_, ids[3], more).ok());
+  same_as_full("updated");
+
+  service::IncidentInput note;
+  note.body = "INTERNAL: do not publish";
+  note.internal = true;
+  ASSERT_TRUE(incidents.Update(page_id_, ids[4], note).ok());
+  same_as_full("internal note");
+  EXPECT_FALSE(Contains(*live.Current()->Find("", "/incidents/" + ids[4])->body, "INTERNAL"));
+
+  auto inc5 = store_->GetIncident(page_id_, ids[5]);
+  ASSERT_TRUE(inc5.ok());
+  ASSERT_TRUE(incidents.EditUpdate(page_id_, ids[5], inc5->updates.back().id, "Corrected.", std::nullopt).ok());
+  same_as_full("edited update");
+
+  ASSERT_TRUE(incidents.Delete(page_id_, ids[6]).ok());
+  same_as_full("deleted incident");
+  EXPECT_EQ(live.Current()->Find("", "/incidents/" + ids[6]), nullptr);
+
+  service::ComponentInput rename;
+  rename.name = "Public API";
+  ASSERT_TRUE(service::ComponentService(deps).Update(page_id_, api_, rename).ok());
+  same_as_full("renamed component");
+  service::ComponentInput hide;
+  hide.hidden = true;
+  ASSERT_TRUE(service::ComponentService(deps).Update(page_id_, web_, hide).ok());
+  same_as_full("hidden component");
+  ASSERT_TRUE(service::ComponentService(deps).Delete(page_id_, api_).ok());
+  same_as_full("deleted component");
+
+  clock_.Advance(kDay);
+  same_as_full("a day later");
+}
+
 // A rebuild keeps the compressed form and ETag of every file whose bytes did not change (so
 // only changed documents are compressed and hashed again) and gives changed files new ones.
 TEST(SnapshotAssembleTest, UnchangedFilesKeepTheirGzipAndEtag) {
@@ -354,5 +433,54 @@ TEST(SnapshotAssembleTest, BodiesAreInOneSealedMemfd) {
   EXPECT_TRUE(read(held) == expected);
 }
 
+// Issue 19: a rebuild writes only the changed files into a new memfd (unchanged ones keep their
+// place in the previous snapshot's), and the memfds kept alive that way never hold much more
+// than the snapshot's own bytes.
+TEST(SnapshotAssembleTest, RebuildWritesOnlyChangedFilesIntoANewMemfd) {
+  const TimeMs now = *ParseIso8601("2026-01-15T13:37:00Z");
+  SiteInput site = DemoSite(now);
+  std::unordered_map<std::string, RenderCache> caches;
+  auto first = AssembleSnapshot({site}, now, std::nullopt, nullptr, &caches);
+  site.incidents.front().name += " (updated)";
+  auto second = AssembleSnapshot({site}, now, std::nullopt, first.get(), &caches);
+  const Asset* css1 = first->Find("", "/assets/page.css");
+  const Asset* css2 = second->Find("", "/assets/page.css");
+  ASSERT_TRUE(css1 && css2 && css1->body_file && css2->body_file) << "memfd_create failed";
+  EXPECT_EQ(css2->body_file.file, css1->body_file.file);
+  EXPECT_EQ(css2->body_file.offset, css1->body_file.offset);
+  const Asset* index2 = second->Find("", "/");
+  ASSERT_TRUE(index2 && index2->body_file);
+  EXPECT_NE(index2->body_file.file, first->Find("", "/")->body_file.file);
+
+  auto read = [](const http::FileRegion& r) {
+    std::string out(r.length, '\0');
+    EXPECT_EQ(::pread(r.file->get(), out.data(), out.size(), static_cast<off_t>(r.offset)),
+              static_cast<ssize_t>(out.size()));
+    return out;
+  };
+  std::shared_ptr<Snapshot> snap = second;
+  for (int n = 0; n < 40; ++n) {
+    site.incidents[static_cast<size_t>(n) % site.incidents.size()].name += "!";
+    snap = AssembleSnapshot({site}, now + n, std::nullopt, snap.get(), &caches);
+    std::set<const http::SharedFd*> files;
+    std::uint64_t live = 0, held = 0;
+    for (const auto& [path, a] : snap->files) {
+      ASSERT_TRUE(a.body_file) << path;
+      EXPECT_TRUE(read(a.body_file) == *a.body) << path;
+      ASSERT_EQ(static_cast<bool>(a.gzip_file), a.gzip != nullptr) << path;
+      if (a.gzip) {
+        EXPECT_TRUE(read(a.gzip_file) == *a.gzip) << path;
+      }
+      live += a.body->size() + (a.gzip ? a.gzip->size() : 0);
+      for (const auto* r : {&a.body_file, &a.gzip_file}) {
+        if (!*r || !files.insert(r->file.get()).second) continue;
+        struct stat st {};
+        ASSERT_EQ(::fstat(r->file->get(), &st), 0);
+        held += static_cast<std::uint64_t>(st.st_size);
+      }
+    }
+    EXPECT_LE(held, 2 * live + (1u << 20)) << "after rebuild " << n;
+  }
+}
 }  // namespace
 }  // namespace herald::page

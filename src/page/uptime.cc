@@ -67,20 +67,36 @@ ComponentUptime ComputeUptime(const model::Component& component, std::span<const
   std::string zone = IsValidTimeZone(time_zone) ? time_zone : "UTC";
 
   // Day boundaries, walking back from today; each day ends where the next one starts so that
-  // 23- and 25-hour days around DST changes are measured correctly.
-  std::vector<TimeMs> starts;
-  starts.push_back(StartOfDayInZone(now, zone));
-  for (int i = 1; i < days; ++i) starts.push_back(StartOfDayInZone(starts.back() - 1, zone));
-  std::reverse(starts.begin(), starts.end());
+  // 23- and 25-hour days around DST changes are measured correctly. Every component of a page
+  // has the same days: they are computed once per zone and day, not once per component (a page
+  // of 200 components spent most of its uptime time here).
+  struct DayGrid {
+    std::string zone;
+    TimeMs today = -1;
+    int days = 0;
+    std::vector<TimeMs> starts;  // oldest first, then the end of today
+    std::vector<std::string> dates;
+  };
+  thread_local DayGrid grid;
+  const TimeMs today = StartOfDayInZone(now, zone);
+  if (grid.zone != zone || grid.today != today || grid.days != days) {
+    grid = DayGrid{zone, today, days, {}, {}};
+    grid.starts.push_back(today);
+    for (int i = 1; i < days; ++i) grid.starts.push_back(StartOfDayInZone(grid.starts.back() - 1, zone));
+    std::reverse(grid.starts.begin(), grid.starts.end());
+    for (TimeMs start : grid.starts) grid.dates.push_back(FormatInZone(start, zone, "%Y-%m-%d"));
+    grid.starts.push_back(StartOfDayInZone(today + 26LL * 3600 * 1000, zone));
+  }
+  const std::vector<TimeMs>& starts = grid.starts;
 
   std::vector<Span> spans = BuildSpans(component, history, now, zone);
   double total_covered = 0, total_down = 0;
-  result.days.reserve(starts.size());
-  for (size_t i = 0; i < starts.size(); ++i) {
+  result.days.reserve(grid.dates.size());
+  for (size_t i = 0; i < grid.dates.size(); ++i) {
     UptimeDay day;
     day.start = starts[i];
-    day.end = i + 1 < starts.size() ? starts[i + 1] : StartOfDayInZone(starts[i] + 26LL * 3600 * 1000, zone);
-    day.date = FormatInZone(day.start, zone, "%Y-%m-%d");
+    day.end = starts[i + 1];
+    day.date = grid.dates[i];
     for (const Span& s : spans) {
       TimeMs from = std::max(s.from, day.start), to = std::min(s.to, day.end);
       if (to <= from) continue;

@@ -10,6 +10,7 @@
 #include "core/text.h"
 #include "notify/email/email_channel.h"
 #include "notify/registry.h"
+#include "service/component_status.h"
 #include "service/services.h"
 #include "service/subscriptions.h"
 
@@ -123,6 +124,15 @@ Result<ComponentStatus> ParseFailureStatus(const std::string& field, const std::
   if (!st || *st == ComponentStatus::kOperational || *st == ComponentStatus::kUnderMaintenance)
     return Error::Invalid(field, field + " must be degraded_performance, partial_outage or major_outage");
   return *st;
+}
+
+// Recomputes the status of the component a monitor drives (or drove): the monitor is one of
+// its causes. Nothing for no component or one deleted meanwhile.
+Status RefreshComponent(const MonitorDeps& deps, const std::string& page_id, const std::string& component_id) {
+  if (component_id.empty()) return {};
+  auto r = RefreshComponentStatus(Deps{deps.store, deps.clock, deps.on_change}, page_id, component_id);
+  if (!r && r.error().code != ErrorCode::kNotFound) return r.error();
+  return {};
 }
 
 std::string ReplacePrefix(Error& e, const std::string& field) {
@@ -240,7 +250,14 @@ Result<model::Monitor> MonitorService::Build(const std::string& page_id, model::
 
   // Timing and thresholds.
   if (in.interval_ms) m.interval_ms = *in.interval_ms;
-  if (in.timeout_ms) m.timeout_ms = *in.timeout_ms;
+  if (in.timeout_ms) {
+    m.timeout_ms = *in.timeout_ms;
+  } else if (creating || m.kind == MonitorKind::kHeartbeat || m.timeout_ms == model::Monitor{}.timeout_ms) {
+    // A timeout nobody set is the default, and the default fits the interval (a 5 s interval
+    // checks within 5 s); a heartbeat has no check to time out at all. A timeout staff chose
+    // that no longer fits a shorter interval is refused below, naming it.
+    m.timeout_ms = std::min(model::Monitor{}.timeout_ms, m.interval_ms);
+  }
   if (m.interval_ms < kMinIntervalMs || m.interval_ms > kMaxIntervalMs)
     return Error::Invalid("interval_seconds",
                           "interval_seconds must be between 5 seconds and 24 hours, not " + Seconds(m.interval_ms));
@@ -400,17 +417,35 @@ Result<MonitorOutcome> MonitorService::Save(model::Monitor m, bool new_token) {
   return out;
 }
 
+// Names are unique per page: `herald apply` matches monitors by name, and two "API health" rows
+// in a list cannot be told apart.
+namespace {
+Status CheckNameFree(store::Store& store, const model::Monitor& m) {
+  auto all = store.ListMonitors(m.page_id);
+  if (!all) return all.error();
+  for (const auto& other : *all)
+    if (other.id != m.id && other.name == m.name)
+      return Error{ErrorCode::kConflict,
+                   "there is already a monitor named \"" + m.name + "\" on this page (id " + other.id +
+                       "); monitor names are unique per page: pick another name, or change or remove that monitor",
+                   "name"};
+  return {};
+}
+}  // namespace
+
 Result<MonitorOutcome> MonitorService::Create(const std::string& page_id, const MonitorInput& in) {
   auto page = deps_.store.GetPage(page_id);
   if (!page) return page.error();
   auto m = Build(page->id, model::Monitor{}, in, true);
   if (!m) return m.error();
+  if (auto st = CheckNameFree(deps_.store, *m); !st) return st.error();
   const TimeMs now = deps_.clock.Now();
   m->id = NewId();
   m->created_at = m->updated_at = now;
   m->state = model::MonitorState::kUnknown;
   m->state_since = now;
-  return Save(std::move(*m), m->kind == MonitorKind::kHeartbeat);
+  const bool heartbeat = m->kind == MonitorKind::kHeartbeat;
+  return Save(std::move(*m), heartbeat);
 }
 
 Result<MonitorOutcome> MonitorService::Update(const std::string& page_id, const std::string& id,
@@ -420,6 +455,8 @@ Result<MonitorOutcome> MonitorService::Update(const std::string& page_id, const 
   const bool was_enabled = existing->enabled;
   auto m = Build(existing->page_id, *existing, in, false);
   if (!m) return m.error();
+  if (m->name != existing->name)
+    if (auto st = CheckNameFree(deps_.store, *m); !st) return st.error();
   m->updated_at = deps_.clock.Now();
   // Re-enabled monitors start over: their old state says nothing about now.
   if (m->enabled && !was_enabled) {
@@ -428,11 +465,19 @@ Result<MonitorOutcome> MonitorService::Update(const std::string& page_id, const 
   }
   const bool new_token = m->kind == MonitorKind::kHeartbeat && m->heartbeat_token_hash.empty();
   if (m->kind != MonitorKind::kHeartbeat) m->heartbeat_token_hash.clear();  // an old URL must stop working
-  return Save(std::move(*m), new_token);
+  auto out = Save(std::move(*m), new_token);
+  if (!out) return out;
+  // A monitor disabled, re-enabled or moved counts (no longer) for the components it drove.
+  for (const auto& cid : {existing->component_id, out->monitor.component_id})
+    if (auto st = RefreshComponent(deps_, existing->page_id, cid); !st) return st.error();
+  return out;
 }
 
 Status MonitorService::Delete(const std::string& page_id, const std::string& id) {
+  auto existing = deps_.store.GetMonitor(page_id, id);
+  if (!existing) return existing.error();
   if (auto st = deps_.store.DeleteMonitor(page_id, id); !st) return st;
+  if (auto st = RefreshComponent(deps_, existing->page_id, existing->component_id); !st) return st;
   deps_.reload();
   deps_.on_change();
   return {};
@@ -514,7 +559,7 @@ Result<model::AutomationRule> MonitorService::PutRule(const std::string& page_id
   if (auto st = delay("resolve_after_seconds", in.resolve_after_ms, r.resolve_after_ms, 0); !st) return st.error();
   if (auto st = delay("flap_window_seconds", in.flap_window_ms, r.flap_window_ms, 0); !st) return st.error();
   if (in.incident_name) {
-    auto v = CheckText("incident_name", *in.incident_name, kMaxNameLength, false);
+    auto v = CheckOneLine("incident_name", *in.incident_name, kMaxNameLength, false);
     if (!v) return v.error();
     r.incident_name = *v;
   }
@@ -614,7 +659,7 @@ Result<model::IncidentDraft> MonitorService::EditDraft(const std::string& page_i
                  "this draft is " + std::string(model::ToString(d->state)) + "; only waiting drafts change",
                  {}};
   if (in.name) {
-    auto v = CheckText("name", *in.name, kMaxNameLength, true);
+    auto v = CheckOneLine("name", *in.name, kMaxNameLength, true);  // it becomes the incident's name
     if (!v) return v.error();
     d->name = *v;
   }

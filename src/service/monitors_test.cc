@@ -183,15 +183,47 @@ TEST_F(MonitorServiceTest, EachBadFieldIsNamedAndNothingIsWritten) {
   EXPECT_EQ(MonitorCount(), 0u);
   EXPECT_EQ(reloads_, 0);
 
-  // The same checks apply to an update, against the monitor as it would become.
-  auto ok = monitors_->Create(page_id_, Http());
+  // The same checks apply to an update, against the monitor as it would become: a timeout staff
+  // chose that no longer fits a shorter interval is named.
+  MonitorInput chosen = Http();
+  chosen.timeout_ms = 8'000;
+  auto ok = monitors_->Create(page_id_, chosen);
   ASSERT_TRUE(ok.ok());
   MonitorInput shorter;
-  shorter.interval_ms = 5'000;  // the default timeout (10 s) no longer fits
+  shorter.interval_ms = 5'000;
   auto r = monitors_->Update(page_id_, ok->monitor.id, shorter);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().field, "timeout_seconds");
   EXPECT_EQ(store_->GetMonitor(page_id_, ok->monitor.id)->interval_ms, 60'000);
+}
+
+// Defaults fit the interval: a 5-9 s interval without a timeout is accepted (the default 10 s
+// timeout is cut to the interval), for every kind and for heartbeats, which have no timeout at
+// all. Regression: such monitors were refused for a timeout the user never set.
+TEST_F(MonitorServiceTest, DefaultTimeoutFitsAShortInterval) {
+  for (std::int64_t interval : {5'000, 9'000}) {
+    MonitorInput http = Http("Fast " + std::to_string(interval));
+    http.interval_ms = interval;
+    auto h = monitors_->Create(page_id_, http);
+    ASSERT_TRUE(h.ok()) << h.error().message;
+    EXPECT_EQ(h->monitor.timeout_ms, interval);
+    MonitorInput hb;
+    hb.name = "Cron " + std::to_string(interval);
+    hb.kind = "heartbeat";
+    hb.interval_ms = interval;
+    auto b = monitors_->Create(page_id_, hb);
+    ASSERT_TRUE(b.ok()) << b.error().message;
+    EXPECT_LE(b->monitor.timeout_ms, interval);
+  }
+  // An existing monitor on the default timeout follows a shorter interval too.
+  auto m = monitors_->Create(page_id_, Http("Slow"));
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->monitor.timeout_ms, 10'000);
+  MonitorInput shorter;
+  shorter.interval_ms = 5'000;
+  auto r = monitors_->Update(page_id_, m->monitor.id, shorter);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->monitor.timeout_ms, 5'000);
 }
 
 TEST_F(MonitorServiceTest, OtherKindsValidate) {
@@ -288,6 +320,9 @@ TEST_F(MonitorServiceTest, AutomationRulesKeepEngineStateAndPatch) {
   bad = {};
   bad.resolve_after_ms = -1;
   EXPECT_EQ(monitors_->PutRule(page_id_, api_, bad).error().field, "resolve_after_seconds");
+  bad = {};
+  bad.incident_name = "{{component}}\nis down";  // becomes an incident's name: one line
+  EXPECT_EQ(monitors_->PutRule(page_id_, api_, bad).error().field, "incident_name");
   EXPECT_EQ(monitors_->PutRule(page_id_, "nope", in).error().code, ErrorCode::kNotFound);
   EXPECT_FALSE(monitors_->GetRule(page_id_, api_)->notify == true);
 
@@ -365,6 +400,8 @@ TEST_F(MonitorDraftTest, PublishOpensTheIncidentWithItsOutboxEvent) {
   EXPECT_EQ(edited->name, "API errors");
   DraftInput bad;
   bad.name = "";
+  EXPECT_EQ(monitors_->EditDraft(page_id_, d.id, bad).error().field, "name");
+  bad.name = "API\nerrors";
   EXPECT_EQ(monitors_->EditDraft(page_id_, d.id, bad).error().field, "name");
 
   const std::int64_t before = *store_->LastOutboxId();

@@ -7,6 +7,8 @@
 
 #include "core/text.h"
 #include "core/time.h"
+#include "model/component_status.h"
+#include "service/component_status.h"
 
 namespace herald::service {
 namespace {
@@ -64,6 +66,94 @@ Result<std::string> CheckText(const std::string& field, const std::string& value
   if (HasMarkup(v)) return Error::Invalid(field, field + " must be plain text, not HTML markup");
   for (unsigned char c : v)
     if (c < 0x20 && c != '\n' && c != '\t') return Error::Invalid(field, field + " contains control characters");
+  return v;
+}
+
+namespace {
+std::string ManualStatusKey(const std::string& component_id) { return "component.manual_status:" + component_id; }
+}  // namespace
+
+Result<ComponentStatus> ManualStatus(store::Store& store, const std::string& component_id) {
+  auto v = store.GetSetting(ManualStatusKey(component_id));
+  if (!v) return v.error();
+  if (!*v) return ComponentStatus::kOperational;
+  return model::ParseComponentStatus(**v).value_or(ComponentStatus::kOperational);
+}
+
+Status SetManualStatus(store::Store& store, const std::string& component_id, ComponentStatus status, TimeMs now) {
+  return store.PutSetting(ManualStatusKey(component_id), std::string(model::ToString(status)), now);
+}
+
+Result<std::map<std::string, ComponentStatus>> ComputeComponentStatuses(
+    store::Store& store, const std::string& page_id, const std::vector<model::Component>& components,
+    const std::set<std::string>& ids, const model::Incident* incident,
+    const std::map<std::string, ComponentStatus>& manual) {
+  std::map<std::string, model::ComponentCauses> causes;
+  for (const auto& c : components) {
+    if (!ids.count(c.id) || c.is_group) continue;
+    if (auto it = manual.find(c.id); it != manual.end()) {
+      causes[c.id].manual = it->second;
+      continue;
+    }
+    auto m = ManualStatus(store, c.id);
+    if (!m) return m.error();
+    causes[c.id].manual = *m;
+  }
+  if (causes.empty()) return std::map<std::string, ComponentStatus>();
+  store::IncidentFilter open;
+  open.unresolved_only = true;
+  open.include_internal_updates = false;
+  auto incidents = store.ListIncidents(page_id, open);
+  if (!incidents) return incidents.error();
+  auto add = [&](const model::Incident& inc) {
+    for (auto& [cid, cause] : causes) {
+      auto effect = model::IncidentEffect(inc, cid);
+      if (!effect) continue;
+      cause.incidents.push_back(*effect);
+      if (inc.is_maintenance()) cause.maintenance = true;
+    }
+  };
+  for (const auto& inc : *incidents)
+    if (!incident || inc.id != incident->id) add(inc);
+  if (incident) add(*incident);
+  auto monitors = store.ListMonitors(page_id);
+  if (!monitors) return monitors.error();
+  for (const auto& m : *monitors) {
+    if (!m.enabled) continue;
+    if (auto it = causes.find(m.component_id); it != causes.end())
+      it->second.monitors.push_back(model::MonitorEffect(m));
+  }
+  std::map<std::string, ComponentStatus> out;
+  for (const auto& [cid, cause] : causes) out[cid] = model::ComponentStatusFrom(cause);
+  return out;
+}
+
+Result<model::Component> RefreshComponentStatus(const Deps& deps, const std::string& page_id,
+                                                const std::string& component_id) {
+  auto c = deps.store.GetComponent(page_id, component_id);
+  if (!c) return c.error();
+  if (c->is_group) return std::move(*c);
+  auto computed = ComputeComponentStatuses(deps.store, c->page_id, {*c}, {c->id});
+  if (!computed) return computed.error();
+  const ComponentStatus shown = computed->at(c->id);
+  if (shown == c->status) return std::move(*c);
+  const TimeMs now = deps.clock.Now();
+  const ComponentStatus old_status = c->status;
+  c->status = shown;
+  c->updated_at = now;
+  boost::json::object payload{{"name", c->name},
+                              {"status", std::string(model::ToString(shown))},
+                              {"old_status", std::string(model::ToString(old_status))}};
+  auto st = deps.store.SaveComponent(*c, model::StatusChange{c->id, shown, now},
+                                     Event(c->page_id, "component.updated", c->id, payload, now));
+  if (!st) return st.error();
+  deps.on_change();
+  return std::move(*c);
+}
+
+Result<std::string> CheckOneLine(const std::string& field, const std::string& value, size_t max, bool required) {
+  auto v = CheckText(field, value, max, required);
+  if (v && v->find('\n') != std::string::npos) return Error::Invalid(field, field + " must be one line");
   return v;
 }
 
@@ -208,8 +298,15 @@ Result<model::Component> ComponentService::Save(model::Component c, const Compon
   const model::ComponentStatus old_status = c.status;
   if (in.status) {
     if (c.is_group) return Error::Invalid("status", "a group's status follows its components");
-    if (creating || c.status != *in.status) change = model::StatusChange{c.id, *in.status, now};
-    c.status = *in.status;
+    ComponentStatus shown = *in.status;
+    if (!creating) {
+      // The status set by hand is one cause among the others still active on the component.
+      auto computed = ComputeComponentStatuses(deps_.store, c.page_id, {c}, {c.id}, nullptr, {{c.id, *in.status}});
+      if (!computed) return computed.error();
+      shown = computed->at(c.id);
+    }
+    if (creating || c.status != shown) change = model::StatusChange{c.id, shown, now};
+    c.status = shown;
   } else if (creating && !c.is_group) {
     change = model::StatusChange{c.id, c.status, now};  // history starts at creation
   }
@@ -230,6 +327,8 @@ Result<model::Component> ComponentService::Save(model::Component c, const Compon
   boost::json::object payload{{"name", c.name}, {"status", std::string(model::ToString(c.status))}};
   // The notifier announces status changes (from -> to); other edits carry no old_status.
   if (change && !creating) payload["old_status"] = std::string(model::ToString(old_status));
+  if (in.status && !c.is_group)
+    if (auto st = SetManualStatus(deps_.store, c.id, *in.status, now); !st) return st.error();
   auto st = deps_.store.SaveComponent(
       c, change, Event(c.page_id, creating ? "component.created" : "component.updated", c.id, payload, now));
   if (!st) return st.error();
@@ -282,7 +381,7 @@ Result<model::Incident> IncidentService::Write(const std::string& page_id, model
                                                bool creating) {
   const TimeMs now = deps_.clock.Now();
   if (in.name) {
-    auto v = CheckText("name", *in.name, kMaxNameLength, true);
+    auto v = CheckOneLine("name", *in.name, kMaxNameLength, true);
     if (!v) return v.error();
     inc.name = *v;
   }
@@ -319,6 +418,12 @@ Result<model::Incident> IncidentService::Write(const std::string& page_id, model
     if (!inc.scheduled_until) return Error::Invalid("scheduled_until", "scheduled maintenance needs scheduled_until");
     if (*inc.scheduled_until <= *inc.scheduled_for)
       return Error::Invalid("scheduled_until", "scheduled_until must be after scheduled_for");
+    // Like next_update_at: a window that is already over cannot be announced (a past one is
+    // recorded as a backfilled incident instead).
+    if (creating && !in.backfilled.value_or(false) && *inc.scheduled_until <= now)
+      return Error::Invalid("scheduled_until",
+                            "scheduled_until is in the past: the maintenance window must end in "
+                            "the future");
   }
   if (in.type) inc.type = *in.type;
   const IncidentStatus old_status = inc.status;
@@ -345,10 +450,13 @@ Result<model::Incident> IncidentService::Write(const std::string& page_id, model
   };
   std::map<std::string, ComponentStatus> targets = in.components;
   for (const auto& [cid, st] : in.components)
-    if (!find(cid)) return Error::Invalid("components", "unknown component id: " + cid.substr(0, 64));
+    if (!find(cid))
+      return Error::Invalid("components", "no component with id or name \"" + cid.substr(0, 64) + "\" on this page");
   if (in.component_ids) {
     for (const auto& cid : *in.component_ids) {
-      if (!find(cid)) return Error::Invalid("component_ids", "unknown component id: " + cid.substr(0, 64));
+      if (!find(cid))
+        return Error::Invalid("component_ids",
+                              "no component with id or name \"" + cid.substr(0, 64) + "\" on this page");
       if (!targets.count(cid))
         targets[cid] = maintenance ? ComponentStatus::kUnderMaintenance : ComponentStatus::kMajorOutage;
     }
@@ -372,20 +480,32 @@ Result<model::Incident> IncidentService::Write(const std::string& page_id, model
     } else {
       it->new_status = st;
     }
-    const bool apply = !inc.backfilled && !(maintenance && inc.status == IncidentStatus::kScheduled);
-    if (apply && c->status != st) {
-      changes.push_back({cid, st, now});
-      affected_now.push_back({cid, st, c->status});
-    }
+  }
+  // Each component shows the worst of everything active on it, this incident as it is about to
+  // be written included: an incident or maintenance ending returns its components to the worst of
+  // the rest, not to operational.
+  std::set<std::string> touched;
+  for (const auto& ac : inc.components)
+    if (find(ac.component_id)) touched.insert(ac.component_id);
+  auto shown = ComputeComponentStatuses(deps_.store, page_id, *components, touched, &inc);
+  if (!shown) return shown.error();
+  for (const auto& [cid, st] : *shown) {
+    const model::Component* c = find(cid);
+    if (c->status == st) continue;
+    changes.push_back({cid, st, now});
+    affected_now.push_back({cid, st, c->status});
   }
   if (in.impact) {
     inc.impact = *in.impact;
   } else if (maintenance) {
     inc.impact = model::Impact::kMaintenance;
   } else if (!targets.empty() && !model::IsClosed(inc.status)) {
+    // A hidden component never reaches public output, nor through the impact it would imply.
     ComponentStatus worst = ComponentStatus::kOperational;
-    for (const auto& [cid, st] : targets)
-      if (model::Severity(st) > model::Severity(worst)) worst = st;
+    for (const auto& [cid, st] : targets) {
+      const model::Component* c = find(cid);
+      if (c && !c->hidden && model::Severity(st) > model::Severity(worst)) worst = st;
+    }
     inc.impact = std::max(inc.impact, ImpactFor(worst));
   }
 
@@ -436,8 +556,15 @@ Result<model::Incident> IncidentService::Write(const std::string& page_id, model
 }
 
 Status IncidentService::Delete(const std::string& page_id, const std::string& id) {
+  auto inc = deps_.store.GetIncident(page_id, id);
+  if (!inc) return inc.error();
   auto st = deps_.store.DeleteIncident(page_id, id, Event(page_id, "incident.deleted", id, {}, deps_.clock.Now()));
   if (!st) return st;
+  // What the deleted incident held its components at ends with it.
+  for (const auto& ac : inc->components) {
+    auto r = RefreshComponentStatus(deps_, page_id, ac.component_id);
+    if (!r && r.error().code != ErrorCode::kNotFound) return r.error();
+  }
   deps_.on_change();
   return {};
 }

@@ -123,5 +123,8 @@ Result<model::ApiKey> Authenticate(store::Store& store, const std::string& secre
 // Plain-text fields must be valid UTF-8, within `max` bytes, and carry no HTML markup (it would
 // be escaped on output anyway; refusing it tells the author early). Returns the trimmed value.
 Result<std::string> CheckText(const std::string& field, const std::string& value, size_t max, bool required);
+// CheckText for a one-line field (an incident's name): a line break is refused like any other
+// control character ('\r' already is), since the name becomes an email subject and a header line.
+Result<std::string> CheckOneLine(const std::string& field, const std::string& value, size_t max, bool required);
 
 }  // namespace herald::service

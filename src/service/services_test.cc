@@ -101,6 +101,58 @@ TEST_F(ServicesTest, FirstPageCreatedWithDefaultFalseStaysSo) {
   EXPECT_FALSE(p->is_default);
 }
 
+// A hidden component's status never reaches public aggregates: an incident whose impact would
+// follow from it alone gets none (the indicator follows incident impact), one that also names a
+// visible component takes that one's.
+TEST_F(ServicesTest, AHiddenComponentRaisesNoIncidentImpact) {
+  ComponentInput hide;
+  hide.hidden = true;
+  ASSERT_TRUE(components().Update(page_id_, web_, hide).ok());
+  IncidentInput in;
+  in.name = "Internal runners down";
+  in.components[web_] = ComponentStatus::kMajorOutage;
+  auto inc = incidents().Create(page_id_, in);
+  ASSERT_TRUE(inc.ok()) << inc.error().message;
+  EXPECT_EQ(inc->impact, model::Impact::kNone);
+  EXPECT_EQ(StatusOf(web_), ComponentStatus::kMajorOutage);  // staff still see it
+  in.components[api_] = ComponentStatus::kDegradedPerformance;
+  auto both = incidents().Create(page_id_, in);
+  ASSERT_TRUE(both.ok());
+  EXPECT_EQ(both->impact, model::Impact::kMinor);
+}
+
+// Ending a maintenance window does not override an open incident: regression for the component
+// shown operational under a "partial outage" banner, and for a window already over at start.
+TEST_F(ServicesTest, EndingAMaintenanceReturnsToTheOpenIncidentsStatus) {
+  IncidentInput in;
+  in.name = "Invoices errors";
+  in.components[api_] = ComponentStatus::kPartialOutage;
+  auto inc = incidents().Create(page_id_, in);
+  ASSERT_TRUE(inc.ok());
+  IncidentInput m;
+  m.name = "Invoices upgrade";
+  m.scheduled_for = clock_.Now() + 15'000;
+  m.scheduled_until = clock_.Now() + 35'000;
+  m.component_ids = std::vector<std::string>{api_};
+  ASSERT_TRUE(incidents().Create(page_id_, m).ok());
+  clock_.Advance(16'000);
+  ASSERT_EQ(*incidents().RunMaintenanceTransitions(), 1);
+  EXPECT_EQ(StatusOf(api_), ComponentStatus::kPartialOutage);  // worse than under_maintenance
+  clock_.Advance(20'000);
+  ASSERT_EQ(*incidents().RunMaintenanceTransitions(), 1);
+  EXPECT_EQ(StatusOf(api_), ComponentStatus::kPartialOutage);
+  // A window entirely in the past, completed in one go.
+  m.scheduled_for = clock_.Now() - 60'000;
+  m.scheduled_until = clock_.Now() - 30'000;
+  ASSERT_TRUE(incidents().Create(page_id_, m).ok());
+  ASSERT_EQ(*incidents().RunMaintenanceTransitions(), 1);
+  EXPECT_EQ(StatusOf(api_), ComponentStatus::kPartialOutage);
+  IncidentInput resolve;
+  resolve.status = IncidentStatus::kResolved;
+  ASSERT_TRUE(incidents().Update(page_id_, inc->id, resolve).ok());
+  EXPECT_EQ(StatusOf(api_), ComponentStatus::kOperational);
+}
+
 TEST_F(ServicesTest, ResolvingRestoresComponentsAndStampsTimes) {
   IncidentInput in;
   in.name = "Outage";
@@ -144,6 +196,13 @@ TEST_F(ServicesTest, InvalidInputNamesTheFieldAndWritesNothing) {
   {
     IncidentInput in;
     in.name = std::string("bad \xff utf8");
+    cases.push_back({in, "name"});
+  }
+  // A name is one line: a line break would cut the email subject short. "\r" was refused
+  // already; "\n" is too.
+  for (const char* name : {"Login errors\nfor some customers", "Login errors\rfor some customers"}) {
+    IncidentInput in;
+    in.name = name;
     cases.push_back({in, "name"});
   }
   {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <boost/json.hpp>
 #include <charconv>
 #include <cstdlib>
 #include <future>
@@ -19,6 +20,8 @@
 #include "notify/sms/phone_number.h"
 #include "notify/sms/sms_channel.h"
 #include "notify/templates.h"
+#include "notify/webhook/standard_webhooks.h"
+#include "notify/webpush/p256.h"
 #include "service/services.h"
 
 namespace herald::service {
@@ -66,7 +69,8 @@ bool IsSegmentLabel(std::string_view s) {
   });
 }
 
-// Web push keys (RFC 8291): p256dh an uncompressed P-256 point (65 bytes, 0x04 first), auth 16
+// Web push keys (RFC 8291): p256dh an uncompressed P-256 point (65 bytes, 0x04 first) that lies
+// on the curve (checked by OpenSSL: a bad point would make every message to it fail), auth 16
 // bytes, both base64url.
 Status CheckPushKeys(const std::optional<std::string>& p256dh, const std::optional<std::string>& auth) {
   if (!p256dh || p256dh->empty()) return Error::Invalid("keys.p256dh", "keys.p256dh is required for web push");
@@ -74,6 +78,8 @@ Status CheckPushKeys(const std::optional<std::string>& p256dh, const std::option
   auto key = p256dh->size() <= 128 ? Base64UrlDecode(*p256dh) : std::nullopt;
   if (!key || key->size() != 65 || (*key)[0] != '\x04')
     return Error::Invalid("keys.p256dh", "keys.p256dh must be a base64url P-256 public key (65 bytes)");
+  if (!notify::webpush::P256FromPublic(*key))
+    return Error::Invalid("keys.p256dh", "keys.p256dh is not a point on the P-256 curve");
   auto secret = auth->size() <= 64 ? Base64UrlDecode(*auth) : std::nullopt;
   if (!secret || secret->size() != 16)
     return Error::Invalid("keys.auth", "keys.auth must be a base64url 16-byte secret");
@@ -145,14 +151,33 @@ class CsvReader {
   std::int64_t bytes_ = 0;
 };
 
+// Spreadsheets run a cell that starts with one of these as a formula (CSV injection). OWASP's
+// rule: such a cell is written with a single quote in front, which makes it text.
+bool StartsLikeAFormula(std::string_view v) {
+  return !v.empty() && std::string_view("=+-@\t\r").find(v.front()) != std::string_view::npos;
+}
+
+// A cell export quotes: formula-like, or already quoted in front of a formula character (so that
+// import, which removes one quote, gives back exactly what was stored).
+bool NeedsFormulaQuote(std::string_view v) {
+  return StartsLikeAFormula(v.substr(std::min(v.find_first_not_of('\''), v.size())));
+}
+
 std::string CsvCell(std::string_view v) {
-  if (v.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(v);
+  std::string text = NeedsFormulaQuote(v) ? "'" + std::string(v) : std::string(v);
+  if (text.find_first_of(",\"\r\n\t") == std::string::npos) return text;
   std::string out = "\"";
-  for (char c : v) {
+  for (char c : text) {
     if (c == '"') out += '"';
     out += c;
   }
   return out + "\"";
+}
+
+// The inverse on import: the quote export put in front is removed, and only that one.
+std::string_view WithoutFormulaQuote(std::string_view v) {
+  if (!v.empty() && v.front() == '\'' && NeedsFormulaQuote(v.substr(1))) v.remove_prefix(1);
+  return v;
 }
 
 }  // namespace
@@ -370,7 +395,8 @@ Status SubscriptionService::SendConfirmation(const model::Page& page, const mode
   return {};
 }
 
-Status SubscriptionService::SendTest(const model::Page& page, const model::Subscriber& s, const std::string& field) {
+Status SubscriptionService::SendTest(const model::Page& page, const model::Subscriber& s, const std::string& field,
+                                     const std::string& carried_secret) {
   notify::Channel* channel = deps_.channels.Find(s.channel);
   if (!channel) return Error::Invalid("channel", "this channel is not available on this server");
   auto overrides_list = deps_.store.ListTemplates(page.id);
@@ -383,6 +409,18 @@ Status SubscriptionService::SendTest(const model::Page& page, const model::Subsc
   auto m = notify::ComposeSystemMessage("test", page, PageUrl(page), s, overrides, extra,
                                         "test_" + s.id + "_" + std::to_string(now), now);
   if (!m) return m.error();
+  if (s.channel == ChannelKind::kWebhook) {
+    // Only the endpoint sees this message: it is where the subscriber learns the manage link
+    // and, unless they chose it, the secret (public answers show neither).
+    boost::system::error_code ec;
+    boost::json::value doc = boost::json::parse(m->webhook_json, ec);
+    if (!ec && doc.is_object()) {
+      boost::json::object sub{{"manage_url", extra["manage_url"]}};
+      if (!carried_secret.empty()) sub["secret"] = carried_secret;
+      doc.as_object()["subscription"] = std::move(sub);
+      m->webhook_json = boost::json::serialize(doc);
+    }
+  }
   // The promise outlives this call if the channel answers after the timeout.
   struct Wait {
     std::promise<notify::SendOutcome> promise;
@@ -427,8 +465,21 @@ Result<SubscribeOutcome> SubscriptionService::Subscribe(const std::string& page_
   std::string field;
   auto address = NormalizeDestination(kind, in, field);
   if (!address) return address.error();
+  // RFC 5322 allows "=cmd|x!A0@example.com"; no mailbox needs it, and a spreadsheet would run it.
+  // (Import still takes such rows, so that an older export round-trips; export neutralises them.)
+  if (kind == ChannelKind::kEmail && StartsLikeAFormula(*address))
+    return Error::Invalid(field, field + " must not begin with =, +, - or @");
   if (kind == ChannelKind::kWebPush)
     if (auto st = CheckPushKeys(in.push_p256dh, in.push_auth); !st) return st.error();
+  std::string given_secret;
+  if (in.secret && !Trim(*in.secret).empty()) {
+    if (kind != ChannelKind::kWebhook) return Error::Invalid("secret", "secret is only for the webhook channel");
+    given_secret = std::string(Trim(*in.secret));
+    if (!notify::IsValidWebhookSecret(given_secret))
+      return Error::Invalid("secret",
+                            "secret must be \"whsec_\" followed by the base64 of 24 to 64 random bytes (Standard "
+                            "Webhooks)");
+  }
 
   const TimeMs now = deps_.clock.Now();
   model::Subscriber fresh;
@@ -453,7 +504,18 @@ Result<SubscribeOutcome> SubscriptionService::Subscribe(const std::string& page_
   if (*existing) {
     s = **existing;
     if (s.state == SubscriberState::kActive) {
-      if (IsChatOrWebhook(kind)) return Error{ErrorCode::kConflict, "this " + field + " is already subscribed", field};
+      if (IsChatOrWebhook(kind)) {
+        // The same as for a new endpoint: the same test message, answered by its outcome, and
+        // nothing written. It is signed with the given or a throwaway secret, never the stored
+        // one (a receiver that verifies would otherwise tell known from new endpoints); it
+        // carries the subscriber's own manage link and secret to the owner of the endpoint.
+        model::Subscriber probe = s;
+        if (kind == ChannelKind::kWebhook)
+          probe.secret = given_secret.empty() ? NewSubscriberWebhookSecret() : given_secret;
+        if (auto st = SendTest(*page, probe, field, given_secret.empty() ? s.secret : ""); !st) return st.error();
+        out.subscriber = s;
+        return out;
+      }
       if (kind != ChannelKind::kWebPush) {
         // Email and SMS: the same answer as for a new address, and nothing written.
         out.subscriber = s;
@@ -479,6 +541,7 @@ Result<SubscribeOutcome> SubscriptionService::Subscribe(const std::string& page_
 
   if (vouched) {
     activate();
+    if (kind == ChannelKind::kWebhook && !given_secret.empty()) s.secret = given_secret;
     if (kind == ChannelKind::kWebhook && s.secret.empty()) s.secret = NewSubscriberWebhookSecret();
     if (kind == ChannelKind::kWebPush) s.push_p256dh = *in.push_p256dh, s.push_auth = *in.push_auth;
     out.next = SubscribeOutcome::Next::kActive;
@@ -493,8 +556,8 @@ Result<SubscribeOutcome> SubscriptionService::Subscribe(const std::string& page_
   } else {
     // Webhook and chat: a delivered test message is the confirmation; nothing is written unless
     // it arrived.
-    if (kind == ChannelKind::kWebhook) s.secret = NewSubscriberWebhookSecret();
-    if (auto st = SendTest(*page, s, field); !st) return st.error();
+    if (kind == ChannelKind::kWebhook) s.secret = given_secret.empty() ? NewSubscriberWebhookSecret() : given_secret;
+    if (auto st = SendTest(*page, s, field, given_secret.empty() ? s.secret : ""); !st) return st.error();
     activate();
   }
 
@@ -505,7 +568,7 @@ Result<SubscribeOutcome> SubscriptionService::Subscribe(const std::string& page_
   }
   if (auto st = deps_.store.SaveSubscriber(s); !st) {
     // A concurrent sign-up of the same address won the race: the answer stays the same.
-    if (st.error().code == ErrorCode::kConflict && !staff && !IsChatOrWebhook(kind)) {
+    if (st.error().code == ErrorCode::kConflict && !staff) {
       out.subscriber = s;
       out.created = false;
       return out;
@@ -726,6 +789,7 @@ Result<ImportReport> SubscriptionService::ImportCsv(const std::string& page_id, 
   ImportReport report;
   std::int64_t more_errors = 0;
   auto fail = [&](std::int64_t at, std::string f, std::string message) {
+    ++report.failed;
     if (report.errors.size() < kMaxImportErrors)
       report.errors.push_back({at, std::move(f), std::move(message)});
     else
@@ -734,11 +798,15 @@ Result<ImportReport> SubscriptionService::ImportCsv(const std::string& page_id, 
   std::map<std::pair<int, std::string>, std::int64_t> seen;  // (channel, address) -> line
   std::vector<model::Subscriber> chunk;
   const TimeMs now = deps_.clock.Now();
+  std::int64_t valid = 0;
+  auto count_before = deps_.store.CountSubscribers(page_id);
+  if (!count_before) return count_before.error();
   auto flush = [&]() -> Status {
     if (chunk.empty()) return {};
     auto n = deps_.store.ImportSubscribers(chunk);
     if (!n) return n.error();
     report.imported += *n;
+    valid += static_cast<std::int64_t>(chunk.size());
     chunk.clear();
     if (progress) progress(report.rows, reader.bytes());
     return {};
@@ -760,7 +828,7 @@ Result<ImportReport> SubscriptionService::ImportCsv(const std::string& page_id, 
     auto cell = [&](const char* name) -> std::optional<std::string> {
       auto it = col.find(name);
       if (it == col.end() || it->second >= fields.size()) return std::nullopt;
-      std::string v(Trim(fields[it->second]));
+      std::string v(Trim(WithoutFormulaQuote(Trim(fields[it->second]))));
       if (v.empty()) return std::nullopt;
       return v;
     };
@@ -851,6 +919,14 @@ Result<ImportReport> SubscriptionService::ImportCsv(const std::string& page_id, 
       if (auto st = flush(); !st) return st.error();
   }
   if (auto st = flush(); !st) return st.error();
+  // New subscribers are what the page's count grew by (two counts per import, not per row); the
+  // other rows written were known addresses whose preferences changed. A subscriber added at the
+  // same moment through the page would be counted as imported: the report is for people.
+  auto after = deps_.store.CountSubscribers(page_id);
+  if (!after) return after.error();
+  report.added = std::clamp<std::int64_t>(*after - *count_before, 0, report.imported);
+  report.updated = report.imported - report.added;
+  report.unchanged = valid - report.imported;
   if (more_errors > 0) report.errors.push_back({0, "", std::to_string(more_errors) + " more rows had errors"});
   if (progress) progress(report.rows, reader.bytes());
   return report;
@@ -869,7 +945,7 @@ Status SubscriptionService::ExportCsv(const std::string& page_id, store::Subscri
       for (const auto& id : s.component_ids) ids += (ids.empty() ? "" : ";") + id;
       out += CsvCell(model::ToString(s.channel)) + "," + CsvCell(s.address) + "," + CsvCell(ids) + "," +
              CsvCell(s.language) + "," + CsvCell(s.time_zone) + "," + CsvCell(model::ToString(s.detail)) + "," +
-             CsvCell(s.segment) + "," + std::to_string(s.priority) + "\n";
+             CsvCell(s.segment) + "," + CsvCell(std::to_string(s.priority)) + "\n";
     }
     if (!out.empty() && !sink(out)) return {};
     if (static_cast<int>(page->size()) < filter.limit) return {};

@@ -9,8 +9,13 @@
 //             fresh confirmation mail.
 //   sms       pending with the SHA-256 of a six-digit code sent by SMS; ConfirmSms activates.
 //   webhook,  a signed "test" message is sent and awaited (up to options.test_timeout); the
-//   chat      subscriber is written, active, only if it was delivered. Webhooks get a Standard
-//             Webhooks secret, returned once in the outcome.
+//   chat      subscriber is written, active, only if it was delivered. Webhooks sign with the
+//             secret the subscriber gave (SubscriberInput::secret), else a new one, which the
+//             test message carries (body "subscription.secret") and the outcome returns (for
+//             staff answers only). The test message also carries the manage link. For the public,
+//             the answer is the same for new and known endpoints: a known active one gets the
+//             same test message (signed with the given or a throwaway secret, carrying its own
+//             manage link) and nothing is written.
 //   webpush   active at once (the browser's subscription is the consent).
 // Staff may pass skip_confirmation (Statuspage's skip_confirmation_notification): active at once,
 // nothing sent.
@@ -82,7 +87,10 @@ struct SubscriberInput {
   std::optional<std::string> owner_email;
   std::optional<std::string> state;                   // staff update only: "active" or "unsubscribed"
   std::optional<std::string> push_p256dh, push_auth;  // web push subscription keys (base64url)
-  bool skip_confirmation = false;                     // staff only
+  // Webhook only: the subscriber's own Standard Webhooks secret ("whsec_" + base64 of 24-64
+  // bytes), so that its receiver can verify the test message already. Generated when absent.
+  std::optional<std::string> secret;
+  bool skip_confirmation = false;  // staff only
 };
 
 struct SubscribeOutcome {
@@ -92,8 +100,9 @@ struct SubscribeOutcome {
     kActive,      // subscribed now (webhook/chat after a delivered test, web push, staff)
   };
   Next next = Next::kActive;
-  // The stored subscriber. For public email/sms answers it must not be shown: it differs between
-  // new and known addresses. Callers build public answers from `next` and the input only.
+  // The stored subscriber. Public answers must not show it (nor `secret`) for email, sms, webhook
+  // and chat: it differs between new and known addresses. Callers build public answers from
+  // `next` and the input only.
   model::Subscriber subscriber;
   bool created = false;
   std::string secret;  // the webhook signing secret, shown once; empty otherwise
@@ -105,8 +114,12 @@ struct ImportError {
   std::string message;
 };
 struct ImportReport {
-  std::int64_t imported = 0;  // rows written
-  std::int64_t rows = 0;      // data rows read
+  std::int64_t imported = 0;   // rows written: added + updated
+  std::int64_t added = 0;      // new subscribers
+  std::int64_t updated = 0;    // known addresses whose preferences changed
+  std::int64_t unchanged = 0;  // valid rows already there as given (or unsubscribed, which stays)
+  std::int64_t rows = 0;       // data rows read
+  std::int64_t failed = 0;       // rows refused (all of them, though `errors` keeps only the first 1000)
   std::vector<ImportError> errors;
 };
 // Called after each chunk and at the end: rows read so far, bytes read so far.
@@ -159,7 +172,9 @@ class SubscriptionService {
   Status ApplyPreferences(model::Subscriber& s, const SubscriberInput& in, bool staff);
   Result<std::string> NormalizeDestination(model::ChannelKind kind, const SubscriberInput& in, std::string& field);
   Status SendConfirmation(const model::Page& page, const model::Subscriber& s, const std::string& code);
-  Status SendTest(const model::Page& page, const model::Subscriber& s, const std::string& field);
+  // `s.secret` signs it; `carried_secret`, when not empty, is put in the body for the receiver.
+  Status SendTest(const model::Page& page, const model::Subscriber& s, const std::string& field,
+                  const std::string& carried_secret);
   std::string PageUrl(const model::Page& page) const;
 
   SubscriptionDeps deps_;

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "service/subscriptions_testing.h"
@@ -23,6 +25,15 @@ class SubscriptionServiceTest : public SubscriptionFixture {
     SubscriberInput in;
     in.email = address;
     return in;
+  }
+  std::string ExportAll() {
+    std::string out;
+    auto st = service_->ExportCsv(page_id_, {}, [&](std::string_view s) {
+      out += s;
+      return true;
+    });
+    EXPECT_TRUE(st.ok());
+    return out;
   }
   std::string LastSmsCode() {
     auto sent = fake(ChannelKind::kSms).sent();
@@ -195,7 +206,80 @@ TEST_F(SubscriptionServiceTest, WebhookIsActiveOnlyWhenTheTestArrivesAndReturnsT
   EXPECT_EQ(sent[0].message.kind, "subscription.test");
   EXPECT_EQ(sent[0].to.secret, out->secret);  // the test is signed with the new secret
   EXPECT_FALSE(sent[0].message.unsubscribe_url.empty());
+  // ... and carries it, with the manage link, to the endpoint (public answers show neither).
+  auto doc = boost::json::parse(sent[0].message.webhook_json).as_object();
+  EXPECT_EQ(doc.at("subscription").at("secret").as_string(), out->secret);
+  EXPECT_NE(std::string(doc.at("subscription").at("manage_url").as_string()).find("token="), std::string::npos);
   EXPECT_EQ(All()[0].secret, out->secret);
+}
+
+// Regression (defects issue, item 11): the test message was signed with a secret made in the same
+// request, so a receiver that verifies signatures refused it. The subscriber may now give its own.
+TEST_F(SubscriptionServiceTest, WebhookSignsTheTestWithTheSubscribersOwnSecret) {
+  const std::string mine = "whsec_" + Base64Encode(std::string(32, 'm'));
+  SubscriberInput in;
+  in.channel = "webhook";
+  in.endpoint = "https://hooks.example.com/verifying";
+  in.secret = mine;
+  auto out = service_->Subscribe(page_id_, in, false);
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  auto sent = fake(ChannelKind::kWebhook).sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].to.secret, mine);
+  auto doc = boost::json::parse(sent[0].message.webhook_json).as_object();
+  EXPECT_FALSE(doc.at("subscription").as_object().contains("secret"));  // they have it already
+  EXPECT_EQ(All()[0].secret, mine);
+
+  for (const std::string& bad :
+       std::vector<std::string>{"whsec_short", "mine", "whsec_" + Base64Encode(std::string(8, 'x')), "whsec_!!!"}) {
+    in.endpoint = "https://hooks.example.com/other";
+    in.secret = bad;
+    auto r = service_->Subscribe(page_id_, in, false);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().field, "secret") << bad;
+  }
+  in.channel = "slack";
+  in.endpoint = "https://hooks.slack.example/x";
+  in.secret = mine;
+  auto r = service_->Subscribe(page_id_, in, false);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().field, "secret");
+  EXPECT_EQ(SubscriberCount(), 1);
+}
+
+// Regression (defects issue, item 7): a known active endpoint got 409. It now gets the same test
+// message a new one gets, signed with a throwaway (or the given) secret, never the stored one, so
+// a verifying receiver answers alike for both; nothing is written.
+TEST_F(SubscriptionServiceTest, KnownWebhookEndpointIsTestedLikeANewOneAndNothingIsWritten) {
+  SubscriberInput in;
+  in.channel = "webhook";
+  in.endpoint = "https://hooks.example.com/known";
+  auto first = service_->Subscribe(page_id_, in, false);
+  ASSERT_TRUE(first.ok());
+  const model::Subscriber stored = All()[0];
+  auto again = service_->Subscribe(page_id_, in, false);
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(again->next, SubscribeOutcome::Next::kActive);
+  auto sent = fake(ChannelKind::kWebhook).sent();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_NE(sent[1].to.secret, stored.secret);
+  EXPECT_TRUE(sent[1].to.secret.starts_with("whsec_"));
+  // The owner of the endpoint learns its real secret and manage link.
+  auto doc = boost::json::parse(sent[1].message.webhook_json).as_object();
+  EXPECT_EQ(doc.at("subscription").at("secret").as_string(), stored.secret);
+  EXPECT_EQ(SubscriberCount(), 1);
+  EXPECT_EQ(All()[0].secret, stored.secret);
+  EXPECT_EQ(All()[0].updated_at, stored.updated_at);
+  // A refused test is answered like a refused test of a new endpoint.
+  fake(ChannelKind::kWebhook).Answer(SendOutcome::Kind::kPermanent, 401, "HTTP 401");
+  auto refused_known = service_->Subscribe(page_id_, in, false);
+  in.endpoint = "https://hooks.example.com/new";
+  auto refused_new = service_->Subscribe(page_id_, in, false);
+  ASSERT_FALSE(refused_known.ok());
+  ASSERT_FALSE(refused_new.ok());
+  EXPECT_EQ(refused_known.error().message, refused_new.error().message);
+  EXPECT_EQ(refused_known.error().field, refused_new.error().field);
+  EXPECT_EQ(SubscriberCount(), 1);
 }
 
 TEST_F(SubscriptionServiceTest, FailedOrSilentTestWritesNothing) {
@@ -250,7 +334,7 @@ TEST_F(SubscriptionServiceTest, WebPushIsActiveAtOnceWithValidKeys) {
   SubscriberInput in;
   in.channel = "webpush";
   in.endpoint = "https://push.example.net/send/abc";
-  in.push_p256dh = Base64UrlEncode(std::string("\x04") + std::string(64, 'k'));
+  in.push_p256dh = testing::ValidP256dh();
   in.push_auth = Base64UrlEncode(std::string(16, 'a'));
   auto out = service_->Subscribe(page_id_, in, false);
   ASSERT_TRUE(out.ok()) << out.error().message;
@@ -260,6 +344,32 @@ TEST_F(SubscriptionServiceTest, WebPushIsActiveAtOnceWithValidKeys) {
   auto bad = service_->Subscribe(page_id_, in, false);
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().field, "keys.auth");
+}
+
+// Regression (defects issue, item 9): 65 bytes starting with 0x04 that are not a point on
+// P-256 were accepted, and every message to the subscriber then failed to encrypt.
+TEST_F(SubscriptionServiceTest, WebPushRefusesAKeyThatIsNotAP256PointAndAWrongSizeAuth) {
+  SubscriberInput in;
+  in.channel = "webpush";
+  in.endpoint = "https://push.example.net/send/abc";
+  in.push_auth = Base64UrlEncode(std::string(16, 'a'));
+  for (const std::string& point :
+       {std::string("\x04") + std::string(64, 'k'), std::string("\x04") + std::string(64, '\0'),
+        std::string("\x04") + std::string(64, '\xff')}) {
+    in.push_p256dh = Base64UrlEncode(point);
+    auto r = service_->Subscribe(page_id_, in, false);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalid);
+    EXPECT_EQ(r.error().field, "keys.p256dh");
+  }
+  in.push_p256dh = testing::ValidP256dh();
+  for (size_t n : {15u, 17u, 32u}) {
+    in.push_auth = Base64UrlEncode(std::string(n, 'a'));
+    auto r = service_->Subscribe(page_id_, in, false);
+    ASSERT_FALSE(r.ok()) << n;
+    EXPECT_EQ(r.error().field, "keys.auth");
+  }
+  EXPECT_EQ(SubscriberCount(), 0);
 }
 
 TEST_F(SubscriptionServiceTest, StaffSkipConfirmationIsActiveAndDuplicatesConflict) {
@@ -397,14 +507,7 @@ TEST_F(SubscriptionServiceTest, ExportRoundTripsWithoutSecrets) {
       << "email,a@example.com," << api_ << ";" << web_ << ",en,Europe/Paris,technical,free,1\n"
       << "webhook,https://hooks.example.com/a,,,,,,\n";
   ASSERT_TRUE(service_->ImportCsv(page_id_, csv).ok());
-  std::string out;
-  ASSERT_TRUE(service_
-                  ->ExportCsv(page_id_, {},
-                              [&](std::string_view s) {
-                                out += s;
-                                return true;
-                              })
-                  .ok());
+  const std::string out = ExportAll();
   EXPECT_TRUE(out.starts_with(std::string(kCsvHeader) + "\n"));
   EXPECT_NE(out.find("email,a@example.com," + api_ + ";" + web_ + ",en,Europe/Paris,technical,free,1\n"),
             std::string::npos)
@@ -416,6 +519,75 @@ TEST_F(SubscriptionServiceTest, ExportRoundTripsWithoutSecrets) {
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->errors.empty());
   EXPECT_EQ(SubscriberCount(), 2);
+}
+
+// Regression (defects issue, item 6): export wrote "=cmd|x!A0@example.com" as it was, and a
+// spreadsheet opening the file ran it. Formula-like cells now start with a quote, and importing
+// the export gives back the same subscribers.
+TEST_F(SubscriptionServiceTest, ExportNeutralisesFormulaCellsAndTheExportImportsBack) {
+  const std::vector<std::string> addresses = {"=cmd|x!a0@example.com", "+sum@example.com",     "-x@example.com",
+                                              "plain@example.com",     "'=quoted@example.com", "'plain@example.com"};
+  int n = 0;
+  for (const auto& a : addresses) {
+    model::Subscriber s;  // stored as an older version (or an import) may have left them
+    s.id = "s" + std::to_string(++n);
+    s.page_id = page_id_;
+    s.channel = ChannelKind::kEmail;
+    s.address = a;
+    s.state = SubscriberState::kActive;
+    s.priority = n == 1 ? -5 : 0;
+    ASSERT_TRUE(store_->SaveSubscriber(s).ok());
+  }
+  const std::string out = ExportAll();
+  EXPECT_NE(out.find("\nemail,'=cmd|x!a0@example.com,"), std::string::npos) << out;
+  EXPECT_NE(out.find("\nemail,'+sum@example.com,"), std::string::npos) << out;
+  EXPECT_NE(out.find("\nemail,'-x@example.com,"), std::string::npos) << out;
+  EXPECT_NE(out.find(",'-5\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("\nemail,plain@example.com,"), std::string::npos) << out;
+  EXPECT_NE(out.find("\nemail,''=quoted@example.com,"), std::string::npos) << out;  // one quote more
+  EXPECT_NE(out.find("\nemail,'plain@example.com,"), std::string::npos) << out;     // left alone
+  // No cell (after the CSV quoting) starts with a formula character.
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);) {
+    size_t start = 0;
+    while (start <= line.size()) {
+      size_t comma = line.find(',', start);
+      if (comma == std::string::npos) comma = line.size();
+      std::string cell = line.substr(start, comma - start);
+      if (!cell.empty() && cell.front() == '"') cell = cell.substr(1);
+      EXPECT_TRUE(cell.empty() || std::string("=+-@\t\r").find(cell.front()) == std::string::npos) << line;
+      start = comma + 1;
+    }
+  }
+  // Into an empty page: every subscriber comes back as it was.
+  ASSERT_TRUE(store_->DeleteSubscriber(page_id_, "s1").ok());
+  for (int i = 2; i <= n; ++i) ASSERT_TRUE(store_->DeleteSubscriber(page_id_, "s" + std::to_string(i)).ok());
+  std::stringstream again(out);
+  auto r = service_->ImportCsv(page_id_, again);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_TRUE(r->errors.empty()) << r->errors[0].message;
+  EXPECT_EQ(r->imported, n);
+  std::set<std::string> got;
+  for (const auto& s : All()) {
+    got.insert(s.address);
+    if (s.address.starts_with("=cmd")) {
+      EXPECT_EQ(s.priority, -5);
+    }
+  }
+  EXPECT_EQ(got, std::set<std::string>(addresses.begin(), addresses.end()));
+}
+
+TEST_F(SubscriptionServiceTest, SignUpRefusesAnEmailAddressThatStartsLikeAFormula) {
+  for (const std::string a : {"=cmd|x!A0@example.com", "+cmd@example.com", "-2+3@example.com"}) {
+    for (bool staff : {false, true}) {
+      auto r = service_->Subscribe(page_id_, Email(a), staff);
+      ASSERT_FALSE(r.ok()) << a;
+      EXPECT_EQ(r.error().code, ErrorCode::kInvalid) << a;
+      EXPECT_EQ(r.error().field, "email") << a;
+    }
+  }
+  EXPECT_EQ(SubscriberCount(), 0);
+  EXPECT_EQ(email().count(), 0u);
 }
 
 }  // namespace

@@ -18,11 +18,18 @@
 #include "notify/links.h"
 #include "notify/registry.h"
 #include "notify/sms/phone_number.h"
+#include "notify/webpush/p256.h"
 #include "service/services.h"
 #include "service/subscriptions.h"
 #include "store/store.h"
 
 namespace herald::service::testing {
+
+// The base64url public key of a fresh P-256 key pair: a browser's p256dh.
+inline std::string ValidP256dh() {
+  auto key = notify::webpush::P256Generate();
+  return key ? Base64UrlEncode(notify::webpush::P256PublicBytes(key->get())) : std::string();
+}
 
 class FakeChannel final : public notify::Channel {
  public:

@@ -168,7 +168,9 @@ Status InsertDeliveries(Connection& conn, const std::vector<model::Delivery>& al
                              x.updated_at, x.last_status, x.last_error})
         params.push_back(std::move(p));
     }
-    sql += " ON CONFLICT (id) DO NOTHING";
+    // A delivery recorded before (its batch sent by two instances) was sent once more: a resend
+    // counts as an attempt; its recorded outcome stays.
+    sql += " ON CONFLICT (id) DO UPDATE SET attempts = deliveries.attempts + excluded.attempts";
     if (auto st = conn.Exec(sql, params); !st.ok()) return st.error();
   }
   return {};
@@ -356,14 +358,19 @@ Result<std::int64_t> SqlStore::ImportSubscribers(const std::vector<model::Subscr
   std::int64_t written = 0;
   auto st = Write([&](Connection& conn) -> Status {
     for (const auto& s : subscribers) {
-      // A known address keeps its id, secrets and history; an unsubscribed one stays unsubscribed.
+      // A known address keeps its id, secrets and history; an unsubscribed one stays unsubscribed;
+      // one whose preferences are the same is not written (and not counted).
       auto r = conn.Exec(
           "INSERT INTO subscribers (" + std::string(kSubscriberColumns) + ") VALUES (" +
               std::string(kSubscriberValues) +
               ") ON CONFLICT (page_id, channel, address) DO UPDATE SET component_ids = excluded.component_ids, "
               "language = excluded.language, time_zone = excluded.time_zone, detail = excluded.detail, "
               "segment = excluded.segment, priority = excluded.priority, updated_at = excluded.updated_at "
-              "WHERE subscribers.state <> 'unsubscribed'",
+              "WHERE subscribers.state <> 'unsubscribed' AND (subscribers.component_ids IS DISTINCT FROM "
+              "excluded.component_ids OR subscribers.language IS DISTINCT FROM excluded.language OR "
+              "subscribers.time_zone IS DISTINCT FROM excluded.time_zone OR subscribers.detail IS DISTINCT FROM "
+              "excluded.detail OR subscribers.segment IS DISTINCT FROM excluded.segment OR subscribers.priority IS "
+              "DISTINCT FROM excluded.priority)",
           SubscriberParams(s));
       if (!r.ok()) return r.error();
       written += *r;

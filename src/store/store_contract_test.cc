@@ -1061,6 +1061,12 @@ TEST_P(StoreContract, ImportKeepsUnsubscribedAndUpdatesKnownAddresses) {
   EXPECT_EQ(store_->GetSubscriber("p1", "k1")->segment, "enterprise");
   EXPECT_TRUE(store_->GetSubscriber("p1", "n1").ok());
   EXPECT_EQ(*store_->CountSubscribers("p1"), 3);
+  // The same rows again change nothing and write nothing (the CLI says "unchanged").
+  auto same = store_->ImportSubscribers({again, known, fresh});
+  ASSERT_TRUE(same.ok()) << same.error().message;
+  EXPECT_EQ(*same, 0);
+  known.priority = 7;
+  EXPECT_EQ(*store_->ImportSubscribers({known}), 1);
   SubscriberFilter f;
   f.segment = "enterprise";
   EXPECT_EQ(Ids(*store_->ListSubscribers("p1", f)), (std::vector<std::string>{"k1"}));

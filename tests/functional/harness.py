@@ -49,6 +49,7 @@ class Herald:
         self.env = dict(os.environ, **(env or {}))
         self.proc = None
         self.port = None
+        self.metrics_port = None  # set when metrics.listen is configured
         self.log_lines = []
 
     def start(self):
@@ -61,6 +62,8 @@ class Herald:
             line = self.proc.stdout.readline()
             if not line:
                 break
+            if line.startswith("herald metrics listening on port "):
+                self.metrics_port = int(line.split()[-1])
             if line.startswith("herald listening on port "):
                 self.port = int(line.split()[-1])
                 break
@@ -104,7 +107,7 @@ class Herald:
         p = self.cli("token", "create", "--name", f"test {role}", "--role", role)
         return p.stdout.strip().splitlines()[-1]
 
-    def request(self, method, path, body=None, headers=None, token=None, form=None, raw=None):
+    def request(self, method, path, body=None, headers=None, token=None, form=None, raw=None, timeout=15):
         headers = dict(headers or {})
         data = None
         if body is not None:
@@ -119,7 +122,7 @@ class Herald:
             headers.setdefault("Authorization", f"Bearer {token}")
         req = urllib.request.Request(self.url + path, data=data, method=method, headers=headers)
         try:
-            with urllib.request.urlopen(req, timeout=15) as r:
+            with urllib.request.urlopen(req, timeout=timeout) as r:
                 return Response(r.status, r.headers, r.read())
         except urllib.error.HTTPError as e:
             return Response(e.code, e.headers, e.read())

@@ -56,10 +56,14 @@
   function place(day) {
     var row = day.closest('.bars'), bar = day.parentNode;
     if (!row || !bar) return;
+    // The row may be wider than what shows of it (narrow screens show its last third).
     var rowBox = row.getBoundingClientRect(), barBox = bar.getBoundingClientRect();
-    var width = Math.min(day.offsetWidth || 0, rowBox.width);
-    var left = barBox.left - rowBox.left + barBox.width / 2 - width / 2;
-    left = Math.max(0, Math.min(left, rowBox.width - width));
+    var shown = (row.parentNode || row).getBoundingClientRect();
+    var from = Math.max(0, shown.left - rowBox.left), to = Math.min(rowBox.width, shown.right - rowBox.left);
+    var width = Math.min(day.offsetWidth || 0, to - from);
+    var mid = Math.max(barBox.left, shown.left) + Math.min(barBox.right, shown.right);
+    var left = mid / 2 - rowBox.left - width / 2;
+    left = Math.max(from, Math.min(left, to - width));
     day.style.setProperty('--pop-left', Math.round(left) + 'px');
   }
 
@@ -72,7 +76,15 @@
     });
   }
 
-  function visible(s) { return s.offsetParent !== null || s.closest('.day[open]'); }
+  // Shown: not hidden, and not in the part of a row a narrow screen cuts off.
+  function visible(s) {
+    if (s.closest('.day[open]')) return true;
+    if (s.offsetParent === null) return false;
+    var wrap = s.closest('.bars-wrap'), box = s.getBoundingClientRect();
+    if (!wrap) return true;
+    var w = wrap.getBoundingClientRect();
+    return box.right > w.left && box.left < w.right;
+  }
 
   document.addEventListener('keydown', function (e) {
     var s = e.target;

@@ -76,6 +76,8 @@ std::string RenderHtmlBody(const Message& m, std::string_view language) {
   if (manage) d.set("manage_url", m.manage_url);
   if (unsubscribe) d.set("unsubscribe_url", m.unsubscribe_url);
   d.set("has_links", manage || unsubscribe);
+  // A confirmation goes to someone who has not subscribed yet: the footer must not say they did.
+  d.set("confirming", m.kind == "subscription.confirm");
   d.set("both_links", manage && unsubscribe);
 
   // Parsed once per thread (render only reads the parsed template; the escape function is set

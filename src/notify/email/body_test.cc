@@ -93,6 +93,16 @@ TEST(EmailBody, TextHasTheMessageThenPlainLinks) {
             "Unsubscribe: https://status.acme.example/unsubscribe?t=u1\n");
 }
 
+// The footer says why the email came; a confirmation comes before any subscription exists.
+TEST(EmailBody, TheConfirmationFooterDoesNotSayTheySubscribed) {
+  Message m = Sample();
+  EXPECT_THAT(RenderHtmlBody(m, "en"), HasSubstr("because you subscribed to updates from"));
+  m.kind = "subscription.confirm";
+  const std::string html = RenderHtmlBody(m, "en");
+  EXPECT_THAT(html, Not(HasSubstr("you subscribed")));
+  EXPECT_THAT(html, HasSubstr("because someone asked for updates from Acme &lt;Status&gt; &amp; Co at this address"));
+}
+
 TEST(EmailBody, ButtonLabelFollowsTheKind) {
   Message m;
   m.kind = "incident.created";

@@ -351,11 +351,25 @@ constexpr std::string_view k0004DeliveriesIndexes = R"sql(
 DROP INDEX deliveries_event;
 )sql";
 
-constexpr std::array<Migration, 4> kMigrations{{
+// A component's status is the worst of its causes; the one staff set by hand is kept apart
+// (settings "component.manual_status:<id>", service/component_status.h) so that an incident or a
+// maintenance ending returns to it. Existing components keep what they show when nothing else
+// explains it (no open incident or maintenance in progress, no monitor).
+constexpr std::string_view k0005ComponentManualStatus = R"sql(
+INSERT INTO settings (key, value, updated_at)
+  SELECT 'component.manual_status:' || id, status, updated_at FROM components
+  WHERE is_group = 0 AND status <> 'operational'
+    AND id NOT IN (SELECT ic.component_id FROM incident_components ic JOIN incidents i ON i.id = ic.incident_id
+                   WHERE i.status NOT IN ('resolved', 'postmortem', 'completed', 'scheduled'))
+    AND id NOT IN (SELECT component_id FROM monitors WHERE component_id IS NOT NULL);
+)sql";
+
+constexpr std::array<Migration, 5> kMigrations{{
     {1, "initial", k0001Initial},
     {2, "notifications", k0002Notifications},
     {3, "monitoring", k0003Monitoring},
     {4, "deliveries_indexes", k0004DeliveriesIndexes},
+    {5, "component_manual_status", k0005ComponentManualStatus},
 }};
 
 }  // namespace

@@ -1,0 +1,38 @@
+// The management API's route table: every method and path under /v1 that AdminApi (and the
+// subscribers and monitoring APIs it hands paths to) answers. AdminApi consults it before
+// dispatching: a path the table does not name answers 404 and a method it does not name for
+// that path answers 405 with `Allow`, so the table is the API's surface, and web/openapi.json
+// must describe exactly these routes (routes_test.cc checks both ways).
+//
+// Thread safety: immutable; safe from any thread.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace herald::api {
+
+struct ApiRoute {
+  std::string_view method;  // GET, POST, PUT, PATCH or DELETE; HEAD is answered wherever GET is
+  std::string_view path;    // "/v1/pages/{page_id}/incidents/{incident_id}": {name} is one segment
+};
+
+// Every route, in the order of docs/api.md.
+std::span<const ApiRoute> ManagementRoutes();
+
+// A request path split on '/' (empty segments dropped) with ".json" removed from the last
+// segment, as Statuspage accepts it on any path: what PathMatches and the handlers take.
+std::vector<std::string> SplitApiPath(std::string_view path);
+
+// True when `seg` (as SplitApiPath gives it) has the shape of `pattern`. `component_groups` is accepted for
+// `component-groups`.
+bool PathMatches(std::string_view pattern, const std::vector<std::string>& seg);
+
+enum class RouteMatch { kFound, kNoPath, kNoMethod };
+// Looks `method` and `seg` up in ManagementRoutes(). On kNoMethod, `allow` (when given) gets
+// the methods the path does answer, comma-separated, HEAD included wherever GET is.
+RouteMatch MatchRoute(std::string_view method, const std::vector<std::string>& seg, std::string* allow = nullptr);
+
+}  // namespace herald::api
