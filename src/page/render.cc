@@ -1027,7 +1027,8 @@ std::vector<SiteFile> RenderSite(const SiteInput& raw, RenderCache* cache) {
   };
   for (const auto& i : in.incidents)
     add(
-        "incidents/" + i.id + ".html", [&] { return site_key + subscribe_key + incident_key(i); },
+        "incidents/" + i.id + ".html",
+        [&] { return site_key + (model::IsClosed(i.status) ? std::string() : subscribe_key) + incident_key(i); },
         [&] { return RenderIncidentPage(c, i); });
   std::vector<Month> months = Months(c);
   AddFile(files, "history.html", html, RenderHistory(c, months));

@@ -723,19 +723,23 @@ TEST(RenderCacheTest, IncrementalBuildsEqualFullBuildsAfterEveryChange) {
   EXPECT_EQ(stats.rendered, documents + 1);  // after the stale notice went away; one incident more
   EXPECT_EQ(cache.size(), static_cast<size_t>(stats.rendered));
 
-  // An incident page's sign-up form lists the components and the channels this server sends.
+  // An open incident's page has a sign-up form listing the components and the channels this
+  // server sends: they change it, not the pages of closed incidents.
   in.email_off = true;
   stats = check("email off");
-  EXPECT_GT(stats.rendered, 120);
-  {
-    model::Component c = in.components.back();
-    c.id = "newcomp";
-    c.name = "Billing";
-    c.group_id.clear();
-    in.components.push_back(c);
-  }
+  EXPECT_GE(stats.rendered, 1);
+  EXPECT_LT(stats.rendered, 10);
+  for (const auto& c : in.components)
+    if (c.id == "api") {
+      model::Component copy = c;
+      copy.id = "billing";
+      copy.name = "Billing";
+      in.components.push_back(copy);
+      break;
+    }
   stats = check("component added");
-  EXPECT_GT(stats.rendered, 120);
+  EXPECT_GE(stats.rendered, 1);
+  EXPECT_LT(stats.rendered, 10);
   // Times of another year than the build's carry the year: New Year changes the months' texts.
   in.now = kNow + 365 * 24 * 3600 * 1000LL;
   check("a year later");
@@ -748,7 +752,9 @@ TEST(RenderCacheTest, IncidentPagesSayWhenTheIncidentLastChanged) {
   auto files = RenderSite(in);
   std::string page = Body(files, "incidents/inc_api_errors.html");
   EXPECT_TRUE(Contains(page, "<meta name=\"herald-generated\" content=\"2026-01-15T13:27:00.000Z\">")) << page;
-  EXPECT_TRUE(Contains(page, "Updated <time datetime=\"2026-01-15T13:27:00.000Z\">Jan 15, 2026 13:27 UTC</time>"));
+  // In the page's zone, with the year, like every time of an incident page (first-hour issue 11).
+  EXPECT_TRUE(Contains(page, "Updated <time datetime=\"2026-01-15T13:27:00.000Z\">Jan 15, 2026 14:27 CET</time>"))
+      << page;
   in.now += 3600 * 1000;
   EXPECT_EQ(Body(RenderSite(in), "incidents/inc_api_errors.html"), page);
   EXPECT_NE(Body(RenderSite(in), "index.html"), Body(files, "index.html"));
