@@ -141,10 +141,12 @@ TEST_F(ServicesTest, EndingAMaintenanceReturnsToTheOpenIncidentsStatus) {
   clock_.Advance(20'000);
   ASSERT_EQ(*incidents().RunMaintenanceTransitions(), 1);
   EXPECT_EQ(StatusOf(api_), ComponentStatus::kPartialOutage);
-  // A window entirely in the past, completed in one go.
-  m.scheduled_for = clock_.Now() - 60'000;
-  m.scheduled_until = clock_.Now() - 30'000;
+  // A window already over when the transitions next run (a server started after it ended),
+  // completed in one go. (A window that has already ended cannot be created any more.)
+  m.scheduled_for = clock_.Now() + 1'000;
+  m.scheduled_until = clock_.Now() + 2'000;
   ASSERT_TRUE(incidents().Create(page_id_, m).ok());
+  clock_.Advance(60'000);
   ASSERT_EQ(*incidents().RunMaintenanceTransitions(), 1);
   EXPECT_EQ(StatusOf(api_), ComponentStatus::kPartialOutage);
   IncidentInput resolve;

@@ -214,11 +214,14 @@ class Cli(unittest.TestCase):
         self.cli("apply", self.file)
         iso = lambda t: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))  # noqa: E731
         p = self.cli("incident", "open", "--name", "Invoice errors", "--status", "investigating",
-                     "--body", "Some invoices fail.", "--component", "Invoices=partial_outage")
+                     "--body", "Some invoices fail.", "--component", "Invoices=partial_outage", "--json")
         inc = json.loads(p.stdout)
-        # Over before the server starts: completed at its first scheduler round.
-        self.cli("maintenance", "schedule", "--name", "Past upgrade", "--start", iso(time.time() - 120),
-                 "--end", iso(time.time() - 60), "--component", "Invoices")
+        # Over before the server starts: completed at its first scheduler round. (A window that has
+        # already ended cannot be scheduled, so this one ends two seconds from now, before `serve`.)
+        past_end = time.time() + 2
+        self.cli("maintenance", "schedule", "--name", "Past upgrade", "--start", iso(past_end - 1),
+                 "--end", iso(past_end), "--component", "Invoices")
+        time.sleep(max(0.0, past_end + 1 - time.time()))
         start = time.time()
         self.cli("maintenance", "schedule", "--name", "Invoice database upgrade", "--start", iso(start + 3),
                  "--end", iso(start + 6), "--component", "Invoices")
@@ -254,8 +257,8 @@ class Cli(unittest.TestCase):
             ["incident", "open", "--name", "x", "--component", "Nope=major_outage"],
             ["incident", "open", "--name", "x", "--component", "API=exploded"],
             ["incident", "open", "--name", "x", "--status", "sleeping"],
-            ["incident", "open", "--name", "two\nlines"],
-            ["incident", "open", "--name", "two\rlines"],
+            ["incident", "open", "--name", "two\nlines", "--body", "x"],
+            ["incident", "open", "--name", "two\rlines", "--body", "x"],
             ["incident", "update", "nope", "--body", "x"],
             ["component", "set", "API", "purple"],
             ["maintenance", "schedule", "--name", "x", "--start", "2099-01-02T00:00:00Z", "--end", "2099-01-01T00:00:00Z"],
