@@ -616,7 +616,9 @@ TEST(RenderTest, UptimeBarsAreOneElementPerRunOfAlikeDays) {
       big.history.push_back({c.id, ComponentStatus::kOperational, at + 2 * 3600 * 1000});
     }
   }
-  EXPECT_LT(IndexOf(big).size(), 500'000u);
+  const size_t bytes = IndexOf(big).size();
+  RecordProperty("index_bytes", static_cast<int>(bytes));
+  EXPECT_LT(bytes, 500'000u);
 }
 
 // A site with many incidents over many months, for the cache tests.
