@@ -1,7 +1,11 @@
 #include "api/subscribe_public.h"
 
+#include <date/tz.h>
+
+#include <algorithm>
 #include <boost/json.hpp>
 #include <kainjow/mustache.hpp>
+#include <map>
 #include <set>
 
 #include "api/json.h"
@@ -64,6 +68,59 @@ std::string ChannelLabel(model::ChannelKind k) {
     case model::ChannelKind::kWebPush: return "browser notifications";
   }
   return "";
+}
+
+// The languages of the message templates by their own names, for the language menu.
+std::string LanguageName(const std::string& tag) {
+  static const std::map<std::string, std::string> kNames = {
+      {"de", "Deutsch"},  {"en", "English"},    {"es", "Español"},   {"fr", "Français"},
+      {"it", "Italiano"}, {"nl", "Nederlands"}, {"pt", "Português"}, {"ja", "日本語"}};
+  auto it = kNames.find(tag);
+  return it == kNames.end() ? tag : it->second;
+}
+
+// Every Region/City zone of the system's tzdata (and UTC), sorted, for the time zone picker.
+const std::vector<std::string>& TimeZoneNames() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    try {
+      for (const auto& z : date::get_tzdb().zones) {
+        std::string name(z.name());
+        if (name == "UTC" || (name.find('/') != std::string::npos && !name.starts_with("Etc/"))) out.push_back(name);
+      }
+    } catch (const std::exception&) {
+      // Without tzdata the list is empty and typing a zone still works.
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }();
+  return names;
+}
+
+// An error as a visitor should read it on a form: the field named as the form labels it, and a
+// failed test delivery in plain words instead of the transport's ("Couldn't connect to server").
+std::string PlainMessage(const Error& e) {
+  const std::string& m = e.message;
+  if (m.find("test message") != std::string::npos)
+    return "We sent a test message to this address, but it did not arrive: the server there could not be reached "
+           "or did not accept it. Check the URL, and that the service behind it is up and reachable from the "
+           "internet, then try again.";
+  // A resolver's own words ("Name or service not known") add nothing for a visitor.
+  std::string_view plain(m);
+  if (plain.find("does not resolve") != std::string_view::npos) plain = plain.substr(0, plain.find(" ("));
+  static const std::pair<std::string_view, std::string_view> kLabels[] = {
+      {"time_zone", "Time zone"},      {"language", "Language"},
+      {"component_ids", "Components"}, {"event_types", "What to hear about"},
+      {"quiet_hours", "Quiet hours"},  {"endpoint", "The URL"},
+      {"email", "The email address"},  {"phone_number", "The phone number"},
+      {"address", "The address"},      {"phone_country", "The country code"},
+      {"channel", "The channel"}};
+  for (const auto& [field, label] : kLabels) {
+    if (plain.starts_with(field) && (plain.size() == field.size() || plain[field.size()] == ' ' ||
+                                     plain[field.size()] == '.' || plain[field.size()] == '['))
+      return std::string(label) + std::string(plain.substr(std::min(plain.size(), plain.find(' '))));
+  }
+  return std::string(plain);
 }
 
 // Which form field an error belongs next to.
@@ -146,6 +203,11 @@ struct PublicSubscribe::Impl {
     d.set("base", base);
     d.set("page_name", page.name);
     d.set("vapid_public_key", deps.options.vapid_public_key);
+    // The sign-up form offers only the channels this server can send on (as on the page).
+    if (auto channels = deps.store.GetSetting("notify.channels"); channels.ok() && *channels) {
+      if ((*channels)->find("email,") == std::string::npos) d.set("email_off", true);
+      if ((*channels)->find("sms,") == std::string::npos) d.set("sms_off", true);
+    }
     d.set("subscribe_form",
           mu::partial([] { return std::string(page::FindWebAsset("templates/_subscribe_form.mustache")); }));
     mu::mustache body{std::string(page::FindWebAsset("templates/" + template_name + ".mustache"))};
@@ -299,9 +361,9 @@ struct PublicSubscribe::Impl {
       mu::data errors;
       const std::string f = FormField(e.field);
       if (f == "address" || f == "channel" || f == "component_ids")
-        errors.set(f, e.message);
+        errors.set(f, PlainMessage(e));
       else
-        d.set("form_error", e.message);
+        d.set("form_error", PlainMessage(e));
       d.set("errors", errors);
       d.set("components", Components(page->id, checked));
       int status = http::HttpStatusFor(e.code);
@@ -446,11 +508,15 @@ struct PublicSubscribe::Impl {
     for (const auto& l : notify::TemplateSet::Defaults().Languages()) {
       mu::data t;
       t.set("value", l);
+      t.set("name", LanguageName(l));
       t.set("selected", s.language == l);
       langs.push_back(t);
     }
     d.set("languages", langs);
     d.set("time_zone", s.time_zone);
+    mu::data zones{mu::data::type::list};
+    for (const auto& z : TimeZoneNames()) zones.push_back(mu::data(z));
+    d.set("zones", zones);
     d.set("quiet_start", s.quiet_start_minute ? service::FormatClockTime(*s.quiet_start_minute) : std::string());
     d.set("quiet_end", s.quiet_end_minute ? service::FormatClockTime(*s.quiet_end_minute) : std::string());
     return d;
@@ -505,15 +571,26 @@ struct PublicSubscribe::Impl {
     std::set<std::string> checked(in.component_ids->begin(), in.component_ids->end());
     auto updated = deps.subscriptions.UpdateByToken(token, in);
     if (!updated) {
-      mu::data d = ManageData(*s, token, checked);
+      // The form comes back as the visitor filled it in, not as stored: nothing typed is lost.
+      model::Subscriber shown = *s;
+      if (in.language) shown.language = *in.language;
+      if (in.time_zone) shown.time_zone = *in.time_zone;
+      if (in.detail)
+        if (auto level = model::ParseDetailLevel(*in.detail)) shown.detail = *level;
+      shown.event_types = 0;
+      for (const auto& t : *in.event_types)
+        if (auto bit = service::ParseEventType(t)) shown.event_types |= *bit;
+      mu::data d = ManageData(shown, token, checked);
+      d.set("quiet_start", in.quiet_start.value_or(""));
+      d.set("quiet_end", in.quiet_end.value_or(""));
       const Error& e = updated.error();
       mu::data errors;
       const std::string f = FormField(e.field);
       if (e.code == ErrorCode::kInvalid &&
           (f == "component_ids" || f == "event_types" || f == "language" || f == "time_zone" || f == "quiet_hours"))
-        errors.set(f, e.message);
+        errors.set(f, PlainMessage(e));
       else
-        d.set("form_error", e.message);
+        d.set("form_error", PlainMessage(e));
       d.set("errors", errors);
       return Html(http::HttpStatusFor(e.code), *page, "Your subscription", "manage", d);
     }

@@ -127,6 +127,52 @@ TEST_F(PublicSubscribeTest, WebhookGetsItsSecretInTheTestMessageAndPushSubscribe
   EXPECT_EQ(stored->component_ids, std::vector<std::string>{api_});
 }
 
+// First-hour issue 13: the language menu showed "de/en/es/fr", the time zone was free text, and an
+// invalid zone blanked the field and quiet hours and named the internal key "time_zone".
+TEST_F(PublicSubscribeTest, ManageFormNamesLanguagesListsZonesAndKeepsWhatWasTyped) {
+  ASSERT_EQ(Call("POST", "/subscribe", "channel=email&address=c%40example.com").status, 202);
+  ASSERT_TRUE(service_->Confirm(TokenOf(LastConfirmUrl())).ok());
+  const std::string token = TokenOf(links_.ManageUrl(All()[0].id));
+  auto m = Call("GET", "/subscriptions/manage?token=" + token, "", "");
+  ASSERT_EQ(m.status, 200);
+  EXPECT_NE(m.body.find(">English</option>"), std::string::npos) << m.body;
+  EXPECT_NE(m.body.find(">Deutsch</option>"), std::string::npos);
+  EXPECT_EQ(m.body.find(">de</option>"), std::string::npos);
+  EXPECT_NE(m.body.find("list=\"m-tz-zones\""), std::string::npos);
+  EXPECT_NE(m.body.find("<datalist id=\"m-tz-zones\">"), std::string::npos);
+  EXPECT_NE(m.body.find("<option value=\"Europe/Paris\">"), std::string::npos);
+
+  auto bad = Call("POST", "/subscriptions/manage",
+                  "token=" + token +
+                      "&action=save&detail=technical&language=de&time_zone=Nowhere%2FCity"
+                      "&quiet_hours[start]=22:00&quiet_hours[end]=06:00&event_types[]=maintenance");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("value=\"Nowhere/City\""), std::string::npos) << bad.body;
+  EXPECT_NE(bad.body.find("value=\"22:00\""), std::string::npos);
+  EXPECT_NE(bad.body.find("value=\"06:00\""), std::string::npos);
+  EXPECT_NE(bad.body.find("value=\"de\" lang=\"de\" selected"), std::string::npos);
+  EXPECT_NE(bad.body.find("value=\"technical\" checked"), std::string::npos);
+  EXPECT_NE(bad.body.find("Time zone must be"), std::string::npos);
+  EXPECT_EQ(bad.body.find("time_zone must"), std::string::npos);
+  EXPECT_EQ(All()[0].language, "en");  // nothing changed
+}
+
+// First-hour issue 9: the sign-up form offered email and SMS on a server that sends neither.
+TEST_F(PublicSubscribeTest, FormOffersOnlyTheChannelsThisServerSends) {
+  ASSERT_TRUE(store_->PutSetting("notify.channels", "webhook,slack,teams,discord,mattermost,webpush,", 0).ok());
+  for (const std::string& target : {std::string("/subscribe")}) {
+    auto form = Call("GET", target);
+    ASSERT_EQ(form.status, 200);
+    EXPECT_EQ(form.body.find("value=\"email\""), std::string::npos) << form.body;
+    EXPECT_EQ(form.body.find("value=\"sms\""), std::string::npos);
+    EXPECT_NE(form.body.find("value=\"webhook\" checked"), std::string::npos);
+  }
+  // And an error shown on the form again keeps them out.
+  auto again = Call("POST", "/subscribe", "channel=webhook&address=ftp%3A%2F%2Fx");
+  EXPECT_EQ(again.status, 400);
+  EXPECT_EQ(again.body.find("value=\"email\""), std::string::npos);
+}
+
 // Regression (defects issue, item 7): a known webhook endpoint was answered 409 "already
 // subscribed". Every channel of the public sign-up now answers a known address exactly as a new one.
 TEST_F(PublicSubscribeTest, EveryChannelAnswersKnownAddressesExactlyAsNewOnes) {

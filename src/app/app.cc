@@ -436,14 +436,51 @@ std::optional<http::Response> App::HandleFast(const http::Request& req) {
       return r;
     }
   }
-  if (const auto* asset = snap->Find(host, p)) return ServeAsset(req, *snap, *asset);
+  auto not_found_page = [&]() -> const page::Asset* {
+    const auto* page = snap->PageFor(host, p);
+    return page ? snap->Find(host, page->base_path + "404.html") : nullptr;
+  };
+  // The not-found page is a file of the site (static hosts serve it by that name), but asked for
+  // by its own address ("/404", "/404.html") it is still an answer that nothing is there.
+  if (const auto* asset = snap->Find(host, p))
+    if (p.find("404") == std::string::npos || asset != not_found_page()) return ServeAsset(req, *snap, *asset);
   if (p.starts_with("/api/")) return http::ErrorResponse(Error::NotFound("no such API document: " + p.substr(0, 200)));
+  if (snap->pages.empty()) {
+    // A fresh server with no public page yet: say how to make one instead of raw JSON.
+    if (p == "/" || p == "/index.html") return WelcomePage(200);
+    if (p == "/assets/page.css") {
+      r.body = std::string(page::FindWebAsset("assets/page.css"));
+      r.Set("Content-Type", "text/css; charset=utf-8");
+      return r;
+    }
+    return WelcomePage(404);
+  }
+  // Links made while the page served at "/" had its own path (/pages/{slug}/..., in messages
+  // already sent) lead to the same file at "/".
+  for (const auto& page : snap->pages) {
+    if (page.base_path != "/" || !p.starts_with("/pages/") || p.size() < 8 + page.slug.size() ||
+        p.compare(7, page.slug.size(), page.slug) != 0 || p[7 + page.slug.size()] != '/')
+      continue;
+    r.status = 301;
+    r.Set("Location", p.substr(7 + page.slug.size()));
+    return r;
+  }
   r = http::ErrorResponse(Error::NotFound("page not found"));
-  const auto* page = snap->PageFor(host, p);
-  if (const auto* notfound = page ? snap->Find(host, page->base_path + "404.html") : nullptr) {
+  if (const auto* notfound = not_found_page()) {
     r = ServeAsset(req, *snap, *notfound, /*conditional=*/false);  // a 404 is never "not modified"
     r.status = 404;
   }
+  return r;
+}
+
+http::Response App::WelcomePage(int status) const {
+  http::Response r;
+  r.status = status;
+  r.body = page::RenderWelcomePage(options_.public_url);
+  r.Set("Content-Type", "text/html; charset=utf-8");
+  r.Set("Cache-Control", "no-store");  // gone as soon as a page exists
+  r.Set("Content-Security-Policy", std::string(page::kPageContentSecurityPolicy));
+  r.Set("X-Content-Type-Options", "nosniff");
   return r;
 }
 

@@ -89,6 +89,8 @@ class App final : public http::Handler {
   // `conditional`: answer 304 to a matching If-None-Match / If-Modified-Since (not for error pages).
   http::Response ServeAsset(const http::Request& request, const page::Snapshot& snap, const page::Asset& asset,
                             bool conditional = true);
+  // What a server with no public page answers: how to create one (status 200 at "/").
+  http::Response WelcomePage(int status) const;
   void SchedulerLoop();
   void StartNotifications();
   void StartMonitoring();

@@ -300,6 +300,10 @@ int Run(int argc, char** argv) {
   std::string out_dir;
   export_cmd->add_option("--out", out_dir, "Output directory")->required();
   export_cmd->add_option("--public-url", public_url, "Absolute URL the static site will be served at");
+  std::string live_url;
+  export_cmd->add_option("--live-url", live_url,
+                         "URL of the live Herald server, where visitors of the copy subscribe (default: public_url "
+                         "from the configuration, else http://<listen>)");
 
   auto* apply_cmd =
       app.add_subcommand("apply", "Apply a declarative TOML or YAML file of pages, groups, components and monitors");
@@ -462,6 +466,12 @@ int Run(int argc, char** argv) {
       auto site = page::LoadSite(s, p, now, public_url.empty() ? cfg->public_url : public_url);
       if (!site) return Fail(site.error());
       site->page.hostname.clear();  // a static copy is served from wherever it is put
+      // A static host has no sign-up endpoint and no event stream: link to the live page.
+      site->static_export = true;
+      site->live_url = !live_url.empty()          ? live_url
+                       : !cfg->public_url.empty() ? cfg->public_url
+                                                  : "http://" + cfg->listen;
+      site->vapid_public_key.clear();
       sites.push_back(std::move(*site));
     }
     auto snap = page::AssembleSnapshot(sites, now, std::nullopt);

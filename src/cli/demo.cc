@@ -4,6 +4,7 @@
 
 #include "core/log.h"
 #include "core/text.h"
+#include "core/time.h"
 #include "page/demo_site.h"
 #include "service/services.h"
 
@@ -158,20 +159,29 @@ Result<bool> SeedDemo(store::Store& store, const Clock& clock, const std::string
     if (auto st = record(o.name, start + o.hours * kHour, model::ComponentStatus::kOperational); !st) return st.error();
   }
 
-  // A resolved incident from last week, backfilled with its timeline.
+  // A resolved incident from last week, 14:05 to 14:50 in the page's zone as its text says,
+  // posted as it happened (so its times and the component's uptime that day agree with it).
   {
+    const TimeMs started = StartOfDayInZone(now - 6 * kDay, page->time_zone) + 14 * kHour + 5 * 60'000;
+    FakeClock then(started);
+    service::IncidentService past(service::Deps{store, then, [] {}});
     service::IncidentInput in;
     in.name = "Card payments failing for some customers";
-    in.status = model::IncidentStatus::kResolved;
+    in.status = model::IncidentStatus::kInvestigating;
     in.impact = model::Impact::kMajor;
-    in.backfilled = true;
-    in.backfill_date = now - 6 * kDay;
-    in.component_ids = std::vector<std::string>{by_name["Card payments"].id};
-    in.body =
+    in.deliver_notifications = false;
+    in.components[by_name["Card payments"].id] = model::ComponentStatus::kPartialOutage;
+    in.body = "Some card payments are declined with a generic error. We are looking into it.";
+    DEMO_TRY(inc, past.Create(pid, in));
+    then.Set(started + 45 * 60'000);
+    service::IncidentInput done;
+    done.status = model::IncidentStatus::kResolved;
+    done.deliver_notifications = false;
+    done.body =
         "Between 14:05 and 14:50 about 8% of card payments were declined with a generic error. "
         "A configuration change at our card processor caused it; it was rolled back. "
         "Payments that failed can be retried safely: **no card was charged twice**.";
-    DEMO_TRY(inc, incidents.Create(pid, in));
+    DEMO_TRY(resolved, past.Update(pid, inc->id, done));
   }
   // The open incident, with three updates spread over the last hour as they would have been
   // posted.

@@ -4,6 +4,7 @@
 
 #include "core/log.h"
 #include "core/text.h"
+#include "core/time.h"
 #include "monitor/evaluator.h"
 #include "notify/templates.h"
 
@@ -19,6 +20,10 @@ std::string ClockTimeUtc(TimeMs t) {
   std::snprintf(buf, sizeof buf, "%02d:%02d UTC", static_cast<int>(in_day / 3'600'000),
                 static_cast<int>(in_day / 60'000 % 60));
   return buf;
+}
+
+std::string ClockTimeIn(TimeMs t, const std::string& zone) {
+  return IsValidTimeZone(zone) ? FormatInZone(t, zone, "%H:%M %Z") : ClockTimeUtc(t);
 }
 
 std::string DefaultIncidentName(ComponentStatus status) {
@@ -138,6 +143,12 @@ std::string Automation::Render(const std::string& tmpl, const std::string& fallb
   return r ? *r : fallback;
 }
 
+// The page's time zone, for times in incident texts (empty when the page cannot be read: UTC).
+std::string Automation::PageZone(const std::string& page_id) const {
+  auto page = deps_.store.GetPage(page_id);
+  return page ? page->time_zone : std::string();
+}
+
 void Automation::OnComponentStatus(const std::string& page_id, const std::string& component_id, ComponentStatus status,
                                    const FailureFacts& facts) {
   Entry* e = Refresh(page_id, component_id);
@@ -148,7 +159,7 @@ void Automation::OnComponentStatus(const std::string& page_id, const std::string
              {"monitor", facts.monitor_name},
              {"status", std::string(model::Label(status))},
              {"error", facts.error},
-             {"since", ClockTimeUtc(facts.since ? facts.since : deps_.clock.Now())}};
+             {"since", ClockTimeIn(facts.since ? facts.since : deps_.clock.Now(), PageZone(page_id))}};
   if (status == ComponentStatus::kOperational) {
     Recovery(*e);
   } else if (facts.component_hidden) {
@@ -466,7 +477,7 @@ void Automation::ResolveDue(Entry& e) {
   if (!model::IsClosed(inc->status)) {
     service::IncidentInput in;
     in.status = IncidentStatus::kResolved;
-    e.vars["since"] = ClockTimeUtc(e.rule.recovered_at);
+    e.vars["since"] = ClockTimeIn(e.rule.recovered_at, PageZone(e.rule.page_id));
     if (e.vars["component"].empty()) {
       auto c = deps_.store.GetComponent(e.rule.page_id, e.rule.component_id);
       if (c) e.vars["component"] = c->name;

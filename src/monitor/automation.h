@@ -64,6 +64,9 @@ std::string DefaultIncidentName(model::ComponentStatus status);
 std::string DefaultIncidentBody(model::ComponentStatus status);
 // "14:02 UTC"
 std::string ClockTimeUtc(TimeMs t);
+// "15:02 CET": the time of day in the page's zone, as the page shows times (UTC when the zone is
+// empty or unknown), for "since ..." in automatic incidents.
+std::string ClockTimeIn(TimeMs t, const std::string& zone);
 
 class Automation {
  public:
@@ -90,6 +93,7 @@ class Automation {
   const Stats& stats() const { return stats_; }
 
  private:
+  std::string PageZone(const std::string& page_id) const;
   struct Entry {
     model::AutomationRule rule;
     TimeMs draft_publish_at = 0;  // of open_draft_id

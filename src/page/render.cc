@@ -65,6 +65,9 @@ SiteInput Clean(const SiteInput& in) {
   out.vapid_public_key = in.vapid_public_key;
   out.email_off = in.email_off;
   out.sms_off = in.sms_off;
+  out.static_export = in.static_export;
+  out.live_url = in.live_url;
+  while (!out.live_url.empty() && out.live_url.back() == '/') out.live_url.pop_back();
 
   std::set<std::string> hidden_groups;
   for (const auto& c : in.components)
@@ -197,6 +200,8 @@ struct Ctx {
   std::unordered_map<std::string, const model::Component*> by_id;
   std::unordered_map<std::string, ComponentUptime> uptime;
   std::unordered_map<std::string, std::vector<std::string>> charts;  // component id -> chart HTML
+  // component id -> the incidents and maintenances that affected it, for its uptime days
+  std::unordered_map<std::string, std::vector<const model::Incident*>> incidents_of;
   // (time, pattern) -> text in `zone`, see Format.
   mutable std::unordered_map<std::string, std::string> formatted;
 };
@@ -213,12 +218,21 @@ const std::string& Format(const Ctx& c, TimeMs t, const char* pattern) {
   return it->second;
 }
 
-mu::data Time(const Ctx& c, TimeMs t, const char* pattern = kShortTime) {
+// One rule for every time on the page: the page's zone, always with the date (a snapshot or an
+// export is still read on later days, so no time can count on being "today"), and the year when
+// it is not the year the page was built in. page.js shows the same in the visitor's zone and
+// leaves out the date when it is today there.
+const char* TimePattern(const Ctx& c, TimeMs t) {
+  return Format(c, t, "%Y") == Format(c, c.in.now, "%Y") ? kShortTime : kLongTime;
+}
+
+mu::data Time(const Ctx& c, TimeMs t, const char* pattern) {
   mu::data d;
   d.set("iso", FormatIso8601(t));
   d.set("text", Format(c, t, pattern));
   return d;
 }
+mu::data Time(const Ctx& c, TimeMs t) { return Time(c, t, TimePattern(c, t)); }
 
 std::string IncidentUrl(const Ctx& c, const model::Incident& i) {
   return c.in.base_path + "incidents/" + i.id + ".html";
@@ -242,7 +256,7 @@ std::string AffectedNames(const Ctx& c, const model::Incident& i) {
 }
 
 mu::data IncidentData(const Ctx& c, const model::Incident& i, bool full_dates) {
-  const char* pattern = full_dates ? kLongTime : kShortTime;
+  auto at = [&](TimeMs t) { return full_dates ? Time(c, t, kLongTime) : Time(c, t); };
   mu::data d;
   d.set("id", i.id);
   d.set("name", i.name);
@@ -252,17 +266,17 @@ mu::data IncidentData(const Ctx& c, const model::Incident& i, bool full_dates) {
   d.set("status_label", std::string(model::Label(i.status)));
   d.set("is_maintenance", i.is_maintenance());
   d.set("closed", model::IsClosed(i.status));
-  d.set("started", Time(c, StartOf(i), pattern));
+  d.set("started", at(StartOf(i)));
   // Mustache looks names up the context stack, so every optional key is set (false when absent)
   // lest a nested section pick up a parent's value.
   for (const char* key : {"resolved", "window", "affected", "next_update", "postmortem_html", "latest", "in_progress"})
     d.set(key, false);
-  if (i.resolved_at) d.set("resolved", Time(c, *i.resolved_at, pattern));
+  if (i.resolved_at) d.set("resolved", at(*i.resolved_at));
   if (i.scheduled_for) {
     mu::data w;
-    w.set("from", Time(c, *i.scheduled_for, kLongTime));
+    w.set("from", at(*i.scheduled_for));
     w.set("until", false);
-    if (i.scheduled_until) w.set("until", Time(c, *i.scheduled_until, kLongTime));
+    if (i.scheduled_until) w.set("until", at(*i.scheduled_until));
     d.set("window", w);
   }
   std::string affected = AffectedNames(c, i);
@@ -272,7 +286,7 @@ mu::data IncidentData(const Ctx& c, const model::Incident& i, bool full_dates) {
     mu::data ud;
     ud.set("status_label", std::string(model::Label(u.status)));
     ud.set("body_html", ShiftHeadings(RenderMarkdown(u.body), 4));
-    ud.set("time", Time(c, u.display_at, pattern));
+    ud.set("time", at(u.display_at));
     updates.push_back(ud);
   }
   d.set("updates", updates);
@@ -284,7 +298,7 @@ mu::data IncidentData(const Ctx& c, const model::Incident& i, bool full_dates) {
     d.set("latest", latest);
   }
   if (!i.updates.empty() && i.updates.front().next_update_at && !model::IsClosed(i.status))
-    d.set("next_update", Time(c, *i.updates.front().next_update_at, "%H:%M %Z"));
+    d.set("next_update", at(*i.updates.front().next_update_at));
   if (!Trim(i.postmortem_body).empty()) d.set("postmortem_html", ShiftHeadings(RenderMarkdown(i.postmortem_body), 3));
   return d;
 }
@@ -296,6 +310,17 @@ std::string Count(std::int64_t n) {
     out += digits[i];
   }
   return out;
+}
+
+// Whether incident `i` was going on at some time in [from, to): from its start (or its
+// maintenance window) until it was resolved, or until `now` while it is open.
+bool During(const model::Incident& i, TimeMs from, TimeMs to, TimeMs now) {
+  const TimeMs start = StartOf(i);
+  TimeMs end = now;
+  if (i.is_maintenance() && i.scheduled_until) end = std::min(now, *i.scheduled_until);
+  if (i.resolved_at) end = *i.resolved_at;
+  if (start > now) return false;
+  return start < to && end >= from;
 }
 
 // What a day's bar says after its date. `measured_component`: the component's other days are
@@ -319,47 +344,59 @@ std::string DayDetail(const UptimeDay& day, bool measured_component) {
   return text;
 }
 
-// The days as one SVG with a rect per run of alike days (the same colour and the same text but
-// the date), and for screen readers the same runs as a list. A run of quiet days is one element,
-// not one per day: 200 components' bars weigh about 150 KB instead of 2 MB, so the page stays
-// light to load and lay out. page.css cuts the gaps between the days with a mask and shows
-// only the last 30 days on narrow screens.
-std::string BarsHtml(const Ctx& c, const std::string& label, const ComponentUptime& u) {
+// The days as a list with one item per run of alike days: the same colour and the same text but
+// the date, and no incident. Each item is a <details> (reachable by keyboard and touch, and
+// opened without script) whose summary is the bar and whose text gives the date or the date
+// range and the figures; a day with incidents is an item of its own that links them. A run of
+// quiet days is one element, not one per day: 200 components' bars stay far under 500 KB
+// instead of 2 MB, so the page stays light to load and lay out. The item's class wN makes it N
+// days wide; page.css draws the gaps between the days over the row.
+std::string BarsHtml(const Ctx& c, const std::string& label, const ComponentUptime& u,
+                     const std::vector<const model::Incident*>* affecting) {
   struct Run {
     size_t first = 0, last = 0;
     std::string_view cls;
     std::string detail;
+    std::vector<const model::Incident*> incidents;
   };
   std::vector<Run> runs;
   for (size_t n = 0; n < u.days.size(); ++n) {
     const UptimeDay& day = u.days[n];
     std::string_view cls = day.has_data ? StatusClass(day.worst) : std::string_view("nodata");
     std::string detail = DayDetail(day, u.monitors > 0);
-    if (!runs.empty() && runs.back().cls == cls && runs.back().detail == detail) {
+    std::vector<const model::Incident*> incidents;
+    if (affecting)
+      for (const model::Incident* i : *affecting)
+        if (During(*i, day.start, day.end, c.in.now)) incidents.push_back(i);
+    if (!runs.empty() && incidents.empty() && runs.back().incidents.empty() && runs.back().cls == cls &&
+        runs.back().detail == detail) {
       runs.back().last = n;
       continue;
     }
-    runs.push_back({n, n, cls, std::move(detail)});
+    runs.push_back({n, n, cls, std::move(detail), std::move(incidents)});
   }
-  std::string svg, list;
-  svg.reserve(64 + runs.size() * 120);
-  svg += "<div class=\"bars-wrap\"><svg class=\"bars\" viewBox=\"0 0 ";
-  svg += std::to_string(u.days.size());
-  svg += " 34\" preserveAspectRatio=\"none\" aria-hidden=\"true\" focusable=\"false\">";
-  list += "<ol class=\"vh\" aria-label=\"" + HtmlEscape(label) + "\">";
+  std::string html;
+  html.reserve(128 + runs.size() * 200);
+  html += "<div class=\"bars-wrap\"><ol class=\"bars\" aria-label=\"" + HtmlEscape(label) + "\">";
   for (const Run& r : runs) {
     std::string text = Format(c, u.days[r.first].start, "%b %d, %Y");
     if (r.last != r.first) text += " to " + Format(c, u.days[r.last].start, "%b %d, %Y");
-    text = HtmlEscape(text + ": " + r.detail);
-    svg += "<rect class=\"bar--";
-    svg += r.cls;
-    svg += "\" x=\"" + std::to_string(r.first) + "\" width=\"" + std::to_string(r.last - r.first + 1) +
-           "\" height=\"34\"><title>" + text + "</title></rect>";
-    list += "<li>" + text + "</li>";
+    text += ": " + r.detail;
+    if (r.incidents.empty()) text += ". No incidents";
+    html += "<li class=\"bar bar--";
+    html += r.cls;
+    if (r.last != r.first) html += " w" + std::to_string(r.last - r.first + 1);
+    html += "\"><details class=\"day\"><summary><span class=\"day-text\">" + HtmlEscape(text) + "</span></summary>";
+    if (!r.incidents.empty()) {
+      html += "<ul class=\"day-incidents\">";
+      for (const model::Incident* i : r.incidents)
+        html += "<li><a href=\"" + HtmlEscape(IncidentUrl(c, *i)) + "\">" + HtmlEscape(i->name) + "</a></li>";
+      html += "</ul>";
+    }
+    html += "</details></li>";
   }
-  svg += "</svg></div>";
-  list += "</ol>";
-  return svg + list;
+  html += "</ol></div>";
+  return html;
 }
 
 mu::data ComponentData(const Ctx& c, const model::Component& comp, ComponentStatus status) {
@@ -388,6 +425,7 @@ mu::data ComponentData(const Ctx& c, const model::Component& comp, ComponentStat
     auto it = c.uptime.find(comp.id);
     if (it != c.uptime.end()) {
       const ComponentUptime& u = it->second;
+      const auto affecting = c.incidents_of.find(comp.id);
       mu::data up;
       up.set("percent", u.uptime ? FormatUptimePercent(*u.uptime) : std::string("No data"));
       up.set("days", std::to_string(u.days.size()));
@@ -399,7 +437,7 @@ mu::data ComponentData(const Ctx& c, const model::Component& comp, ComponentStat
       up.set("bars_html",
              BarsHtml(
                  c, comp.name + ": uptime per day over the past " + std::to_string(u.days.size()) + " days, " + source,
-                 u));
+                 u, affecting == c.incidents_of.end() ? nullptr : &affecting->second));
       up.set("measured", u.monitors > 0);
       d.set("uptime", up);
     }
@@ -441,6 +479,54 @@ mu::data ComponentsData(const Ctx& c) {
   return list;
 }
 
+// The components as the sign-up form lists them (groups holding their members), those in
+// `checked` ticked: light, without the uptime days that ComponentsData renders.
+mu::data FormComponents(const Ctx& c, const std::set<std::string>& checked) {
+  auto item = [&](const model::Component& comp) {
+    mu::data d;
+    d.set("id", comp.id);
+    d.set("name", comp.name);
+    d.set("is_group", false);
+    d.set("checked", checked.count(comp.id) > 0);
+    return d;
+  };
+  std::set<std::string> group_ids;
+  for (const auto& comp : c.in.components)
+    if (comp.is_group) group_ids.insert(comp.id);
+  mu::data list{mu::data::type::list};
+  for (const auto& comp : c.in.components) {
+    if (comp.is_group) {
+      mu::data members{mu::data::type::list};
+      bool any = false;
+      for (const auto& m : c.in.components)
+        if (!m.is_group && m.group_id == comp.id) members.push_back(item(m)), any = true;
+      if (!any) continue;
+      mu::data g = item(comp);
+      g.set("is_group", true);
+      g.set("members", members);
+      list.push_back(g);
+    } else if (comp.group_id.empty() || !group_ids.count(comp.group_id)) {
+      list.push_back(item(comp));
+    }
+  }
+  return list;
+}
+
+// What the sign-up form needs besides the components: the channels this server can send on, the
+// push key, and for a static export the live page to subscribe on instead.
+void SubscribeData(const Ctx& c, mu::data& d) {
+  const SiteInput& in = c.in;
+  if (in.static_export) {
+    d.set("subscribe_url", (in.live_url.empty() ? in.public_url : in.live_url) + in.base_path + "subscribe");
+    return;
+  }
+  d.set("subscribe_url", false);
+  // An empty string is "true" to this Mustache library: no key must be false to hide the button.
+  if (!in.vapid_public_key.empty()) d.set("vapid_public_key", in.vapid_public_key);
+  if (in.email_off) d.set("email_off", true);
+  if (in.sms_off) d.set("sms_off", true);
+}
+
 // Partials shared by the page templates.
 void AddPartials(mu::data& d) {
   for (const char* name : {"timeline", "component", "incident_card", "subscribe_form"}) {
@@ -477,13 +563,10 @@ std::string Layout(const Ctx& c, const std::string& title, const std::string& co
   d.set("generated_iso", FormatIso8601(stamp.at));
   d.set("content", content);
   d.set("extra_head", std::string());
+  d.set("static_export", in.static_export);
   mu::mustache tmpl{std::string(FindWebAsset("templates/layout.mustache"))};
-  // The layout shows "Updated HH:MM UTC" in UTC on purpose (a zone every visitor can place);
-  // page.js shows it in the visitor's zone when it runs.
-  mu::data upd;
-  upd.set("iso", FormatIso8601(stamp.at));
-  upd.set("text", FormatInZone(stamp.at, "UTC", stamp.with_date ? "%b %d, %Y %H:%M UTC" : "%H:%M UTC"));
-  d.set("updated", upd);
+  // In the page's zone like every other time here; page.js shows it in the visitor's.
+  d.set("updated", stamp.with_date ? Time(c, stamp.at, kLongTime) : Time(c, stamp.at));
   return tmpl.is_valid() ? tmpl.render(d) : "<!-- layout: " + tmpl.error_message() + " -->";
 }
 
@@ -535,10 +618,7 @@ std::string RenderIndex(const Ctx& c, const OverallStatus& overall) {
   }
 
   d.set("components", ComponentsData(c));
-  // An empty string is "true" to this Mustache library: no key must be false to hide the button.
-  if (!in.vapid_public_key.empty()) d.set("vapid_public_key", in.vapid_public_key);
-  if (in.email_off) d.set("email_off", true);
-  if (in.sms_off) d.set("sms_off", true);
+  SubscribeData(c, d);
   d.set("uptime_days", std::to_string(kUptimeDays));
 
   // Past incidents: the last 7 days in the page zone, today first, quiet days said so.
@@ -578,6 +658,16 @@ TimeMs IncidentStamp(const model::Incident& i) {
 std::string RenderIncidentPage(const Ctx& c, const model::Incident& i) {
   mu::data d = Common(c);
   d.set("incident", IncidentData(c, i, true));
+  // Signing up from an incident page: its components are ticked, so the visitor hears how it
+  // goes on (and of later incidents there), and the form opens on them.
+  std::set<std::string> affected;
+  for (const auto& a : i.components) affected.insert(a.component_id);
+  for (const auto& u : i.updates)
+    for (const auto& a : u.affected_components) affected.insert(a.component_id);
+  d.set("components", FormComponents(c, affected));
+  d.set("some_components", !affected.empty());
+  d.set("show_subscribe", !model::IsClosed(i.status));
+  SubscribeData(c, d);
   return Layout(c, i.name + " - " + c.in.page.name + " Status", Render("incident", d), {IncidentStamp(i), true});
 }
 
@@ -614,6 +704,27 @@ std::string SiteKey(const Ctx& c) {
         std::string_view(c.in.page.logo_url), std::string_view(c.in.base_path), std::string_view(c.zone)})
     Put(k, v);
   Put(k, c.in.stale_since);
+  Put(k, static_cast<std::int64_t>(c.in.static_export));
+  // Times of a year other than the build's carry the year (TimePattern): a new year changes them.
+  Put(k, Format(c, c.in.now, "%Y"));
+  return k;
+}
+
+// What the sign-up form of an incident page shows besides the incident (FormComponents and
+// SubscribeData): the components, the channels offered, and for an export the live page.
+std::string SubscribeKey(const Ctx& c) {
+  std::string k;
+  Put(k, static_cast<std::int64_t>(c.in.components.size()));
+  for (const auto& comp : c.in.components) {
+    Put(k, comp.id);
+    Put(k, comp.name);
+    Put(k, comp.group_id);
+    Put(k, static_cast<std::int64_t>(comp.is_group));
+  }
+  for (std::string_view v :
+       {std::string_view(c.in.vapid_public_key), std::string_view(c.in.public_url), std::string_view(c.in.live_url)})
+    Put(k, v);
+  for (bool b : {c.in.email_off, c.in.sms_off, c.in.static_export}) Put(k, static_cast<std::int64_t>(b));
   return k;
 }
 
@@ -767,6 +878,14 @@ std::string EnsureContrast(const std::string& color, const std::string& backgrou
   return ToHex(c);
 }
 
+std::string RenderWelcomePage(std::string_view public_url) {
+  mu::data d;
+  std::string origin(public_url);
+  while (!origin.empty() && origin.back() == '/') origin.pop_back();
+  d.set("origin", origin);
+  return Render("welcome", d);
+}
+
 OverallStatus ComputeOverallStatus(const std::vector<model::Component>& components,
                                    const std::vector<model::Incident>& incidents, TimeMs now) {
   (void)now;
@@ -834,8 +953,15 @@ void RenderCache::EndBuild() {
 
 std::vector<SiteFile> RenderSite(const SiteInput& raw, RenderCache* cache) {
   const SiteInput in = Clean(raw);
-  Ctx c{in, IsValidTimeZone(in.page.time_zone) ? in.page.time_zone : "UTC", {}, {}, {}, {}};
+  Ctx c{in, IsValidTimeZone(in.page.time_zone) ? in.page.time_zone : "UTC", {}, {}, {}, {}, {}};
   for (const auto& comp : in.components) c.by_id[comp.id] = &comp;
+  for (const auto& i : in.incidents) {
+    std::set<std::string> ids;
+    for (const auto& a : i.components) ids.insert(a.component_id);
+    for (const auto& u : i.updates)
+      for (const auto& a : u.affected_components) ids.insert(a.component_id);
+    for (const auto& id : ids) c.incidents_of[id].push_back(&i);
+  }
   // Monitors of each component: their day rollups measure its uptime; those with show_chart get
   // a response-time chart under it.
   std::unordered_map<std::string, std::vector<const PageMonitor*>> monitors_of;
@@ -881,6 +1007,7 @@ std::vector<SiteFile> RenderSite(const SiteInput& raw, RenderCache* cache) {
   // Incident pages and months: from the cache when their inputs are unchanged.
   if (cache) cache->BeginBuild();
   const std::string site_key = cache ? SiteKey(c) : std::string();
+  const std::string subscribe_key = cache ? SubscribeKey(c) : std::string();
   std::unordered_map<const model::Incident*, std::string> incident_keys;
   auto incident_key = [&](const model::Incident& i) -> const std::string& {
     auto [it, inserted] = incident_keys.try_emplace(&i);
@@ -900,7 +1027,8 @@ std::vector<SiteFile> RenderSite(const SiteInput& raw, RenderCache* cache) {
   };
   for (const auto& i : in.incidents)
     add(
-        "incidents/" + i.id + ".html", [&] { return site_key + incident_key(i); },
+        "incidents/" + i.id + ".html",
+        [&] { return site_key + (model::IsClosed(i.status) ? std::string() : subscribe_key) + incident_key(i); },
         [&] { return RenderIncidentPage(c, i); });
   std::vector<Month> months = Months(c);
   AddFile(files, "history.html", html, RenderHistory(c, months));

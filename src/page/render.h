@@ -45,6 +45,11 @@ struct SiteInput {
   // Channels this server cannot send on (not configured): hidden from the sign-up form.
   bool email_off = false, sms_off = false;
   std::string vapid_public_key;  // web push key (base64url); empty hides the push button
+  // `herald export`: a static copy has no sign-up endpoint and no event stream, so its pages link
+  // to the live page at `live_url` (the server's public URL) for subscribing and do not try live
+  // updates.
+  bool static_export = false;
+  std::string live_url;
   // Monitoring (empty when the page has no monitors or they could not be loaded). Monitors of
   // components the public cannot see are dropped again here, with their rollups.
   std::vector<PageMonitor> monitors;
@@ -115,6 +120,13 @@ struct OverallStatus {
 };
 OverallStatus ComputeOverallStatus(const std::vector<model::Component>& components,
                                    const std::vector<model::Incident>& incidents, TimeMs now);
+
+// The Content-Security-Policy of every public HTML page: nothing inline, nothing from elsewhere.
+inline constexpr std::string_view kPageContentSecurityPolicy =
+    "default-src 'self'; img-src 'self' https: data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'";
+
+// What a server with no public page shows at "/": that Herald runs and how to create a page.
+std::string RenderWelcomePage(std::string_view public_url);
 
 // `color` if it is "#rgb" or "#rrggbb" (normalised to lowercase "#rrggbb"), else nullopt. Only
 // validated colours may go into CSS.

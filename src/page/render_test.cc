@@ -63,7 +63,7 @@ TEST(RenderTest, IndexStructureAndAccessibility) {
   EXPECT_TRUE(Contains(html, "<meta name=\"herald-generated\" content=\"2026-01-15T13:37:00.000Z\">"));
   EXPECT_TRUE(Contains(html, "<link rel=\"stylesheet\" href=\"/assets/page.css\">"));
   EXPECT_TRUE(Contains(html, "<script src=\"/assets/page.js\" defer></script>"));
-  EXPECT_TRUE(Contains(html, "Updated <time datetime=\"2026-01-15T13:37:00.000Z\">13:37 UTC</time>"));
+  EXPECT_TRUE(Contains(html, "Updated <time datetime=\"2026-01-15T13:37:00.000Z\">Jan 15, 14:37 CET</time>"));
   EXPECT_TRUE(Contains(html, "href=\"/history.atom\""));
   EXPECT_TRUE(Contains(html, "href=\"/history.rss\""));
   EXPECT_TRUE(Contains(html, "href=\"/calendar.ics\""));
@@ -118,8 +118,7 @@ TEST(RenderTest, ComponentsGroupsAndUptime) {
   EXPECT_TRUE(Contains(html, "Partial outage"));
   EXPECT_FALSE(Contains(html, "SMS notifications"));  // only_show_if_degraded while operational
   EXPECT_TRUE(Contains(html, "bar--nodata"));         // Search is 20 days old
-  EXPECT_TRUE(Contains(html, ": No data</title>"));
-  EXPECT_TRUE(Contains(html, ": No data</li>"));  // the same runs as text for screen readers
+  EXPECT_TRUE(Contains(html, ": No data. No incidents</span>"));
   EXPECT_TRUE(Contains(html, "uptime per day over the past 90 days"));
   EXPECT_TRUE(Contains(html, "% uptime"));
 
@@ -196,6 +195,69 @@ TEST(RenderTest, UptimeBarsSayWhetherChecksMeasuredThem) {
   EXPECT_TRUE(Contains(auth, "uptime per day over the past 90 days, from the status history"));
   EXPECT_FALSE(Contains(auth, "legend-source"));
   EXPECT_FALSE(Contains(auth, "checks"));
+}
+
+// First-hour issue 11: "Next update by 11:00 CET" lost its date (and year) when the promise was
+// for another day, and the footer was in UTC while everything else was in the page's zone.
+TEST(RenderTest, EveryTimeIsInThePagesZoneWithItsDate) {
+  SiteInput in = DemoSite(kNow);
+  for (auto& i : in.incidents)
+    if (i.id == "inc_api_errors") i.updates.front().next_update_at = *ParseIso8601("2026-01-16T10:00:00Z");
+  std::string html = IndexOf(in);
+  EXPECT_TRUE(Contains(html, "Next update by <time datetime=\"2026-01-16T10:00:00.000Z\">Jan 16, 11:00 CET</time>"))
+      << html.substr(html.find("Next update"), 200);
+  EXPECT_TRUE(Contains(html, "Updated <time datetime=\"2026-01-15T13:37:00.000Z\">Jan 15, 14:37 CET</time>"));
+  for (auto& i : in.incidents)
+    if (i.id == "inc_api_errors") i.updates.front().next_update_at = *ParseIso8601("2027-01-02T10:00:00Z");
+  EXPECT_TRUE(Contains(IndexOf(in), ">Jan 02, 2027 11:00 CET</time>"));
+}
+
+// First-hour issue 12: each day of the uptime bars is a <details> with the day's text and links to
+// the incidents of that day; no native title tooltips.
+TEST(RenderTest, UptimeDaysShowTheirIncidents) {
+  std::string html = IndexOf(DemoSite(kNow));
+  std::string api = ComponentHtml(html, "API");
+  EXPECT_FALSE(Contains(api, " title=\""));
+  const auto today = api.rfind("<details class=\"day\">");
+  ASSERT_NE(today, std::string::npos);
+  const std::string day = api.substr(today, api.find("</details>", today) - today);
+  EXPECT_TRUE(Contains(day, "<summary><span class=\"day-text\">Jan 15, 2026: ")) << day;
+  EXPECT_TRUE(Contains(day, "<a href=\"/incidents/inc_api_errors.html\">Elevated error rates on the API</a>")) << day;
+  EXPECT_TRUE(Contains(api, ". No incidents</span></summary></details>"));
+}
+
+// First-hour issue 10: an exported site kept a form posting to the static host and a script
+// asking for /events.
+TEST(RenderTest, StaticExportLinksToTheLivePageAndDoesNotListen) {
+  SiteInput in = DemoSite(kNow);
+  in.static_export = true;
+  in.live_url = "https://status.example.com/";
+  auto files = RenderSite(in);
+  for (const char* path : {"index.html", "incidents/inc_api_errors.html"}) {
+    const std::string html = Body(files, path);
+    EXPECT_FALSE(Contains(html, "<form")) << path;
+    EXPECT_TRUE(Contains(html, "<body data-base=\"/\" data-static>")) << path;
+  }
+  EXPECT_TRUE(Contains(Body(files, "index.html"), "<a href=\"https://status.example.com/subscribe\">"));
+  EXPECT_TRUE(Contains(IndexOf(DemoSite(kNow)), "<form class=\"subscribe-form\""));
+}
+
+// First-hour issue 13: an open incident's page offers to subscribe, its components ticked.
+TEST(RenderTest, OpenIncidentPageOffersToSubscribeToItsComponents) {
+  SiteInput in = DemoSite(kNow);
+  std::string html = Body(RenderSite(in), "incidents/inc_api_errors.html");
+  EXPECT_TRUE(Contains(html, "Get updates about this incident"));
+  EXPECT_TRUE(Contains(html, "<details class=\"field\" open>"));
+  EXPECT_TRUE(std::regex_search(html, std::regex("value=\"[a-z_]+\" checked> API<")));
+  EXPECT_FALSE(Contains(Body(RenderSite(in), "incidents/inc_db_latency.html"), "Get updates about this incident"));
+}
+
+TEST(RenderTest, WelcomePageSaysHowToCreateAPage) {
+  std::string html = RenderWelcomePage("http://127.0.0.1:8080/");
+  EXPECT_TRUE(Contains(html, "herald apply herald.toml"));
+  EXPECT_TRUE(Contains(html, "http://127.0.0.1:8080/v1/pages"));
+  EXPECT_FALSE(Contains(html, "<style"));
+  EXPECT_FALSE(Contains(html, "<script"));
 }
 
 TEST(RenderTest, PastIncidentsByDay) {
@@ -494,21 +556,47 @@ TEST(RenderTest, UptimeBarsAreOneElementPerRunOfAlikeDays) {
   std::string html = IndexOf(in);
   size_t from = html.find("aria-label=\"Authentication: uptime per day");
   ASSERT_NE(from, std::string::npos);
-  const size_t start = html.rfind("<svg class=\"bars\"", from);
-  std::string auth = html.substr(start, html.find("</ol>", from) - start);
+  std::string auth = html.substr(from, html.find("</ol>", from) - from);
   auto count = [&](const std::string& what) {
     size_t n = 0;
     for (size_t p = auth.find(what); p != std::string::npos; p = auth.find(what, p + 1)) ++n;
     return n;
   };
-  // Quiet days before the outage, the outage, quiet days since (today may differ: it is partial).
-  EXPECT_GE(count("<rect"), 3u);
-  EXPECT_LE(count("<rect"), 5u);
-  EXPECT_EQ(count("<rect"), count("<li>"));
-  EXPECT_TRUE(Contains(auth, "<title>Jan 05, 2026: 95.83% uptime, Major outage</title>")) << auth;
-  EXPECT_TRUE(Contains(auth, "<li>Jan 05, 2026: 95.83% uptime, Major outage</li>")) << auth;
-  EXPECT_TRUE(Contains(auth, "class=\"bar--major\" x=\"79\" width=\"1\"")) << auth;
-  EXPECT_TRUE(Contains(auth, "<title>Oct 18, 2025 to Jan 04, 2026: 100.00% uptime</title>")) << auth;
+  // Quiet days before the outage, the outage, quiet days since (today may differ: it is partial),
+  // each run one element a keyboard or a tap opens (a <details>), its text naming the dates.
+  EXPECT_GE(count("<details"), 3u);
+  EXPECT_LE(count("<details"), 5u);
+  EXPECT_EQ(count("<details"), count("<summary>"));
+  EXPECT_TRUE(Contains(auth,
+                       "<li class=\"bar bar--major\"><details class=\"day\"><summary><span "
+                       "class=\"day-text\">Jan 05, 2026: 95.83% uptime, Major outage. No incidents</span>"))
+      << auth;
+  EXPECT_TRUE(Contains(auth,
+                       "<li class=\"bar bar--ok w79\"><details class=\"day\"><summary><span "
+                       "class=\"day-text\">Oct 18, 2025 to Jan 04, 2026: 100.00% uptime. No incidents</span>"))
+      << auth;
+  // Days of the same figures stay apart when an incident went on during one: it lists and links it.
+  SiteInput with_incident = in;
+  model::Incident i;
+  i.id = "authdown";
+  i.page_id = "demo";
+  i.name = "Sign-in errors";
+  i.impact = Impact::kMinor;
+  i.status = IncidentStatus::kResolved;
+  i.created_at = i.started_at = kNow - 30 * 24 * 3600 * 1000LL;
+  i.resolved_at = i.updated_at = i.started_at + 60 * 1000;
+  i.components = {{"auth", ComponentStatus::kOperational, ComponentStatus::kOperational}};
+  with_incident.incidents.push_back(i);
+  html = IndexOf(with_incident);
+  from = html.find("aria-label=\"Authentication: uptime per day");
+  ASSERT_NE(from, std::string::npos);
+  auth = html.substr(from, html.find("</ol>", from) - from);
+  EXPECT_GE(count("<details"), 5u);
+  EXPECT_LE(count("<details"), 7u);
+  EXPECT_TRUE(Contains(auth,
+                       "uptime</span></summary><ul class=\"day-incidents\"><li><a "
+                       "href=\"/incidents/authdown.html\">Sign-in errors</a></li></ul></details>"))
+      << auth;
 
   // 200 components with three bad days each: the index stays under 500 KB (one element per day
   // made it 2.3 MB).
@@ -528,7 +616,9 @@ TEST(RenderTest, UptimeBarsAreOneElementPerRunOfAlikeDays) {
       big.history.push_back({c.id, ComponentStatus::kOperational, at + 2 * 3600 * 1000});
     }
   }
-  EXPECT_LT(IndexOf(big).size(), 500'000u);
+  const size_t bytes = IndexOf(big).size();
+  RecordProperty("index_bytes", static_cast<int>(bytes));
+  EXPECT_LT(bytes, 500'000u);
 }
 
 // A site with many incidents over many months, for the cache tests.
@@ -634,6 +724,27 @@ TEST(RenderCacheTest, IncrementalBuildsEqualFullBuildsAfterEveryChange) {
   stats = check("a day later");
   EXPECT_EQ(stats.rendered, documents + 1);  // after the stale notice went away; one incident more
   EXPECT_EQ(cache.size(), static_cast<size_t>(stats.rendered));
+
+  // An open incident's page has a sign-up form listing the components and the channels this
+  // server sends: they change it, not the pages of closed incidents.
+  in.email_off = true;
+  stats = check("email off");
+  EXPECT_GE(stats.rendered, 1);
+  EXPECT_LT(stats.rendered, 10);
+  for (const auto& c : in.components)
+    if (c.id == "api") {
+      model::Component copy = c;
+      copy.id = "billing";
+      copy.name = "Billing";
+      in.components.push_back(copy);
+      break;
+    }
+  stats = check("component added");
+  EXPECT_GE(stats.rendered, 1);
+  EXPECT_LT(stats.rendered, 10);
+  // Times of another year than the build's carry the year: New Year changes the months' texts.
+  in.now = kNow + 365 * 24 * 3600 * 1000LL;
+  check("a year later");
 }
 
 // Documents that keep their bytes for years say when their own data last changed, not when the
@@ -643,7 +754,9 @@ TEST(RenderCacheTest, IncidentPagesSayWhenTheIncidentLastChanged) {
   auto files = RenderSite(in);
   std::string page = Body(files, "incidents/inc_api_errors.html");
   EXPECT_TRUE(Contains(page, "<meta name=\"herald-generated\" content=\"2026-01-15T13:27:00.000Z\">")) << page;
-  EXPECT_TRUE(Contains(page, "Updated <time datetime=\"2026-01-15T13:27:00.000Z\">Jan 15, 2026 13:27 UTC</time>"));
+  // In the page's zone, with the year, like every time of an incident page (first-hour issue 11).
+  EXPECT_TRUE(Contains(page, "Updated <time datetime=\"2026-01-15T13:27:00.000Z\">Jan 15, 2026 14:27 CET</time>"))
+      << page;
   in.now += 3600 * 1000;
   EXPECT_EQ(Body(RenderSite(in), "incidents/inc_api_errors.html"), page);
   EXPECT_NE(Body(RenderSite(in), "index.html"), Body(files, "index.html"));

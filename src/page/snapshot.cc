@@ -415,6 +415,9 @@ Status SnapshotPublisher::Rebuild(bool quiet) {
   auto pages = last_id ? store_.ListPages() : Result<std::vector<model::Page>>(last_id.error());
   std::vector<SiteInput> sites;
   if (pages) {
+    // Like the CLI and the sign-up pages: with no default page, the first one is served at "/".
+    if (!pages->empty() && std::none_of(pages->begin(), pages->end(), [](const auto& p) { return p.is_default; }))
+      pages->front().is_default = true;
     if (auto st = RefreshIncidents(*pages, *last_id, now); !st.ok()) pages = st.error();
   }
   if (pages) {

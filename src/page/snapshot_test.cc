@@ -282,8 +282,9 @@ TEST(SnapshotDemoTest, SeededDemoShowsAChart) {
   EXPECT_TRUE(Contains(html, "measured by 2 monitors"));  // the API
   EXPECT_TRUE(Contains(html, "measured by 1 monitor<"));  // Webhooks
   // The chart is in the group the open incident unfolds.
-  size_t details = html.rfind("<details", html.find("Webhook sender health"));
-  ASSERT_NE(details, std::string::npos);
+  const size_t group = html.rfind("<li class=\"group\">", html.find("Webhook sender health"));
+  ASSERT_NE(group, std::string::npos);
+  const size_t details = html.find("<details", group);
   EXPECT_EQ(html.substr(details, 13), "<details open");
 }
 

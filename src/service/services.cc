@@ -165,6 +165,13 @@ Result<model::Page> PageService::Create(const PageInput& in) {
   p.id = NewId();
   p.created_at = deps_.clock.Now();
   if (!in.name) return Error::Invalid("name", "name is required");
+  // The first page is the default (served at "/" and /api/v2) unless told otherwise: a fresh
+  // server with one page must not answer 404 at its root until someone patches the page.
+  if (!in.is_default) {
+    auto pages = deps_.store.ListPages();
+    if (!pages) return pages.error();
+    p.is_default = pages->empty();
+  }
   return Apply(std::move(p), in, "page.created");
 }
 

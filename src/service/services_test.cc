@@ -77,6 +77,30 @@ TEST_F(ServicesTest, CreateIncidentSetsComponentsImpactAndHistory) {
   EXPECT_GT(changes_, 0);
 }
 
+// Issue: a fresh database had no default page, so "/" and /api/v2 answered 404 until the
+// first page was patched.
+TEST_F(ServicesTest, FirstPageIsTheDefaultAndLaterOnesAreNot) {
+  EXPECT_TRUE(store_->GetPage(page_id_)->is_default);
+  PageInput second;
+  second.name = "Internal";
+  auto p = pages().Create(second);
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  EXPECT_FALSE(p->is_default);
+  EXPECT_TRUE(store_->GetPage(page_id_)->is_default);
+}
+
+TEST_F(ServicesTest, FirstPageCreatedWithDefaultFalseStaysSo) {
+  auto fresh = store::OpenStore("sqlite::memory:");
+  ASSERT_TRUE(fresh.ok());
+  ASSERT_TRUE((*fresh)->Migrate().ok());
+  PageInput in;
+  in.name = "Staging";
+  in.is_default = false;
+  auto p = PageService(Deps{**fresh, clock_, [] {}}).Create(in);
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  EXPECT_FALSE(p->is_default);
+}
+
 // A hidden component's status never reaches public aggregates: an incident whose impact would
 // follow from it alone gets none (the indicator follows incident impact), one that also names a
 // visible component takes that one's.

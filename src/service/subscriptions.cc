@@ -252,7 +252,8 @@ Result<std::string> SubscriptionService::NormalizeDestination(ChannelKind kind, 
     const bool https = lower.starts_with("https://");
     const bool http = lower.starts_with("http://");
     if (!https && !(http && deps_.options.allow_http_endpoints))
-      return Error::Invalid(field, field + " must be an https:// URL");
+      return Error::Invalid(field, field + (deps_.options.allow_http_endpoints ? " must be an http:// or https:// URL"
+                                                                               : " must be an https:// URL"));
   }
   if (kind == ChannelKind::kSms) {
     std::string region = in.phone_country ? *in.phone_country : deps_.options.default_region;

@@ -313,6 +313,23 @@ TEST_F(SubscriptionServiceTest, EndpointsMustBeHttpsAndPublic) {
   EXPECT_EQ(SubscriberCount(), 0);
 }
 
+// First-hour issue 9: with http:// endpoints allowed, the error still said "must be an https:// URL".
+TEST_F(SubscriptionServiceTest, UrlSchemeErrorSaysWhatThisServerAccepts) {
+  SubscriberInput in;
+  in.channel = "webhook";
+  in.endpoint = "ftp://example.com/";
+  auto r = service_->Subscribe(page_id_, in, false);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "endpoint must be an https:// URL");
+  SubscriptionOptions o;
+  o.allow_http_endpoints = true;
+  SubscriptionService lenient(SubscriptionDeps{*store_, clock_, channels_, links_, o});
+  r = lenient.Subscribe(page_id_, in, false);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().field, "endpoint");
+  EXPECT_EQ(r.error().message, "endpoint must be an http:// or https:// URL");
+}
+
 TEST_F(SubscriptionServiceTest, WebPushIsActiveAtOnceWithValidKeys) {
   SubscriberInput in;
   in.channel = "webpush";

@@ -507,6 +507,54 @@ class Browser(unittest.TestCase):
         self.assertEqual(self.b.js("return document.querySelectorAll('time.update-time:not([data-localized])').length"), 0)
         print(f"live update shown {time.time() - posted:.2f} s after the API call", file=sys.stderr)
 
+    def test_7b_live_update_keeps_what_the_visitor_is_typing(self):
+        """First-hour issue 2: the script replaced the whole page on every change, wiping the
+        subscribe form (typed URL, channel, ticked components, focus) and one-time answers."""
+        self.open("/")
+        deadline = time.time() + 5
+        while time.time() < deadline and not self.b.js("return window.__herald_sse_open"):
+            time.sleep(0.1)
+        self.assertTrue(self.b.js("return window.__herald_sse_open"), "the page's event stream did not open")
+        self.b.js("""
+            var f = document.querySelector('.subscribe-form');
+            f.querySelector('input[value=webhook]').click();
+            f.querySelector('details').open = true;
+            f.querySelector('input[name="component_ids[]"]').click();
+            var a = document.getElementById('sub-address');
+            a.focus();
+            a.value = 'https://hooks.example.com/typed-' + 'by-hand';
+        """)
+        name = "Search results incomplete " + os.urandom(3).hex()
+        r = self.herald.request("POST", f"/v1/pages/{self.pid}/incidents", {"incident": {
+            "name": name, "status": "investigating", "body": "Some searches miss results."}}, token=self.admin)
+        self.assertEqual(r.status, 201, r.body)
+        deadline = time.time() + 3
+        while time.time() < deadline and name not in self.b.text():
+            time.sleep(0.1)
+        self.assertIn(name, self.b.text(), "the live update did not arrive")
+        state = self.b.js("""
+            var f = document.querySelector('.subscribe-form');
+            return {address: document.getElementById('sub-address').value,
+                    channel: f.querySelector('input[name=channel]:checked').value,
+                    open: f.querySelector('details').open,
+                    ticked: f.querySelectorAll('input[name="component_ids[]"]:checked').length,
+                    focused: document.activeElement && document.activeElement.id};
+        """)
+        self.assertEqual(state, {"address": "https://hooks.example.com/typed-by-hand", "channel": "webhook",
+                                 "open": True, "ticked": 1, "focused": "sub-address"})
+
+    def test_7c_pages_with_one_time_answers_do_not_listen(self):
+        """A sign-up answer (a webhook secret shown once) or the preferences form is never
+        refreshed: those pages open no event stream, and a change leaves what is typed."""
+        self.open("/subscribe")
+        self.b.js("document.getElementById('sub-address').value = 'typed@example.com'")
+        r = self.herald.request("PATCH", f"/v1/pages/{self.pid}/components/{self.components[1]['id']}",
+                                {"component": {"description": "touched " + os.urandom(2).hex()}}, token=self.admin)
+        self.assertEqual(r.status, 200, r.body)
+        time.sleep(1.5)  # a refresh would have come within a second
+        self.assertEqual(self.b.js("return window.__herald_sse_open"), 0)
+        self.assertEqual(self.b.js("return document.getElementById('sub-address').value"), "typed@example.com")
+
     def test_8_browsing_around_keeps_working(self):
         """A visitor clicks between the status page, incidents and history. With Chromium's
         back/forward cache on (its default), every page left must give up its event stream:
@@ -531,6 +579,112 @@ class Browser(unittest.TestCase):
                 time.sleep(0.1)
             self.assertTrue(s.js("return window.__herald_sse_open"), f"page load {i + 1} ({path}): its event stream did not open within 3 s "
                             f"(after visiting {paths[:i]})")
+
+    def test_9_uptime_days_by_keyboard_touch_and_without_script(self):
+        """First-hour issue 12: a day's uptime was a native title (nothing on a phone), 6 px bars
+        could not be focused and a day did not show its incidents."""
+        self.open("/")
+        # One tab stop per row of days (arrow keys move), today's.
+        rows = self.b.js("return Array.from(document.querySelectorAll('.bars')).map(function (r) {"
+                         "return r.querySelectorAll('summary[tabindex=\"0\"]').length; })")
+        self.assertTrue(rows)
+        self.assertEqual(set(rows), {1})
+        # Each day keeps its status colour (the bar is the <li>; its <details> covers it).
+        colours = self.b.js("var c = function (s) { var e = document.querySelector(s + ' .day > summary');"
+                            "return e && getComputedStyle(e.closest('.bar')).backgroundColor; };"
+                            "return [c('.bar--ok'), getComputedStyle(document.querySelector('.key--ok')).backgroundColor];")
+        self.assertEqual(colours[0], colours[1], "operational days are not drawn in the legend's colour")
+        row = "ol.bars[aria-label^='Email delivery:']"
+        # Alike days without incidents are one element (a light page for 200 components): its
+        # text names the date range, and the elements cover the 90 days of the row.
+        runs = self.b.js(f"var r = document.querySelector(\"{row}\"); var w = 0;"
+                         "r.querySelectorAll(':scope > .bar').forEach(function (b) { w += b.getBoundingClientRect().width; });"
+                         "return {cover: w / r.getBoundingClientRect().width,"
+                         "texts: Array.from(r.querySelectorAll('.day-text')).map(function (t) { return t.textContent; })};")
+        self.assertAlmostEqual(runs["cover"], 1, places=2)
+        self.assertLess(len(runs["texts"]), 90)
+        self.assertTrue(any(re.match(r"^[A-Z][a-z]{2} \d\d, \d{4} to [A-Z][a-z]{2} \d\d, \d{4}: .*uptime.*\. No incidents$", t)
+                            for t in runs["texts"]), runs["texts"])
+        today = self.b.find_all(f"{row} li:last-child summary")[0]
+        self.b.cmd("POST", f"/element/{today}/value", {"text": "\ue012"})  # ArrowLeft: the days before
+        focused = self.b.js(f"var s = document.querySelectorAll(\"{row} summary\"); "
+                            "return Array.prototype.indexOf.call(s, document.activeElement) - s.length;")
+        self.assertEqual(focused, -2, "ArrowLeft did not move to the day (or run of alike days) before")
+        self.b.cmd("POST", f"/element/{today}/click")  # a tap or click on today's bar
+        box = self.b.js("var d = document.querySelector('.day[open]'); if (!d) return null;"
+                        "var r = d.getBoundingClientRect(); return {text: d.innerText, w: r.width, h: r.height,"
+                        "links: Array.from(d.querySelectorAll('a')).map(function (a) { return a.getAttribute('href'); })};")
+        self.assertIsNotNone(box, "no day opened")
+        self.assertGreater(box["w"], 100)
+        self.assertIn("uptime", box["text"])
+        self.assertIn(self.open_incident["name"], box["text"])
+        self.assertIn(f"/incidents/{self.open_incident['id']}.html", box["links"])
+        self.shot("day-open")
+        self.b.cmd("POST", f"/element/{today}/value", {"text": "\ue00c"})  # Escape closes it
+        self.assertEqual(self.b.js("return document.querySelectorAll('.day[open]').length"), 0)
+        found = self.axe_violations()
+        self.assertEqual(found, [], "\n" + format_violations("/ (days)", found))
+        # Without script a day is a native <details>: a click shows it.
+        s = self.driver.session(extra_args=["--blink-settings=scriptEnabled=false"],
+                                prefs={"profile.managed_default_content_settings.javascript": 2})
+        self.sessions.append(s)
+        s.get(self.herald.url + "/")
+        day = s.find_all(f"{row} li:last-child summary")[0]
+        s.click(day)
+        self.assertIn(self.open_incident["name"], s.js("return document.querySelector('.day[open]').innerText"))
+
+    def test_9b_component_description_reachable_by_keyboard(self):
+        """The description of a component reaches keyboard and screen-reader users: where the
+        screen can hover it sits behind a "?" button that can be focused and describes it; on
+        touch screens (headless Chromium's default) it is shown under the name."""
+        desktop = self.driver.session(extra_args=[
+            "--blink-settings=primaryHoverType=2,availableHoverTypes=2,primaryPointerType=4,availablePointerTypes=4"])
+        self.sessions.append(desktop)
+        for hover, s in ((False, self.b), (True, desktop)):
+            with self.subTest(hover=hover):
+                self.open("/", session=s)
+                self.assertEqual(s.js("return matchMedia('(hover: hover)').matches"), hover)
+                info = s.js("var b = Array.from(document.querySelectorAll('.component-help')).find(function (e) {"
+                            "return !e.closest('details:not([open])'); }); b.focus();"
+                            "var d = document.getElementById(b.getAttribute('aria-describedby'));"
+                            "return {tag: b.tagName, focused: document.activeElement === b, text: d.textContent,"
+                            "width: d.getBoundingClientRect().width};")
+                self.assertEqual(info["tag"], "BUTTON")
+                self.assertTrue(info["text"].strip())
+                self.assertGreater(info["width"], 40, "the description is not shown")
+                self.assertEqual(info["focused"], hover, "the ? is focusable where it is shown")
+                if hover:
+                    self.shot("description-on-focus", session=s)
+
+    def test_9c_subscribe_form_offers_what_works(self):
+        """First-hour issue 9: email and SMS were offered on a server that sends neither, and
+        "Only some components" did not look clickable."""
+        self.open("/")
+        channels = self.b.js("return Array.from(document.querySelectorAll('.subscribe-form input[name=channel]'))"
+                             ".map(function (i) { return i.value; })")
+        self.assertNotIn("email", channels)
+        self.assertNotIn("sms", channels)
+        summary = self.b.js("var s = document.querySelector('.subscribe-form details > summary');"
+                            "var c = getComputedStyle(s); return [c.cursor, c.display];")
+        self.assertEqual(summary, ["pointer", "list-item"])
+
+    def test_9d_times_follow_one_rule(self):
+        """First-hour issue 11: every time in the page's zone on the server, with the date; the
+        footer too (it was UTC); the next-update promise keeps its date."""
+        html = self.server_html
+        footer = re.search(r'id="updated">Updated <time datetime="[^"]+">([^<]+)</time>', html).group(1)
+        self.assertRegex(footer, r"^[A-Z][a-z]{2} \d\d, \d\d:\d\d CES?T$")
+        nxt = re.search(r'Next update by <time datetime="[^"]+">([^<]+)</time>', html).group(1)
+        self.assertRegex(nxt, r"^[A-Z][a-z]{2} \d\d, \d\d:\d\d CES?T$")
+        self.open("/")
+        shown = self.b.js("return document.querySelector('#updated time').textContent")
+        self.assertNotIn("CET", shown)
+        self.assertRegex(shown, r"\bE[SD]T\b")
+        # The demo's resolved incident says 14:05-14:50 and its page agrees.
+        incidents = self.herald.get(f"/v1/pages/{self.pid}/incidents", token=self.admin).json()
+        past = next(i for i in incidents if i["name"] == "Card payments failing for some customers")
+        page = self.herald.get(f"/incidents/{past['id']}").text
+        self.assertRegex(page, r"Started <time[^>]+>[^<]*14:05 CES?T</time>, resolved <time[^>]+>[^<]*14:50 CES?T</time>")
 
 
 if __name__ == "__main__":

@@ -291,6 +291,25 @@ class Cli(unittest.TestCase):
         with open(os.path.join(out, "api/v2/summary.json")) as f:
             self.assertEqual(json.load(f)["incidents"][0]["name"], "Exported incident")
 
+    def test_export_links_to_the_live_page_for_subscribing(self):
+        """First-hour issue 10: an exported site kept a sign-up form posting to the static host
+        (501) and a script requesting /events (404) forever."""
+        self.cli("apply", self.file)
+        self.cli("incident", "open", "--name", "Exported open incident", "--component", "API")
+        out = os.path.join(self.tmp, "site-live")
+        self.cli("export", "--out", out, "--public-url", "https://status-copy.example.com",
+                 "--live-url", "https://status.example.com")
+        pages = [os.path.join(out, "index.html")]
+        incidents = os.path.join(out, "incidents")
+        pages += [os.path.join(incidents, f) for f in os.listdir(incidents)]
+        for path in pages:
+            with self.subTest(page=os.path.relpath(path, out)), open(path) as f:
+                html = f.read()
+                self.assertNotIn("<form", html)
+                self.assertIn("data-static", html)  # page.js does not open an event stream
+        with open(os.path.join(out, "index.html")) as f:
+            self.assertIn('href="https://status.example.com/subscribe"', f.read())
+
 
     # ---- what a new user trips over in the first hour -------------------------------------
 

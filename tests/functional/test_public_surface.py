@@ -143,6 +143,16 @@ class PublicSurface(HeraldTestCase):
         self.assertIn(b"Page not found", missing.body)
         self.assertIn("text/html", missing.headers["Content-Type"])
 
+    def test_the_not_found_page_by_its_own_address_is_a_404(self):
+        """Defects issue 16: /404 answered 200. A missing page is 404 everywhere, with the page's
+        own not-found HTML."""
+        for path in ["/404", "/404.html"]:
+            with self.subTest(path=path):
+                r = self.herald.get(path)
+                self.assertEqual(r.status, 404)
+                self.assertIn(b"Page not found", r.body)
+                self.assertIn("text/html", r.headers["Content-Type"])
+
     def test_live_update_over_sse_within_a_second(self):
         s = socket.create_connection(("127.0.0.1", self.herald.port), timeout=5)
         s.sendall(b"GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
@@ -195,6 +205,55 @@ class PublicSurface(HeraldTestCase):
         r = self.herald.get("/metrics")
         self.assertEqual(r.status, 404)
         self.assertNotIn(b"herald_", r.body)
+
+
+class FreshServer(HeraldTestCase):
+    """A server started on an empty database (first-hour issue 4, defects issue 14)."""
+
+    def test_1_welcome_page_says_how_to_create_a_page(self):
+        r = self.herald.get("/")
+        self.assertEqual(r.status, 200)
+        self.assertTrue(r.headers["Content-Type"].startswith("text/html"), r.headers["Content-Type"])
+        self.assertIn("no status page yet", r.text)
+        self.assertIn("herald apply", r.text)
+        self.assertIn("/v1/pages", r.text)
+        self.assertIn("script-src 'self'", r.headers["Content-Security-Policy"])
+        self.assertNotIn("<style", r.text)
+        self.assertEqual(self.herald.get("/assets/page.css").status, 200)
+        self.assertEqual(self.herald.get("/no-such-thing").status, 404)
+
+    def test_2_first_page_created_is_the_default(self):
+        r = self.herald.request("POST", "/v1/pages", {"page": {"name": "First light"}}, token=self.admin)
+        self.assertEqual(r.status, 201, r.body)
+        self.assertTrue(r.json()["is_default"])
+        page = self.herald.wait_for(lambda: (lambda x: x.status == 200 and b"First light" in x.body and x)(
+            self.herald.get("/")), what="the first page at /")
+        self.assertIn(b"<main", page.body)
+        summary = self.herald.get("/api/v2/summary.json")
+        self.assertEqual(summary.status, 200)
+        self.assertEqual(summary.json()["page"]["id"], r.json()["id"])
+        second = self.herald.request("POST", "/v1/pages", {"page": {"name": "Second"}}, token=self.admin)
+        self.assertEqual(second.status, 201, second.body)
+        self.assertFalse(second.json()["is_default"])
+
+
+class SinglePageWithoutDefault(HeraldTestCase):
+    """First-hour issue 4: one page created with `default = false` is still the one the CLI treats
+    as the default; the server serves it at "/" too instead of raw JSON."""
+
+    def test_single_page_is_served_at_the_root(self):
+        r = self.herald.request("POST", "/v1/pages", {"page": {"name": "Only page", "is_default": False}},
+                                token=self.admin)
+        self.assertEqual(r.status, 201, r.body)
+        self.assertFalse(r.json()["is_default"])
+        page = self.herald.wait_for(lambda: (lambda x: x.status == 200 and b"Only page" in x.body and x)(
+            self.herald.get("/")), what="the only page at /")
+        self.assertTrue(page.headers["Content-Type"].startswith("text/html"))
+        self.assertEqual(self.herald.get("/api/v2/summary.json").json()["page"]["id"], r.json()["id"])
+        # Links under its own path (as messages sent before carry them) lead there.
+        moved = self.herald.get(f"/pages/{r.json()['slug']}/history.html")
+        self.assertEqual(moved.status, 200)
+        self.assertIn(b"Incident history", moved.body)
 
 
 if __name__ == "__main__":

@@ -16,23 +16,27 @@ Result<std::string> BuildWebhookBody(const Message& message, TimeMs now) {
     // times): splice "meta" in front instead of scanning, parsing and re-serialising, into one
     // buffer sized up front. The bytes are those boost::json::serialize gives the meta object.
     static const std::string kDocumentation = boost::json::serialize(boost::json::string_view(kStatuspageWebhookDocs));
-    const std::string_view unsubscribe = message.unsubscribe_url;
-    const bool plain = std::all_of(unsubscribe.begin(), unsubscribe.end(), [](char c) {
-      return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';  // printable ASCII needs no escaping
-    });
-    const std::string escaped = plain ? std::string() : boost::json::serialize(boost::json::string_view(unsubscribe));
+    auto append_string = [](std::string& out, std::string_view value) {
+      const bool plain = std::all_of(value.begin(), value.end(), [](char c) {
+        return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';  // printable ASCII needs no escaping
+      });
+      if (!plain) {
+        out += boost::json::serialize(boost::json::string_view(value));
+        return;
+      }
+      out += '"';
+      out += value;
+      out += '"';
+    };
     const std::string generated_at = FormatIso8601(now);
     const std::string_view rest = std::string_view(doc_text).substr(1);
     std::string out;
-    out.reserve(64 + unsubscribe.size() + escaped.size() + kDocumentation.size() + doc_text.size());
+    out.reserve(96 + 2 * (message.unsubscribe_url.size() + message.manage_url.size()) + kDocumentation.size() +
+                doc_text.size());
     out += "{\"meta\":{\"unsubscribe\":";
-    if (plain) {
-      out += '"';
-      out += unsubscribe;
-      out += '"';
-    } else {
-      out += escaped;
-    }
+    append_string(out, message.unsubscribe_url);
+    out += ",\"manage\":";
+    append_string(out, message.manage_url);
     out += ",\"documentation\":";
     out += kDocumentation;
     out += ",\"generated_at\":\"";
@@ -48,11 +52,12 @@ Result<std::string> BuildWebhookBody(const Message& message, TimeMs now) {
   boost::json::object body;
   boost::json::object meta;
   meta["unsubscribe"] = message.unsubscribe_url;
+  meta["manage"] = message.manage_url;  // preferences, next to the way out
   meta["documentation"] = kStatuspageWebhookDocs;
   meta["generated_at"] = FormatIso8601(now);
   body["meta"] = std::move(meta);
   for (auto& [key, value] : doc.as_object()) {
-    if (key == "meta") continue;  // ours wins: the unsubscribe link must be this subscriber's
+    if (key == "meta") continue;  // ours wins: the links must be this subscriber's
     body[key] = std::move(value);
   }
   return boost::json::serialize(body);

@@ -49,7 +49,6 @@ class WebhookChannel final : public Channel {
 
   model::ChannelKind Kind() const override { return model::ChannelKind::kWebhook; }
   Result<std::string> NormalizeAddress(std::string_view address, const std::string& field) const override;
-  bool ShowsManageLink() const override { return false; }  // meta has the unsubscribe link only
   void Send(const Message& message, const model::Subscriber& to, std::function<void(SendOutcome)> done) override;
 
  private:

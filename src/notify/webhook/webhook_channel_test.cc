@@ -48,6 +48,10 @@ TEST_F(WebhookChannelTest, SendsTheStatuspageDocumentWithMetaFirst) {
   const auto doc = boost::json::parse(r.body).as_object();
   const auto& meta = doc.at("meta").as_object();
   EXPECT_EQ(meta.at("unsubscribe").as_string(), m.unsubscribe_url);
+  // First-hour issue 13: the manage link sits next to the unsubscribe link.
+  EXPECT_EQ(meta.at("manage").as_string(), m.manage_url);
+  EXPECT_FALSE(m.manage_url.empty());
+  EXPECT_TRUE(channel_.ShowsManageLink());  // the dispatcher signs it for webhooks too
   EXPECT_EQ(meta.at("documentation").as_string(),
             "https://support.atlassian.com/statuspage/docs/enable-webhook-notifications/");
   EXPECT_EQ(meta.at("generated_at").as_string(), "2026-01-01T00:00:00.000Z");
@@ -71,6 +75,7 @@ TEST(BuildWebhookBody, SplicingMetaIntoTheComposersDocumentGivesTheSameBytesAsPa
     for (const std::string& doc :
          {m.webhook_json, std::string(R"({"page":{"id":"p","n":[1,2]}})"), std::string("{}")}) {
       m.unsubscribe_url = unsubscribe;
+      m.manage_url = unsubscribe.empty() ? std::string() : unsubscribe + "&manage";
       m.webhook_json = doc;
       m.webhook_json_without_meta = false;
       auto parsed = BuildWebhookBody(m, 1767225600123);
