@@ -295,7 +295,8 @@ class Cli(unittest.TestCase):
         """First-hour issue 10: an exported site kept a sign-up form posting to the static host
         (501) and a script requesting /events (404) forever."""
         self.cli("apply", self.file)
-        self.cli("incident", "open", "--name", "Exported open incident", "--component", "API")
+        self.cli("incident", "open", "--name", "Exported open incident", "--component", "API",
+                 "--body", "Some exports fail.")
         out = os.path.join(self.tmp, "site-live")
         self.cli("export", "--out", out, "--public-url", "https://status-copy.example.com",
                  "--live-url", "https://status.example.com")

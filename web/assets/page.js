@@ -5,8 +5,9 @@
 //     the parts marked data-live (the status, incidents, components), never a form or a one-time
 //     answer such as a webhook secret, reconnecting with backoff when the stream drops; a page
 //     without such parts (sign-up results, preferences) and a static export do not listen;
-// (c) makes each row of uptime days one tab stop (arrow keys move between days), opens a day on
-//     hover, and closes it with Escape or a click elsewhere; a day is a <details> without it.
+// (c) makes each row of uptime days one tab stop (arrow keys move between days, or runs of alike
+//     days, which the server renders as one element), opens a day on hover, and closes it with
+//     Escape or a click elsewhere; a day (or run) is a <details> without it.
 // No framework, no external requests.
 (function () {
   'use strict';
