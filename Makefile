@@ -9,7 +9,7 @@ LISTEN ?= 127.0.0.1:8080
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := true
 
-.PHONY: all deps build run test asan bench bench-notify bench-monitor fuzz format clean
+.PHONY: all deps build run test asan tsan tidy bench bench-notify bench-monitor fuzz format clean
 
 all: build
 
@@ -36,6 +36,17 @@ asan:
 	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DHERALD_SANITIZE=ON
 	cmake --build build-asan -j $(JOBS)
 	scripts/test.sh build-asan
+
+# The threaded suites under ThreadSanitizer (scripts/tsan.sh lists them).
+tsan:
+	@scripts/deps.sh test
+	cmake --preset tsan
+	cmake --build build-tsan -j $(JOBS) --target herald_tests
+	scripts/tsan.sh build-tsan
+
+# clang-tidy over src/ with .clang-tidy's checks (needs a configured build for compile_commands.json).
+tidy: build
+	run-clang-tidy-14 -p $(BUILD_DIR) -quiet -extra-arg=-Wno-unknown-warning-option -j $(JOBS) '$(CURDIR)/src/.*\.cc$$'
 
 bench: build
 	@scripts/deps.sh bench
@@ -70,4 +81,4 @@ format:
 	find src fuzz -name '*.cc' -o -name '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD_DIR) build-asan build-fuzz
+	rm -rf $(BUILD_DIR) build-asan build-tsan build-fuzz
