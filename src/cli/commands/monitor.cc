@@ -128,17 +128,19 @@ std::string Ago(TimeMs t, TimeMs now) {
   return FormatIso8601(t).substr(0, 16) + "Z";
 }
 
+// The monitors of the page `page` names (id or slug), or of every page when it is empty.
+Result<std::vector<model::Monitor>> MonitorsOf(store::Store& store, const std::string& page) {
+  if (page.empty()) return store.ListMonitors("");
+  auto p = store.GetPage(page);
+  if (!p) return p.error();
+  return store.ListMonitors(p->id);
+}
+
 int RunList(const OpenMonitorEnv& open, const Options& o, const Clock& clock) {
   auto env = open(o.common);
   if (!env) return Fail(env.error());
   store::Store& store = *env->store;
-  std::string page_id;
-  if (!o.common.page.empty()) {
-    auto page = store.GetPage(o.common.page);
-    if (!page) return Fail(page.error());
-    page_id = page->id;
-  }
-  auto list = store.ListMonitors(page_id);
+  auto list = MonitorsOf(store, o.common.page);
   if (!list) return Fail(list.error());
   const TimeMs now = clock.Now();
   std::vector<std::vector<std::string>> rows;
@@ -174,13 +176,7 @@ int RunRemove(const OpenMonitorEnv& open, const Options& o, const Clock& clock) 
   auto env = open(o.common);
   if (!env) return Fail(env.error());
   store::Store& store = *env->store;
-  std::string page_id;
-  if (!o.common.page.empty()) {
-    auto page = store.GetPage(o.common.page);
-    if (!page) return Fail(page.error());
-    page_id = page->id;
-  }
-  auto list = store.ListMonitors(page_id);
+  auto list = MonitorsOf(store, o.common.page);
   if (!list) return Fail(list.error());
   auto it = std::find_if(list->begin(), list->end(), [&](const model::Monitor& m) { return m.id == o.id; });
   if (it == list->end()) return Fail(Error::NotFound("no monitor with id \"" + o.id + "\""));
