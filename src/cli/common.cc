@@ -6,10 +6,49 @@
 #include <filesystem>
 #include <iostream>
 
+#include "core/log.h"
 #include "core/text.h"
 #include "service/monitors.h"
 
 namespace herald::cli {
+
+void AddCommonOptions(CLI::App* cmd, CommonOptions& options, const char* page_help) {
+  cmd->add_option("--db", options.db, "Database URL: sqlite:PATH or postgresql://... (env HERALD_DB)");
+  cmd->add_option("--config", options.config_file, "TOML configuration file");
+  if (page_help) cmd->add_option("--page", options.page, page_help);
+}
+
+Result<config::Config> ResolveConfig(const CommonOptions& options) {
+  config::Config c;
+  if (!options.config_file.empty()) {
+    auto f = config::LoadFile(options.config_file, c);
+    if (!f) return f.error();
+    c = *f;
+  }
+  auto e = config::ApplyEnv(c);
+  if (!e) return e.error();
+  c = *e;
+  if (!options.db.empty()) c.db = options.db;
+  return c;
+}
+
+Result<std::unique_ptr<store::Store>> OpenMigrated(const std::string& url) {
+  auto s = store::OpenStore(url);
+  if (!s) return s.error();
+  if (auto st = (*s)->Migrate(); !st) return st.error();
+  return s;
+}
+
+Result<Configured> OpenConfigured(const CommonOptions& options, bool create) {
+  auto cfg = ResolveConfig(options);
+  if (!cfg) return cfg.error();
+  log::SetJson(cfg->log_json);
+  if (!create)
+    if (auto st = RequireExistingDatabase(cfg->db); !st) return st.error();
+  auto store = OpenMigrated(cfg->db);
+  if (!store) return store.error();
+  return Configured{std::move(*cfg), std::move(*store)};
+}
 
 int Fail(const Error& e, const FlagNames& flags) {
   // In the message only API names (they have an underscore) change: "name" is also a word.
@@ -48,6 +87,22 @@ Result<model::Page> ResolvePage(store::Store& store, const std::string& page) {
     if (p.is_default) return p;
   if (!pages->empty()) return pages->front();
   return Error::NotFound("there is no page yet: create one with `herald apply` or `herald serve --demo`");
+}
+
+Result<OpenedPage> OpenOnPage(const CommonOptions& options) {
+  auto opened = OpenConfigured(options);
+  if (!opened) return opened.error();
+  auto page = ResolvePage(*opened->store, options.page);
+  if (!page) return page.error();
+  return OpenedPage{std::move(*opened), std::move(*page)};
+}
+
+Result<model::Component> FindComponent(store::Store& store, const std::string& page_id, const std::string& ref) {
+  auto all = store.ListComponents(page_id);
+  if (!all) return all.error();
+  for (const auto& c : *all)
+    if (c.id == ref || c.name == ref) return c;
+  return Error::Invalid("component", "no component with id or name \"" + ref + "\"");
 }
 
 Status RequireExistingDatabase(const std::string& url) {

@@ -597,6 +597,7 @@ void SnapshotPublisher::Loop() {
       quiet = rebuild = has_monitor_data_ && clock_.Now() - last_built_at_ >= options_.monitor_refresh_ms;
     }
     if (rebuild) (void)Rebuild(quiet);
+    polls_.fetch_add(1);
     lock.lock();
   }
 }

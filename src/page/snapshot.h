@@ -116,6 +116,9 @@ class SnapshotPublisher {
   void Start();
   void Stop();
   bool database_healthy() const { return healthy_.load(); }
+  // How many times the background thread has looked for work (and done it): tests wait for it to
+  // move on by two to know that a whole look began after what they changed.
+  std::int64_t polls() const { return polls_.load(); }
   double last_build_seconds() const { return last_build_seconds_.load(); }
 
  private:
@@ -138,6 +141,7 @@ class SnapshotPublisher {
   std::optional<TimeMs> stale_since_;
   std::int64_t last_outbox_id_ = -1;
   std::atomic<bool> healthy_{true};
+  std::atomic<std::int64_t> polls_{0};
   std::atomic<double> last_build_seconds_{0};
   bool has_monitor_data_ = false;  // the last good build showed monitor data (guarded by build_mu_)
   TimeMs last_built_at_ = 0;       // clock time of the last build (guarded by build_mu_)

@@ -322,6 +322,15 @@ class Browser(unittest.TestCase):
         s.get(self.herald.url + path)
         return s
 
+    def wait_js(self, expression, what, timeout=5, session=None):
+        """Polls (bounded) until `expression` is true in the page, instead of sleeping a while."""
+        s = session or self.b
+        deadline = time.time() + timeout
+        while not s.js("return " + expression):
+            if time.time() > deadline:
+                raise AssertionError(f"timed out waiting for {what}")
+            time.sleep(0.05)
+
     def shot(self, name, full_page=False, session=None):
         if not self.shots:
             return
@@ -358,7 +367,8 @@ class Browser(unittest.TestCase):
     def test_1b_no_script_errors(self):
         self.b.browser_log()  # drop entries from earlier pages
         self.open("/")
-        time.sleep(0.3)  # let the deferred script and the event stream start
+        # The deferred script ran and the event stream started (its errors would be in by now).
+        self.wait_js("document.readyState == 'complete' && window.__herald_sse_open > 0", "page.js and its event stream")
         # page.js ran (times localised) and nothing threw.
         self.assertGreater(self.b.js("return document.querySelectorAll('time[data-localized]').length"), 0)
         self.assertEqual(self.b.js("return window.__herald_errors"), [])
@@ -372,7 +382,7 @@ class Browser(unittest.TestCase):
         page's accent colour or icon strokes)."""
         self.b.browser_log()
         self.open("/")
-        time.sleep(0.3)
+        self.wait_js("document.readyState == 'complete' && window.__herald_sse_open > 0", "the page and its event stream")
         self.assertEqual(self.b.js("return window.__herald_resources"), [], "resources that failed to load")
         self.assertEqual(self.b.js("return window.__herald_csp"), [],
                          "the page's Content-Security-Policy blocks parts of the page itself")
@@ -551,7 +561,11 @@ class Browser(unittest.TestCase):
         r = self.herald.request("PATCH", f"/v1/pages/{self.pid}/components/{self.components[1]['id']}",
                                 {"component": {"description": "touched " + os.urandom(2).hex()}}, token=self.admin)
         self.assertEqual(r.status, 200, r.body)
-        time.sleep(1.5)  # a refresh would have come within a second
+        # The change is published (pages listening are told at that moment), rather than a sleep.
+        touched = r.json()["description"]
+        self.herald.wait_for(lambda: any(c.get("description") == touched
+                                         for c in self.herald.get("/api/v2/components.json").json()["components"]),
+                             timeout=10, what="the change in the public snapshot")
         self.assertEqual(self.b.js("return window.__herald_sse_open"), 0)
         self.assertEqual(self.b.js("return document.getElementById('sub-address').value"), "typed@example.com")
 

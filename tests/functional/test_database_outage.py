@@ -12,7 +12,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import Herald, main  # noqa: E402
+from harness import Herald, main, missing_fixture  # noqa: E402
 
 PG_BIN = "/usr/lib/postgresql/15/bin"
 
@@ -47,8 +47,11 @@ class Postgres:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-@unittest.skipUnless(os.path.exists(f"{PG_BIN}/initdb"), "PostgreSQL 15 server binaries are not installed")
 class DatabaseOutage(unittest.TestCase):
+    def setUp(self):
+        if not os.path.exists(f"{PG_BIN}/initdb"):
+            missing_fixture("PostgreSQL 15 server binaries are not installed (scripts/deps.sh test installs them)")
+
     def test_page_survives_database_outage_and_recovers(self):
         pg = Postgres()
         pg.start()

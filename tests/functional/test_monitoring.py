@@ -10,12 +10,11 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import Herald, fresh_postgres_database, main  # noqa: E402
+from harness import Herald, fresh_postgres_database, main, missing_fixture  # noqa: E402
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures")
 PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
@@ -73,7 +72,7 @@ class MonitoringTest(unittest.TestCase):
         if self.backend == "postgresql":
             self.db = fresh_postgres_database()
             if not self.db:
-                raise unittest.SkipTest("HERALD_TEST_PG_URL is not set (make test sets it)")
+                missing_fixture("HERALD_TEST_PG_URL is not set (make test sets it)")
         self.tmp = tempfile.mkdtemp(prefix="herald-monitor-")
         self.hook_log = os.path.join(self.tmp, "hooks.jsonl")
         self.target = Target()
@@ -152,8 +151,13 @@ class MonitoringTest(unittest.TestCase):
         results = self.api("GET", f"/monitors/{mon['id']}/results")
         self.assertTrue(any(s["verdict"] == "down" and s["status_code"] == 503 for s in results["samples"]))
 
-        # More failures join the same incident: still exactly one.
-        time.sleep(6)
+        # More failures join the same incident: still exactly one after two more failed checks.
+        def down_checks():
+            return sorted(x["at"] for x in self.api("GET", f"/monitors/{mon['id']}/results")["samples"]
+                          if x["verdict"] == "down")
+        seen = down_checks()
+        h.wait_for(lambda: len([t for t in down_checks() if t > seen[-1]]) >= 2, timeout=20,
+                   what="two more failed checks")
         self.assertEqual(len(automatic_incident()), 1)
 
         # Recovery: monitoring update, then resolved after the quiet period; staff told it is up.

@@ -1,4 +1,4 @@
-// `herald monitor ...` and the monitoring part of `herald apply`.
+// `herald monitor ...` (the monitoring part of `herald apply` is service::ApplyService).
 //
 //   herald monitor add --name N --kind http --target URL [--page P] [--component C]
 //                      [--interval 30s] [--timeout 10s] [--failures N] [--window M] [--successes K]
@@ -15,16 +15,13 @@
 // line on stderr, exit non-zero and change nothing. Not thread-safe (a command line runs once).
 #pragma once
 
-#include <toml++/toml.h>
-
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <memory>
 #include <optional>
-#include <ostream>
-#include <set>
 #include <string>
 
+#include "cli/common.h"
 #include "core/clock.h"
 #include "core/result.h"
 #include "model/model.h"
@@ -35,28 +32,10 @@ namespace herald::cli {
 struct MonitorCliEnv {
   std::unique_ptr<store::Store> store;
 };
-using OpenMonitorEnv = std::function<Result<MonitorCliEnv>(const std::string& db, const std::string& config_file)>;
+using OpenMonitorEnv = std::function<Result<MonitorCliEnv>(const CommonOptions& options)>;
 
 // Registers `monitor` on `app`. After app.parse(), a set `exit_code` means one of these commands
 // ran: return it from main.
 void AddMonitorCommands(CLI::App& app, OpenMonitorEnv open, const Clock& clock, std::optional<int>& exit_code);
-
-// `herald apply`: the [[page.monitor]], [[page.automation_rule]] and [[page.alert_target]]
-// tables of one [[page]] (`page_table`, reported as `where`), after its components exist.
-// Matched by name within the page (rules by their component's name), so applying the same file
-// twice changes nothing; every monitor is validated before any is written. Sets `changed` when
-// something was written; heartbeat tokens and webhook secrets of new entries go to `out` (shown
-// once). Nothing declared is deleted.
-//
-// Each change is a line on `out` ("created monitor \"API health\" in acme"). With `dry_run` the
-// same validation runs and the lines say "would create ..."; nothing is written. In a dry run
-// `page.id` is empty for a page that does not exist yet, and `pending_components` names the
-// components the run would create (monitors and rules may refer to them).
-struct ApplyOptions {
-  bool dry_run = false;
-  std::set<std::string> pending_components;
-};
-Status ApplyMonitoring(store::Store& store, const Clock& clock, const model::Page& page, const toml::table& page_table,
-                       const std::string& where, bool& changed, std::ostream& out, const ApplyOptions& options = {});
 
 }  // namespace herald::cli

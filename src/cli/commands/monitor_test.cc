@@ -1,7 +1,7 @@
 // `herald monitor add|list|remove` through CLI11, and monitors in `herald apply` and `herald
 // draft` through the whole command line (cli::Run), with a real SQLite file: bad input exits
 // non-zero with nothing changed, and applying the same file twice changes nothing.
-#include "cli/monitors_cli.h"
+#include "cli/commands/monitor.h"
 
 #include <gtest/gtest.h>
 
@@ -50,8 +50,8 @@ class MonitorCliTest : public ::testing::Test {
     std::optional<int> code;
     AddMonitorCommands(
         app,
-        [](const std::string& db, const std::string&) -> Result<MonitorCliEnv> {
-          auto s = store::OpenStore(db);
+        [](const CommonOptions& options) -> Result<MonitorCliEnv> {
+          auto s = store::OpenStore(options.db);
           if (!s) return s.error();
           MonitorCliEnv env;
           env.store = std::move(*s);

@@ -1,4 +1,4 @@
-#include "cli/subscribers_cli.h"
+#include "cli/commands/subscriber.h"
 
 #include <unistd.h>
 
@@ -8,7 +8,7 @@
 #include <fstream>
 #include <iostream>
 
-#include "cli/common.h"
+#include "cli/commands/commands.h"
 #include "net/address_policy.h"
 #include "net/http_client.h"
 #include "notify/email/email_channel.h"
@@ -53,7 +53,8 @@ class NoHttp final : public net::HttpClient {
 };
 
 struct Options {
-  std::string db, config, page, file, out, channel = "email", address, segment, state, list_channel;
+  CommonOptions common;
+  std::string file, out, channel = "email", address, segment, state, list_channel;
   std::vector<std::string> components;
   std::optional<int> priority;
   int limit = 100;
@@ -97,7 +98,7 @@ struct Env {
 };
 
 Result<std::unique_ptr<Env>> OpenEnv(const OpenSubscriberEnv& open, const Options& o, const Clock& clock) {
-  auto opened = open(o.db, o.config);
+  auto opened = open(o.common);
   if (!opened) return opened.error();
   auto env = std::make_unique<Env>();
   env->opened = std::move(*opened);
@@ -134,7 +135,7 @@ int RunImport(const OpenSubscriberEnv& open, const Options& o, const Clock& cloc
   if (!in) return Fail(Error::Invalid("file", "cannot read " + o.file));
   auto env = OpenEnv(open, o, clock);
   if (!env) return Fail(env.error());
-  auto page = ResolvePage(*(*env)->opened.store, o.page);
+  auto page = ResolvePage(*(*env)->opened.store, o.common.page);
   if (!page) return Fail(page.error());
   std::error_code ec;
   const auto size = std::filesystem::file_size(o.file, ec);
@@ -154,7 +155,7 @@ int RunImport(const OpenSubscriberEnv& open, const Options& o, const Clock& cloc
 int RunExport(const OpenSubscriberEnv& open, const Options& o, const Clock& clock) {
   auto env = OpenEnv(open, o, clock);
   if (!env) return Fail(env.error());
-  auto page = ResolvePage(*(*env)->opened.store, o.page);
+  auto page = ResolvePage(*(*env)->opened.store, o.common.page);
   if (!page) return Fail(page.error());
   std::ofstream file;
   std::ostream* out = &std::cout;
@@ -176,7 +177,7 @@ int RunExport(const OpenSubscriberEnv& open, const Options& o, const Clock& cloc
 int RunAdd(const OpenSubscriberEnv& open, const Options& o, const Clock& clock) {
   auto env = OpenEnv(open, o, clock);
   if (!env) return Fail(env.error());
-  auto page = ResolvePage(*(*env)->opened.store, o.page);
+  auto page = ResolvePage(*(*env)->opened.store, o.common.page);
   if (!page) return Fail(page.error());
   service::SubscriberInput in;
   in.channel = o.channel;
@@ -196,7 +197,7 @@ int RunAdd(const OpenSubscriberEnv& open, const Options& o, const Clock& clock) 
 int RunList(const OpenSubscriberEnv& open, const Options& o, const Clock& clock) {
   auto env = OpenEnv(open, o, clock);
   if (!env) return Fail(env.error());
-  auto page = ResolvePage(*(*env)->opened.store, o.page);
+  auto page = ResolvePage(*(*env)->opened.store, o.common.page);
   if (!page) return Fail(page.error());
   store::SubscriberFilter f;
   if (!o.state.empty()) {
@@ -225,11 +226,7 @@ void AddSubscriberCommands(CLI::App& app, OpenSubscriberEnv open, const Clock& c
   auto opts = std::make_shared<Options>();
   auto* sub = app.add_subcommand("subscriber", "Subscribers: import, export, add, list");
   sub->require_subcommand(1);
-  auto common = [&](CLI::App* cmd) {
-    cmd->add_option("--db", opts->db, "Database URL: sqlite:PATH or postgresql://... (env HERALD_DB)");
-    cmd->add_option("--config", opts->config, "TOML configuration file");
-    cmd->add_option("--page", opts->page, "Page id or slug (default: the default page)");
-  };
+  auto common = [&](CLI::App* cmd) { AddCommonOptions(cmd, opts->common); };
   auto run = [open, &clock, &exit_code, opts](int (*fn)(const OpenSubscriberEnv&, const Options&, const Clock&)) {
     return [open, &clock, &exit_code, opts, fn] { exit_code = fn(open, *opts, clock); };
   };
@@ -263,6 +260,22 @@ void AddSubscriberCommands(CLI::App& app, OpenSubscriberEnv open, const Clock& c
   list->add_option("--segment", opts->segment, "Only this segment");
   list->add_option("--limit", opts->limit, "At most this many (1-1000)")->check(CLI::Range(1, 1000));
   list->callback(run(RunList));
+}
+
+// The command line's subscribers: the configured database, validated addresses, nothing sent.
+void AddSubscriberCommand(CLI::App& app, CommandContext& ctx) {
+  AddSubscriberCommands(
+      app,
+      [](const CommonOptions& options) -> Result<SubscriberCliEnv> {
+        auto opened = OpenConfigured(options);
+        if (!opened) return opened.error();
+        SubscriberCliEnv env;
+        env.store = std::move(opened->store);
+        env.public_url = opened->config.public_url;
+        env.notify = opened->config.notify;
+        return env;
+      },
+      ctx.clock, ctx.exit_code);
 }
 
 }  // namespace herald::cli

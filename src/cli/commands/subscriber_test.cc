@@ -1,6 +1,6 @@
 // `herald subscriber ...` through CLI11 with a real SQLite file: import reports bad lines and
 // exits non-zero, export writes what was imported, add and list work.
-#include "cli/subscribers_cli.h"
+#include "cli/commands/subscriber.h"
 
 #include <gtest/gtest.h>
 
@@ -37,8 +37,8 @@ class SubscriberCliTest : public ::testing::Test {
     std::optional<int> code;
     AddSubscriberCommands(
         app,
-        [this](const std::string& db, const std::string&) -> Result<SubscriberCliEnv> {
-          auto s = store::OpenStore(db);
+        [this](const CommonOptions& options) -> Result<SubscriberCliEnv> {
+          auto s = store::OpenStore(options.db);
           if (!s) return s.error();
           SubscriberCliEnv env;
           env.store = std::move(*s);
@@ -169,7 +169,9 @@ TEST_F(SubscriberCliTest, ImportSummaryCountsEveryRowWithAnError) {
   EXPECT_EQ(Run({"subscriber", "import", csv.string(), "--db", db_}), 2);
   const std::string out = ::testing::internal::GetCapturedStdout();
   const std::string err = ::testing::internal::GetCapturedStderr();
-  EXPECT_NE(out.find("read 15001 rows into acme: 1 added, 0 updated, 0 unchanged, 15000 with errors"), std::string::npos) << out;
+  EXPECT_NE(out.find("read 15001 rows into acme: 1 added, 0 updated, 0 unchanged, 15000 with errors"),
+            std::string::npos)
+      << out;
   EXPECT_NE(err.find("14000 more rows had errors"), std::string::npos);
 }
 

@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 
+#include "cli/common.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/result.h"
@@ -29,8 +30,8 @@
 
 namespace herald::cli {
 
-// What the commands need, opened from --db and --config by the caller (cli.cc: ResolveConfig and
-// OpenMigrated). `channels` may be null: addresses are then validated as the server validates them
+// What the commands need, opened from --db and --config by the caller (AddSubscriberCommand:
+// OpenConfigured). `channels` may be null: addresses are then validated as the server validates them
 // (email, SMS, and webhook and chat URLs under `notify`'s SSRF rules) without sending anything:
 // enough for import, export, list and add without --confirm. `links` may be null when nothing is
 // sent.
@@ -41,8 +42,7 @@ struct SubscriberCliEnv {
   std::string public_url;
   config::NotifyConfig notify;  // allow_private, allow_http: the server's rules for URLs
 };
-using OpenSubscriberEnv =
-    std::function<Result<SubscriberCliEnv>(const std::string& db, const std::string& config_file)>;
+using OpenSubscriberEnv = std::function<Result<SubscriberCliEnv>(const CommonOptions& options)>;
 
 // Registers `subscriber` on `app`. After app.parse(), a set `exit_code` means one of these
 // commands ran: return it from main.
