@@ -1,0 +1,81 @@
+// Query helpers for SqlStore: run one statement and turn its rows into model values, so that a
+// method that reads a list is one call instead of a transaction body that queries, checks,
+// decodes each row and unwraps the result.
+//
+// A row mapper is a function of (const Row&) or (const Row&, Decoder&) returning the value; with
+// a Decoder, the first unknown enum name it meets fails the whole read (kInternal), as
+// decoder.h describes.
+//
+// Thread safety: the functions hold no state; a Connection is used by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "core/result.h"
+#include "store/sql/connection.h"
+#include "store/sql/decoder.h"
+
+namespace herald::store::sql {
+
+template <typename FromRow>
+auto MapRow(FromRow& from_row, const Row& row, Decoder& d) {
+  if constexpr (std::is_invocable_v<FromRow&, const Row&, Decoder&>) {
+    return from_row(row, d);
+  } else {
+    return from_row(row);
+  }
+}
+
+// The value type a row mapper returns.
+template <typename FromRow>
+using RowValue =
+    std::decay_t<decltype(MapRow(std::declval<FromRow&>(), std::declval<const Row&>(), std::declval<Decoder&>()))>;
+
+// Every row of one query, mapped.
+template <typename FromRow>
+Result<std::vector<RowValue<FromRow>>> QueryAll(Connection& conn, std::string_view sql, const Params& params,
+                                                FromRow from_row) {
+  auto rows = conn.Query(sql, params);
+  if (!rows.ok()) return rows.error();
+  std::vector<RowValue<FromRow>> out;
+  out.reserve(rows->size());
+  Decoder d;
+  for (const auto& r : *rows) out.push_back(MapRow(from_row, r, d));
+  if (auto st = d.status(); !st.ok()) return st.error();
+  return out;
+}
+
+// The first row of one query, mapped; nullopt when there is none.
+template <typename FromRow>
+Result<std::optional<RowValue<FromRow>>> QueryFirst(Connection& conn, std::string_view sql, const Params& params,
+                                                    FromRow from_row) {
+  auto rows = conn.Query(sql, params);
+  if (!rows.ok()) return rows.error();
+  std::optional<RowValue<FromRow>> out;
+  if (rows->empty()) return out;
+  Decoder d;
+  out = MapRow(from_row, rows->front(), d);
+  if (auto st = d.status(); !st.ok()) return st.error();
+  return out;
+}
+
+// The outcome of a statement whose count of changed rows does not matter.
+inline Status Executed(const Result<std::int64_t>& changed) {
+  if (!changed.ok()) return changed.error();
+  return {};
+}
+
+// kNotFound ("<what> not found") when the statement changed no row.
+inline Status ExpectChanged(const Result<std::int64_t>& changed, std::string what) {
+  if (!changed.ok()) return changed.error();
+  if (*changed == 0) return Error::NotFound(std::move(what) + " not found");
+  return {};
+}
+
+}  // namespace herald::store::sql
