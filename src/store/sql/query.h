@@ -9,6 +9,7 @@
 // Thread safety: the functions hold no state; a Connection is used by one thread at a time.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -37,16 +38,17 @@ template <typename FromRow>
 using RowValue =
     std::decay_t<decltype(MapRow(std::declval<FromRow&>(), std::declval<const Row&>(), std::declval<Decoder&>()))>;
 
-// Every row of one query, mapped.
+// The rows of one query, mapped: every row, or the first `max_rows`.
 template <typename FromRow>
 Result<std::vector<RowValue<FromRow>>> QueryAll(Connection& conn, std::string_view sql, const Params& params,
-                                                FromRow from_row) {
+                                                FromRow from_row, size_t max_rows = SIZE_MAX) {
   auto rows = conn.Query(sql, params);
   if (!rows.ok()) return rows.error();
+  const size_t n = std::min(rows->size(), max_rows);
   std::vector<RowValue<FromRow>> out;
-  out.reserve(rows->size());
+  out.reserve(n);
   Decoder d;
-  for (const auto& r : *rows) out.push_back(MapRow(from_row, r, d));
+  for (size_t i = 0; i < n; ++i) out.push_back(MapRow(from_row, (*rows)[i], d));
   if (auto st = d.status(); !st.ok()) return st.error();
   return out;
 }
@@ -55,14 +57,10 @@ Result<std::vector<RowValue<FromRow>>> QueryAll(Connection& conn, std::string_vi
 template <typename FromRow>
 Result<std::optional<RowValue<FromRow>>> QueryFirst(Connection& conn, std::string_view sql, const Params& params,
                                                     FromRow from_row) {
-  auto rows = conn.Query(sql, params);
-  if (!rows.ok()) return rows.error();
-  std::optional<RowValue<FromRow>> out;
-  if (rows->empty()) return out;
-  Decoder d;
-  out = MapRow(from_row, rows->front(), d);
-  if (auto st = d.status(); !st.ok()) return st.error();
-  return out;
+  auto first = QueryAll(conn, sql, params, std::move(from_row), 1);
+  if (!first.ok()) return first.error();
+  if (first->empty()) return std::optional<RowValue<FromRow>>();
+  return std::optional<RowValue<FromRow>>(std::move(first->front()));
 }
 
 // The outcome of a statement whose count of changed rows does not matter.
