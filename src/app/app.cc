@@ -205,7 +205,7 @@ std::string App::MonitorMetrics() const {
 }
 
 void App::StartMonitoring() {
-  if (monitor_ || !options_.monitor_enabled || !notify_) return;
+  if (monitor_ || !options_.monitor_enabled) return;
   monitor::MonitorRuntimeOptions mo;
   mo.public_url = options_.public_url;
   mo.ca_file = options_.monitor_ca_file;
@@ -214,8 +214,9 @@ void App::StartMonitoring() {
     if (auto* d = dispatcher_.load()) d->Wake();
   };
   monitor_ = monitor::MakeMonitorRuntime(
-      store_, clock_, *notify_->engine, notify_->channels,
-      [this](const model::IncidentDraft& draft) { return monitors_->PublishDraft(draft); }, on_change, mo);
+      store_, clock_, [this](const model::IncidentDraft& draft) { return monitors_->PublishDraft(draft); }, on_change,
+      mo);
+  if (notify_) monitor_->alerter->SetChannels(&notify_->channels);
   monitor_->Start();
   monitor_ready_.store(monitor_.get());
 }
@@ -246,7 +247,7 @@ void App::AdoptNotifyRuntime(std::unique_ptr<notify::NotifyRuntime> runtime) {
   subscriptions_ready_ = true;
   notify_->Start();
   dispatcher_.store(notify_->dispatcher.get());
-  StartMonitoring();
+  if (monitor_) monitor_->alerter->SetChannels(&notify_->channels);  // staff alerts can go out now
   publisher_->RequestRebuild();  // the page's push button needs the VAPID key just created
 }
 
@@ -262,6 +263,8 @@ Status App::Start() {
     }
   }
   publisher_->Start();
+  // Monitoring needs neither notifications nor a reachable database to start.
+  StartMonitoring();
   if (options_.notify_enabled) {
     // Bad channel settings are a configuration error; an unreachable database is retried.
     auto rt = notify::MakeNotifyRuntime(store_, clock_, options_.notify, options_.public_url, options_.instance_name);
@@ -279,7 +282,7 @@ void App::Stop() {
   if (stopping_.exchange(true)) return;
   if (scheduler_.joinable()) scheduler_.join();
   monitor_ready_.store(nullptr);
-  if (monitor_) monitor_->Stop();  // before the outbound engine its checks run on
+  if (monitor_) monitor_->Stop();  // before the channels its staff alerts go out on
   dispatcher_.store(nullptr);
   if (notify_) notify_->Stop();
   publisher_->Stop();

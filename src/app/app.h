@@ -51,8 +51,8 @@ struct AppOptions {
   // The lease owner name among instances sharing a database; empty: a name unique to this
   // process (notify::UniqueLeaseOwner). Two running instances must never share one.
   std::string instance_name;
-  // Monitors run here (one instance per deployment; see monitor/runtime.h). Needs the
-  // notification runtime (HTTP checks and staff alerts share its engine and channels).
+  // Monitors run here (one instance per deployment; see monitor/runtime.h), on their own
+  // engines, with or without notifications; staff alerts go out once notifications run.
   bool monitor_enabled = true;
   std::string monitor_ca_file;  // extra trusted CA certificates for tls checks
   // /metrics: off on the public listener unless `metrics_token` is set (then it needs

@@ -6,8 +6,10 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <thread>
 
-#include "monitor/failing_store_testing.h"
+#include "store/fault_store_testing.h"
+#include "testing/loopback_http_server.h"
 
 namespace herald::app {
 namespace {
@@ -79,7 +81,7 @@ TEST(App, ReadinessReportsWritesThatFail) {
   auto inner = store::OpenStore("sqlite::memory:");
   ASSERT_TRUE(inner.ok());
   ASSERT_TRUE((*inner)->Migrate().ok());
-  monitor::testing::FailingStore store(**inner);
+  store::testing::FaultStore store(**inner);
   FakeClock clock;
   App app(store, clock, QuietOptions());
   ASSERT_TRUE(app.Start().ok());
@@ -88,7 +90,7 @@ TEST(App, ReadinessReportsWritesThatFail) {
   EXPECT_EQ(ok["database"], "up");
   EXPECT_EQ(ok["writes"], "ok");
 
-  store.fail_settings = true;  // every write now fails as on a full disk; reads still work
+  store.Fail("PutSetting", Error::Unavailable("put setting: database or disk is full (test)"));  // as on a full disk
   app.ProbeWrites();
   auto full = Readiness(app);
   EXPECT_EQ(full["ready"], true);
@@ -96,7 +98,7 @@ TEST(App, ReadinessReportsWritesThatFail) {
   EXPECT_EQ(full["writes"], "failing");
   EXPECT_NE(full["write_error"].as_string().find("disk is full"), std::string::npos) << full;
 
-  store.fail_settings = false;
+  store.Heal("PutSetting");
   app.ProbeWrites();
   auto back = Readiness(app);
   EXPECT_EQ(back["database"], "up");
@@ -140,6 +142,70 @@ TEST(App, MetricsAreOffPubliclyUnlessATokenIsSet) {
   EXPECT_EQ(r->status, 200);
   EXPECT_NE(r->body.find("herald_database_writable 1"), std::string::npos) << r->body;
   EXPECT_NE(r->body.find("herald_http_connections_shed_total 0"), std::string::npos) << r->body;
+  app.Stop();
+}
+
+// Issue 14: the app started monitoring only with the notification runtime, and HTTP checks ran
+// on that runtime's engine: with notifications off, or with the database down at start (the
+// runtime needs it), nothing was monitored. Now monitoring starts on its own: while the
+// database is down the engine keeps trying to read the monitors, and once it answers they are
+// checked (over monitoring's own HTTP engine) and their results stored.
+TEST(App, MonitorsAreCheckedAfterAStartWithTheDatabaseDownAndNotificationsOff) {
+  herald::testing::TestHttpServer target;
+  auto inner = store::OpenStore("sqlite::memory:");
+  ASSERT_TRUE(inner.ok());
+  ASSERT_TRUE((*inner)->Migrate().ok());
+  model::Page page;
+  page.id = "page_1";
+  page.slug = "acme";
+  page.name = "Acme";
+  page.time_zone = "UTC";
+  model::OutboxEvent event;
+  event.page_id = page.id;
+  event.kind = "page.created";
+  event.subject_id = page.id;
+  event.payload_json = "{}";
+  ASSERT_TRUE((*inner)->SavePage(page, event).ok());
+  model::Monitor m;
+  m.id = "mon_web";
+  m.page_id = page.id;
+  m.name = "Website";
+  m.kind = model::MonitorKind::kHttp;
+  m.spec.target = "http://127.0.0.1:" + std::to_string(target.port()) + "/ok";
+  m.interval_ms = 5'000;
+  m.timeout_ms = 5'000;
+  ASSERT_TRUE((*inner)->SaveMonitor(m).ok());
+
+  store::testing::FaultStore store(**inner);
+  store.FailAll();
+  FakeClock clock;
+  clock.Set(1'800'000'000'000);
+  AppOptions opts = QuietOptions();
+  opts.monitor_enabled = true;  // notifications stay off
+  App app(store, clock, opts);
+  ASSERT_TRUE(app.Start().ok()) << "a database that is down is no reason not to start";
+  // The engine tries to read the monitors while the database is down (bounded wait).
+  for (int i = 0; i < 500 && store.Failures("ListMonitors") < 2; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_GE(store.Failures("ListMonitors"), 2);
+  EXPECT_EQ(target.requests(), 0);
+
+  store.HealAll();
+  // Every monitor is due within its interval: move the fake clock on until the check ran and its
+  // result was stored (bounded; each round gives the engine thread a moment).
+  TimeMs last_check_at = 0;
+  for (int i = 0; i < 600 && last_check_at == 0; ++i) {
+    clock.Advance(1'000);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (auto got = (*inner)->GetMonitor(page.id, m.id); got.ok()) last_check_at = got->last_check_at;
+  }
+  EXPECT_GT(last_check_at, 0) << "the monitor was checked once the database answered";
+  EXPECT_GE(target.requests(), 1);
+  auto samples = (*inner)->ListMonitorSamples(m.id, 0, 10);
+  ASSERT_TRUE(samples.ok());
+  ASSERT_FALSE(samples->empty());
+  EXPECT_EQ(samples->front().verdict, model::CheckVerdict::kUp);
+  EXPECT_EQ(samples->front().status_code, 200);
   app.Stop();
 }
 

@@ -16,11 +16,6 @@ using model::MonitorState;
 
 namespace {
 
-constexpr TimeMs kMinuteMs = 60'000;
-constexpr TimeMs kDayMs = 86'400'000;
-
-TimeMs Floor(TimeMs t, TimeMs unit) { return t - ((t % unit) + unit) % unit; }
-
 std::string Ms(double ms) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.0f ms", ms);
@@ -29,7 +24,7 @@ std::string Ms(double ms) {
 
 // "14:02:05 UTC"
 std::string SecondsUtc(TimeMs t) {
-  const TimeMs in_day = Floor(t, 1000) - Floor(t, kDayMs);
+  const TimeMs in_day = FloorTo(t, 1000) - FloorTo(t, kDayMs);
   char buf[24];
   std::snprintf(buf, sizeof buf, "%02d:%02d:%02d UTC", static_cast<int>(in_day / 3'600'000),
                 static_cast<int>(in_day / 60'000 % 60), static_cast<int>(in_day / 1000 % 60));
@@ -42,60 +37,11 @@ std::string AlertId(const std::string& what, TimeMs since, const std::string& ta
 
 }  // namespace
 
-TimeMs EngineStats::LagQuantileMs(double q) const {
-  std::int64_t total = 0;
-  for (const auto& b : lag_buckets) total += b.load();
-  if (total == 0) return 0;
-  const auto want = static_cast<std::int64_t>(q * static_cast<double>(total) + 0.5);
-  std::int64_t seen = 0;
-  for (size_t i = 0; i < lag_buckets.size(); ++i) {
-    seen += lag_buckets[i].load();
-    if (seen >= want) return i < kLagBoundsMs.size() ? kLagBoundsMs[i] : lag_max_ms.load();
-  }
-  return lag_max_ms.load();
-}
-
-std::string MetricsText(const EngineStats& st) {
-  std::string out;
-  auto metric = [&](const char* name, const char* type, const char* help, const std::string& value,
-                    const char* labels = "") {
-    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name + labels + " " +
-           value + "\n";
-  };
-  auto n = [](std::int64_t v) { return std::to_string(v); };
-  auto seconds = [](TimeMs ms) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.3f", static_cast<double>(ms) / 1000.0);
-    return std::string(buf);
-  };
-  metric("herald_monitor_checks_total", "counter", "Checks completed.", n(st.checks_completed));
-  metric("herald_monitor_checks_started_total", "counter", "Checks started.", n(st.checks_started));
-  metric("herald_monitor_checks_skipped_total", "counter", "Checks not started because the previous one still ran.",
-         n(st.checks_skipped));
-  metric("herald_monitor_in_flight", "gauge", "Checks running.", n(st.in_flight));
-  metric("herald_monitor_monitors", "gauge", "Enabled monitors scheduled.", n(st.monitors));
-  out +=
-      "# HELP herald_monitor_schedule_lag_seconds Actual start minus due time (bucket estimate).\n"
-      "# TYPE herald_monitor_schedule_lag_seconds summary\n";
-  out += "herald_monitor_schedule_lag_seconds{quantile=\"0.5\"} " + seconds(st.LagQuantileMs(0.5)) + "\n";
-  out += "herald_monitor_schedule_lag_seconds{quantile=\"0.99\"} " + seconds(st.LagQuantileMs(0.99)) + "\n";
-  metric("herald_monitor_schedule_lag_max_seconds", "gauge", "Largest scheduling lag seen.", seconds(st.lag_max_ms));
-  metric("herald_monitor_results_written_total", "counter", "Check results stored.", n(st.results_written));
-  metric("herald_monitor_write_failures_total", "counter", "Failed results writes.", n(st.write_failures));
-  metric("herald_monitor_results_dropped_total", "counter", "Results dropped from a full buffer.",
-         n(st.results_dropped));
-  metric("herald_monitor_buffered_results", "gauge", "Results waiting to be stored.", n(st.buffered));
-  metric("herald_monitor_state_changes_total", "counter", "Confirmed monitor state changes.", n(st.state_changes));
-  metric("herald_monitor_staff_alerts_total", "counter", "Staff alerts raised.", n(st.alerts_raised));
-  metric("herald_monitor_storage_degraded", "gauge", "1 while results cannot be stored.",
-         st.storage_degraded ? "1" : "0");
-  return out;
-}
-
 MonitorEngine::MonitorEngine(EngineDeps deps, EngineOptions options)
     : deps_(std::move(deps)),
       options_(options),
       automation_(service::Deps{deps_.store, deps_.clock, deps_.on_change}, deps_.publish_draft),
+      rollups_(options_.max_buffered_samples),
       inbox_(std::make_shared<Inbox>()) {
   inbox_->stats = &stats_;
 }
@@ -331,10 +277,7 @@ void MonitorEngine::StartDue(TimeMs now) {
     Probe* probe = deps_.probes ? deps_.probes(rt.monitor.kind) : nullptr;
     if (!probe) continue;
     const TimeMs lag = std::max<TimeMs>(now - due.due_at, 0);
-    size_t bucket = 0;
-    while (bucket < EngineStats::kLagBoundsMs.size() && lag > EngineStats::kLagBoundsMs[bucket]) ++bucket;
-    ++stats_.lag_buckets[bucket];
-    if (lag > stats_.lag_max_ms.load()) stats_.lag_max_ms = lag;
+    stats_.RecordLag(lag);
     rt.in_flight = true;
     ++stats_.checks_started;
     ++stats_.in_flight;
@@ -358,44 +301,13 @@ void MonitorEngine::StartDue(TimeMs now) {
   }
 }
 
-void MonitorEngine::AddRollup(const model::MonitorSample& s, char granularity, TimeMs bucket) {
-  auto key = std::make_tuple(s.monitor_id, granularity, bucket);
-  auto it = rollups_.find(key);
-  if (it == rollups_.end()) {
-    if (rollups_.size() >= options_.max_buffered_samples) {
-      ++stats_.results_dropped;
-      return;
-    }
-    model::MonitorRollup r;
-    r.monitor_id = s.monitor_id;
-    r.granularity = granularity;
-    r.bucket_start = bucket;
-    r.latency_sum_ms = 0;
-    it = rollups_.emplace(key, std::move(r)).first;
-  }
-  model::MonitorRollup& r = it->second;
-  ++r.checks;
-  switch (s.verdict) {
-    case model::CheckVerdict::kUp: ++r.up; break;
-    case model::CheckVerdict::kSlow: ++r.slow; break;
-    case model::CheckVerdict::kDown: ++r.down; break;
-  }
-  // Latency only of checks that got an answer: a timeout's "latency" is the timeout.
-  if (s.verdict != model::CheckVerdict::kDown || s.status_code > 0) {
-    ++r.answered;
-    r.latency_sum_ms += s.timings.total_ms;
-    r.latency_max_ms = std::max(r.latency_max_ms, s.timings.total_ms);
-  }
-}
-
 void MonitorEngine::Process(ProbeResult result) {
   model::MonitorSample& s = result.sample;
   auto it = monitors_.find(s.monitor_id);
   if (it == monitors_.end()) return;  // removed while its check ran
   Runtime& rt = it->second;
   rt.in_flight = false;
-  AddRollup(s, 'm', Floor(s.at, kMinuteMs));
-  AddRollup(s, 'd', Floor(s.at, kDayMs));
+  stats_.results_dropped += rollups_.Add(s);
   rt.window.Push(s.verdict, rt.thresholds);
   rt.monitor.last_check_at = std::max(rt.monitor.last_check_at, s.at);
   // A slow check says why too (a certificate about to expire): the reason of a degraded state.
@@ -527,8 +439,7 @@ Status MonitorEngine::FlushLocked(TimeMs now) {
 
   store::MonitorResultsWrite w;
   w.samples.assign(samples_.begin(), samples_.end());
-  w.rollups.reserve(rollups_.size());
-  for (const auto& [key, r] : rollups_) w.rollups.push_back(r);
+  w.rollups = rollups_.Buckets();
   for (auto& [id, rt] : monitors_) {
     if (!rt.dirty && !rt.pending) continue;
     model::Monitor m = rt.monitor;
@@ -569,7 +480,7 @@ Status MonitorEngine::FlushLocked(TimeMs now) {
   }
   stats_.results_written += static_cast<std::int64_t>(w.samples.size());
   samples_.clear();
-  rollups_.clear();
+  rollups_.Clear();
   stats_.buffered = 0;
   std::set<std::pair<std::string, std::string>> touched;
   for (auto& [id, rt] : monitors_) {

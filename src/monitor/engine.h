@@ -27,7 +27,6 @@
 // the results that have arrived.
 #pragma once
 
-#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -47,8 +46,10 @@
 #include "core/result.h"
 #include "model/monitor.h"
 #include "monitor/automation.h"
+#include "monitor/engine_metrics.h"
 #include "monitor/evaluator.h"
 #include "monitor/probe.h"
+#include "monitor/rollups.h"
 #include "monitor/scheduler.h"
 #include "monitor/staff_alerter.h"
 #include "store/store.h"
@@ -79,32 +80,6 @@ struct EngineDeps {
   // Asks for a new public snapshot after component or incident changes.
   std::function<void()> on_change = [] {};
 };
-
-// For /metrics.
-struct EngineStats {
-  std::atomic<std::int64_t> checks_started{0}, checks_completed{0}, checks_skipped{0};  // skipped: still running
-  std::atomic<std::int64_t> results_written{0}, write_failures{0}, results_dropped{0};
-  std::atomic<std::int64_t> state_changes{0}, alerts_raised{0}, component_updates{0};
-  std::atomic<std::int64_t> in_flight{0}, monitors{0}, buffered{0};
-  std::atomic<bool> storage_degraded{false};
-  // Scheduling lag (actual start - due time) histogram; bucket upper bounds in ms.
-  static constexpr std::array<TimeMs, 10> kLagBoundsMs = {1, 5, 10, 50, 100, 250, 500, 1000, 2000, 5000};
-  std::array<std::atomic<std::int64_t>, 11> lag_buckets{};  // last: above 5 s
-  std::atomic<TimeMs> lag_max_ms{0};
-  // The upper bound of the bucket holding quantile q (0..1) of the lags: an estimate of the
-  // p99 when q = 0.99. 0 when nothing ran.
-  TimeMs LagQuantileMs(double q) const;
-};
-
-// The stats in the Prometheus text format, for /metrics: herald_monitor_checks_total (completed),
-// herald_monitor_checks_started_total, herald_monitor_checks_skipped_total,
-// herald_monitor_in_flight, herald_monitor_monitors, herald_monitor_schedule_lag_seconds
-// {quantile="0.5"|"0.99"} (bucket estimates), herald_monitor_schedule_lag_max_seconds,
-// herald_monitor_results_written_total, herald_monitor_write_failures_total,
-// herald_monitor_results_dropped_total, herald_monitor_buffered_results,
-// herald_monitor_state_changes_total, herald_monitor_staff_alerts_total,
-// herald_monitor_storage_degraded (0/1).
-std::string MetricsText(const EngineStats& stats);
 
 class MonitorEngine {
  public:
@@ -168,7 +143,6 @@ class MonitorEngine {
   bool Suppressed(const std::string& page_id, const std::string& component_id) const;
   void StartDue(TimeMs now);
   void Process(ProbeResult result);
-  void AddRollup(const model::MonitorSample& s, char granularity, TimeMs bucket);
   Status FlushLocked(TimeMs now);
   std::vector<model::StaffAlert> AlertsFor(const Runtime& rt, model::MonitorState to, TimeMs now) const;
   void TellStorageDegraded(const Error& error, TimeMs now);
@@ -188,7 +162,7 @@ class MonitorEngine {
   std::map<std::string, std::vector<MaintenanceWindow>> maintenance_;           // by page
   std::map<std::string, std::vector<model::AlertTarget>> targets_;              // by page
   std::deque<model::MonitorSample> samples_;                                    // not yet written
-  std::map<std::tuple<std::string, char, TimeMs>, model::MonitorRollup> rollups_;
+  RollupBuffer rollups_;
   bool loaded_ = false;
   bool change_pending_ = false;
   TimeMs next_flush_ = 0, next_reload_ = 0, next_prune_ = 0;

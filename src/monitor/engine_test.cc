@@ -15,11 +15,11 @@
 
 #include "core/text.h"
 #include "core/time.h"
-#include "monitor/failing_store_testing.h"
 #include "net/sync_http_client_testing.h"
 #include "notify/webhook/standard_webhooks.h"
 #include "notify/webhook/webhook_channel.h"
 #include "service/services.h"
+#include "store/fault_store_testing.h"
 #include "testing/fixture_process.h"
 
 namespace herald::monitor {
@@ -115,7 +115,7 @@ class MonitorEngineTest : public ::testing::Test {
     ASSERT_TRUE(s.ok()) << s.error().message;
     real_ = std::move(*s);
     ASSERT_TRUE(real_->Migrate().ok());
-    store_ = std::make_unique<testing::FailingStore>(*real_);
+    store_ = std::make_unique<store::testing::FaultStore>(*real_);
     clock_.Set(*ParseIso8601("2026-03-02T14:02:00Z"));
     service::PageService pages({*store_, clock_});
     service::PageInput pin;
@@ -289,7 +289,7 @@ class MonitorEngineTest : public ::testing::Test {
 
   fs::path dir_;
   std::unique_ptr<store::Store> real_;
-  std::unique_ptr<testing::FailingStore> store_;
+  std::unique_ptr<store::testing::FaultStore> store_;
   FakeClock clock_;
   FakeProbe probe_;
   net::SyncHttpClient http_;
@@ -830,7 +830,7 @@ TEST_F(MonitorEngineTest, AStoreThatCannotWriteKeepsTheLastStateAndTellsStaffOnc
   AddRule(model::AutomationMode::kPublish, api_id_);
   const auto id = AddMonitor("API health", api_id_);
   RunChecks(id, CheckVerdict::kUp, 2);
-  store_->fail_results = true;
+  store_->Fail("RecordMonitorResults");
   RunChecks(id, CheckVerdict::kDown, 6, 0, "timeout after 4 s");
   RunFor(10'000);
   // The window says down, but nothing could be written: no false outage.
@@ -849,7 +849,7 @@ TEST_F(MonitorEngineTest, AStoreThatCannotWriteKeepsTheLastStateAndTellsStaffOnc
             std::string::npos);
 
   // Storage is back: the buffered results are written and the (still true) outage is confirmed.
-  store_->fail_results = false;
+  store_->Heal("RecordMonitorResults");
   RunChecks(id, CheckVerdict::kDown, 1);
   EXPECT_FALSE(engine_->stats().storage_degraded.load());
   EXPECT_EQ(engine_->StateOf(id), MonitorState::kDown);
@@ -866,10 +866,10 @@ TEST_F(MonitorEngineTest, AHiccupShorterThanTheThresholdChangesNothing) {
   AddTarget();
   const auto id = AddMonitor("API health", api_id_);
   RunChecks(id, CheckVerdict::kUp, 2);
-  store_->fail_results = true;
+  store_->Fail("RecordMonitorResults");
   RunChecks(id, CheckVerdict::kDown, 2);  // would be down, but cannot be written
   RunChecks(id, CheckVerdict::kUp, 3);    // and recovers before storage does
-  store_->fail_results = false;
+  store_->Heal("RecordMonitorResults");
   RunFor(2000);
   EXPECT_EQ(engine_->StateOf(id), MonitorState::kUp);
   EXPECT_TRUE(History(api_id_) == std::vector{ComponentStatus::kOperational});

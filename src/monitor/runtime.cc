@@ -13,6 +13,7 @@ void MonitorRuntime::Stop() {
   if (engine) engine->Stop();
   if (alerter) alerter->Stop();
   if (sockets) sockets->Shutdown();
+  if (http) http->Shutdown();
 }
 
 Status MonitorRuntime::Validate(const model::Monitor& monitor) const {
@@ -21,17 +22,20 @@ Status MonitorRuntime::Validate(const model::Monitor& monitor) const {
   return probe->Validate(monitor.spec, "target");
 }
 
-std::unique_ptr<MonitorRuntime> MakeMonitorRuntime(store::Store& store, const Clock& clock, net::HttpClient& http,
-                                                   const notify::Channels& channels, PublishDraftFn publish_draft,
-                                                   std::function<void()> on_change, MonitorRuntimeOptions options) {
+std::unique_ptr<MonitorRuntime> MakeMonitorRuntime(store::Store& store, const Clock& clock,
+                                                   PublishDraftFn publish_draft, std::function<void()> on_change,
+                                                   MonitorRuntimeOptions options) {
   auto rt = std::make_unique<MonitorRuntime>();
+  net::CurlEngine::Options ho;
+  ho.thread_name = "herald-mon-http";
+  rt->http = std::make_unique<net::CurlEngine>(ho);
   net::SocketEngine::Options so;
   so.ca_file = options.ca_file;
   rt->sockets = std::make_unique<net::SocketEngine>(so);
-  rt->probes = std::make_unique<Probes>(MakeProbes(ProbeDeps{http, *rt->sockets, clock}));
+  rt->probes = std::make_unique<Probes>(MakeProbes(ProbeDeps{*rt->http, *rt->sockets, clock}));
   StaffAlerterOptions ao;
   ao.public_url = options.public_url;
-  rt->alerter = std::make_unique<StaffAlerter>(store, clock, channels, ao);
+  rt->alerter = std::make_unique<StaffAlerter>(store, clock, ao);
   Probes* probes = rt->probes.get();
   EngineDeps deps{store,
                   clock,

@@ -1,7 +1,11 @@
-// MonitorRuntime: everything a server needs to run its own checks: the asynchronous socket
-// engine (TCP, TLS, DNS), the probes of every kind, the StaffAlerter and the MonitorEngine. HTTP
-// checks and staff alerts share the notification runtime's outbound engine and channels, so one
-// libcurl multi thread carries webhooks, chat messages and HTTP checks alike.
+// MonitorRuntime: everything a server needs to run its own checks: its own outbound engines
+// (a libcurl multi engine for HTTP checks, thread herald-mon-http; the asynchronous socket
+// engine for TCP, TLS and DNS), the probes of every kind, the StaffAlerter and the MonitorEngine.
+// It depends on nothing but the store, and a store that is down at start only delays the first
+// checks (the engine reads the monitors again every second until it can): monitoring runs with
+// notifications off, and before the notification runtime could start. Staff alerts go out on
+// the notification runtime's channels once it runs (StaffAlerter::SetChannels); until then they
+// wait in the store.
 //
 // One instance per deployment runs monitors ([monitor] enabled = true, the default); with several
 // instances on one PostgreSQL database, switch it off on all but one.
@@ -17,9 +21,8 @@
 #include "monitor/engine.h"
 #include "monitor/probes/registry.h"
 #include "monitor/staff_alerter.h"
-#include "net/http_client.h"
+#include "net/curl_engine.h"
 #include "net/socket_engine.h"
-#include "notify/registry.h"
 #include "store/store.h"
 
 namespace herald::monitor {
@@ -30,6 +33,7 @@ struct MonitorRuntimeOptions {
 };
 
 struct MonitorRuntime {
+  std::unique_ptr<net::CurlEngine> http;  // HTTP checks
   std::unique_ptr<net::SocketEngine> sockets;
   std::unique_ptr<Probes> probes;
   std::unique_ptr<StaffAlerter> alerter;
@@ -37,13 +41,14 @@ struct MonitorRuntime {
 
   ~MonitorRuntime();
   void Start();
-  void Stop();  // engine first (no new checks), then the alerter and the socket engine
+  void Stop();  // engine first (no new checks), then the alerter and the outbound engines
   // Probe::Validate of the monitor's kind (unknown kinds are refused).
   Status Validate(const model::Monitor& monitor) const;
 };
 
-std::unique_ptr<MonitorRuntime> MakeMonitorRuntime(store::Store& store, const Clock& clock, net::HttpClient& http,
-                                                   const notify::Channels& channels, PublishDraftFn publish_draft,
-                                                   std::function<void()> on_change, MonitorRuntimeOptions options);
+// Builds the runtime without touching the store. The alerter has no channels yet.
+std::unique_ptr<MonitorRuntime> MakeMonitorRuntime(store::Store& store, const Clock& clock,
+                                                   PublishDraftFn publish_draft, std::function<void()> on_change,
+                                                   MonitorRuntimeOptions options);
 
 }  // namespace herald::monitor

@@ -84,9 +84,19 @@ model::Subscriber SubscriberFor(const model::AlertTarget& target) {
   return s;
 }
 
-StaffAlerter::StaffAlerter(store::Store& store, const Clock& clock, const notify::Channels& channels,
+StaffAlerter::StaffAlerter(store::MonitorStore& store, const Clock& clock, const notify::Channels& channels,
                            StaffAlerterOptions options)
-    : store_(store), clock_(clock), channels_(channels), options_(std::move(options)), rng_(std::random_device{}()) {}
+    : StaffAlerter(store, clock, std::move(options)) {
+  channels_ = &channels;
+}
+
+StaffAlerter::StaffAlerter(store::MonitorStore& store, const Clock& clock, StaffAlerterOptions options)
+    : store_(store), clock_(clock), options_(std::move(options)), rng_(std::random_device{}()) {}
+
+void StaffAlerter::SetChannels(const notify::Channels* channels) {
+  channels_ = channels;
+  Wake();
+}
 
 StaffAlerter::~StaffAlerter() { Stop(); }
 
@@ -156,14 +166,16 @@ bool StaffAlerter::FindTarget(const std::string& page_id, const std::string& tar
 bool StaffAlerter::Send(const model::StaffAlert& alert, bool direct) {
   model::AlertTarget target;
   const bool found = FindTarget(alert.page_id, alert.target_id, &target);
-  notify::Channel* channel = found ? channels_.Find(target.channel) : nullptr;
+  const notify::Channels* channels = channels_.load();
+  notify::Channel* channel = found && channels ? channels->Find(target.channel) : nullptr;
   if (!channel) {
     Outcome o;
     o.alert = alert;
     o.direct = direct;
     o.kind = static_cast<int>(notify::SendOutcome::Kind::kPermanent);
-    o.detail = found ? "channel " + std::string(model::ToString(target.channel)) + " is not configured"
-                     : "alert target no longer exists";
+    o.detail = !found      ? "alert target no longer exists"
+               : !channels ? "notifications are not running"
+                           : "channel " + std::string(model::ToString(target.channel)) + " is not configured";
     std::lock_guard lock(mu_);
     outcomes_.push_back(std::move(o));
     return false;
@@ -249,6 +261,7 @@ void StaffAlerter::FlushOutcomes() {
 
 bool StaffAlerter::Step() {
   FlushOutcomes();
+  if (!channels_.load()) return false;  // due alerts wait in the store for the channels
   const TimeMs now = clock_.Now();
   auto due = store_.ClaimDueStaffAlerts(now, now + options_.lease_ms, options_.batch_size);
   if (!due) {

@@ -13,7 +13,7 @@
 // tells staff through it, using the targets it last read (SetTargets). Its outcomes are recorded
 // in the store afterwards as best effort, for the alert history.
 //
-// Thread safety: Start() runs the loop on its own thread; Wake(), SetTargets() and SendDirect()
+// Thread safety: Start() runs the loop on its own thread; Wake(), SetChannels(), SetTargets() and SendDirect()
 // may be called from any thread. Channels answer on their own threads. Tests call Step() with a
 // FakeClock and no thread.
 #pragma once
@@ -32,7 +32,7 @@
 #include "model/monitor.h"
 #include "notify/message.h"
 #include "notify/registry.h"
-#include "store/store.h"
+#include "store/monitor_store.h"
 
 namespace herald::monitor {
 
@@ -55,8 +55,10 @@ model::Subscriber SubscriberFor(const model::AlertTarget& target);
 
 class StaffAlerter {
  public:
-  StaffAlerter(store::Store& store, const Clock& clock, const notify::Channels& channels,
+  StaffAlerter(store::MonitorStore& store, const Clock& clock, const notify::Channels& channels,
                StaffAlerterOptions options = {});
+  // Without channels yet: alerts wait in the store until SetChannels gives some.
+  StaffAlerter(store::MonitorStore& store, const Clock& clock, StaffAlerterOptions options = {});
   ~StaffAlerter();
   StaffAlerter(const StaffAlerter&) = delete;
   StaffAlerter& operator=(const StaffAlerter&) = delete;
@@ -64,6 +66,11 @@ class StaffAlerter {
   void Start();
   void Stop();
   void Wake();
+
+  // The channels alerts go out on (the notification runtime's, which may start later than
+  // monitoring: while there are none, due alerts stay pending in the store and a direct alert
+  // fails). `channels` must outlive the alerter or be replaced before it goes.
+  void SetChannels(const notify::Channels* channels);
 
   // One round: records outcomes that arrived, leases due alerts and sends them. Returns true when
   // it sent something (call again).
@@ -94,9 +101,9 @@ class StaffAlerter {
   bool FindTarget(const std::string& page_id, const std::string& target_id, model::AlertTarget* out);
   void Loop();
 
-  store::Store& store_;
+  store::MonitorStore& store_;
   const Clock& clock_;
-  const notify::Channels& channels_;
+  std::atomic<const notify::Channels*> channels_{nullptr};
   StaffAlerterOptions options_;
   StaffAlerterStats stats_;
   std::mt19937_64 rng_;

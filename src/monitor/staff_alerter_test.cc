@@ -130,6 +130,25 @@ TEST_F(StaffAlerterTest, DeliversOnceAndRecordsIt) {
   EXPECT_EQ(alerter_->stats().delivered.load(), 1);
 }
 
+// Monitoring runs before (or without) the notification runtime: an alerter without channels
+// leaves due alerts pending in the store, and sends them once it is given channels.
+TEST_F(StaffAlerterTest, WithoutChannelsAlertsWaitInTheStoreUntilChannelsArrive) {
+  const std::string path = "/later-" + RandomHex(4);
+  auto a = Alert(Target(path));
+  StaffAlerter waiting(*store_, clock_);
+  EXPECT_FALSE(waiting.Step());
+  EXPECT_EQ(PostsTo(path), 0);
+  auto s = Stored(a.id);
+  EXPECT_EQ(s.state, model::DeliveryState::kPending);
+  EXPECT_EQ(s.attempts, 0);
+  EXPECT_LE(s.next_attempt_at, clock_.Now()) << "not leased: still due";
+
+  waiting.SetChannels(&channels_);
+  EXPECT_TRUE(waiting.Step());
+  EXPECT_EQ(PostsTo(path), 1);
+  EXPECT_EQ(Stored(a.id).state, model::DeliveryState::kDelivered);
+}
+
 TEST_F(StaffAlerterTest, RetriesWithBackoffThenGivesUpAfterThreeDays) {
   auto a = Alert(Target("/error"));  // the receiver answers 500
   alerter_->Step();

@@ -207,7 +207,7 @@ class CurlEngine::Impl {
     if (multi_ != nullptr) {
       curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, options_.max_host_connections);
       thread_ = std::thread([this] {
-        SetThreadName("herald-curl");
+        SetThreadName(options_.thread_name.c_str());
         Run();
       });
     } else {

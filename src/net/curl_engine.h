@@ -34,8 +34,9 @@ class CurlEngine final : public HttpClient, public MailSender {
     long max_host_connections = 8;  // per host:port, so one slow receiver is not flooded
     AddressPolicy policy;           // applied to requests with guard_address
     std::string user_agent = "Herald/1.0";
-    SmtpServer smtp;           // where Send(MailRequest) submits mail; empty url = mail disabled
-    size_t max_redirects = 5;  // when a request asks to follow redirects
+    SmtpServer smtp;                          // where Send(MailRequest) submits mail; empty url = mail disabled
+    size_t max_redirects = 5;                 // when a request asks to follow redirects
+    std::string thread_name = "herald-curl";  // for top -H and profilers (15 characters at most)
   };
 
   explicit CurlEngine(Options options);

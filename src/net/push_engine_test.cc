@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "monitor/probes/monitor_target_testing.h"
+#include "testing/fake_http_client.h"
 #include "testing/loopback_http_server.h"
 
 namespace herald::net {
@@ -18,29 +19,8 @@ namespace {
 
 using namespace std::chrono_literals;
 using herald::testing::Collector;
+using herald::testing::FakeHttpClient;
 using herald::testing::TestHttpServer;
-
-// The fallback engine: records what PushEngine hands over and answers 299.
-class RecordingClient : public HttpClient {
- public:
-  void Send(HttpRequest request, std::function<void(HttpResponse)> done) override {
-    {
-      std::lock_guard lock(mu_);
-      urls_.push_back(request.url);
-    }
-    HttpResponse r;
-    r.status = 299;
-    done(std::move(r));
-  }
-  std::vector<std::string> urls() {
-    std::lock_guard lock(mu_);
-    return urls_;
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<std::string> urls_;
-};
 
 PushEngine::Options LoopbackAllowed() {
   PushEngine::Options o;
@@ -67,7 +47,7 @@ class PushEngineTest : public ::testing::Test {
     return *engine_;
   }
   TestHttpServer server_;
-  RecordingClient fallback_;
+  FakeHttpClient fallback_{FakeHttpClient::kAnswerAtOnce, 299};  // records what PushEngine hands over
   std::optional<PushEngine> engine_;
 };
 
@@ -89,7 +69,7 @@ TEST_F(PushEngineTest, PostsMethodHeadersAndBody) {
   EXPECT_EQ(r.remote_ip, "127.0.0.1");
   EXPECT_GT(r.timings.total_ms, 0);
   EXPECT_EQ(r.Header("content-length"), std::to_string(r.body.size()));
-  EXPECT_TRUE(fallback_.urls().empty());
+  EXPECT_TRUE(fallback_.Urls().empty());
 
   auto ok = Fetch(engine, Post(server_.Url("/ok")));
   EXPECT_EQ(ok.status, 200);
@@ -123,7 +103,7 @@ TEST_F(PushEngineTest, WhatItDoesNotHandleGoesToTheFallback) {
   auto framed = Post(server_.Url("/ok"));
   framed.headers = {{"Transfer-Encoding", "chunked"}};
   EXPECT_EQ(Fetch(engine, framed).status, 299);
-  EXPECT_EQ(fallback_.urls().size(), 5u);
+  EXPECT_EQ(fallback_.Urls().size(), 5u);
   EXPECT_EQ(server_.requests(), 0);
 }
 
@@ -299,7 +279,7 @@ class PushEngineTlsTest : public ::testing::Test {
     o.ca_file = target().ca_file;
     return o;
   }
-  RecordingClient fallback_;
+  FakeHttpClient fallback_{FakeHttpClient::kAnswerAtOnce, 299};  // records what PushEngine hands over
 };
 
 TEST_F(PushEngineTlsTest, VerifiedHttpsByAddressAndByName) {

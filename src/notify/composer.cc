@@ -118,7 +118,7 @@ std::string DeliveryId(std::int64_t event_id, const std::string& subscriber_id) 
   return "msg_" + std::to_string(event_id) + "_" + subscriber_id;
 }
 
-Result<std::optional<EventContext>> LoadEventContext(store::Store& store, const model::OutboxEvent& event,
+Result<std::optional<EventContext>> LoadEventContext(store::StatusStore& store, const model::OutboxEvent& event,
                                                      const std::string& public_url) {
   const bool incident_event = event.kind == "incident.created" || event.kind == "incident.updated";
   const bool component_event = event.kind == "component.updated";

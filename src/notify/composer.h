@@ -19,7 +19,7 @@
 #include "notify/links.h"
 #include "notify/message.h"
 #include "notify/templates.h"
-#include "store/store.h"
+#include "store/status_store.h"
 
 namespace herald::notify {
 
@@ -44,7 +44,7 @@ struct EventContext {
 
 // The context for `event`, or nullopt when the event notifies nobody (internal notes, updates
 // posted without notifications, page edits, ...).
-Result<std::optional<EventContext>> LoadEventContext(store::Store& store, const model::OutboxEvent& event,
+Result<std::optional<EventContext>> LoadEventContext(store::StatusStore& store, const model::OutboxEvent& event,
                                                      const std::string& public_url);
 
 // Whether this subscriber should hear about the event: active, wants this event type, follows

@@ -11,8 +11,8 @@
 
 #include "core/text.h"
 #include "core/time.h"
-#include "monitor/failing_store_testing.h"
 #include "service/services.h"
+#include "store/fault_store_testing.h"
 
 namespace herald::notify {
 namespace {
@@ -580,7 +580,7 @@ TEST_F(DispatcherTest, CrashAfterABatchWasRecordedResendsOnlyTheUnrecordedOne) {
 // recorded, in order, once the database is back: nobody is resent, nobody left unrecorded.
 TEST_F(DispatcherTest, ABatchTheDatabaseRefusedIsRecordedWhenItIsBack) {
   for (int i = 0; i < 5; ++i) Sub("s" + std::to_string(i));
-  monitor::testing::FailingStore flaky(*store_);
+  store::testing::FaultStore flaky(*store_);
   DispatcherOptions o;
   o.owner = "a";
   o.batch_size = 2;
@@ -588,11 +588,11 @@ TEST_F(DispatcherTest, ABatchTheDatabaseRefusedIsRecordedWhenItIsBack) {
   Dispatcher d(flaky, clock_, channels_, links_, o);
   RunUntilIdle(d);
   const auto incident = OpenIncident({});
-  flaky.fail_dispatch_batches = true;
+  flaky.Fail("CommitDispatchBatch");
   RunUntilIdle(d);
   EXPECT_EQ(email_->sent.size(), 5u) << "sending does not wait for recording (up to 64 batches)";
   EXPECT_TRUE(StateCounts(incident).empty());
-  flaky.fail_dispatch_batches = false;
+  flaky.Heal("CommitDispatchBatch");
   RunUntilIdle(d);
   EXPECT_EQ(StateCounts(incident)["delivered"], 5) << "the three batches, in order, with their outcomes";
   EXPECT_EQ(email_->sent.size(), 5u) << "nobody sent twice";

@@ -23,7 +23,7 @@
 namespace herald::notify {
 
 struct NotifyRuntime {
-  std::unique_ptr<net::CurlEngine> engine;  // SMTP, monitors' HTTP checks, PushEngine's fallback
+  std::unique_ptr<net::CurlEngine> engine;  // SMTP, PushEngine's fallback
   std::unique_ptr<net::PushEngine> push;    // the channels' HTTP requests (declared after: stops first)
   Channels channels;
   std::unique_ptr<LinkSigner> links;

@@ -5,7 +5,6 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,6 +19,7 @@
 #include "core/time.h"
 #include "page/demo_site.h"
 #include "service/services.h"
+#include "store/fault_store_testing.h"
 
 namespace herald::page {
 namespace {
@@ -122,8 +122,9 @@ class SnapshotMonitorsTest : public ::testing::Test {
     return st.ok();
   }
 
-  std::string Index() {
-    SnapshotPublisher pub(*store_, clock_, {});
+  std::string Index() { return IndexOf(*store_); }
+  std::string IndexOf(store::Store& store) {
+    SnapshotPublisher pub(store, clock_, {});
     EXPECT_TRUE(pub.RebuildNow().ok());
     const Asset* a = pub.Current()->Find("", "/");
     EXPECT_NE(a, nullptr);
@@ -134,17 +135,6 @@ class SnapshotMonitorsTest : public ::testing::Test {
     size_t at = html.find("<span class=\"component-name\">" + name);
     if (at == std::string::npos) return "";
     return html.substr(at, html.find("\n</li>", at) - at);
-  }
-
-  // Runs SQL on the database file beside the store, as a broken table would look to it.
-  void Sql(const std::string& sql) {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
-    char* err = nullptr;
-    int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-    EXPECT_EQ(rc, SQLITE_OK) << (err ? err : "");
-    sqlite3_free(err);
-    sqlite3_close(db);
   }
 
   std::filesystem::path path_;
@@ -202,15 +192,13 @@ class SnapshotMonitorFailureTest : public SnapshotMonitorsTest, public ::testing
 
 TEST_P(SnapshotMonitorFailureTest, FailingMonitorCallsStillYieldThePage) {
   ASSERT_TRUE(AddMonitor("mon_api", api_, "API health", true));
-  store_.reset();  // the store's connections must not hold the old schema
-  Sql(std::string("ALTER TABLE ") + GetParam() + " RENAME TO broken_" + GetParam());
-  auto s = store::OpenStore("sqlite:" + path_.string());
-  ASSERT_TRUE(s.ok());
-  store_ = std::move(*s);
-  ASSERT_FALSE(std::string(GetParam()) == "monitors" ? store_->ListMonitors(page_id_).ok()
-                                                     : store_->ListMonitorRollups(page_id_, "", 'd', 0).ok());
+  store::testing::FaultStore store(*store_);
+  store.Fail(GetParam(), Error::Internal("no such table (test)"));
+  ASSERT_FALSE(std::string(GetParam()) == "ListMonitors" ? store.ListMonitors(page_id_).ok()
+                                                         : store.ListMonitorRollups(page_id_, "", 'd', 0).ok());
 
-  std::string html = Index();
+  std::string html = IndexOf(store);
+  EXPECT_GE(store.Failures(GetParam()), 2);  // the build asked too
   EXPECT_TRUE(Contains(html, "All systems operational"));
   EXPECT_TRUE(Contains(html, "<span class=\"component-name\">API"));
   EXPECT_FALSE(Contains(html, "<figure class=\"chart\""));  // no chart claiming nothing was measured
@@ -218,7 +206,78 @@ TEST_P(SnapshotMonitorFailureTest, FailingMonitorCallsStillYieldThePage) {
   EXPECT_TRUE(Contains(html, "from the status history"));
 }
 
-INSTANTIATE_TEST_SUITE_P(MonitorTables, SnapshotMonitorFailureTest, ::testing::Values("monitors", "monitor_rollups"));
+INSTANTIATE_TEST_SUITE_P(MonitorCalls, SnapshotMonitorFailureTest,
+                         ::testing::Values("ListMonitors", "ListMonitorRollups"));
+
+// The database goes away after a good build (every read fails as when it is unreachable, or
+// only one of those the build needs): the publisher keeps serving the last good data, says since
+// when it may be out of date, and serves live data again once the database answers.
+class SnapshotDatabaseDownTest : public SnapshotMonitorsTest, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(SnapshotDatabaseDownTest, TheLastGoodSnapshotIsServedUntilTheDatabaseIsBack) {
+  store::testing::FaultStore store(*store_);
+  SnapshotPublisher pub(store, clock_, {});
+  ASSERT_TRUE(pub.RebuildNow().ok());
+  const TimeMs good_at = pub.Current()->generated_at;
+  EXPECT_TRUE(pub.database_healthy());
+
+  clock_.Advance(5 * kMin);
+  if (std::string(GetParam()) == "all") {
+    store.FailAll();
+  } else {
+    store.Fail(GetParam());
+  }
+  // A change the publisher cannot see while it cannot read.
+  service::ComponentInput in;
+  in.status = model::ComponentStatus::kMajorOutage;
+  ASSERT_TRUE(service::ComponentService(service::Deps{*store_, clock_, [] {}}).Update(page_id_, api_, in).ok());
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto st = pub.RebuildNow();
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.error().code, ErrorCode::kUnavailable);
+    clock_.Advance(kMin);
+  }
+  EXPECT_FALSE(pub.database_healthy());
+  auto stale = pub.Current();
+  ASSERT_TRUE(stale->stale_since.has_value());
+  EXPECT_EQ(*stale->stale_since, good_at) << "the age of the data, not of the first failure";
+  const Asset* page = stale->Find("", "/");
+  ASSERT_NE(page, nullptr);
+  EXPECT_TRUE(Contains(*page->body, "Live data is temporarily unavailable"));
+  EXPECT_TRUE(Contains(*page->body, "All systems operational")) << "the last good data";
+  bool header = false;
+  for (const auto& [name, value] : *page->headers) header = header || name == "X-Herald-Stale-Since";
+  EXPECT_TRUE(header);
+
+  store.HealAll();
+  ASSERT_TRUE(pub.RebuildNow().ok());
+  EXPECT_TRUE(pub.database_healthy());
+  auto live = pub.Current();
+  EXPECT_FALSE(live->stale_since.has_value());
+  page = live->Find("", "/");
+  ASSERT_NE(page, nullptr);
+  EXPECT_FALSE(Contains(*page->body, "Live data is temporarily unavailable"));
+  EXPECT_FALSE(Contains(*page->body, "All systems operational")) << "the change made meanwhile shows";
+  for (const auto& [name, value] : *page->headers) EXPECT_NE(name, "X-Herald-Stale-Since");
+}
+
+INSTANTIATE_TEST_SUITE_P(Reads, SnapshotDatabaseDownTest,
+                         ::testing::Values("all", "LastOutboxId", "ListPages", "ListComponents", "StatusHistory"));
+
+// An error that is not the database being away (a bug, a broken row) publishes nothing: the
+// current snapshot stays as it was, not marked stale.
+TEST_F(SnapshotMonitorsTest, AnInternalErrorKeepsTheCurrentSnapshot) {
+  store::testing::FaultStore store(*store_);
+  SnapshotPublisher pub(store, clock_, {});
+  ASSERT_TRUE(pub.RebuildNow().ok());
+  auto before = pub.Current();
+  store.Fail("ListComponents", Error::Internal("unknown component status 'x' in the database (test)"));
+  auto st = pub.RebuildNow();
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kInternal);
+  EXPECT_EQ(pub.Current(), before);
+  EXPECT_FALSE(pub.Current()->stale_since.has_value());
+}
 
 // Monitor results come without outbox events: the publisher refreshes a page with monitors on
 // its own, quietly (open pages are not told to reload for a new chart point).

@@ -22,8 +22,9 @@
 namespace herald::service {
 
 // The status staff last set by hand on the component (operational when never).
-Result<model::ComponentStatus> ManualStatus(store::Store& store, const std::string& component_id);
-Status SetManualStatus(store::Store& store, const std::string& component_id, model::ComponentStatus status, TimeMs now);
+Result<model::ComponentStatus> ManualStatus(store::SettingStore& store, const std::string& component_id);
+Status SetManualStatus(store::SettingStore& store, const std::string& component_id, model::ComponentStatus status,
+                       TimeMs now);
 
 // The status each of `ids` (components of `components`, the page's list; groups are skipped)
 // should show now. `incident`, when given, stands in for its stored version: a write about to be

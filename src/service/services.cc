@@ -73,14 +73,15 @@ namespace {
 std::string ManualStatusKey(const std::string& component_id) { return "component.manual_status:" + component_id; }
 }  // namespace
 
-Result<ComponentStatus> ManualStatus(store::Store& store, const std::string& component_id) {
+Result<ComponentStatus> ManualStatus(store::SettingStore& store, const std::string& component_id) {
   auto v = store.GetSetting(ManualStatusKey(component_id));
   if (!v) return v.error();
   if (!*v) return ComponentStatus::kOperational;
   return model::ParseComponentStatus(**v).value_or(ComponentStatus::kOperational);
 }
 
-Status SetManualStatus(store::Store& store, const std::string& component_id, ComponentStatus status, TimeMs now) {
+Status SetManualStatus(store::SettingStore& store, const std::string& component_id, ComponentStatus status,
+                       TimeMs now) {
   return store.PutSetting(ManualStatusKey(component_id), std::string(model::ToString(status)), now);
 }
 
@@ -630,7 +631,7 @@ Result<int> IncidentService::RunMaintenanceTransitions() {
 // ---------------------------------------------------------------------------------------------
 // API keys
 
-Result<CreatedKey> CreateApiKey(store::Store& store, const Clock& clock, const std::string& name, model::Role role) {
+Result<CreatedKey> CreateApiKey(store::ApiStore& store, const Clock& clock, const std::string& name, model::Role role) {
   auto n = CheckText("name", name, kMaxNameLength, true);
   if (!n) return n.error();
   CreatedKey out;
@@ -645,7 +646,7 @@ Result<CreatedKey> CreateApiKey(store::Store& store, const Clock& clock, const s
   return out;
 }
 
-Result<model::ApiKey> Authenticate(store::Store& store, const std::string& secret) {
+Result<model::ApiKey> Authenticate(store::ApiStore& store, const std::string& secret) {
   if (secret.empty() || secret.size() > 200) return Error{ErrorCode::kUnauthorized, "invalid API key", {}};
   auto key = store.FindApiKeyByHash(Sha256Hex(secret));
   if (!key) {

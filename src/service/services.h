@@ -117,8 +117,8 @@ struct CreatedKey {
   model::ApiKey key;
   std::string secret;
 };
-Result<CreatedKey> CreateApiKey(store::Store& store, const Clock& clock, const std::string& name, model::Role role);
-Result<model::ApiKey> Authenticate(store::Store& store, const std::string& secret);
+Result<CreatedKey> CreateApiKey(store::ApiStore& store, const Clock& clock, const std::string& name, model::Role role);
+Result<model::ApiKey> Authenticate(store::ApiStore& store, const std::string& secret);
 
 // Plain-text fields must be valid UTF-8, within `max` bytes, and carry no HTML markup (it would
 // be escaped on output anyway; refusing it tells the author early). Returns the trimmed value.

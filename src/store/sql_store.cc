@@ -16,6 +16,7 @@ namespace {
 
 using sql::Connection;
 using sql::Decoder;
+using sql::ExpectChanged;
 using sql::Params;
 using sql::Row;
 
@@ -212,12 +213,6 @@ model::ApiKey ApiKeyFromRow(const Row& r, Decoder& d) {
   return k;
 }
 
-Status ExpectChanged(const Result<std::int64_t>& changed, std::string what) {
-  if (!changed.ok()) return changed.error();
-  if (*changed == 0) return Error::NotFound(std::move(what) + " not found");
-  return {};
-}
-
 std::string Render(std::string_view sql, std::string_view id_pk) {
   std::string out(sql);
   constexpr std::string_view kMarker = "{{ID_PK}}";
@@ -288,32 +283,14 @@ Status SqlStore::AppendOutbox(Connection& conn, const model::OutboxEvent& e) {
 // --- pages -------------------------------------------------------------------------------------
 
 Result<std::vector<model::Page>> SqlStore::ListPages() {
-  std::vector<model::Page> out;
-  auto st = Read([&](Connection& conn) -> Status {
-    auto rows = conn.Query("SELECT " + std::string(kPageColumns) + " FROM pages ORDER BY created_at, id");
-    if (!rows.ok()) return rows.error();
-    for (const auto& r : *rows) out.push_back(PageFromRow(r));
-    return {};
-  });
-  if (!st.ok()) return st.error();
-  return out;
+  return ReadAll("SELECT " + std::string(kPageColumns) + " FROM pages ORDER BY created_at, id", {}, PageFromRow);
 }
 
 Result<model::Page> SqlStore::GetPage(const std::string& id_or_slug) {
-  std::optional<model::Page> out;
-  auto st = Read([&](Connection& conn) -> Status {
-    // An id match wins over a slug match (a slug could look like another page's id).
-    auto rows = conn.Query("SELECT " + std::string(kPageColumns) +
-                               " FROM pages WHERE id = $1 OR slug = $1 ORDER BY CASE WHEN id = $1 THEN 0 ELSE 1 END "
-                               "LIMIT 1",
-                           {id_or_slug});
-    if (!rows.ok()) return rows.error();
-    if (!rows->empty()) out = PageFromRow(rows->front());
-    return {};
-  });
-  if (!st.ok()) return st.error();
-  if (!out) return Error::NotFound("page '" + id_or_slug + "' not found");
-  return *out;
+  // An id match wins over a slug match (a slug could look like another page's id).
+  return ReadOne("SELECT " + std::string(kPageColumns) +
+                     " FROM pages WHERE id = $1 OR slug = $1 ORDER BY CASE WHEN id = $1 THEN 0 ELSE 1 END LIMIT 1",
+                 {id_or_slug}, PageFromRow, "page '" + id_or_slug + "'");
 }
 
 Status SqlStore::SavePage(const model::Page& p, const model::OutboxEvent& event) {
@@ -335,37 +312,21 @@ Status SqlStore::SavePage(const model::Page& p, const model::OutboxEvent& event)
 // --- components --------------------------------------------------------------------------------
 
 Result<std::vector<model::Component>> SqlStore::ListComponents(const std::string& page_id) {
-  std::vector<model::Component> out;
-  auto st = Read([&](Connection& conn) -> Status {
-    auto rows =
-        conn.Query("SELECT " + std::string(kComponentColumns) + " FROM components WHERE page_id = $1", {page_id});
-    if (!rows.ok()) return rows.error();
-    Decoder d;
-    for (const auto& r : *rows) out.push_back(ComponentFromRow(r, d));
-    // Sorted here, bytewise, because SQL text ordering follows the database's collation, which
-    // differs between SQLite (binary) and PostgreSQL (the cluster's locale).
-    std::sort(out.begin(), out.end(), [](const model::Component& a, const model::Component& b) {
+  auto out = ReadAll("SELECT " + std::string(kComponentColumns) + " FROM components WHERE page_id = $1", {page_id},
+                     ComponentFromRow);
+  // Sorted here, bytewise, because SQL text ordering follows the database's collation, which
+  // differs between SQLite (binary) and PostgreSQL (the cluster's locale).
+  if (out.ok()) {
+    std::sort(out->begin(), out->end(), [](const model::Component& a, const model::Component& b) {
       return std::tie(a.position, a.name, a.id) < std::tie(b.position, b.name, b.id);
     });
-    return d.status();
-  });
-  if (!st.ok()) return st.error();
+  }
   return out;
 }
 
 Result<model::Component> SqlStore::GetComponent(const std::string& page_id, const std::string& id) {
-  std::optional<model::Component> out;
-  auto st = Read([&](Connection& conn) -> Status {
-    auto rows = conn.Query(
-        "SELECT " + std::string(kComponentColumns) + " FROM components WHERE page_id = $1 AND id = $2", {page_id, id});
-    if (!rows.ok()) return rows.error();
-    Decoder d;
-    if (!rows->empty()) out = ComponentFromRow(rows->front(), d);
-    return d.status();
-  });
-  if (!st.ok()) return st.error();
-  if (!out) return Error::NotFound("component '" + id + "' not found");
-  return *out;
+  return ReadOne("SELECT " + std::string(kComponentColumns) + " FROM components WHERE page_id = $1 AND id = $2",
+                 {page_id, id}, ComponentFromRow, "component '" + id + "'");
 }
 
 Status SqlStore::SaveComponent(const model::Component& c, const std::optional<model::StatusChange>& change,
@@ -418,29 +379,21 @@ Status SqlStore::DeleteComponent(const std::string& page_id, const std::string& 
 }
 
 Result<std::vector<model::StatusChange>> SqlStore::StatusHistory(const std::string& page_id, TimeMs since) {
-  std::vector<model::StatusChange> out;
-  auto st = Read([&](Connection& conn) -> Status {
-    // Changes since `since`, plus per component the one change just before it (index seek each).
-    auto rows = conn.Query(
-        "SELECT component_id, status, changed_at, id FROM component_status_history "
-        "WHERE page_id = $1 AND changed_at >= $2 "
-        "UNION ALL "
-        "SELECT h.component_id, h.status, h.changed_at, h.id FROM components c "
-        "JOIN component_status_history h ON h.id = ("
-        "  SELECT p.id FROM component_status_history p WHERE p.component_id = c.id AND p.changed_at < $2 "
-        "  ORDER BY p.changed_at DESC, p.id DESC LIMIT 1) "
-        "WHERE c.page_id = $1 "
-        "ORDER BY changed_at, id",
-        {page_id, since});
-    if (!rows.ok()) return rows.error();
-    Decoder d;
-    for (const auto& r : *rows) {
-      out.push_back({r.Text(0), d.Enum(model::ParseComponentStatus, r.Text(1), "component status"), r.Int(2)});
-    }
-    return d.status();
-  });
-  if (!st.ok()) return st.error();
-  return out;
+  // Changes since `since`, plus per component the one change just before it (index seek each).
+  return ReadAll(
+      "SELECT component_id, status, changed_at, id FROM component_status_history "
+      "WHERE page_id = $1 AND changed_at >= $2 "
+      "UNION ALL "
+      "SELECT h.component_id, h.status, h.changed_at, h.id FROM components c "
+      "JOIN component_status_history h ON h.id = ("
+      "  SELECT p.id FROM component_status_history p WHERE p.component_id = c.id AND p.changed_at < $2 "
+      "  ORDER BY p.changed_at DESC, p.id DESC LIMIT 1) "
+      "WHERE c.page_id = $1 "
+      "ORDER BY changed_at, id",
+      {page_id, since}, [](const Row& r, Decoder& d) {
+        return model::StatusChange{r.Text(0), d.Enum(model::ParseComponentStatus, r.Text(1), "component status"),
+                                   r.Int(2)};
+      });
 }
 
 // --- incidents ---------------------------------------------------------------------------------
@@ -503,28 +456,18 @@ Result<std::vector<model::Incident>> SqlStore::ListIncidents(const std::string& 
   const std::int64_t offset = std::max(filter.offset, 0);
   const std::string order_limit =
       " ORDER BY COALESCE(i.scheduled_for, i.started_at) DESC, i.created_at DESC, i.id DESC LIMIT $2 OFFSET $3";
-  std::vector<model::Incident> out;
-  auto st = Read([&](Connection& conn) -> Status {
-    auto r = LoadIncidents(conn, where, order_limit, {page_id, limit, offset}, filter.include_internal_updates);
-    if (!r.ok()) return r.error();
-    out = std::move(*r);
-    return {};
+  return Transact<std::vector<model::Incident>>(Mode::kRead, [&](Connection& conn) {
+    return LoadIncidents(conn, where, order_limit, {page_id, limit, offset}, filter.include_internal_updates);
   });
-  if (!st.ok()) return st.error();
-  return out;
 }
 
 Result<model::Incident> SqlStore::GetIncident(const std::string& page_id, const std::string& id) {
-  std::vector<model::Incident> out;
-  auto st = Read([&](Connection& conn) -> Status {
-    auto r = LoadIncidents(conn, "i.page_id = $1 AND i.id = $2", "", {page_id, id}, true);
-    if (!r.ok()) return r.error();
-    out = std::move(*r);
-    return {};
+  auto found = Transact<std::vector<model::Incident>>(Mode::kRead, [&](Connection& conn) {
+    return LoadIncidents(conn, "i.page_id = $1 AND i.id = $2", "", {page_id, id}, true);
   });
-  if (!st.ok()) return st.error();
-  if (out.empty()) return Error::NotFound("incident '" + id + "' not found");
-  return std::move(out.front());
+  if (!found.ok()) return found.error();
+  if (found->empty()) return Error::NotFound("incident '" + id + "' not found");
+  return std::move(found->front());
 }
 
 Status SqlStore::SaveIncident(const IncidentWrite& write) {
@@ -627,117 +570,63 @@ Status SqlStore::SaveIncidentUpdate(const model::IncidentUpdate& u, const model:
 // --- outbox ------------------------------------------------------------------------------------
 
 Result<std::vector<model::OutboxEvent>> SqlStore::ReadOutbox(std::int64_t after_id, int limit) {
-  std::vector<model::OutboxEvent> out;
   const std::int64_t n = limit > 0 ? limit : std::numeric_limits<std::int64_t>::max();
-  auto st = Read([&](Connection& conn) -> Status {
-    auto rows = conn.Query(
-        "SELECT id, page_id, kind, subject_id, payload_json, created_at FROM outbox WHERE id > $1 ORDER BY id LIMIT $2",
-        {after_id, n});
-    if (!rows.ok()) return rows.error();
-    for (const auto& r : *rows) out.push_back(EventFromRow(r));
-    return {};
-  });
-  if (!st.ok()) return st.error();
-  return out;
+  return ReadAll(
+      "SELECT id, page_id, kind, subject_id, payload_json, created_at FROM outbox WHERE id > $1 ORDER BY id LIMIT $2",
+      {after_id, n}, EventFromRow);
 }
 
 Result<std::int64_t> SqlStore::LastOutboxId() {
-  std::int64_t out = 0;
-  auto st = Read([&](Connection& conn) -> Status {
-    auto rows = conn.Query("SELECT COALESCE(MAX(id), 0) FROM outbox");
-    if (!rows.ok()) return rows.error();
-    if (!rows->empty()) out = rows->front().Int(0);
-    return {};
-  });
-  if (!st.ok()) return st.error();
-  return out;
+  auto last = ReadFirst("SELECT COALESCE(MAX(id), 0) FROM outbox", {}, [](const Row& r) { return r.Int(0); });
+  if (!last.ok()) return last.error();
+  return last->value_or(0);
 }
 
 // --- api keys ----------------------------------------------------------------------------------
 
 Status SqlStore::SaveApiKey(const model::ApiKey& k) {
-  return Write([&](Connection& conn) -> Status {
-    auto st = conn.Exec(
-        "INSERT INTO api_keys (id, name, role, key_hash, created_at) VALUES ($1, $2, $3, $4, $5) "
-        "ON CONFLICT (id) DO UPDATE SET name = excluded.name, role = excluded.role, key_hash = excluded.key_hash",
-        {k.id, k.name, model::ToString(k.role), k.key_hash, k.created_at});
-    if (!st.ok()) return st.error();
-    return {};
-  });
+  return sql::Executed(WriteOne(
+      "INSERT INTO api_keys (id, name, role, key_hash, created_at) VALUES ($1, $2, $3, $4, $5) "
+      "ON CONFLICT (id) DO UPDATE SET name = excluded.name, role = excluded.role, key_hash = excluded.key_hash",
+      {k.id, k.name, model::ToString(k.role), k.key_hash, k.created_at}));
 }
 
 Result<model::ApiKey> SqlStore::FindApiKeyByHash(const std::string& key_hash) {
-  std::optional<model::ApiKey> out;
-  auto st = Read([&](Connection& conn) -> Status {
-    auto rows = conn.Query("SELECT id, name, role, key_hash, created_at FROM api_keys WHERE key_hash = $1", {key_hash});
-    if (!rows.ok()) return rows.error();
-    Decoder d;
-    if (!rows->empty()) out = ApiKeyFromRow(rows->front(), d);
-    return d.status();
-  });
-  if (!st.ok()) return st.error();
-  if (!out) return Error::NotFound("API key not found");  // never echo the hash
-  return *out;
+  return ReadOne("SELECT id, name, role, key_hash, created_at FROM api_keys WHERE key_hash = $1", {key_hash},
+                 ApiKeyFromRow, "API key");  // never echo the hash
 }
 
 Result<std::vector<model::ApiKey>> SqlStore::ListApiKeys() {
-  std::vector<model::ApiKey> out;
-  auto st = Read([&](Connection& conn) -> Status {
-    auto rows = conn.Query("SELECT id, name, role, key_hash, created_at FROM api_keys ORDER BY created_at, id");
-    if (!rows.ok()) return rows.error();
-    Decoder d;
-    for (const auto& r : *rows) out.push_back(ApiKeyFromRow(r, d));
-    return d.status();
-  });
-  if (!st.ok()) return st.error();
-  return out;
+  return ReadAll("SELECT id, name, role, key_hash, created_at FROM api_keys ORDER BY created_at, id", {},
+                 ApiKeyFromRow);
 }
 
 Status SqlStore::DeleteApiKey(const std::string& id) {
-  return Write([&](Connection& conn) -> Status {
-    return ExpectChanged(conn.Exec("DELETE FROM api_keys WHERE id = $1", {id}), "API key '" + id + "'");
-  });
+  return ExpectChanged(WriteOne("DELETE FROM api_keys WHERE id = $1", {id}), "API key '" + id + "'");
 }
 
 // --- idempotency -------------------------------------------------------------------------------
 
 Result<std::optional<model::IdempotencyRecord>> SqlStore::GetIdempotency(const std::string& key) {
-  std::optional<model::IdempotencyRecord> out;
-  auto st = Read([&](Connection& conn) -> Status {
-    auto rows = conn.Query(
-        "SELECT key, request_hash, status, response_body, created_at FROM idempotency WHERE key = $1", {key});
-    if (!rows.ok()) return rows.error();
-    if (!rows->empty()) {
-      const auto& r = rows->front();
-      out = model::IdempotencyRecord{r.Text(0), r.Text(1), static_cast<int>(r.Int(2)), r.Text(3), r.Int(4)};
-    }
-    return {};
-  });
-  if (!st.ok()) return st.error();
-  return out;
+  return ReadFirst(
+      "SELECT key, request_hash, status, response_body, created_at FROM idempotency WHERE key = $1", {key},
+      [](const Row& r) {
+        return model::IdempotencyRecord{r.Text(0), r.Text(1), static_cast<int>(r.Int(2)), r.Text(3), r.Int(4)};
+      });
 }
 
 Status SqlStore::PutIdempotency(const model::IdempotencyRecord& rec) {
-  return Write([&](Connection& conn) -> Status {
-    auto st = conn.Exec(
-        "INSERT INTO idempotency (key, request_hash, status, response_body, created_at) VALUES ($1, $2, $3, $4, $5)",
-        {rec.key, rec.request_hash, rec.status, rec.response_body, rec.created_at});
-    if (!st.ok()) {
-      if (st.error().code == ErrorCode::kConflict) {
-        return Error{ErrorCode::kConflict, "idempotency key already used", {}};
-      }
-      return st.error();
-    }
-    return {};
-  });
+  auto st = WriteOne(
+      "INSERT INTO idempotency (key, request_hash, status, response_body, created_at) VALUES ($1, $2, $3, $4, $5)",
+      {rec.key, rec.request_hash, rec.status, rec.response_body, rec.created_at});
+  if (!st.ok() && st.error().code == ErrorCode::kConflict) {
+    return Error{ErrorCode::kConflict, "idempotency key already used", {}};
+  }
+  return sql::Executed(st);
 }
 
 Status SqlStore::PurgeIdempotency(TimeMs older_than) {
-  return Write([&](Connection& conn) -> Status {
-    auto st = conn.Exec("DELETE FROM idempotency WHERE created_at < $1", {older_than});
-    if (!st.ok()) return st.error();
-    return {};
-  });
+  return sql::Executed(WriteOne("DELETE FROM idempotency WHERE created_at < $1", {older_than}));
 }
 
 }  // namespace herald::store

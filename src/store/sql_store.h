@@ -15,10 +15,16 @@
 // Thread safety: thread-safe, as Store requires; the Database serialises or pools connections.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "store/sql/database.h"
+#include "store/sql/query.h"
 #include "store/store.h"
 
 namespace herald::store {
@@ -124,6 +130,48 @@ class SqlStore final : public Store {
 
   Status Write(const sql::Database::Body& body) { return db_->Transact(Mode::kWrite, body); }
   Status Read(const sql::Database::Body& body) { return db_->Transact(Mode::kRead, body); }
+
+  // Runs `body` (a function of sql::Connection& returning Result<T>) in one transaction and
+  // returns its result: commits when it is a value, rolls back when it is an error.
+  template <typename T, typename Body>
+  Result<T> Transact(Mode mode, Body&& body) {
+    std::optional<Result<T>> out;
+    auto st = db_->Transact(mode, [&](sql::Connection& conn) -> Status {
+      out.emplace(body(conn));
+      if (!out->ok()) return out->error();
+      return {};
+    });
+    if (!st.ok()) return st.error();
+    return std::move(*out);
+  }
+  // One query in a read transaction of its own, every row mapped (sql/query.h describes row
+  // mappers): a list method is this one call.
+  template <typename FromRow>
+  Result<std::vector<sql::RowValue<FromRow>>> ReadAll(std::string_view query, const sql::Params& params,
+                                                      FromRow from_row) {
+    return Transact<std::vector<sql::RowValue<FromRow>>>(
+        Mode::kRead, [&](sql::Connection& conn) { return sql::QueryAll(conn, query, params, from_row); });
+  }
+  // The first row of one query, mapped; nullopt when there is none.
+  template <typename FromRow>
+  Result<std::optional<sql::RowValue<FromRow>>> ReadFirst(std::string_view query, const sql::Params& params,
+                                                          FromRow from_row) {
+    return Transact<std::optional<sql::RowValue<FromRow>>>(
+        Mode::kRead, [&](sql::Connection& conn) { return sql::QueryFirst(conn, query, params, from_row); });
+  }
+  // The first row of one query, mapped; kNotFound ("<what> not found") when there is none.
+  template <typename FromRow>
+  Result<sql::RowValue<FromRow>> ReadOne(std::string_view query, const sql::Params& params, FromRow from_row,
+                                         const std::string& what) {
+    auto found = ReadFirst(query, params, std::move(from_row));
+    if (!found.ok()) return found.error();
+    if (!*found) return Error::NotFound(what + " not found");
+    return std::move(**found);
+  }
+  // One statement in a write transaction of its own; the number of rows it changed.
+  Result<std::int64_t> WriteOne(std::string_view query, const sql::Params& params) {
+    return Transact<std::int64_t>(Mode::kWrite, [&](sql::Connection& conn) { return conn.Exec(query, params); });
+  }
   Status AppendOutbox(sql::Connection& conn, const model::OutboxEvent& event);
   // Loads incidents matching `where` (a condition on alias i, with params) plus their components
   // and updates: three queries for any number of incidents.

@@ -29,6 +29,7 @@ namespace {
 
 using sql::Connection;
 using sql::Decoder;
+using sql::ExpectChanged;
 using sql::Param;
 using sql::Params;
 using sql::Row;
@@ -80,12 +81,6 @@ Status InsertRows(Connection& conn, std::string_view head, std::string_view tail
     if (auto r = conn.Exec(sql, params); !r.ok()) return r.error();
     start += chunk;
   }
-  return {};
-}
-
-Status ExpectChanged(const Result<std::int64_t>& changed, std::string what) {
-  if (!changed.ok()) return changed.error();
-  if (*changed == 0) return Error::NotFound(std::move(what) + " not found");
   return {};
 }
 
@@ -356,35 +351,15 @@ Status SqlStore::SaveMonitor(const model::Monitor& m) {
 }
 
 Result<model::Monitor> SqlStore::GetMonitor(const std::string& page_id, const std::string& id) {
-  std::optional<model::Monitor> out;
-  auto st = Read([&](Connection& conn) -> Status {
-    auto rows = conn.Query("SELECT " + std::string(kMonitorColumns) + " FROM monitors WHERE page_id = $1 AND id = $2",
-                           {page_id, id});
-    if (!rows.ok()) return rows.error();
-    Decoder d;
-    if (!rows->empty()) out = MonitorFromRow(rows->front(), d);
-    return d.status();
-  });
-  if (!st.ok()) return st.error();
-  if (!out) return Error::NotFound("monitor '" + id + "' not found");
-  return *out;
+  return ReadOne("SELECT " + std::string(kMonitorColumns) + " FROM monitors WHERE page_id = $1 AND id = $2",
+                 {page_id, id}, MonitorFromRow, "monitor '" + id + "'");
 }
 
 Result<std::vector<model::Monitor>> SqlStore::ListMonitors(const std::string& page_id) {
-  std::vector<model::Monitor> out;
-  auto st = Read([&](Connection& conn) -> Status {
-    auto rows =
-        page_id.empty()
-            ? conn.Query("SELECT " + std::string(kMonitorColumns) + " FROM monitors")
-            : conn.Query("SELECT " + std::string(kMonitorColumns) + " FROM monitors WHERE page_id = $1", {page_id});
-    if (!rows.ok()) return rows.error();
-    Decoder d;
-    out.reserve(rows->size());
-    for (const auto& r : *rows) out.push_back(MonitorFromRow(r, d));
-    SortMonitors(out);
-    return d.status();
-  });
-  if (!st.ok()) return st.error();
+  auto out = page_id.empty() ? ReadAll("SELECT " + std::string(kMonitorColumns) + " FROM monitors", {}, MonitorFromRow)
+                             : ReadAll("SELECT " + std::string(kMonitorColumns) + " FROM monitors WHERE page_id = $1",
+                                       {page_id}, MonitorFromRow);
+  if (out.ok()) SortMonitors(*out);
   return out;
 }
 
@@ -409,28 +384,17 @@ Status SqlStore::DeleteMonitor(const std::string& page_id, const std::string& id
 }
 
 Result<std::optional<model::Monitor>> SqlStore::FindMonitorByHeartbeat(const std::string& token_hash) {
-  std::optional<model::Monitor> out;
-  if (token_hash.empty()) return out;
-  auto st = Read([&](Connection& conn) -> Status {
-    auto rows = conn.Query("SELECT " + std::string(kMonitorColumns) + " FROM monitors WHERE heartbeat_token_hash = $1",
-                           {token_hash});
-    if (!rows.ok()) return rows.error();
-    Decoder d;
-    if (!rows->empty()) out = MonitorFromRow(rows->front(), d);
-    return d.status();
-  });
-  if (!st.ok()) return st.error();
-  return out;
+  if (token_hash.empty()) return std::optional<model::Monitor>();
+  return ReadFirst("SELECT " + std::string(kMonitorColumns) + " FROM monitors WHERE heartbeat_token_hash = $1",
+                   {token_hash}, MonitorFromRow);
 }
 
 Status SqlStore::RecordHeartbeat(const std::string& monitor_id, TimeMs at) {
-  return Write([&](Connection& conn) -> Status {
-    // Never backwards: instances may record calls out of order.
-    return ExpectChanged(conn.Exec("UPDATE monitors SET last_heartbeat_at = CASE WHEN last_heartbeat_at < $2 THEN $2 "
-                                   "ELSE last_heartbeat_at END WHERE id = $1",
-                                   {monitor_id, at}),
-                         "monitor '" + monitor_id + "'");
-  });
+  // Never backwards: instances may record calls out of order.
+  return ExpectChanged(WriteOne("UPDATE monitors SET last_heartbeat_at = CASE WHEN last_heartbeat_at < $2 THEN $2 "
+                                "ELSE last_heartbeat_at END WHERE id = $1",
+                                {monitor_id, at}),
+                       "monitor '" + monitor_id + "'");
 }
 
 Status SqlStore::RecordMonitorResults(const MonitorResultsWrite& write) {
@@ -558,56 +522,39 @@ Status SqlStore::RecordMonitorResults(const MonitorResultsWrite& write) {
 
 Result<std::vector<model::MonitorSample>> SqlStore::ListMonitorSamples(const std::string& monitor_id, TimeMs since,
                                                                        int limit) {
-  std::vector<model::MonitorSample> out;
-  auto st = Read([&](Connection& conn) -> Status {
-    std::string sql = "SELECT " + std::string(kSampleColumns) +
-                      " FROM monitor_samples WHERE monitor_id = $1 AND at >= $2 ORDER BY at DESC";
-    Params params{monitor_id, since};
-    if (limit > 0) {
-      sql += " LIMIT $3";
-      params.emplace_back(limit);
-    }
-    auto rows = conn.Query(sql, params);
-    if (!rows.ok()) return rows.error();
-    Decoder d;
-    out.reserve(rows->size());
-    for (const auto& r : *rows) out.push_back(SampleFromRow(r, d));
-    return d.status();
-  });
-  if (!st.ok()) return st.error();
-  return out;
+  std::string sql = "SELECT " + std::string(kSampleColumns) +
+                    " FROM monitor_samples WHERE monitor_id = $1 AND at >= $2 ORDER BY at DESC";
+  Params params{monitor_id, since};
+  if (limit > 0) {
+    sql += " LIMIT $3";
+    params.emplace_back(limit);
+  }
+  return ReadAll(sql, params, SampleFromRow);
 }
 
 Result<std::vector<model::MonitorRollup>> SqlStore::ListMonitorRollups(const std::string& page_id,
                                                                        const std::string& monitor_id, char granularity,
                                                                        TimeMs since) {
   if (granularity != 'm' && granularity != 'd') return Error::Invalid("granularity", "must be 'm' or 'd'");
-  std::vector<model::MonitorRollup> out;
-  auto st = Read([&](Connection& conn) -> Status {
-    std::string sql =
-        "SELECT r.monitor_id, r.granularity, r.bucket_start, r.checks, r.up, r.slow, r.down, r.answered, "
-        "r.latency_sum_ms, r.latency_max_ms FROM monitor_rollups r JOIN monitors m ON m.id = r.monitor_id "
-        "WHERE r.granularity = $1 AND r.bucket_start >= $2";
-    Params params{std::string(1, granularity), since};
-    if (!page_id.empty()) {
-      params.emplace_back(page_id);
-      sql += " AND m.page_id = $" + std::to_string(params.size());
-    }
-    if (!monitor_id.empty()) {
-      params.emplace_back(monitor_id);
-      sql += " AND r.monitor_id = $" + std::to_string(params.size());
-    }
-    auto rows = conn.Query(sql, params);
-    if (!rows.ok()) return rows.error();
-    Decoder d;
-    out.reserve(rows->size());
-    for (const auto& r : *rows) out.push_back(RollupFromRow(r, d));
-    std::sort(out.begin(), out.end(), [](const model::MonitorRollup& a, const model::MonitorRollup& b) {
+  std::string sql =
+      "SELECT r.monitor_id, r.granularity, r.bucket_start, r.checks, r.up, r.slow, r.down, r.answered, "
+      "r.latency_sum_ms, r.latency_max_ms FROM monitor_rollups r JOIN monitors m ON m.id = r.monitor_id "
+      "WHERE r.granularity = $1 AND r.bucket_start >= $2";
+  Params params{std::string(1, granularity), since};
+  if (!page_id.empty()) {
+    params.emplace_back(page_id);
+    sql += " AND m.page_id = $" + std::to_string(params.size());
+  }
+  if (!monitor_id.empty()) {
+    params.emplace_back(monitor_id);
+    sql += " AND r.monitor_id = $" + std::to_string(params.size());
+  }
+  auto out = ReadAll(sql, params, RollupFromRow);
+  if (out.ok()) {
+    std::sort(out->begin(), out->end(), [](const model::MonitorRollup& a, const model::MonitorRollup& b) {
       return std::tie(a.monitor_id, a.bucket_start) < std::tie(b.monitor_id, b.bucket_start);
     });
-    return d.status();
-  });
-  if (!st.ok()) return st.error();
+  }
   return out;
 }
 
@@ -632,19 +579,13 @@ Result<std::int64_t> SqlStore::PruneMonitorData(TimeMs samples_before, TimeMs mi
 // --- automation rules --------------------------------------------------------------------------
 
 Result<std::vector<model::AutomationRule>> SqlStore::ListAutomationRules(const std::string& page_id) {
-  std::vector<model::AutomationRule> out;
-  auto st = Read([&](Connection& conn) -> Status {
-    auto rows =
-        conn.Query("SELECT " + std::string(kRuleColumns) + " FROM automation_rules WHERE page_id = $1", {page_id});
-    if (!rows.ok()) return rows.error();
-    Decoder d;
-    for (const auto& r : *rows) out.push_back(RuleFromRow(r, d));
-    std::sort(out.begin(), out.end(), [](const model::AutomationRule& a, const model::AutomationRule& b) {
+  auto out = ReadAll("SELECT " + std::string(kRuleColumns) + " FROM automation_rules WHERE page_id = $1", {page_id},
+                     RuleFromRow);
+  if (out.ok()) {
+    std::sort(out->begin(), out->end(), [](const model::AutomationRule& a, const model::AutomationRule& b) {
       return a.component_id < b.component_id;
     });
-    return d.status();
-  });
-  if (!st.ok()) return st.error();
+  }
   return out;
 }
 
@@ -669,105 +610,68 @@ Status SqlStore::SaveAutomationRule(const model::AutomationRule& x) {
 }
 
 Status SqlStore::DeleteAutomationRule(const std::string& page_id, const std::string& component_id) {
-  return Write([&](Connection& conn) -> Status {
-    return ExpectChanged(
-        conn.Exec("DELETE FROM automation_rules WHERE page_id = $1 AND component_id = $2", {page_id, component_id}),
-        "automation rule for component '" + component_id + "'");
-  });
+  return ExpectChanged(
+      WriteOne("DELETE FROM automation_rules WHERE page_id = $1 AND component_id = $2", {page_id, component_id}),
+      "automation rule for component '" + component_id + "'");
 }
 
 // --- incident drafts ---------------------------------------------------------------------------
 
 Status SqlStore::SaveIncidentDraft(const model::IncidentDraft& x) {
-  return Write([&](Connection& conn) -> Status {
-    auto r = conn.Exec(
-        "INSERT INTO incident_drafts (" + std::string(kDraftColumns) +
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) "
-            "ON CONFLICT (id) DO UPDATE SET component_id = excluded.component_id, monitor_id = excluded.monitor_id, "
-            "name = excluded.name, body = excluded.body, impact = excluded.impact, "
-            "component_status = excluded.component_status, state = excluded.state, publish_at = excluded.publish_at, "
-            "incident_id = excluded.incident_id, updated_at = excluded.updated_at "
-            "WHERE incident_drafts.page_id = excluded.page_id",
-        {x.id, x.page_id, x.component_id, x.monitor_id, x.name, x.body, model::ToString(x.impact),
-         model::ToString(x.component_status), model::ToString(x.state), x.publish_at, x.incident_id, x.created_at,
-         x.updated_at});
-    if (!r.ok()) return r.error();
-    if (*r == 0) return Error{ErrorCode::kConflict, "draft id '" + x.id + "' belongs to another page", {}};
-    return {};
-  });
+  auto r = WriteOne(
+      "INSERT INTO incident_drafts (" + std::string(kDraftColumns) +
+          ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) "
+          "ON CONFLICT (id) DO UPDATE SET component_id = excluded.component_id, monitor_id = excluded.monitor_id, "
+          "name = excluded.name, body = excluded.body, impact = excluded.impact, "
+          "component_status = excluded.component_status, state = excluded.state, publish_at = excluded.publish_at, "
+          "incident_id = excluded.incident_id, updated_at = excluded.updated_at "
+          "WHERE incident_drafts.page_id = excluded.page_id",
+      {x.id, x.page_id, x.component_id, x.monitor_id, x.name, x.body, model::ToString(x.impact),
+       model::ToString(x.component_status), model::ToString(x.state), x.publish_at, x.incident_id, x.created_at,
+       x.updated_at});
+  if (r.ok() && *r == 0) return Error{ErrorCode::kConflict, "draft id '" + x.id + "' belongs to another page", {}};
+  return sql::Executed(r);
 }
 
 Result<model::IncidentDraft> SqlStore::GetIncidentDraft(const std::string& page_id, const std::string& id) {
-  std::optional<model::IncidentDraft> out;
-  auto st = Read([&](Connection& conn) -> Status {
-    auto rows = conn.Query(
-        "SELECT " + std::string(kDraftColumns) + " FROM incident_drafts WHERE page_id = $1 AND id = $2", {page_id, id});
-    if (!rows.ok()) return rows.error();
-    Decoder d;
-    if (!rows->empty()) out = DraftFromRow(rows->front(), d);
-    return d.status();
-  });
-  if (!st.ok()) return st.error();
-  if (!out) return Error::NotFound("incident draft '" + id + "' not found");
-  return *out;
+  return ReadOne("SELECT " + std::string(kDraftColumns) + " FROM incident_drafts WHERE page_id = $1 AND id = $2",
+                 {page_id, id}, DraftFromRow, "incident draft '" + id + "'");
 }
 
 Result<std::vector<model::IncidentDraft>> SqlStore::ListIncidentDrafts(const std::string& page_id, bool waiting_only) {
-  std::vector<model::IncidentDraft> out;
-  auto st = Read([&](Connection& conn) -> Status {
-    std::string sql = "SELECT " + std::string(kDraftColumns) + " FROM incident_drafts WHERE 1 = 1";
-    Params params;
-    if (!page_id.empty()) {
-      params.emplace_back(page_id);
-      sql += " AND page_id = $1";
-    }
-    if (waiting_only) sql += " AND state = 'waiting'";
-    sql += " ORDER BY created_at DESC, id DESC";
-    auto rows = conn.Query(sql, params);
-    if (!rows.ok()) return rows.error();
-    Decoder d;
-    for (const auto& r : *rows) out.push_back(DraftFromRow(r, d));
-    return d.status();
-  });
-  if (!st.ok()) return st.error();
-  return out;
+  std::string sql = "SELECT " + std::string(kDraftColumns) + " FROM incident_drafts WHERE 1 = 1";
+  Params params;
+  if (!page_id.empty()) {
+    params.emplace_back(page_id);
+    sql += " AND page_id = $1";
+  }
+  if (waiting_only) sql += " AND state = 'waiting'";
+  sql += " ORDER BY created_at DESC, id DESC";
+  return ReadAll(sql, params, DraftFromRow);
 }
 
 // --- alert targets and staff alerts ------------------------------------------------------------
 
 Status SqlStore::SaveAlertTarget(const model::AlertTarget& x) {
-  return Write([&](Connection& conn) -> Status {
-    auto r = conn.Exec("INSERT INTO alert_targets (" + std::string(kTargetColumns) +
-                           ") VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
-                           "channel = excluded.channel, address = excluded.address, secret = excluded.secret "
-                           "WHERE alert_targets.page_id = excluded.page_id",
-                       {x.id, x.page_id, x.name, model::ToString(x.channel), x.address, x.secret, x.created_at});
-    if (!r.ok()) return r.error();
-    if (*r == 0) return Error{ErrorCode::kConflict, "alert target id '" + x.id + "' belongs to another page", {}};
-    return {};
-  });
+  auto r = WriteOne("INSERT INTO alert_targets (" + std::string(kTargetColumns) +
+                        ") VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
+                        "channel = excluded.channel, address = excluded.address, secret = excluded.secret "
+                        "WHERE alert_targets.page_id = excluded.page_id",
+                    {x.id, x.page_id, x.name, model::ToString(x.channel), x.address, x.secret, x.created_at});
+  if (r.ok() && *r == 0)
+    return Error{ErrorCode::kConflict, "alert target id '" + x.id + "' belongs to another page", {}};
+  return sql::Executed(r);
 }
 
 Result<std::vector<model::AlertTarget>> SqlStore::ListAlertTargets(const std::string& page_id) {
-  std::vector<model::AlertTarget> out;
-  auto st = Read([&](Connection& conn) -> Status {
-    auto rows = conn.Query(
-        "SELECT " + std::string(kTargetColumns) + " FROM alert_targets WHERE page_id = $1 ORDER BY created_at, id",
-        {page_id});
-    if (!rows.ok()) return rows.error();
-    Decoder d;
-    for (const auto& r : *rows) out.push_back(TargetFromRow(r, d));
-    return d.status();
-  });
-  if (!st.ok()) return st.error();
-  return out;
+  return ReadAll(
+      "SELECT " + std::string(kTargetColumns) + " FROM alert_targets WHERE page_id = $1 ORDER BY created_at, id",
+      {page_id}, TargetFromRow);
 }
 
 Status SqlStore::DeleteAlertTarget(const std::string& page_id, const std::string& id) {
-  return Write([&](Connection& conn) -> Status {
-    return ExpectChanged(conn.Exec("DELETE FROM alert_targets WHERE page_id = $1 AND id = $2", {page_id, id}),
-                         "alert target '" + id + "'");
-  });
+  return ExpectChanged(WriteOne("DELETE FROM alert_targets WHERE page_id = $1 AND id = $2", {page_id, id}),
+                       "alert target '" + id + "'");
 }
 
 Status SqlStore::AddStaffAlerts(const std::vector<model::StaffAlert>& alerts) {
@@ -813,27 +717,18 @@ Status SqlStore::FinishStaffAlerts(const std::vector<model::StaffAlert>& alerts)
 }
 
 Result<std::vector<model::StaffAlert>> SqlStore::ListStaffAlerts(const std::string& page_id, int limit) {
-  std::vector<model::StaffAlert> out;
-  auto st = Read([&](Connection& conn) -> Status {
-    std::string sql = "SELECT " + std::string(kAlertColumns) + " FROM staff_alerts";
-    Params params;
-    if (!page_id.empty()) {
-      params.emplace_back(page_id);
-      sql += " WHERE page_id = $1";
-    }
-    sql += " ORDER BY created_at DESC, id DESC";
-    if (limit > 0) {
-      params.emplace_back(limit);
-      sql += " LIMIT $" + std::to_string(params.size());
-    }
-    auto rows = conn.Query(sql, params);
-    if (!rows.ok()) return rows.error();
-    Decoder d;
-    for (const auto& r : *rows) out.push_back(AlertFromRow(r, d));
-    return d.status();
-  });
-  if (!st.ok()) return st.error();
-  return out;
+  std::string sql = "SELECT " + std::string(kAlertColumns) + " FROM staff_alerts";
+  Params params;
+  if (!page_id.empty()) {
+    params.emplace_back(page_id);
+    sql += " WHERE page_id = $1";
+  }
+  sql += " ORDER BY created_at DESC, id DESC";
+  if (limit > 0) {
+    params.emplace_back(limit);
+    sql += " LIMIT $" + std::to_string(params.size());
+  }
+  return ReadAll(sql, params, AlertFromRow);
 }
 
 }  // namespace herald::store

@@ -11,6 +11,7 @@ namespace {
 
 using sql::Connection;
 using sql::Decoder;
+using sql::ExpectChanged;
 using sql::Params;
 using sql::Row;
 
@@ -99,7 +100,7 @@ model::Subscriber SubscriberFromRow(Row&& r, Decoder& d) {
   return s;
 }
 
-model::Subscriber SubscriberFromRow(const Row& r, Decoder& d) { return SubscriberFromRow(Row(r), d); }
+model::Subscriber CopySubscriberFromRow(const Row& r, Decoder& d) { return SubscriberFromRow(Row(r), d); }
 
 constexpr std::string_view kDeliveryColumns =
     "id, event_id, page_id, subscriber_id, incident_id, channel, state, priority, attempts, next_attempt_at, "
@@ -206,15 +207,7 @@ Status ApplyHealth(Connection& conn, const SubscriberHealth& h) {
 // --- settings ----------------------------------------------------------------------------------
 
 Result<std::optional<std::string>> SqlStore::GetSetting(const std::string& key) {
-  std::optional<std::string> out;
-  auto st = Read([&](Connection& conn) -> Status {
-    auto rows = conn.Query("SELECT value FROM settings WHERE key = $1", {key});
-    if (!rows.ok()) return rows.error();
-    if (!rows->empty()) out = rows->front().Text(0);
-    return {};
-  });
-  if (!st.ok()) return st.error();
-  return out;
+  return ReadFirst("SELECT value FROM settings WHERE key = $1", {key}, [](const Row& r) { return r.Text(0); });
 }
 
 Result<std::string> SqlStore::InitSetting(const std::string& key, const std::string& value, TimeMs now) {
@@ -237,14 +230,10 @@ Result<std::string> SqlStore::InitSetting(const std::string& key, const std::str
 }
 
 Status SqlStore::PutSetting(const std::string& key, const std::string& value, TimeMs now) {
-  return Write([&](Connection& conn) -> Status {
-    auto r = conn.Exec(
-        "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET "
-        "value = excluded.value, updated_at = excluded.updated_at",
-        {key, value, now});
-    if (!r.ok()) return r.error();
-    return {};
-  });
+  return sql::Executed(
+      WriteOne("INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET "
+               "value = excluded.value, updated_at = excluded.updated_at",
+               {key, value, now}));
 }
 
 // --- subscribers -------------------------------------------------------------------------------
@@ -271,87 +260,47 @@ Status SqlStore::SaveSubscriber(const model::Subscriber& s) {
 }
 
 Result<model::Subscriber> SqlStore::GetSubscriber(const std::string& page_id, const std::string& id) {
-  std::optional<model::Subscriber> out;
-  auto st = Read([&](Connection& conn) -> Status {
-    auto rows =
-        conn.Query("SELECT " + std::string(kSubscriberColumns) + " FROM subscribers WHERE page_id = $1 AND id = $2",
-                   {page_id, id});
-    if (!rows.ok()) return rows.error();
-    Decoder d;
-    if (!rows->empty()) out = SubscriberFromRow(rows->front(), d);
-    return d.status();
-  });
-  if (!st.ok()) return st.error();
-  if (!out) return Error::NotFound("subscriber '" + id + "' not found");
-  return *out;
+  return ReadOne("SELECT " + std::string(kSubscriberColumns) + " FROM subscribers WHERE page_id = $1 AND id = $2",
+                 {page_id, id}, CopySubscriberFromRow, "subscriber '" + id + "'");
 }
 
 Result<std::optional<model::Subscriber>> SqlStore::FindSubscriber(const std::string& page_id,
                                                                   model::ChannelKind channel,
                                                                   const std::string& address) {
-  std::optional<model::Subscriber> out;
-  auto st = Read([&](Connection& conn) -> Status {
-    auto rows = conn.Query("SELECT " + std::string(kSubscriberColumns) +
-                               " FROM subscribers WHERE page_id = $1 AND channel = $2 AND address = $3",
-                           {page_id, model::ToString(channel), address});
-    if (!rows.ok()) return rows.error();
-    Decoder d;
-    if (!rows->empty()) out = SubscriberFromRow(rows->front(), d);
-    return d.status();
-  });
-  if (!st.ok()) return st.error();
-  return out;
+  return ReadFirst("SELECT " + std::string(kSubscriberColumns) +
+                       " FROM subscribers WHERE page_id = $1 AND channel = $2 AND address = $3",
+                   {page_id, model::ToString(channel), address}, CopySubscriberFromRow);
 }
 
 Result<std::vector<model::Subscriber>> SqlStore::ListSubscribers(const std::string& page_id,
                                                                  const SubscriberFilter& filter) {
-  std::vector<model::Subscriber> out;
-  auto st = Read([&](Connection& conn) -> Status {
-    std::string sql = "SELECT " + std::string(kSubscriberColumns) + " FROM subscribers WHERE page_id = $1 AND id > $2";
-    Params params{page_id, filter.after_id};
-    if (filter.state) {
-      params.emplace_back(model::ToString(*filter.state));
-      sql += " AND state = $" + std::to_string(params.size());
-    }
-    if (filter.channel) {
-      params.emplace_back(model::ToString(*filter.channel));
-      sql += " AND channel = $" + std::to_string(params.size());
-    }
-    if (!filter.segment.empty()) {
-      params.emplace_back(filter.segment);
-      sql += " AND segment = $" + std::to_string(params.size());
-    }
-    params.emplace_back(filter.limit > 0 ? filter.limit : 100);
-    sql += " ORDER BY id LIMIT $" + std::to_string(params.size());
-    auto rows = conn.Query(sql, params);
-    if (!rows.ok()) return rows.error();
-    Decoder d;
-    for (const auto& r : *rows) out.push_back(SubscriberFromRow(r, d));
-    return d.status();
-  });
-  if (!st.ok()) return st.error();
-  return out;
+  std::string sql = "SELECT " + std::string(kSubscriberColumns) + " FROM subscribers WHERE page_id = $1 AND id > $2";
+  Params params{page_id, filter.after_id};
+  if (filter.state) {
+    params.emplace_back(model::ToString(*filter.state));
+    sql += " AND state = $" + std::to_string(params.size());
+  }
+  if (filter.channel) {
+    params.emplace_back(model::ToString(*filter.channel));
+    sql += " AND channel = $" + std::to_string(params.size());
+  }
+  if (!filter.segment.empty()) {
+    params.emplace_back(filter.segment);
+    sql += " AND segment = $" + std::to_string(params.size());
+  }
+  params.emplace_back(filter.limit > 0 ? filter.limit : 100);
+  sql += " ORDER BY id LIMIT $" + std::to_string(params.size());
+  return ReadAll(sql, params, CopySubscriberFromRow);
 }
 
 Result<std::int64_t> SqlStore::CountSubscribers(const std::string& page_id) {
-  std::int64_t out = 0;
-  auto st = Read([&](Connection& conn) -> Status {
-    auto rows = conn.Query("SELECT COUNT(*) FROM subscribers WHERE page_id = $1", {page_id});
-    if (!rows.ok()) return rows.error();
-    out = rows->front().Int(0);
-    return {};
-  });
-  if (!st.ok()) return st.error();
-  return out;
+  return ReadOne(
+      "SELECT COUNT(*) FROM subscribers WHERE page_id = $1", {page_id}, [](const Row& r) { return r.Int(0); }, "count");
 }
 
 Status SqlStore::DeleteSubscriber(const std::string& page_id, const std::string& id) {
-  return Write([&](Connection& conn) -> Status {
-    auto del = conn.Exec("DELETE FROM subscribers WHERE page_id = $1 AND id = $2", {page_id, id});
-    if (!del.ok()) return del.error();
-    if (*del == 0) return Error::NotFound("subscriber '" + id + "' not found");
-    return {};
-  });
+  return ExpectChanged(WriteOne("DELETE FROM subscribers WHERE page_id = $1 AND id = $2", {page_id, id}),
+                       "subscriber '" + id + "'");
 }
 
 Result<std::int64_t> SqlStore::ImportSubscribers(const std::vector<model::Subscriber>& subscribers) {
@@ -382,15 +331,7 @@ Result<std::int64_t> SqlStore::ImportSubscribers(const std::vector<model::Subscr
 }
 
 Result<std::int64_t> SqlStore::PurgePendingSubscribers(TimeMs created_before) {
-  std::int64_t n = 0;
-  auto st = Write([&](Connection& conn) -> Status {
-    auto r = conn.Exec("DELETE FROM subscribers WHERE state = 'pending' AND created_at < $1", {created_before});
-    if (!r.ok()) return r.error();
-    n = *r;
-    return {};
-  });
-  if (!st.ok()) return st.error();
-  return n;
+  return WriteOne("DELETE FROM subscribers WHERE state = 'pending' AND created_at < $1", {created_before});
 }
 
 Result<std::vector<model::Subscriber>> SqlStore::StreamSubscribers(const std::string& page_id, bool has_cursor,
@@ -563,42 +504,20 @@ Status SqlStore::FinishAttempts(const std::vector<AttemptRecord>& records) {
 
 Result<std::vector<DeliveryCount>> SqlStore::CountDeliveries(const std::string& page_id,
                                                              const std::string& incident_id) {
-  std::vector<DeliveryCount> out;
-  auto st = Read([&](Connection& conn) -> Status {
-    auto rows = conn.Query(
-        "SELECT channel, state, COUNT(*) FROM deliveries WHERE page_id = $1 AND incident_id = $2 "
-        "GROUP BY channel, state ORDER BY channel, state",
-        {page_id, incident_id});
-    if (!rows.ok()) return rows.error();
-    Decoder d;
-    for (const auto& r : *rows) {
-      DeliveryCount c;
-      c.channel = d.Enum(model::ParseChannelKind, r.Text(0), "channel");
-      c.state = d.Enum(model::ParseDeliveryState, r.Text(1), "delivery state");
-      c.count = r.Int(2);
-      out.push_back(c);
-    }
-    return d.status();
-  });
-  if (!st.ok()) return st.error();
-  return out;
+  return ReadAll(
+      "SELECT channel, state, COUNT(*) FROM deliveries WHERE page_id = $1 AND incident_id = $2 "
+      "GROUP BY channel, state ORDER BY channel, state",
+      {page_id, incident_id}, [](const Row& r, Decoder& d) {
+        return DeliveryCount{d.Enum(model::ParseChannelKind, r.Text(0), "channel"),
+                             d.Enum(model::ParseDeliveryState, r.Text(1), "delivery state"), r.Int(2)};
+      });
 }
 
 Result<std::vector<model::Delivery>> SqlStore::ListDeliveries(const std::string& page_id,
                                                               const std::string& subscriber_id, int limit) {
-  std::vector<model::Delivery> out;
-  auto st = Read([&](Connection& conn) -> Status {
-    auto rows = conn.Query("SELECT " + std::string(kDeliveryColumns) +
-                               " FROM deliveries WHERE page_id = $1 AND subscriber_id = $2 "
-                               "ORDER BY created_at DESC, id LIMIT $3",
-                           {page_id, subscriber_id, limit});
-    if (!rows.ok()) return rows.error();
-    Decoder d;
-    for (const auto& r : *rows) out.push_back(DeliveryFromRow(r, d));
-    return d.status();
-  });
-  if (!st.ok()) return st.error();
-  return out;
+  return ReadAll("SELECT " + std::string(kDeliveryColumns) +
+                     " FROM deliveries WHERE page_id = $1 AND subscriber_id = $2 ORDER BY created_at DESC, id LIMIT $3",
+                 {page_id, subscriber_id, limit}, DeliveryFromRow);
 }
 
 Result<model::OutboxEvent> SqlStore::GetOutboxEvent(std::int64_t id) {
@@ -611,36 +530,22 @@ Result<model::OutboxEvent> SqlStore::GetOutboxEvent(std::int64_t id) {
 // --- templates ---------------------------------------------------------------------------------
 
 Result<std::vector<model::TemplateOverride>> SqlStore::ListTemplates(const std::string& page_id) {
-  std::vector<model::TemplateOverride> out;
-  auto st = Read([&](Connection& conn) -> Status {
-    auto rows = conn.Query(
-        "SELECT page_id, key, body, updated_at FROM notification_templates WHERE page_id = $1 ORDER BY key", {page_id});
-    if (!rows.ok()) return rows.error();
-    for (const auto& r : *rows) out.push_back({r.Text(0), r.Text(1), r.Text(2), r.Int(3)});
-    return {};
-  });
-  if (!st.ok()) return st.error();
-  return out;
+  return ReadAll("SELECT page_id, key, body, updated_at FROM notification_templates WHERE page_id = $1 ORDER BY key",
+                 {page_id}, [](const Row& r) {
+                   return model::TemplateOverride{r.Text(0), r.Text(1), r.Text(2), r.Int(3)};
+                 });
 }
 
 Status SqlStore::SaveTemplate(const model::TemplateOverride& t) {
-  return Write([&](Connection& conn) -> Status {
-    auto r = conn.Exec(
-        "INSERT INTO notification_templates (page_id, key, body, updated_at) VALUES ($1, $2, $3, $4) "
-        "ON CONFLICT (page_id, key) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
-        {t.page_id, t.key, t.body, t.updated_at});
-    if (!r.ok()) return r.error();
-    return {};
-  });
+  return sql::Executed(
+      WriteOne("INSERT INTO notification_templates (page_id, key, body, updated_at) VALUES ($1, $2, $3, $4) "
+               "ON CONFLICT (page_id, key) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
+               {t.page_id, t.key, t.body, t.updated_at}));
 }
 
 Status SqlStore::DeleteTemplate(const std::string& page_id, const std::string& key) {
-  return Write([&](Connection& conn) -> Status {
-    auto r = conn.Exec("DELETE FROM notification_templates WHERE page_id = $1 AND key = $2", {page_id, key});
-    if (!r.ok()) return r.error();
-    if (*r == 0) return Error::NotFound("template override '" + key + "' not found");
-    return {};
-  });
+  return ExpectChanged(WriteOne("DELETE FROM notification_templates WHERE page_id = $1 AND key = $2", {page_id, key}),
+                       "template override '" + key + "'");
 }
 
 }  // namespace herald::store

@@ -3,17 +3,13 @@
 #include <gtest/gtest.h>
 
 #include "monitor/probes/heartbeat/heartbeat_probe.h"
+#include "testing/fake_http_client.h"
 
 namespace herald::monitor {
 namespace {
 
-class NoHttp final : public net::HttpClient {
- public:
-  void Send(net::HttpRequest, std::function<void(net::HttpResponse)> done) override { done({}); }
-};
-
 TEST(ProbeRegistryTest, OneProbePerKind) {
-  NoHttp http;
+  herald::testing::FakeHttpClient http;
   net::SocketEngine sockets(net::SocketEngine::Options{});
   FakeClock clock;
   Probes probes = MakeProbes({http, sockets, clock});

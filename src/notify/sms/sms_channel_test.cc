@@ -6,6 +6,8 @@
 #include <optional>
 #include <set>
 
+#include "testing/fake_http_client.h"
+
 namespace herald::notify {
 namespace {
 
@@ -15,28 +17,7 @@ constexpr char kSid[] = "AC0123456789abcdef0123456789abcdef";
 constexpr char kToken[] = "s3cr3t";
 
 // Records every request; the test answers it.
-class FakeHttp : public net::HttpClient {
- public:
-  void Send(net::HttpRequest request, std::function<void(net::HttpResponse)> done) override {
-    requests.push_back(std::move(request));
-    pending.push_back(std::move(done));
-  }
-  void Answer(int status, std::string body, net::Headers headers = {}) {
-    net::HttpResponse r;
-    r.status = status;
-    r.body = std::move(body);
-    r.headers = std::move(headers);
-    Finish(std::move(r));
-  }
-  void Finish(net::HttpResponse r) {
-    ASSERT_FALSE(pending.empty());
-    auto done = std::move(pending.front());
-    pending.erase(pending.begin());
-    done(std::move(r));
-  }
-  std::vector<net::HttpRequest> requests;
-  std::vector<std::function<void(net::HttpResponse)>> pending;
-};
+using FakeHttp = herald::testing::FakeHttpClient;
 
 SmsOptions TwilioOpts() {
   SmsOptions o;
@@ -74,7 +55,7 @@ std::string HeaderOf(const net::HttpRequest& r, const std::string& name) {
 SendOutcome Roundtrip(SmsChannel& ch, FakeHttp& http, int status, std::string body, net::Headers headers = {}) {
   std::optional<SendOutcome> out;
   ch.Send(Msg(), To(), [&](SendOutcome o) { out = std::move(o); });
-  http.Answer(status, std::move(body), std::move(headers));
+  http.Answer(status, std::move(headers), std::move(body));
   EXPECT_TRUE(out.has_value());
   return out.value_or(SendOutcome{});
 }
@@ -86,7 +67,7 @@ std::string TwilioError(int code, int status, const std::string& message) {
 }
 
 TEST(SmsChannel, TwilioRequestIsExactlyAsDocumented) {
-  FakeHttp http;
+  FakeHttp http{FakeHttp::kHold};
   FakeClock clock;
   SmsChannel ch(http, clock, TwilioOpts());
   ch.Send(Msg(), To(), [](SendOutcome) {});
@@ -106,7 +87,7 @@ TEST(SmsChannel, TwilioRequestIsExactlyAsDocumented) {
 }
 
 TEST(SmsChannel, TwilioMessagingServiceAndCompatibleBaseUrl) {
-  FakeHttp http;
+  FakeHttp http{FakeHttp::kHold};
   FakeClock clock;
   auto o = TwilioOpts();
   o.twilio.messaging_service_sid = "MG0123456789abcdef0123456789abcdef";
@@ -123,7 +104,7 @@ TEST(SmsChannel, TwilioMessagingServiceAndCompatibleBaseUrl) {
 }
 
 TEST(SmsChannel, UnicodeBodyIsUtf8PercentEncoded) {
-  FakeHttp http;
+  FakeHttp http{FakeHttp::kHold};
   FakeClock clock;
   SmsChannel ch(http, clock, TwilioOpts());
   Message m = Msg("Störung");
@@ -133,7 +114,7 @@ TEST(SmsChannel, UnicodeBodyIsUtf8PercentEncoded) {
 }
 
 TEST(SmsChannel, TwilioAcceptedIsDelivered) {
-  FakeHttp http;
+  FakeHttp http{FakeHttp::kHold};
   FakeClock clock;
   SmsChannel ch(http, clock, TwilioOpts());
   auto out = Roundtrip(ch, http, 201,
@@ -144,7 +125,7 @@ TEST(SmsChannel, TwilioAcceptedIsDelivered) {
 }
 
 TEST(SmsChannel, TwilioBadRecipientIsGone) {
-  FakeHttp http;
+  FakeHttp http{FakeHttp::kHold};
   FakeClock clock;
   SmsChannel ch(http, clock, TwilioOpts());
   auto invalid =
@@ -159,7 +140,7 @@ TEST(SmsChannel, TwilioBadRecipientIsGone) {
 }
 
 TEST(SmsChannel, TwilioRateLimitRetriesAfterTheGivenDelay) {
-  FakeHttp http;
+  FakeHttp http{FakeHttp::kHold};
   FakeClock clock;
   SmsChannel ch(http, clock, TwilioOpts());
   auto out = Roundtrip(ch, http, 429, TwilioError(20429, 429, "Too Many Requests"), {{"retry-after", "30"}});
@@ -174,7 +155,7 @@ TEST(SmsChannel, TwilioRateLimitRetriesAfterTheGivenDelay) {
 }
 
 TEST(SmsChannel, TwilioServerErrorsAndSettingsErrorsRetry) {
-  FakeHttp http;
+  FakeHttp http{FakeHttp::kHold};
   FakeClock clock;
   SmsChannel ch(http, clock, TwilioOpts());
   EXPECT_EQ(Roundtrip(ch, http, 503, "").kind, Kind::kRetry);
@@ -191,14 +172,14 @@ TEST(SmsChannel, TwilioServerErrorsAndSettingsErrorsRetry) {
   net::HttpResponse timeout;
   timeout.failure = net::FailureKind::kTimeout;
   timeout.error = "timeout after 15 s";
-  http.Finish(timeout);
+  http.Respond(timeout);
   ASSERT_TRUE(out);
   EXPECT_EQ(out->kind, Kind::kRetry);
   EXPECT_EQ(out->detail, "timeout after 15 s");
 }
 
 TEST(SmsChannel, TwilioOtherClientErrorsArePermanent) {
-  FakeHttp http;
+  FakeHttp http{FakeHttp::kHold};
   FakeClock clock;
   SmsChannel ch(http, clock, TwilioOpts());
   auto out = Roundtrip(ch, http, 400,
@@ -217,7 +198,7 @@ SmsOptions HttpOpts() {
 }
 
 TEST(SmsChannel, GenericJsonProviderEscapesValues) {
-  FakeHttp http;
+  FakeHttp http{FakeHttp::kHold};
   FakeClock clock;
   SmsChannel ch(http, clock, HttpOpts());
   ch.Send(Msg("Say \"hi\" \\ to\nall"), To(), [](SendOutcome) {});
@@ -232,7 +213,7 @@ TEST(SmsChannel, GenericJsonProviderEscapesValues) {
 }
 
 TEST(SmsChannel, GenericFormProviderAndGetWithQuery) {
-  FakeHttp http;
+  FakeHttp http{FakeHttp::kHold};
   FakeClock clock;
   auto o = HttpOpts();
   o.http.content_type = "application/x-www-form-urlencoded";
@@ -260,7 +241,7 @@ TEST(SmsChannel, GenericFormProviderAndGetWithQuery) {
 }
 
 TEST(SmsChannel, GenericProviderOutcomes) {
-  FakeHttp http;
+  FakeHttp http{FakeHttp::kHold};
   FakeClock clock;
   SmsChannel ch(http, clock, HttpOpts());
   EXPECT_EQ(Roundtrip(ch, http, 202, "{}").kind, Kind::kDelivered);
@@ -272,7 +253,7 @@ TEST(SmsChannel, GenericProviderOutcomes) {
 }
 
 TEST(SmsChannel, AddressesAreNormalisedWithTheDefaultRegion) {
-  FakeHttp http;
+  FakeHttp http{FakeHttp::kHold};
   FakeClock clock;
   SmsChannel us(http, clock, TwilioOpts());
   EXPECT_EQ(us.Kind(), model::ChannelKind::kSms);
@@ -287,7 +268,7 @@ TEST(SmsChannel, AddressesAreNormalisedWithTheDefaultRegion) {
 }
 
 TEST(SmsChannel, RatesForTheDispatcher) {
-  FakeHttp http;
+  FakeHttp http{FakeHttp::kHold};
   FakeClock clock;
   auto o = TwilioOpts();
   o.messages_per_second = 10;
@@ -298,7 +279,7 @@ TEST(SmsChannel, RatesForTheDispatcher) {
 }
 
 TEST(SmsChannel, TextIsCutToTheConfiguredSegments) {
-  FakeHttp http;
+  FakeHttp http{FakeHttp::kHold};
   FakeClock clock;
   auto o = TwilioOpts();
   o.max_segments = 1;
@@ -356,7 +337,7 @@ TEST(ValidateSmsOptions, NamesTheWrongSetting) {
 }
 
 TEST(SmsChannel, MisconfiguredChannelFailsWithoutSending) {
-  FakeHttp http;
+  FakeHttp http{FakeHttp::kHold};
   FakeClock clock;
   auto o = TwilioOpts();
   o.twilio.auth_token.clear();

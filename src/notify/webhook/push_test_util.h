@@ -1,8 +1,7 @@
 // Test support for the HTTP push channels (header only, included by *_test.cc): FakeHttpClient
-// records every request and answers it at once (on the calling thread) with the next queued
-// response, or 200 when none is queued; SampleMessage is a message full of text that tries to
-// ping and link; ExpectHttpOutcomes checks the status mapping every channel shares.
-// Not thread-safe; tests only.
+// (src/testing/fake_http_client.h) records every request and answers it at once (on the calling
+// thread) with the next queued response, or 200 when none is queued; SampleMessage is a message full of text that tries
+// to ping and link; ExpectHttpOutcomes checks the status mapping every channel shares. Not thread-safe; tests only.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -19,52 +18,12 @@
 #include "notify/channel.h"
 #include "notify/message.h"
 #include "notify/webhook/http_push.h"
+#include "testing/fake_http_client.h"
 
 namespace herald::notify::testing {
 
-class FakeHttpClient final : public net::HttpClient {
- public:
-  void Send(net::HttpRequest request, std::function<void(net::HttpResponse)> done) override {
-    requests.push_back(std::move(request));
-    net::HttpResponse response;
-    response.status = 200;
-    if (!responses.empty()) {
-      response = std::move(responses.front());
-      responses.pop_front();
-    }
-    done(std::move(response));
-  }
-
-  // Queues an answer with this status, optional headers (lower-case names) and body.
-  void Answer(int status, net::Headers headers = {}, std::string body = {}) {
-    net::HttpResponse r;
-    r.status = status;
-    r.headers = std::move(headers);
-    r.body = std::move(body);
-    responses.push_back(std::move(r));
-  }
-  void Fail(net::FailureKind kind, std::string error) {
-    net::HttpResponse r;
-    r.failure = kind;
-    r.error = std::move(error);
-    responses.push_back(std::move(r));
-  }
-
-  // The value of a request header, matched case-insensitively; empty if absent.
-  static std::string HeaderOf(const net::HttpRequest& request, std::string_view name) {
-    for (const auto& [k, v] : request.headers) {
-      if (k.size() != name.size()) continue;
-      bool same = true;
-      for (size_t i = 0; i < k.size() && same; ++i)
-        same = std::tolower(static_cast<unsigned char>(k[i])) == std::tolower(static_cast<unsigned char>(name[i]));
-      if (same) return v;
-    }
-    return {};
-  }
-
-  std::vector<net::HttpRequest> requests;
-  std::deque<net::HttpResponse> responses;
-};
+// The shared HttpClient test double (src/testing/fake_http_client.h).
+using FakeHttpClient = herald::testing::FakeHttpClient;
 
 // Sends one message and returns the outcome (the fake answers synchronously).
 inline SendOutcome SendOnce(Channel& channel, const Message& message, const model::Subscriber& to) {

@@ -10,6 +10,7 @@
 #include "core/text.h"
 #include "notify/webpush/ece.h"
 #include "notify/webpush/p256.h"
+#include "testing/fake_http_client.h"
 
 namespace herald::notify {
 namespace {
@@ -23,37 +24,7 @@ constexpr char kAuth[] = "BTBZMqHH6r4Tts7J_aSIgg";
 constexpr char kEndpoint[] = "https://push.example.net/wpush/v2/gAAAAABsubscription";
 
 // Records the request and lets the test answer it.
-class FakeHttp : public net::HttpClient {
- public:
-  void Send(net::HttpRequest request, std::function<void(net::HttpResponse)> done) override {
-    last = std::move(request);
-    pending = std::move(done);
-  }
-  void Answer(int status, net::Headers headers = {}, std::string body = {}) {
-    net::HttpResponse r;
-    r.status = status;
-    r.headers = std::move(headers);
-    r.body = std::move(body);
-    auto done = std::move(pending);
-    pending = nullptr;
-    done(std::move(r));
-  }
-  void Fail(net::FailureKind kind, std::string error) {
-    net::HttpResponse r;
-    r.failure = kind;
-    r.error = std::move(error);
-    auto done = std::move(pending);
-    pending = nullptr;
-    done(std::move(r));
-  }
-  std::string Header(std::string_view name) const {
-    for (const auto& [k, v] : last.headers)
-      if (k == name) return v;
-    return {};
-  }
-  net::HttpRequest last;
-  std::function<void(net::HttpResponse)> pending;
-};
+using FakeHttp = herald::testing::FakeHttpClient;
 
 WebPushOptions Options() {
   static const webpush::VapidKeys keys = *webpush::GenerateVapidKeys();
@@ -93,13 +64,13 @@ class WebPushChannelTest : public ::testing::Test {
   SendOutcome SendAndAnswer(int status, net::Headers headers = {}, std::string body = {}) {
     std::optional<SendOutcome> out;
     channel.Send(IncidentMessage(), PushSubscriber(), [&](SendOutcome o) { out = std::move(o); });
-    EXPECT_TRUE(http.pending);
-    if (http.pending) http.Answer(status, std::move(headers), std::move(body));
+    EXPECT_EQ(http.held(), 1u);
+    if (http.held() > 0) http.Answer(status, std::move(headers), std::move(body));
     EXPECT_TRUE(out.has_value());
     return out.value_or(SendOutcome{});
   }
 
-  FakeHttp http;
+  FakeHttp http{FakeHttp::kHold};
   FakeClock clock;
   WebPushChannel channel{http, clock, Options()};
 };
@@ -109,7 +80,7 @@ TEST_F(WebPushChannelTest, PostsAnEncryptedSignedMessageTheSubscriberCanRead) {
   EXPECT_EQ(channel.Kind(), model::ChannelKind::kWebPush);
   EXPECT_EQ(SendAndAnswer(201).kind, Kind::kDelivered);
 
-  const auto& req = http.last;
+  const auto& req = http.requests.back();
   EXPECT_EQ(req.method, "POST");
   EXPECT_EQ(req.url, kEndpoint);
   EXPECT_TRUE(req.guard_address);
@@ -176,11 +147,11 @@ TEST_F(WebPushChannelTest, UnusableSubscriptionIsGoneWithoutARequest) {
   channel.Send(IncidentMessage(), s, [&](SendOutcome o) { out = o; });
   ASSERT_TRUE(out.has_value());
   EXPECT_EQ(out->kind, Kind::kGone);
-  EXPECT_FALSE(http.pending);
+  EXPECT_EQ(http.held(), 0u);
 }
 
 TEST(WebPushChannel, MisconfiguredChannelRetriesAndSaysWhy) {
-  FakeHttp http;
+  FakeHttp http{FakeHttp::kHold};
   FakeClock clock;
   WebPushOptions o = Options();
   o.subject = "ops@example.com";
@@ -193,7 +164,7 @@ TEST(WebPushChannel, MisconfiguredChannelRetriesAndSaysWhy) {
   ASSERT_TRUE(out.has_value());
   EXPECT_EQ(out->kind, Kind::kRetry);
   EXPECT_NE(out->detail.find("not configured"), std::string::npos);
-  EXPECT_FALSE(http.pending);
+  EXPECT_EQ(http.held(), 0u);
 
   o = Options();
   o.ttl_seconds = -1;
@@ -202,7 +173,7 @@ TEST(WebPushChannel, MisconfiguredChannelRetriesAndSaysWhy) {
 }
 
 TEST(WebPushChannel, NormalizeAddressWantsHttpsAndAppliesTheUrlCheck) {
-  FakeHttp http;
+  FakeHttp http{FakeHttp::kHold};
   FakeClock clock;
   WebPushOptions o = Options();
   std::vector<std::string> checked;
