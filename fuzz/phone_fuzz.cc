@@ -5,14 +5,14 @@
 #include <cstdlib>
 #include <string>
 
-#include "notify/sms/phone_number.h"
+#include "address/phone_number.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string input(reinterpret_cast<const char*>(data), size);
-  auto e164 = herald::notify::NormalizePhoneNumber(input, "US", "phone_number");
+  auto e164 = herald::address::NormalizePhoneNumber(input, "US", "phone_number");
   if (e164.ok()) {
     if (e164->empty() || (*e164)[0] != '+' || e164->size() > 16) std::abort();
-    auto again = herald::notify::NormalizePhoneNumber(*e164, "", "phone_number");
+    auto again = herald::address::NormalizePhoneNumber(*e164, "", "phone_number");
     if (!again.ok() || *again != *e164) std::abort();
   }
   return 0;

@@ -14,7 +14,9 @@
 #include "core/text.h"
 #include "core/time.h"
 #include "http/errors.h"
+#include "notify/registry.h"
 #include "notify/templates.h"
+#include "page/signup_form.h"
 #include "page/web_assets.h"
 
 namespace herald::api {
@@ -56,19 +58,7 @@ void NoStore(Response& r) {
   r.Set("Referrer-Policy", "no-referrer");
 }
 
-std::string ChannelLabel(model::ChannelKind k) {
-  switch (k) {
-    case model::ChannelKind::kEmail: return "email";
-    case model::ChannelKind::kSms: return "text message";
-    case model::ChannelKind::kWebhook: return "webhook";
-    case model::ChannelKind::kSlack: return "Slack";
-    case model::ChannelKind::kTeams: return "Microsoft Teams";
-    case model::ChannelKind::kDiscord: return "Discord";
-    case model::ChannelKind::kMattermost: return "Mattermost";
-    case model::ChannelKind::kWebPush: return "browser notifications";
-  }
-  return "";
-}
+std::string ChannelLabel(model::ChannelKind k) { return std::string(notify::Describe(k).label); }
 
 // The languages of the message templates by their own names, for the language menu.
 std::string LanguageName(const std::string& tag) {
@@ -197,17 +187,17 @@ struct PublicSubscribe::Impl {
   }
 
   // Renders `template_name` inside the status page's own layout.
+  // `chosen`: the channel a visitor chose, when the sign-up form is shown again.
   Response Html(int status, const model::Page& page, const std::string& title, const std::string& template_name,
-                mu::data d) {
+                mu::data d, const std::string* chosen = nullptr) {
     const std::string base = BasePath(page);
     d.set("base", base);
     d.set("page_name", page.name);
     d.set("vapid_public_key", deps.options.vapid_public_key);
     // The sign-up form offers only the channels this server can send on (as on the page).
-    if (auto channels = deps.store.GetSetting("notify.channels"); channels.ok() && *channels) {
-      if ((*channels)->find("email,") == std::string::npos) d.set("email_off", true);
-      if ((*channels)->find("sms,") == std::string::npos) d.set("sms_off", true);
-    }
+    std::optional<std::string> configured;
+    if (auto channels = deps.store.GetSetting("notify.channels"); channels.ok() && *channels) configured = **channels;
+    page::SetSignupChoices(d, page::MarkOffered(notify::SignupChannels(), configured), chosen);
     d.set("subscribe_form",
           mu::partial([] { return std::string(page::FindWebAsset("templates/_subscribe_form.mustache")); }));
     mu::mustache body{std::string(page::FindWebAsset("templates/" + template_name + ".mustache"))};
@@ -356,7 +346,6 @@ struct PublicSubscribe::Impl {
       d.set("show_form", true);
       mu::data form;
       form.set("address", address);
-      form.set("is_" + Lower(channel), true);
       d.set("form", form);
       mu::data errors;
       const std::string f = FormField(e.field);
@@ -367,7 +356,8 @@ struct PublicSubscribe::Impl {
       d.set("errors", errors);
       d.set("components", Components(page->id, checked));
       int status = http::HttpStatusFor(e.code);
-      return Html(status, *page, "Subscribe", "subscribe", d);
+      const std::string chosen = Lower(channel);
+      return Html(status, *page, "Subscribe", "subscribe", d, &chosen);
     };
     if (!body) return form_again(body.error());
     if (address.empty()) return form_again(Error::Invalid("address", "enter an email address, phone number or URL"));

@@ -15,6 +15,7 @@
 #include "core/time.h"
 #include "http/errors.h"
 #include "notify/composer.h"
+#include "notify/registry.h"
 #include "notify/templates.h"
 
 namespace herald::api {
@@ -253,9 +254,7 @@ Result<Response> SubscribersApi::Subscribers(const Request& req, const model::Ap
       HERALD_TRY_ASSIGN(s, GetString(*q, "channel"));
       if (s) {
         f.channel = model::ParseChannelKind(*s);
-        if (!f.channel)
-          return Error::Invalid("channel",
-                                "channel must be email, sms, webhook, slack, teams, discord, mattermost or webpush");
+        if (!f.channel) return Error::Invalid("channel", "channel must be " + notify::KindNames(nullptr));
       }
       HERALD_TRY_ASSIGN(s, GetString(*q, "segment"));
       f.segment = s.value_or("");

@@ -12,6 +12,7 @@
 #include "core/time.h"
 #include "http/auth.h"
 #include "http/errors.h"
+#include "notify/registry.h"
 #include "page/web_assets.h"
 
 namespace herald::app {
@@ -112,6 +113,7 @@ App::App(store::Store& store, const Clock& clock, AppOptions options)
   page::SnapshotPublisher::Options popts;
   popts.public_url = options_.public_url;
   popts.poll_ms = options_.poll_ms;
+  popts.signup_channels = notify::SignupChannels();
   publisher_ = std::make_unique<page::SnapshotPublisher>(store_, clock_, popts, [this](const page::Snapshot& s) {
     if (!server_) return;
     std::string data = fmt::format("{{\"generated_at\":\"{}\"}}", FormatIso8601(s.generated_at));

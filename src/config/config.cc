@@ -2,7 +2,9 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <optional>
 #include <tuple>
 
 namespace herald::config {
@@ -16,16 +18,11 @@ Status CheckMetricsToken(const std::string& token, const char* name) {
   return {};
 }
 
-}  // namespace
-
-Result<Config> LoadFile(const std::string& path, Config c) {
-  toml::table t;
-  try {
-    t = toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    return Error::Invalid("config", "cannot read " + path + ": " + std::string(e.description()));
-  }
+// Reads every setting over `c`; each reader records the key it reads in `known`, so that the
+// keys a file may contain are exactly those read here (no second list to keep in step).
+Result<Config> ReadTable(const toml::table& t, Config c, std::set<std::string>& known) {
   auto str = [&](const char* key, std::string& out) -> Status {
+    known.insert(key);
     if (auto n = t[key]; n) {
       if (!n.is_string()) return Error::Invalid(key, std::string(key) + " must be a string");
       out = n.value<std::string>().value();
@@ -34,11 +31,13 @@ Result<Config> LoadFile(const std::string& path, Config c) {
   };
   for (auto [k, v] : {std::pair{"listen", &c.listen}, {"db", &c.db}, {"public_url", &c.public_url}})
     if (auto st = str(k, *v); !st) return st.error();
+  known.insert("log_json");
   if (auto n = t["log_json"]; n) {
     if (!n.is_boolean()) return Error::Invalid("log_json", "log_json must be true or false");
     c.log_json = *n.value<bool>();
   }
   auto integer = [&](const char* key, auto& out, long long lo, long long hi) -> Status {
+    known.insert(std::string("http.") + key);
     if (auto n = t["http"][key]; n) {
       if (!n.is_integer() || *n.value<long long>() < lo || *n.value<long long>() > hi)
         return Error::Invalid(std::string("http.") + key, std::string("http.") + key + " must be an integer from " +
@@ -57,6 +56,7 @@ Result<Config> LoadFile(const std::string& path, Config c) {
   if (auto st = integer("max_sse_per_client", c.max_sse_per_client, 1, 1'000'000); !st) return st.error();
   // Sections of the notification channels.
   auto sec_str = [&](const char* section, const char* key, std::string& out) -> Status {
+    known.insert(std::string(section) + "." + key);
     if (auto n = t[section][key]; n) {
       const std::string name = std::string(section) + "." + key;
       if (!n.is_string()) return Error::Invalid(name, name + " must be a string");
@@ -65,6 +65,7 @@ Result<Config> LoadFile(const std::string& path, Config c) {
     return {};
   };
   auto sec_bool = [&](const char* section, const char* key, bool& out) -> Status {
+    known.insert(std::string(section) + "." + key);
     if (auto n = t[section][key]; n) {
       const std::string name = std::string(section) + "." + key;
       if (!n.is_boolean()) return Error::Invalid(name, name + " must be true or false");
@@ -93,16 +94,19 @@ Result<Config> LoadFile(const std::string& path, Config c) {
   if (auto st = sec_str("metrics", "listen", c.metrics_listen); !st) return st.error();
   if (auto st = sec_str("metrics", "token", c.metrics_token); !st) return st.error();
   if (auto st = CheckMetricsToken(c.metrics_token, "metrics.token"); !st) return st.error();
+  known.insert("sms.per_second");
   if (auto n = t["sms"]["per_second"]; n) {
     if (!n.is_integer() || *n.value<long long>() < 1 || *n.value<long long>() > 10000)
       return Error::Invalid("sms.per_second", "sms.per_second must be an integer from 1 to 10000");
     nc.sms_per_second = static_cast<int>(*n.value<long long>());
   }
+  known.insert("notify.lease_seconds");
   if (auto n = t["notify"]["lease_seconds"]; n) {
     if (!n.is_integer() || *n.value<long long>() < 1 || *n.value<long long>() > 86400)
       return Error::Invalid("notify.lease_seconds", "notify.lease_seconds must be an integer from 1 to 86400");
     nc.lease_seconds = static_cast<int>(*n.value<long long>());
   }
+  known.insert("notify.allow_private");
   if (auto n = t["notify"]["allow_private"]; n) {
     const auto* arr = n.as_array();
     if (!arr) return Error::Invalid("notify.allow_private", "notify.allow_private must be a list of CIDR strings");
@@ -115,12 +119,73 @@ Result<Config> LoadFile(const std::string& path, Config c) {
   return c;
 }
 
+// The first key of `t` that ReadTable does not read: a mistyped key must not leave its setting
+// at the default without a word.
+std::optional<std::string> UnknownKey(const toml::table& t, const std::set<std::string>& known) {
+  for (const auto& [key, node] : t) {
+    const std::string name(key.str());
+    const auto* section = node.as_table();
+    const bool is_section = std::any_of(known.begin(), known.end(), [&](const std::string& k) {
+      return k.size() > name.size() && k.starts_with(name) && k[name.size()] == '.';
+    });
+    if (!section || !is_section) {
+      if (!known.count(name) || is_section) return name;
+      continue;
+    }
+    for (const auto& [sub, value] : *section) {
+      const std::string full = name + "." + std::string(sub.str());
+      if (!known.count(full)) return full;
+    }
+  }
+  return std::nullopt;
+}
+
+// Environment booleans: exactly true/1 or false/0. "yes" used to mean false silently.
+Status EnvBool(const char* name, bool& out) {
+  const char* v = std::getenv(name);
+  if (!v) return {};
+  const std::string_view s(v);
+  if (s == "true" || s == "1") {
+    out = true;
+  } else if (s == "false" || s == "0") {
+    out = false;
+  } else {
+    return Error::Invalid(name,
+                          std::string(name) + " must be true or false (or 1 or 0), not \"" + std::string(s) + "\"");
+  }
+  return {};
+}
+
+}  // namespace
+
+std::set<std::string> KnownSettings() {
+  std::set<std::string> known;
+  (void)ReadTable(toml::table{}, Config{}, known);
+  return known;
+}
+
+Result<Config> LoadFile(const std::string& path, Config c) {
+  toml::table t;
+  try {
+    t = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return Error::Invalid("config", "cannot read " + path + ": " + std::string(e.description()));
+  }
+  std::set<std::string> known;
+  auto read = ReadTable(t, std::move(c), known);
+  if (!read) return read.error();
+  if (auto unknown = UnknownKey(t, known))
+    return Error::Invalid(*unknown, "unknown setting " + *unknown + " in " + path +
+                                        " (see the settings in README.md and docs/notifications.md)");
+  return read;
+}
+
 Result<Config> ApplyEnv(Config c) {
   auto env = [](const char* name) -> const char* { return std::getenv(name); };
   if (const char* v = env("HERALD_LISTEN")) c.listen = v;
   if (const char* v = env("HERALD_DB")) c.db = v;
   if (const char* v = env("HERALD_PUBLIC_URL")) c.public_url = v;
-  if (const char* v = env("HERALD_LOG_JSON")) c.log_json = std::string(v) == "1" || std::string(v) == "true";
+  if (auto st = EnvBool("HERALD_LOG_JSON", c.log_json); !st) return st.error();
   auto& nc = c.notify;
   for (auto [name, field] : {std::pair{"HERALD_SMTP_URL", &nc.smtp_url},
                              {"HERALD_SMTP_USERNAME", &nc.smtp_username},
@@ -135,18 +200,15 @@ Result<Config> ApplyEnv(Config c) {
                              {"HERALD_SMS_DEFAULT_REGION", &nc.sms_default_region},
                              {"HERALD_WEBPUSH_SUBJECT", &nc.webpush_subject}})
     if (const char* v = env(name)) *field = v;
-  if (const char* v = env("HERALD_SMTP_REQUIRE_STARTTLS"))
-    nc.smtp_require_starttls = std::string(v) == "1" || std::string(v) == "true";
-  if (const char* v = env("HERALD_MONITOR_ENABLED"))
-    c.monitor.enabled = std::string(v) == "1" || std::string(v) == "true";
+  if (auto st = EnvBool("HERALD_SMTP_REQUIRE_STARTTLS", nc.smtp_require_starttls); !st) return st.error();
+  if (auto st = EnvBool("HERALD_MONITOR_ENABLED", c.monitor.enabled); !st) return st.error();
   if (const char* v = env("HERALD_MONITOR_CA_FILE")) c.monitor.ca_file = v;
   if (const char* v = env("HERALD_METRICS_LISTEN")) c.metrics_listen = v;
   if (const char* v = env("HERALD_METRICS_TOKEN")) {
     c.metrics_token = v;
     if (auto st = CheckMetricsToken(c.metrics_token, "HERALD_METRICS_TOKEN"); !st) return st.error();
   }
-  if (const char* v = env("HERALD_NOTIFY_ALLOW_HTTP"))
-    nc.allow_http = std::string(v) == "1" || std::string(v) == "true";
+  if (auto st = EnvBool("HERALD_NOTIFY_ALLOW_HTTP", nc.allow_http); !st) return st.error();
   if (const char* v = env("HERALD_NOTIFY_ALLOW_PRIVATE")) {
     nc.allow_private.clear();
     std::string list = v;

@@ -40,6 +40,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -83,9 +84,13 @@ struct Config {
   MonitorConfig monitor;
 };
 
-// Reads the TOML file at `path` over `base` (missing keys keep their value).
+// Reads the TOML file at `path` over `base` (missing keys keep their value). A key this function
+// does not read (a typo, a retired setting) is refused with Error::Invalid naming it.
 Result<Config> LoadFile(const std::string& path, Config base);
-// Applies HERALD_* environment variables over `base`.
+// Every key a config file may hold, "section.key" or "key" ("http.worker_threads", "log_json").
+std::set<std::string> KnownSettings();
+// Applies HERALD_* environment variables over `base`. Booleans are true/1 or false/0; any other
+// value is refused naming the variable.
 Result<Config> ApplyEnv(Config base);
 // Splits "HOST:PORT" or "[v6]:PORT".
 Result<std::pair<std::string, std::uint16_t>> ParseListen(const std::string& listen);

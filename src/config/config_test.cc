@@ -80,6 +80,69 @@ TEST(Config, ConnectionCapsAndMetrics) {
   std::filesystem::remove(path);
 }
 
+// Issue 14: a mistyped key used to be ignored silently (the setting kept its default) while
+// `herald apply` refused unknown keys; now the file is refused with the key named.
+TEST(Config, UnknownKeysAreRefusedByName) {
+  for (const auto& [text, name] : {std::pair{"listne = \"0.0.0.0:9000\"\n", "listne"},
+                                   {"[http]\nworkers = 3\n", "http.workers"},
+                                   {"[smpt]\nurl = \"smtp://mail.example.com\"\n", "smpt"},
+                                   {"[sms]\nper_secnd = 3\n", "sms.per_secnd"},
+                                   {"http = 3\n", "http"},
+                                   {"[notify.extra]\nx = 1\n", "notify.extra"}}) {
+    auto path = WriteFile(text);
+    auto c = LoadFile(path, Config{});
+    ASSERT_FALSE(c.ok()) << text;
+    EXPECT_EQ(c.error().field, name) << text;
+    EXPECT_NE(c.error().message.find(std::string("unknown setting ") + name), std::string::npos) << c.error().message;
+    std::filesystem::remove(path);
+  }
+  // Every documented key is known.
+  auto path = WriteFile(
+      "listen = \"127.0.0.1:8080\"\ndb = \"sqlite:x.db\"\npublic_url = \"https://s.example.com\"\nlog_json = true\n"
+      "[http]\nmax_body_bytes = 2048\nio_threads = 1\nworker_threads = 2\napi_per_second = 3\napi_burst = 4\n"
+      "max_connections_per_client = 5\nmax_sse_per_client = 6\n"
+      "[metrics]\nlisten = \"127.0.0.1:9100\"\ntoken = \"0123456789abcdef\"\n"
+      "[notify]\nallow_private = [\"10.0.0.0/8\"]\nallow_http = true\nlease_seconds = 60\n"
+      "[smtp]\nurl = \"smtp://m.example.com\"\nusername = \"u\"\npassword = \"p\"\nrequire_starttls = true\n"
+      "from = \"s@example.com\"\nfrom_name = \"S\"\n"
+      "[sms]\nprovider = \"twilio\"\nbase_url = \"https://api.twilio.com\"\naccount_sid = \"a\"\nauth_token = \"t\"\n"
+      "from = \"+15550000000\"\ndefault_region = \"GB\"\nper_second = 2\n"
+      "[webpush]\nsubject = \"mailto:s@example.com\"\n[monitor]\nenabled = false\nca_file = \"/x.pem\"\n");
+  auto c = LoadFile(path, Config{});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_TRUE(c->log_json);
+  EXPECT_EQ(c->notify.sms_default_region, "GB");
+  EXPECT_EQ(c->max_sse_per_client, 6);
+  EXPECT_FALSE(c->monitor.enabled);
+  std::filesystem::remove(path);
+}
+
+// Issue 14: HERALD_LOG_JSON=yes used to mean false without a word. Booleans in the environment
+// are true/1 or false/0; anything else is refused with the variable named.
+TEST(Config, EnvironmentBooleansRefuseOtherValues) {
+  for (const char* name :
+       {"HERALD_LOG_JSON", "HERALD_SMTP_REQUIRE_STARTTLS", "HERALD_MONITOR_ENABLED", "HERALD_NOTIFY_ALLOW_HTTP"}) {
+    for (const char* bad : {"yes", "on", "TRUE ", "2", ""}) {
+      setenv(name, bad, 1);
+      auto c = ApplyEnv(Config{});
+      unsetenv(name);
+      ASSERT_FALSE(c.ok()) << name << "=" << bad;
+      EXPECT_EQ(c.error().field, name);
+      EXPECT_NE(c.error().message.find("true or false"), std::string::npos) << c.error().message;
+    }
+  }
+  for (const auto& [value, expected] : {std::pair{"true", true}, {"1", true}, {"false", false}, {"0", false}}) {
+    setenv("HERALD_LOG_JSON", value, 1);
+    setenv("HERALD_MONITOR_ENABLED", value, 1);
+    auto c = ApplyEnv(Config{});
+    unsetenv("HERALD_LOG_JSON");
+    unsetenv("HERALD_MONITOR_ENABLED");
+    ASSERT_TRUE(c.ok()) << value;
+    EXPECT_EQ(c->log_json, expected) << value;
+    EXPECT_EQ(c->monitor.enabled, expected) << value;
+  }
+}
+
 TEST(Config, ParseListen) {
   EXPECT_EQ(ParseListen("127.0.0.1:8080")->second, 8080);
   EXPECT_EQ(ParseListen("[::1]:0")->first, "::1");

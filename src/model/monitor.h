@@ -56,11 +56,16 @@ struct ProbeSpec {
   std::string record_type = "A";  // A, AAAA, CNAME, MX, TXT, NS
   std::string expected_answer;    // one answer must equal it (empty: any answer)
   std::string dns_server;         // "127.0.0.1:5353"; empty: the system resolver's
-  // TLS: a certificate expiring within this many days is "slow" (warns: degraded).
+  // TLS: a certificate expiring within this many days is "slow" (warns: degraded). At most
+  // kMaxExpiryWarnDays.
   int expiry_warn_days = 14;
   // Heartbeat: how long after the expected call a missing call counts as a failure.
   std::int64_t grace_ms = 60'000;
 };
+
+// The one limit on ProbeSpec::expiry_warn_days, for the service's validation and the TLS probe's
+// (they disagreed once: 365 and 3650). A year is what docs/api.md documents.
+inline constexpr int kMaxExpiryWarnDays = 365;
 
 std::string ProbeSpecToJson(const ProbeSpec& spec);
 // Reads what ProbeSpecToJson wrote; unknown fields are ignored, missing fields keep defaults.
@@ -88,7 +93,7 @@ struct Monitor {
   ComponentStatus down_status = ComponentStatus::kMajorOutage;          // what "down" means
   ComponentStatus slow_status = ComponentStatus::kDegradedPerformance;  // what "degraded" means
   bool enabled = true;
-  bool show_chart = false;  // its response-time chart is shown under its component on the page
+  bool show_chart = false;           // its response-time chart is shown under its component on the page
   std::string heartbeat_token_hash;  // heartbeat: SHA-256 hex of the secret in the job's URL
   // Confirmed state, written by the engine.
   MonitorState state = MonitorState::kUnknown;

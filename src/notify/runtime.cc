@@ -1,15 +1,7 @@
 #include "notify/runtime.h"
 
 #include "core/text.h"
-#include "notify/discord/discord_channel.h"
-#include "notify/email/email_channel.h"
-#include "notify/mattermost/mattermost_channel.h"
-#include "notify/slack/slack_channel.h"
-#include "notify/sms/sms_channel.h"
-#include "notify/teams/teams_channel.h"
-#include "notify/webhook/webhook_channel.h"
 #include "notify/webpush/vapid.h"
-#include "notify/webpush/webpush_channel.h"
 
 namespace herald::notify {
 namespace {
@@ -33,86 +25,31 @@ void NotifyRuntime::Stop() {
 
 void AddUrlChannels(Channels& channels, net::HttpClient& http, const Clock& clock, const config::NotifyConfig& config,
                     const UrlCheck& check) {
-  const bool allow_http = config.allow_http;
-  // Private address ranges allowed by the operator mean an internal deployment (or a test):
-  // chat webhooks may then live on any host.
-  const bool any_host = !config.allow_private.empty();
-  {
-    WebhookOptions o;
-    o.allow_http = allow_http;
-    o.check_url = check;
-    channels.Add(std::make_unique<WebhookChannel>(http, clock, o));
-  }
-  {
-    SlackOptions o;
-    o.allow_any_host = any_host;
-    o.allow_http = allow_http;
-    o.check_url = check;
-    channels.Add(std::make_unique<SlackChannel>(http, clock, o));
-  }
-  {
-    TeamsOptions o;
-    o.allow_any_host = any_host;
-    o.allow_http = allow_http;
-    o.check_url = check;
-    channels.Add(std::make_unique<TeamsChannel>(http, clock, o));
-  }
-  {
-    DiscordOptions o;
-    o.allow_any_host = any_host;
-    o.allow_http = allow_http;
-    o.check_url = check;
-    channels.Add(std::make_unique<DiscordChannel>(http, clock, o));
-  }
-  {
-    MattermostOptions o;
-    o.allow_http = allow_http;
-    o.check_url = check;
-    channels.Add(std::make_unique<MattermostChannel>(http, clock, o));
-  }
+  ChannelContext context{.http = http,
+                         .mail = nullptr,
+                         .clock = clock,
+                         .config = config,
+                         .check_url = check,
+                         .vapid_private_key = {},
+                         .vapid_public_key = {}};
+  // These factories cannot fail: they read no setting that could be wrong.
+  (void)AddChannels(channels, context, [](const ChannelDescriptor& d) { return d.consent == Consent::kTestMessage; });
 }
 
 Status AddConfiguredChannels(NotifyRuntime& rt, const Clock& clock, const config::NotifyConfig& config,
                              const std::string& vapid_private_key) {
-  net::HttpClient& http = *rt.push;
   const bool allow_http = config.allow_http;
   const net::AddressPolicy* policy = &rt.policy;
-  UrlCheck check = [policy, allow_http](std::string_view url, const std::string& field) {
-    return policy->CheckUrl(url, field, allow_http);
-  };
-
-  if (!config.smtp_url.empty()) {
-    EmailOptions o;
-    o.from_address = config.smtp_from;
-    o.from_name = config.smtp_from_name;
-    o.clock = clock;
-    if (auto st = EmailChannel::ValidateOptions(o); !st) return st;
-    rt.channels.Add(std::make_unique<EmailChannel>(*rt.engine, o));
-  }
-  if (!config.sms_provider.empty()) {
-    SmsOptions o;
-    o.provider = config.sms_provider;
-    o.default_region = config.sms_default_region;
-    o.messages_per_second = config.sms_per_second;
-    o.twilio.base_url = config.sms_base_url;
-    o.twilio.account_sid = config.sms_account_sid;
-    o.twilio.auth_token = config.sms_auth_token;
-    o.twilio.from = config.sms_from;
-    if (auto st = ValidateSmsOptions(o); !st) return st;
-    rt.channels.Add(std::make_unique<SmsChannel>(http, clock, o));
-  }
-  AddUrlChannels(rt.channels, http, clock, config, check);
-  {
-    WebPushOptions o;
-    o.vapid_private_key = vapid_private_key;
-    o.vapid_public_key = rt.vapid_public_key;
-    o.subject = config.webpush_subject;
-    o.allow_http = allow_http;
-    o.check_url = check;
-    if (auto st = WebPushChannel::Validate(o); !st) return st;
-    rt.channels.Add(std::make_unique<WebPushChannel>(http, clock, o));
-  }
-  return {};
+  ChannelContext context{
+      .http = *rt.push,
+      .mail = rt.engine.get(),
+      .clock = clock,
+      .config = config,
+      .check_url = [policy, allow_http](std::string_view url,
+                                        const std::string& field) { return policy->CheckUrl(url, field, allow_http); },
+      .vapid_private_key = vapid_private_key,
+      .vapid_public_key = rt.vapid_public_key};
+  return AddChannels(rt.channels, context, nullptr);
 }
 
 Result<std::unique_ptr<NotifyRuntime>> MakeNotifyRuntime(store::Store& store, const Clock& clock,

@@ -41,12 +41,12 @@ Result<std::unique_ptr<NotifyRuntime>> MakeNotifyRuntime(store::Store& store, co
                                                          const config::NotifyConfig& config,
                                                          const std::string& public_url, const std::string& owner);
 
-// The webhook and chat channels (webhook, Slack, Teams, Discord, Mattermost), sending through
+// The webhook and chat channels (the kinds whose consent is a test message), sending through
 // `http` and checking addresses with `check`. Also what the command line validates imports with.
 void AddUrlChannels(Channels& channels, net::HttpClient& http, const Clock& clock, const config::NotifyConfig& config,
                     const UrlCheck& check);
 
-// One line per channel: adds every channel the configuration enables.
+// Adds every channel the configuration enables (the registry's factories, registry.h).
 Status AddConfiguredChannels(NotifyRuntime& runtime, const Clock& clock, const config::NotifyConfig& config,
                              const std::string& vapid_private_key);
 

@@ -14,6 +14,7 @@
 #include "page/charts.h"
 #include "page/feeds.h"
 #include "page/markdown.h"
+#include "page/signup_form.h"
 #include "page/uptime.h"
 #include "page/web_assets.h"
 
@@ -63,8 +64,7 @@ SiteInput Clean(const SiteInput& in) {
   while (!out.public_url.empty() && out.public_url.back() == '/') out.public_url.pop_back();
   out.stale_since = in.stale_since;
   out.vapid_public_key = in.vapid_public_key;
-  out.email_off = in.email_off;
-  out.sms_off = in.sms_off;
+  out.signup_channels = in.signup_channels;
   out.static_export = in.static_export;
   out.live_url = in.live_url;
   while (!out.live_url.empty() && out.live_url.back() == '/') out.live_url.pop_back();
@@ -523,8 +523,7 @@ void SubscribeData(const Ctx& c, mu::data& d) {
   d.set("subscribe_url", false);
   // An empty string is "true" to this Mustache library: no key must be false to hide the button.
   if (!in.vapid_public_key.empty()) d.set("vapid_public_key", in.vapid_public_key);
-  if (in.email_off) d.set("email_off", true);
-  if (in.sms_off) d.set("sms_off", true);
+  SetSignupChoices(d, in.signup_channels, nullptr);
 }
 
 // Partials shared by the page templates.
@@ -724,7 +723,13 @@ std::string SubscribeKey(const Ctx& c) {
   for (std::string_view v :
        {std::string_view(c.in.vapid_public_key), std::string_view(c.in.public_url), std::string_view(c.in.live_url)})
     Put(k, v);
-  for (bool b : {c.in.email_off, c.in.sms_off, c.in.static_export}) Put(k, static_cast<std::int64_t>(b));
+  for (const auto& ch : c.in.signup_channels) {
+    for (std::string_view v : {std::string_view(ch.value), std::string_view(ch.label),
+                               std::string_view(ch.address_label), std::string_view(ch.input_mode)})
+      Put(k, v);
+    Put(k, static_cast<std::int64_t>(ch.preselectable) * 2 + static_cast<std::int64_t>(ch.offered));
+  }
+  Put(k, static_cast<std::int64_t>(c.in.static_export));
   return k;
 }
 

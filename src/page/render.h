@@ -33,6 +33,19 @@ struct PageMonitor {
   std::int64_t interval_ms = 60'000;
 };
 
+// One choice of the sign-up form, in the order of notify's channel registry, which supplies them
+// (notify::SignupChannels; page sits below notify). signup_form.h renders them.
+struct SignupChannel {
+  std::string value;           // the wire name: "slack"
+  std::string label;           // "Microsoft Teams"
+  std::string address_label;   // what the address is called: "webhook URL"
+  std::string input_mode;      // the address input's inputmode when this choice is preselected
+  bool preselectable = false;  // may be checked when the visitor chose nothing
+  bool offered = true;         // this server can send on it (configured)
+
+  bool operator==(const SignupChannel&) const = default;
+};
+
 struct SiteInput {
   model::Page page;
   std::vector<model::Component> components;  // what the public may see (hidden ones are skipped again)
@@ -42,8 +55,9 @@ struct SiteInput {
   std::string base_path = "/";               // "/" for the default page, "/pages/{slug}/" for others
   std::string public_url;                    // absolute origin, "http://127.0.0.1:8080", for feeds
   std::optional<TimeMs> stale_since;         // set when the database is unreachable
-  // Channels this server cannot send on (not configured): hidden from the sign-up form.
-  bool email_off = false, sms_off = false;
+  // The sign-up form's channel choices; those this server cannot send on (not configured) are
+  // not offered.
+  std::vector<SignupChannel> signup_channels;
   std::string vapid_public_key;  // web push key (base64url); empty hides the push button
   // `herald export`: a static copy has no sign-up endpoint and no event stream, so its pages link
   // to the live page at `live_url` (the server's public URL) for subscribing and do not try live

@@ -492,16 +492,42 @@ TEST(RenderTest, HistoryPages) {
   EXPECT_TRUE(Contains(m, "href=\"/history/2025-12.html\""));      // older month
 }
 
+// The sign-up form's choices as notify::SignupChannels() gives them to a server (page cannot ask
+// notify; SiteInput carries them).
+std::vector<SignupChannel> FormChoices() {
+  auto choice = [](std::string value, std::string label, std::string address_label, std::string mode, bool pre) {
+    SignupChannel c;
+    c.value = std::move(value);
+    c.label = std::move(label);
+    c.address_label = std::move(address_label);
+    c.input_mode = std::move(mode);
+    c.preselectable = pre;
+    return c;
+  };
+  return {choice("email", "Email", "email address", "email", true),
+          choice("sms", "Text message", "phone number (with country code)", "tel", false),
+          choice("webhook", "Webhook", "webhook URL", "url", true),
+          choice("slack", "Slack", "webhook URL", "url", false),
+          choice("teams", "Microsoft Teams", "webhook URL", "url", false),
+          choice("discord", "Discord", "webhook URL", "url", false),
+          choice("mattermost", "Mattermost", "webhook URL", "url", false)};
+}
+
 TEST(RenderTest, SubscribeFormOffersOnlyConfiguredChannels) {
   SiteInput in = DemoSite(kNow);
+  in.signup_channels = FormChoices();
   std::string all = IndexOf(in);
   EXPECT_TRUE(Contains(all, "value=\"email\""));
   EXPECT_TRUE(Contains(all, "value=\"sms\""));
   EXPECT_TRUE(Contains(all, ">Email address, phone number (with country code) or webhook URL</label>"));
-  in.sms_off = true;
+  auto turn_off = [&](const std::string& value) {
+    for (auto& c : in.signup_channels)
+      if (c.value == value) c.offered = false;
+  };
+  turn_off("sms");
   EXPECT_TRUE(Contains(IndexOf(in), ">Email address or webhook URL</label>"))
       << "the label asks only for what is offered";
-  in.email_off = true;
+  turn_off("email");
   std::string some = IndexOf(in);
   EXPECT_FALSE(Contains(some, "value=\"email\""));
   EXPECT_FALSE(Contains(some, "value=\"sms\""));
@@ -744,7 +770,8 @@ TEST(RenderCacheTest, IncrementalBuildsEqualFullBuildsAfterEveryChange) {
 
   // An open incident's page has a sign-up form listing the components and the channels this
   // server sends: they change it, not the pages of closed incidents.
-  in.email_off = true;
+  in.signup_channels = FormChoices();
+  in.signup_channels.front().offered = false;  // email
   stats = check("email off");
   EXPECT_GE(stats.rendered, 1);
   EXPECT_LT(stats.rendered, 10);

@@ -19,6 +19,7 @@
 #include "core/thread_name.h"
 #include "core/time.h"
 #include "page/charts.h"
+#include "page/signup_form.h"
 #include "page/web_assets.h"
 
 namespace herald::page {
@@ -348,7 +349,8 @@ std::shared_ptr<Snapshot> AssembleSnapshot(const std::vector<SiteInput>& sites, 
 }
 
 Result<SiteInput> LoadSite(store::Store& store, const model::Page& page, TimeMs now, const std::string& public_url,
-                           const std::vector<model::Incident>* incidents) {
+                           const std::vector<model::Incident>* incidents,
+                           const std::vector<SignupChannel>& signup_channels) {
   SiteInput in;
   in.page = page;
   in.now = now;
@@ -359,10 +361,9 @@ Result<SiteInput> LoadSite(store::Store& store, const model::Page& page, TimeMs 
   if (auto vapid = store.GetSetting("webpush.vapid"); vapid.ok() && *vapid) {
     if (auto dot = (*vapid)->find('.'); dot != std::string::npos) in.vapid_public_key = (*vapid)->substr(dot + 1);
   }
-  if (auto channels = store.GetSetting("notify.channels"); channels.ok() && *channels) {
-    in.email_off = (*channels)->find("email,") == std::string::npos;
-    in.sms_off = (*channels)->find("sms,") == std::string::npos;
-  }
+  std::optional<std::string> configured;
+  if (auto channels = store.GetSetting("notify.channels"); channels.ok() && *channels) configured = **channels;
+  in.signup_channels = MarkOffered(signup_channels, configured);
   auto comps = store.ListComponents(page.id);
   if (!comps) return comps.error();
   std::set<std::string> hidden;
@@ -423,7 +424,7 @@ Status SnapshotPublisher::Rebuild(bool quiet) {
   if (pages) {
     for (const auto& p : *pages) {
       if (p.is_private) continue;
-      auto site = LoadSite(store_, p, now, options_.public_url, &incidents_[p.id]);
+      auto site = LoadSite(store_, p, now, options_.public_url, &incidents_[p.id], options_.signup_channels);
       if (!site) {
         pages = site.error();
         break;

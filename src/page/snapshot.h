@@ -84,8 +84,11 @@ inline constexpr int kSiteIncidentLimit = 2000;
 // Loads one page's public data from the store (hidden components and internal updates removed).
 // `incidents`: the page's incidents as the publisher keeps them (the newest kSiteIncidentLimit,
 // without internal updates, in Store::ListIncidents's order); null loads them from the store.
+// `signup_channels` is the sign-up form's catalogue (notify::SignupChannels); the "notify.channels"
+// setting says which of them are offered.
 Result<SiteInput> LoadSite(store::Store& store, const model::Page& page, TimeMs now, const std::string& public_url,
-                           const std::vector<model::Incident>* incidents = nullptr);
+                           const std::vector<model::Incident>* incidents = nullptr,
+                           const std::vector<SignupChannel>& signup_channels = {});
 // gzip (RFC 1952) of `data`.
 std::string Gzip(std::string_view data);
 
@@ -98,6 +101,8 @@ class SnapshotPublisher {
     // measured uptime) the snapshot is rebuilt this often anyway. Such a refresh publishes
     // quietly (no on_publish), so a new chart point does not make every open page reload.
     int monitor_refresh_ms = 60'000;
+    // The sign-up form's channel choices (notify::SignupChannels, given by the app).
+    std::vector<SignupChannel> signup_channels;
   };
   SnapshotPublisher(store::Store& store, const Clock& clock, Options options,
                     std::function<void(const Snapshot&)> on_publish = nullptr);

@@ -360,8 +360,9 @@ Result<model::Monitor> MonitorService::Build(const std::string& page_id, model::
       if (s.target.empty()) return Error::Invalid("target", "target is required: host:port");
       if (!ValidHostPort(s.target, false))
         return Error::Invalid("target", "target must be host:port, such as db.example.com:5432 or [2001:db8::1]:443");
-      if (m.kind == MonitorKind::kTls && (s.expiry_warn_days < 0 || s.expiry_warn_days > 365))
-        return Error::Invalid("expiry_warn_days", "expiry_warn_days must be between 0 and 365");
+      if (m.kind == MonitorKind::kTls && (s.expiry_warn_days < 0 || s.expiry_warn_days > model::kMaxExpiryWarnDays))
+        return Error::Invalid("expiry_warn_days",
+                              "expiry_warn_days must be between 0 and " + std::to_string(model::kMaxExpiryWarnDays));
       break;
     case MonitorKind::kDns: {
       if (s.target.empty()) return Error::Invalid("target", "target is required: the name to resolve");
@@ -592,7 +593,9 @@ Result<std::string> MonitorService::NormalizeTargetAddress(ChannelKind kind, con
   if (address.empty()) return Error::Invalid(field, "address is required");
   if (!IsValidUtf8(address) || address.size() > kMaxTargetLength)
     return Error::Invalid(field, "address must be valid UTF-8 of at most 2048 bytes");
-  if (kind != ChannelKind::kEmail && !ValidHttpUrl(address, deps_.allow_http_endpoints))
+  const notify::ChannelDescriptor& kind_facts = notify::Describe(kind);
+  const bool url = kind_facts.consent == notify::Consent::kTestMessage;
+  if (url && !ValidHttpUrl(address, deps_.allow_http_endpoints))
     return Error::Invalid(field, deps_.allow_http_endpoints ? "address must be an http:// or https:// URL"
                                                             : "address must be an https:// URL");
   const notify::Channels* channels = deps_.channels ? deps_.channels() : nullptr;
@@ -606,18 +609,18 @@ Result<std::string> MonitorService::NormalizeTargetAddress(ChannelKind kind, con
     }
     return *n;
   }
-  if (kind == ChannelKind::kEmail) return notify::NormalizeEmailAddress(address, field);
-  return address;
+  if (url) return address;  // the channel's own checks run when the server sends
+  return kind_facts.normalize(address, field);
 }
 
 Result<AlertTargetOutcome> MonitorService::CreateTarget(const std::string& page_id, const AlertTargetInput& in) {
   auto page = deps_.store.GetPage(page_id);
   if (!page) return page.error();
-  if (!in.channel)
-    return Error::Invalid("channel", "channel is required: email, webhook, slack, teams, discord or mattermost");
+  auto staff_kind = [](const notify::ChannelDescriptor& d) { return d.staff_alert_target; };
+  if (!in.channel) return Error::Invalid("channel", "channel is required: " + notify::KindNames(staff_kind));
   auto kind = model::ParseChannelKind(Lower(Trim(*in.channel)));
-  if (!kind || *kind == ChannelKind::kSms || *kind == ChannelKind::kWebPush)
-    return Error::Invalid("channel", "channel must be email, webhook, slack, teams, discord or mattermost");
+  if (!kind || !notify::Describe(*kind).staff_alert_target)
+    return Error::Invalid("channel", "channel must be " + notify::KindNames(staff_kind));
   auto address = NormalizeTargetAddress(*kind, std::string(Trim(in.address.value_or(""))));
   if (!address) return address.error();
   model::AlertTarget t;

@@ -7,6 +7,7 @@
 
 #include "core/csv.h"
 #include "core/text.h"
+#include "notify/registry.h"
 #include "service/subscriptions.h"
 
 namespace herald::service {
@@ -143,10 +144,10 @@ Result<ImportReport> SubscriptionService::ImportCsv(const std::string& page_id, 
     }
     auto kind = model::ParseChannelKind(Lower(*in.channel));
     if (!kind) {
-      fail(line, "channel", "channel must be one of email, sms, webhook, slack, teams, discord, mattermost");
+      fail(line, "channel", "channel must be one of " + notify::KindNames(notify::TypedAddress, ", "));
       continue;
     }
-    if (*kind == ChannelKind::kWebPush) {
+    if (!notify::TypedAddress(notify::Describe(*kind))) {
       fail(line, "channel", "web push subscriptions come from a browser and cannot be imported");
       continue;
     }

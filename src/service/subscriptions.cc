@@ -11,6 +11,8 @@
 #include <memory>
 #include <set>
 
+#include "address/email_address.h"
+#include "address/phone_number.h"
 #include "core/csv.h"
 #include "core/encoding.h"
 #include "core/log.h"
@@ -18,7 +20,6 @@
 #include "core/time.h"
 #include "notify/composer.h"
 #include "notify/email/email_channel.h"
-#include "notify/sms/phone_number.h"
 #include "notify/sms/sms_channel.h"
 #include "notify/templates.h"
 #include "notify/webhook/standard_webhooks.h"
@@ -41,17 +42,16 @@ constexpr std::pair<unsigned, std::string_view> kEventTypes[] = {
     {model::kWantPolicy, "policy"},       {model::kWantProduct, "product"},
 };
 
-bool IsUrlChannel(ChannelKind k) { return k != ChannelKind::kEmail && k != ChannelKind::kSms; }
-bool IsChatOrWebhook(ChannelKind k) { return IsUrlChannel(k) && k != ChannelKind::kWebPush; }
+using notify::Consent;
+
+Consent ConsentOf(ChannelKind k) { return notify::Describe(k).consent; }
+bool IsUrlChannel(ChannelKind k) {
+  return ConsentOf(k) == Consent::kTestMessage || ConsentOf(k) == Consent::kPushSubscription;
+}
+bool IsChatOrWebhook(ChannelKind k) { return ConsentOf(k) == Consent::kTestMessage; }
 
 // The field name the API uses for a channel's destination.
-std::string DestinationField(ChannelKind k) {
-  switch (k) {
-    case ChannelKind::kEmail: return "email";
-    case ChannelKind::kSms: return "phone_number";
-    default: return "endpoint";
-  }
-}
+std::string DestinationField(ChannelKind k) { return std::string(notify::Describe(k).address_field); }
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -133,9 +133,9 @@ std::string SubscriptionService::PageUrl(const model::Page& page) const {
 Result<std::string> SubscriptionService::NormalizeDestination(ChannelKind kind, const SubscriberInput& in,
                                                               std::string& field) {
   field = DestinationField(kind);
-  const std::optional<std::string>* given = kind == ChannelKind::kEmail ? &in.email
-                                            : kind == ChannelKind::kSms ? &in.phone_number
-                                                                        : &in.endpoint;
+  const std::optional<std::string>* given = field == "email"          ? &in.email
+                                            : field == "phone_number" ? &in.phone_number
+                                                                      : &in.endpoint;
   std::string value;
   if (*given && !(*given)->empty()) {
     value = **given;
@@ -162,10 +162,10 @@ Result<std::string> SubscriptionService::NormalizeDestination(ChannelKind kind, 
   }
   if (kind == ChannelKind::kSms) {
     std::string region = in.phone_country ? *in.phone_country : deps_.options.default_region;
-    if (in.phone_country && !notify::IsKnownPhoneRegion(*in.phone_country))
+    if (in.phone_country && !address::IsKnownPhoneRegion(*in.phone_country))
       return Error::Invalid("phone_country", "phone_country must be a two-letter country code such as US or GB");
     if (!region.empty()) {
-      auto e164 = notify::NormalizePhoneNumber(value, region, field);
+      auto e164 = address::NormalizePhoneNumber(value, region, field);
       if (!e164) return e164.error();
       value = *e164;
     }
@@ -263,7 +263,7 @@ Status SubscriptionService::ApplyPreferences(model::Subscriber& s, const Subscri
     if (Trim(*in.owner_email).empty()) {
       s.owner_email.clear();
     } else {
-      auto e = notify::NormalizeEmailAddress(*in.owner_email, "owner_email");
+      auto e = address::NormalizeEmailAddress(*in.owner_email, "owner_email");
       if (!e) return e.error();
       s.owner_email = *e;
     }
@@ -353,9 +353,7 @@ Result<SubscribeOutcome> SubscriptionService::Subscribe(const std::string& page_
   ChannelKind kind = ChannelKind::kEmail;
   if (in.channel) {
     auto k = model::ParseChannelKind(Lower(Trim(*in.channel)));
-    if (!k)
-      return Error::Invalid("channel",
-                            "channel must be one of email, sms, webhook, slack, teams, discord, mattermost, webpush");
+    if (!k) return Error::Invalid("channel", "channel must be one of " + notify::KindNames(nullptr, ", "));
     kind = *k;
   } else if (in.email) {
     kind = ChannelKind::kEmail;
@@ -402,9 +400,10 @@ Result<SubscribeOutcome> SubscriptionService::Subscribe(const std::string& page_
 
   const bool vouched = staff && in.skip_confirmation;
   SubscribeOutcome out;
-  out.next = kind == ChannelKind::kEmail ? SubscribeOutcome::Next::kCheckInbox
-             : kind == ChannelKind::kSms ? SubscribeOutcome::Next::kEnterCode
-                                         : SubscribeOutcome::Next::kActive;
+  const Consent consent = ConsentOf(kind);
+  out.next = consent == Consent::kDoubleOptInEmail ? SubscribeOutcome::Next::kCheckInbox
+             : consent == Consent::kSmsCode        ? SubscribeOutcome::Next::kEnterCode
+                                                   : SubscribeOutcome::Next::kActive;
   model::Subscriber s;
   if (*existing) {
     s = **existing;
@@ -421,7 +420,7 @@ Result<SubscribeOutcome> SubscriptionService::Subscribe(const std::string& page_
         out.subscriber = s;
         return out;
       }
-      if (kind != ChannelKind::kWebPush) {
+      if (consent != Consent::kPushSubscription) {
         // Email and SMS: the same answer as for a new address, and nothing written.
         out.subscriber = s;
         return out;
@@ -450,11 +449,9 @@ Result<SubscribeOutcome> SubscriptionService::Subscribe(const std::string& page_
     if (kind == ChannelKind::kWebhook && s.secret.empty()) s.secret = NewSubscriberWebhookSecret();
     if (kind == ChannelKind::kWebPush) s.push_p256dh = *in.push_p256dh, s.push_auth = *in.push_auth;
     out.next = SubscribeOutcome::Next::kActive;
-  } else if (kind == ChannelKind::kEmail) {
+  } else if (consent == Consent::kDoubleOptInEmail || consent == Consent::kSmsCode) {
     s.state = SubscriberState::kPending;
-  } else if (kind == ChannelKind::kSms) {
-    s.state = SubscriberState::kPending;
-  } else if (kind == ChannelKind::kWebPush) {
+  } else if (consent == Consent::kPushSubscription) {
     activate();
     s.push_p256dh = *in.push_p256dh;
     s.push_auth = *in.push_auth;
@@ -467,7 +464,7 @@ Result<SubscribeOutcome> SubscriptionService::Subscribe(const std::string& page_
   }
 
   std::string code;
-  if (!vouched && kind == ChannelKind::kSms) {
+  if (!vouched && consent == Consent::kSmsCode) {
     code = notify::NewConfirmationCode();
     s.confirm_code_hash = Sha256Hex(code);
   }
@@ -480,8 +477,8 @@ Result<SubscribeOutcome> SubscriptionService::Subscribe(const std::string& page_
     }
     return st.error();
   }
-  if (!vouched && (kind == ChannelKind::kEmail || kind == ChannelKind::kSms)) {
-    if (kind == ChannelKind::kSms) {
+  if (!vouched && (consent == Consent::kDoubleOptInEmail || consent == Consent::kSmsCode)) {
+    if (consent == Consent::kSmsCode) {
       std::lock_guard lock(attempts_mu_);
       sms_attempts_.erase(s.id);
     }

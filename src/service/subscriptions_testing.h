@@ -17,7 +17,6 @@
 #include "notify/email/email_channel.h"
 #include "notify/links.h"
 #include "notify/registry.h"
-#include "notify/sms/phone_number.h"
 #include "notify/webpush/p256.h"
 #include "service/services.h"
 #include "service/subscriptions.h"
@@ -43,8 +42,9 @@ class FakeChannel final : public notify::Channel {
   // Email and SMS validate as the real channels do; URL channels refuse loopback, private and
   // metadata hosts the way AddressPolicy does for the public internet.
   Result<std::string> NormalizeAddress(std::string_view address, const std::string& field) const override {
-    if (kind_ == model::ChannelKind::kEmail) return notify::NormalizeEmailAddress(address, field);
-    if (kind_ == model::ChannelKind::kSms) return notify::NormalizePhoneNumber(address, "", field);
+    const auto& facts = notify::Describe(kind_);
+    if (facts.consent == notify::Consent::kDoubleOptInEmail || facts.consent == notify::Consent::kSmsCode)
+      return facts.normalize(address, field);
     std::string a(Trim(address));
     for (std::string_view bad :
          {"://127.", "://localhost", "://10.", "://169.254.", "://[::1]", "://0x7f", "://2130706433"})
@@ -108,11 +108,9 @@ class SubscriptionFixture : public ::testing::Test {
     api_ = MakeComponent("API", false);
     web_ = MakeComponent("Website", false);
     secret_ = MakeComponent("Internal", true);
-    for (auto k : {model::ChannelKind::kEmail, model::ChannelKind::kSms, model::ChannelKind::kWebhook,
-                   model::ChannelKind::kSlack, model::ChannelKind::kTeams, model::ChannelKind::kDiscord,
-                   model::ChannelKind::kMattermost, model::ChannelKind::kWebPush}) {
-      auto ch = std::make_unique<FakeChannel>(k);
-      fakes_[k] = ch.get();
+    for (const auto& kind : notify::ChannelKinds()) {
+      auto ch = std::make_unique<FakeChannel>(kind.kind);
+      fakes_[kind.kind] = ch.get();
       channels_.Add(std::move(ch));
     }
     SubscriptionOptions o;

@@ -63,5 +63,32 @@ class MetricsSettingsAreValidated(unittest.TestCase):
                 self.assertIn(name, p.stderr)
 
 
+class ConfigIsStrict(unittest.TestCase):
+    """A mistyped key in the config file or an unrecognised value in the environment stops the
+    server with the setting named, instead of being ignored (issue 14, item 7)."""
+
+    def serve(self, tmp, env=None, config=None):
+        args = [HERALD, "serve", "--listen", "127.0.0.1:0", "--db", f"sqlite:{tmp}/h.db"]
+        if config is not None:
+            path = os.path.join(tmp, "herald.toml")
+            with open(path, "w") as f:
+                f.write(config)
+            args += ["--config", path]
+        return subprocess.run(args, env=dict(os.environ, **(env or {})), capture_output=True, text=True, timeout=30)
+
+    def test_unknown_keys_and_values_are_refused_by_name(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            for config, name in (("listne = \"127.0.0.1:0\"\n", "listne"),
+                                 ("[http]\nworkers = 3\n", "http.workers"),
+                                 ("[smpt]\nurl = \"smtp://127.0.0.1:25\"\n", "smpt")):
+                p = self.serve(tmp, config=config)
+                self.assertEqual(p.returncode, 2, p.stderr)
+                self.assertIn(name, p.stderr)
+                self.assertIn("unknown", p.stderr)
+            p = self.serve(tmp, env={"HERALD_LOG_JSON": "yes"})
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn("HERALD_LOG_JSON", p.stderr)
+
+
 if __name__ == "__main__":
     main()

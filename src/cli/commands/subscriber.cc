@@ -13,7 +13,6 @@
 #include "net/http_client.h"
 #include "notify/email/email_channel.h"
 #include "notify/runtime.h"
-#include "notify/sms/phone_number.h"
 #include "service/subscriptions.h"
 
 namespace herald::cli {
@@ -26,8 +25,7 @@ class ValidationOnlyChannel final : public notify::Channel {
   explicit ValidationOnlyChannel(model::ChannelKind kind) : kind_(kind) {}
   model::ChannelKind Kind() const override { return kind_; }
   Result<std::string> NormalizeAddress(std::string_view address, const std::string& field) const override {
-    if (kind_ == model::ChannelKind::kEmail) return notify::NormalizeEmailAddress(address, field);
-    return notify::NormalizePhoneNumber(address, "", field);
+    return notify::Describe(kind_).normalize(address, field);
   }
   void Send(const notify::Message&, const model::Subscriber&, std::function<void(notify::SendOutcome)> done) override {
     notify::SendOutcome o;
@@ -104,8 +102,9 @@ Result<std::unique_ptr<Env>> OpenEnv(const OpenSubscriberEnv& open, const Option
   env->opened = std::move(*opened);
   const config::NotifyConfig& rules = env->opened.notify;
   if (!env->opened.channels) {
-    env->fallback.Add(std::make_unique<ValidationOnlyChannel>(model::ChannelKind::kEmail));
-    env->fallback.Add(std::make_unique<ValidationOnlyChannel>(model::ChannelKind::kSms));
+    for (const auto& d : notify::ChannelKinds())
+      if (d.consent == notify::Consent::kDoubleOptInEmail || d.consent == notify::Consent::kSmsCode)
+        env->fallback.Add(std::make_unique<ValidationOnlyChannel>(d.kind));
     // Webhook and chat URLs: the server's own channels and SSRF rules, so that a file the CLI
     // imports is one the server would take.
     auto policy = net::AddressPolicy::WithAllowList(rules.allow_private, "notify.allow_private");
@@ -245,7 +244,7 @@ void AddSubscriberCommands(CLI::App& app, OpenSubscriberEnv open, const Clock& c
 
   auto* add = sub->add_subcommand("add", "Add one subscriber (active at once unless --confirm)");
   common(add);
-  add->add_option("--channel", opts->channel, "email, sms, webhook, slack, teams, discord or mattermost");
+  add->add_option("--channel", opts->channel, notify::KindNames(notify::TypedAddress));
   add->add_option("--address", opts->address, "Email address, phone number (E.164) or URL")->required();
   add->add_option("--component", opts->components, "Only this component (repeatable)");
   add->add_option("--segment", opts->segment, "Segment label, e.g. enterprise");

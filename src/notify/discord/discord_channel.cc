@@ -52,6 +52,27 @@ bool IsDiscordWebhookPath(std::string_view path) {
   return digits > 0 && path.substr(digits).starts_with("/webhooks/");
 }
 
+// 429 carries retry_after in the body (seconds with a fraction); codes 10015 (Unknown Webhook) and
+// 50027 (Invalid Webhook Token) mean the webhook was deleted.
+void RefineDiscordAnswer(const net::HttpResponse& r, SendOutcome& out) {
+  if (r.status < 400 || r.status >= 500) return;
+  boost::system::error_code ec;
+  const boost::json::value body = boost::json::parse(r.body, ec);
+  if (ec || !body.is_object()) return;
+  const auto& obj = body.as_object();
+  if (r.status == 429 && !out.retry_after) {
+    // Discord gives seconds with a fraction in the body; the header may be missing behind a proxy.
+    if (const auto* ra = obj.if_contains("retry_after"); ra && (ra->is_double() || ra->is_int64())) {
+      const double seconds = ra->is_double() ? ra->as_double() : static_cast<double>(ra->as_int64());
+      if (seconds >= 0 && seconds < 86400)
+        out.retry_after = std::chrono::milliseconds(static_cast<long long>(std::ceil(seconds * 1000)));
+    }
+  }
+  if (const auto* code = obj.if_contains("code"); code && code->is_int64()) {
+    if (code->as_int64() == 10015 || code->as_int64() == 50027) out.kind = SendOutcome::Kind::kGone;
+  }
+}
+
 }  // namespace
 
 std::string BuildDiscordPayload(const Message& m, const ChatLabels& labels) {
@@ -110,50 +131,17 @@ std::string BuildDiscordPayload(const Message& m, const ChatLabels& labels) {
 }
 
 DiscordChannel::DiscordChannel(net::HttpClient& http, const Clock& clock, DiscordOptions options)
-    : http_(http), clock_(clock), options_(std::move(options)) {}
-
-Result<std::string> DiscordChannel::NormalizeAddress(std::string_view address, const std::string& field) const {
-  PushUrlRule rule;
-  rule.allow_http = options_.allow_any_host && options_.allow_http;
-  if (!options_.allow_any_host) {
-    rule.host_allowed = [](std::string_view host, std::string_view path) {
-      const bool discord_host = host == "discord.com" || host == "discordapp.com" || host == "ptb.discord.com" ||
-                                host == "canary.discord.com";
-      return discord_host && IsDiscordWebhookPath(path);
-    };
-    rule.expected = "a Discord webhook URL (https://discord.com/api/webhooks/...)";
-  }
-  return NormalizePushUrl(address, field, rule, options_.check_url);
-}
-
-RateLimit DiscordChannel::DestinationLimit() const {
-  RateLimit limit;
-  limit.count = 5;
-  limit.window = std::chrono::milliseconds(2000);
-  return limit;
-}
-
-void DiscordChannel::Send(const Message& message, const model::Subscriber& to, std::function<void(SendOutcome)> done) {
-  auto refine = [](const net::HttpResponse& r, SendOutcome& out) {
-    if (r.status < 400 || r.status >= 500) return;
-    boost::system::error_code ec;
-    const boost::json::value body = boost::json::parse(r.body, ec);
-    if (ec || !body.is_object()) return;
-    const auto& obj = body.as_object();
-    if (r.status == 429 && !out.retry_after) {
-      // Discord gives seconds with a fraction in the body; the header may be missing behind a proxy.
-      if (const auto* ra = obj.if_contains("retry_after"); ra && (ra->is_double() || ra->is_int64())) {
-        const double seconds = ra->is_double() ? ra->as_double() : static_cast<double>(ra->as_int64());
-        if (seconds >= 0 && seconds < 86400)
-          out.retry_after = std::chrono::milliseconds(static_cast<long long>(std::ceil(seconds * 1000)));
-      }
-    }
-    if (const auto* code = obj.if_contains("code"); code && code->is_int64()) {
-      if (code->as_int64() == 10015 || code->as_int64() == 50027) out.kind = SendOutcome::Kind::kGone;
-    }
-  };
-  PostJson(http_, clock_, to.address, BuildDiscordPayload(message, options_.labels), {}, std::move(done),
-           std::move(refine));
-}
+    : ChatChannel(model::ChannelKind::kDiscord, http, clock, std::move(options),
+                  {.limit = {5, std::chrono::milliseconds(2000)},
+                   .platform = {.allow_http = false,
+                                .host_allowed =
+                                    [](std::string_view host, std::string_view path) {
+                                      const bool discord_host = host == "discord.com" || host == "discordapp.com" ||
+                                                                host == "ptb.discord.com" ||
+                                                                host == "canary.discord.com";
+                                      return discord_host && IsDiscordWebhookPath(path);
+                                    },
+                                .expected = "a Discord webhook URL (https://discord.com/api/webhooks/...)"},
+                   .refine = RefineDiscordAnswer}) {}
 
 }  // namespace herald::notify

@@ -4,16 +4,12 @@
 #include <cctype>
 #include <utility>
 
+#include "address/email_address.h"
 #include "core/text.h"
 #include "notify/email/body.h"
 
 namespace herald::notify {
 namespace {
-
-bool IsAtext(char c) {
-  if (std::isalnum(static_cast<unsigned char>(c))) return true;
-  return std::string_view("!#$%&'*+-/=?^_`{|}~").find(c) != std::string_view::npos;
-}
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -65,33 +61,6 @@ std::string ListId(std::string_view page_name, std::string_view domain) {
 
 }  // namespace
 
-Result<std::string> NormalizeEmailAddress(std::string_view address, const std::string& field) {
-  const std::string_view a = Trim(address);
-  if (a.empty()) return Error::Invalid(field, field + " is required");
-  for (char ch : a) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c >= 0x80)
-      return Error::Invalid(field, field + " must be ASCII (give an international domain in its xn-- form)");
-    if (c <= 0x20 || c == 0x7F || c == '"')
-      return Error::Invalid(field, field + " must not contain spaces, quotes or control characters");
-  }
-  if (a.size() > 254) return Error::Invalid(field, field + " must be at most 254 characters");
-  const size_t at = a.find('@');
-  if (at == std::string_view::npos || a.find('@', at + 1) != std::string_view::npos)
-    return Error::Invalid(field, field + " must contain exactly one @, like name@example.com");
-  const std::string_view local = a.substr(0, at), domain = a.substr(at + 1);
-  if (local.empty() || local.size() > 64)
-    return Error::Invalid(field, field + " must have 1 to 64 characters before the @");
-  if (local.front() == '.' || local.back() == '.' || local.find("..") != std::string_view::npos)
-    return Error::Invalid(field, field + " must not start or end with a dot or have two dots in a row before the @");
-  for (char c : local)
-    if (c != '.' && !IsAtext(c))
-      return Error::Invalid(field, field + " has a character that is not allowed before the @: " + std::string(1, c));
-  if (!email::IsValidMailDomain(domain))
-    return Error::Invalid(field, field + " must end in a domain name like example.com");
-  return Lower(a);
-}
-
 SendOutcome ClassifyMailResult(const net::MailResult& r) {
   SendOutcome out;
   out.status = r.smtp_code;
@@ -129,14 +98,15 @@ SendOutcome ClassifyMailResult(const net::MailResult& r) {
 }
 
 Status EmailChannel::ValidateOptions(const EmailOptions& o) {
-  if (auto from = NormalizeEmailAddress(o.from_address, "email.from_address"); !from.ok()) return from.error();
-  if (!o.message_id_domain.empty() && !email::IsValidMailDomain(o.message_id_domain))
+  if (auto from = address::NormalizeEmailAddress(o.from_address, "email.from_address"); !from.ok()) return from.error();
+  if (!o.message_id_domain.empty() && !address::IsValidMailDomain(o.message_id_domain))
     return Error::Invalid("email.message_id_domain", "email.message_id_domain must be a domain name like example.com");
   if (o.reply_to) {
-    if (auto r = NormalizeEmailAddress(*o.reply_to, "email.reply_to"); !r.ok()) return r.error();
+    if (auto r = address::NormalizeEmailAddress(*o.reply_to, "email.reply_to"); !r.ok()) return r.error();
   }
   if (!o.unsubscribe_mailto.empty()) {
-    if (auto r = NormalizeEmailAddress(o.unsubscribe_mailto, "email.unsubscribe_mailto"); !r.ok()) return r.error();
+    if (auto r = address::NormalizeEmailAddress(o.unsubscribe_mailto, "email.unsubscribe_mailto"); !r.ok())
+      return r.error();
   }
   return {};
 }
@@ -144,18 +114,19 @@ Status EmailChannel::ValidateOptions(const EmailOptions& o) {
 EmailChannel::EmailChannel(net::MailSender& sender, EmailOptions options)
     : sender_(sender), options_(std::move(options)), options_status_(ValidateOptions(options_)) {
   if (!options_status_.ok()) return;
-  options_.from_address = *NormalizeEmailAddress(options_.from_address, "email.from_address");
+  options_.from_address = *address::NormalizeEmailAddress(options_.from_address, "email.from_address");
   if (options_.message_id_domain.empty())
     options_.message_id_domain = options_.from_address.substr(options_.from_address.find('@') + 1);
   options_.message_id_domain = Lower(options_.message_id_domain);
-  if (options_.reply_to) options_.reply_to = *NormalizeEmailAddress(*options_.reply_to, "email.reply_to");
+  if (options_.reply_to) options_.reply_to = *address::NormalizeEmailAddress(*options_.reply_to, "email.reply_to");
   if (!options_.unsubscribe_mailto.empty())
-    options_.unsubscribe_mailto = *NormalizeEmailAddress(options_.unsubscribe_mailto, "email.unsubscribe_mailto");
+    options_.unsubscribe_mailto =
+        *address::NormalizeEmailAddress(options_.unsubscribe_mailto, "email.unsubscribe_mailto");
 }
 
 Result<net::MailRequest> EmailChannel::BuildRequest(const Message& message, const model::Subscriber& to) const {
   if (!options_status_.ok()) return options_status_.error();
-  auto recipient = NormalizeEmailAddress(to.address, "address");
+  auto recipient = address::NormalizeEmailAddress(to.address, "address");
   if (!recipient.ok()) return recipient.error();
 
   email::MailContent c;

@@ -25,6 +25,7 @@
 #include <string>
 #include <string_view>
 
+#include "address/email_address.h"
 #include "core/clock.h"
 #include "core/result.h"
 #include "net/http_client.h"
@@ -46,17 +47,6 @@ struct EmailOptions {
   std::reference_wrapper<const Clock> clock = SystemClock::Instance();
 };
 
-// Validates and normalises an email address as subscribers type it: trims white space and
-// lower-cases the whole address. Local parts are case-sensitive in theory, but no real provider
-// treats them so, and one lower-case form keeps the (page, channel, address) uniqueness honest.
-// Accepts a dot-atom addr-spec: one '@'; a local part of 1-64 characters of RFC 5322 atext
-// (letters, digits, !#$%&'*+-/=?^_`{|}~) and dots (not first, last or doubled); a domain of at
-// least two DNS labels ([A-Za-z0-9-], 1-63 characters, no leading or trailing '-', not an
-// all-numeric last label); at most 254 characters. Quoted local parts, address literals
-// ([1.2.3.4]) and non-ASCII (SMTPUTF8) addresses are refused: international domains must be given
-// in their xn-- form. Errors are Error::Invalid naming `field`.
-Result<std::string> NormalizeEmailAddress(std::string_view address, const std::string& field);
-
 // Maps an SMTP submission result to what the dispatcher does next (table above).
 SendOutcome ClassifyMailResult(const net::MailResult& r);
 
@@ -71,7 +61,7 @@ class EmailChannel final : public Channel {
 
   model::ChannelKind Kind() const override { return model::ChannelKind::kEmail; }
   Result<std::string> NormalizeAddress(std::string_view address, const std::string& field) const override {
-    return NormalizeEmailAddress(address, field);
+    return address::NormalizeEmailAddress(address, field);
   }
   void Send(const Message& message, const model::Subscriber& to, std::function<void(SendOutcome)> done) override;
 

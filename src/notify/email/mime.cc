@@ -4,6 +4,7 @@
 #include <cctype>
 #include <optional>
 
+#include "address/email_address.h"
 #include "core/text.h"
 #include "core/time.h"
 
@@ -437,26 +438,6 @@ std::string MakeMessageId(std::string_view id, std::string_view domain) {
   return out;
 }
 
-bool IsValidMailDomain(std::string_view domain) {
-  if (domain.empty() || domain.size() > 253) return false;
-  size_t labels = 0, start = 0;
-  std::string_view last;
-  while (true) {
-    size_t dot = domain.find('.', start);
-    std::string_view label = domain.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
-    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
-    for (char c : label)
-      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return false;
-    ++labels;
-    last = label;
-    if (dot == std::string_view::npos) break;
-    start = dot + 1;
-  }
-  // An all-numeric top-level label is an IP address in disguise, not a mail domain.
-  const bool numeric_tld = std::all_of(last.begin(), last.end(), [](char c) { return c >= '0' && c <= '9'; });
-  return labels >= 2 && !numeric_tld;
-}
-
 Result<std::string> BuildMimeMessage(const MailContent& m) {
   if (!IsHeaderSafeAddress(m.from_address))
     return Error::Invalid("from_address", "from_address is not a valid address");
@@ -464,9 +445,9 @@ Result<std::string> BuildMimeMessage(const MailContent& m) {
   if (!m.reply_to.empty() && !IsHeaderSafeAddress(m.reply_to))
     return Error::Invalid("reply_to", "reply_to is not a valid address");
   if (m.message_id.empty()) return Error::Invalid("message_id", "message_id must not be empty");
-  if (!IsValidMailDomain(m.message_id_domain))
+  if (!address::IsValidMailDomain(m.message_id_domain))
     return Error::Invalid("message_id_domain", "message_id_domain must be a domain name like example.com");
-  if (!m.list_id.empty() && !IsValidMailDomain(m.list_id))
+  if (!m.list_id.empty() && !address::IsValidMailDomain(m.list_id))
     return Error::Invalid("list_id", "list_id must be a dot-separated name like status.example.com");
 
   std::string out;

@@ -53,9 +53,6 @@ std::string FormatMailDate(TimeMs t);
 // "=XX" so distinct ids stay distinct and the result is always a valid msg-id.
 std::string MakeMessageId(std::string_view id, std::string_view domain);
 
-// A domain as RFC 5322 dot-atom of DNS labels: [A-Za-z0-9-], no empty label, at least one dot.
-bool IsValidMailDomain(std::string_view domain);
-
 struct MailContent {
   std::string from_name;     // display name; may be empty or non-ASCII
   std::string from_address;  // addr-spec, already valid

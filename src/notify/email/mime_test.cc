@@ -215,19 +215,6 @@ TEST(MessageId, KeepsSafeIdsAndEscapesOthers) {
   EXPECT_NE(MakeMessageId("a.b", "x.example"), MakeMessageId("a=2Eb", "x.example"));  // '=' is escaped too
 }
 
-TEST(MailDomain, Validation) {
-  EXPECT_TRUE(IsValidMailDomain("example.com"));
-  EXPECT_TRUE(IsValidMailDomain("mail-1.xn--bcher-kva.example"));
-  EXPECT_FALSE(IsValidMailDomain("localhost"));
-  EXPECT_FALSE(IsValidMailDomain("example..com"));
-  EXPECT_FALSE(IsValidMailDomain("-bad.example"));
-  EXPECT_FALSE(IsValidMailDomain("bad-.example"));
-  EXPECT_FALSE(IsValidMailDomain("under_score.example"));
-  EXPECT_FALSE(IsValidMailDomain("1.2.3.4"));
-  EXPECT_FALSE(IsValidMailDomain(std::string(64, 'a') + ".example"));
-  EXPECT_FALSE(IsValidMailDomain(""));
-}
-
 MailContent Content() {
   MailContent m;
   m.from_name = "Acme Status";

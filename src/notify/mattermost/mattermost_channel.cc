@@ -85,18 +85,8 @@ std::string BuildMattermostPayload(const Message& m, const MattermostOptions& op
   return boost::json::serialize(payload);
 }
 
+// Self-hosted: any host, no platform limit.
 MattermostChannel::MattermostChannel(net::HttpClient& http, const Clock& clock, MattermostOptions options)
-    : http_(http), clock_(clock), options_(std::move(options)) {}
-
-Result<std::string> MattermostChannel::NormalizeAddress(std::string_view address, const std::string& field) const {
-  PushUrlRule rule;
-  rule.allow_http = options_.allow_http;
-  return NormalizePushUrl(address, field, rule, options_.check_url);
-}
-
-void MattermostChannel::Send(const Message& message, const model::Subscriber& to,
-                             std::function<void(SendOutcome)> done) {
-  PostJson(http_, clock_, to.address, BuildMattermostPayload(message, options_), {}, std::move(done));
-}
+    : ChatChannel(model::ChannelKind::kMattermost, http, clock, options, {}), options_(std::move(options)) {}
 
 }  // namespace herald::notify

@@ -20,36 +20,28 @@
 
 #include "core/clock.h"
 #include "net/http_client.h"
-#include "notify/channel.h"
-#include "notify/webhook/chat_format.h"
-#include "notify/webhook/http_push.h"
+#include "notify/webhook/chat_channel.h"
 
 namespace herald::notify {
 
-struct MattermostOptions {
-  bool allow_http = false;  // self-hosted servers on an internal network, tests
-  UrlCheck check_url;       // the SSRF check (net::AddressPolicy::CheckUrl in production)
+struct MattermostOptions : ChatOptions {
   // Shown as the poster when the server allows integrations to override it; empty: the webhook's.
   std::string username;
   std::string icon_url;
-  ChatLabels labels;
 };
 
 // The JSON body sent for `message`.
 std::string BuildMattermostPayload(const Message& message, const MattermostOptions& options = {});
 
-class MattermostChannel final : public Channel {
+class MattermostChannel final : public ChatChannel {
  public:
   MattermostChannel(net::HttpClient& http, const Clock& clock, MattermostOptions options);
 
-  model::ChannelKind Kind() const override { return model::ChannelKind::kMattermost; }
-  Result<std::string> NormalizeAddress(std::string_view address, const std::string& field) const override;
-  void Send(const Message& message, const model::Subscriber& to, std::function<void(SendOutcome)> done) override;
+ protected:
+  std::string Payload(const Message& message) const override { return BuildMattermostPayload(message, options_); }
 
  private:
-  net::HttpClient& http_;
-  const Clock& clock_;
-  MattermostOptions options_;
+  MattermostOptions options_;  // username and icon_url besides the common ones
 };
 
 }  // namespace herald::notify

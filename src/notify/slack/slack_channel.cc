@@ -106,38 +106,22 @@ std::string BuildSlackPayload(const Message& m, const ChatLabels& labels) {
 }
 
 SlackChannel::SlackChannel(net::HttpClient& http, const Clock& clock, SlackOptions options)
-    : http_(http), clock_(clock), options_(std::move(options)) {}
-
-Result<std::string> SlackChannel::NormalizeAddress(std::string_view address, const std::string& field) const {
-  PushUrlRule rule;
-  rule.allow_http = options_.allow_any_host && options_.allow_http;
-  if (!options_.allow_any_host) {
-    rule.host_allowed = [](std::string_view host, std::string_view path) {
-      return host == "hooks.slack.com" && (path.starts_with("/services/") || path.starts_with("/workflows/"));
-    };
-    rule.expected = "a Slack incoming webhook URL (https://hooks.slack.com/services/...)";
-  }
-  return NormalizePushUrl(address, field, rule, options_.check_url);
-}
-
-RateLimit SlackChannel::DestinationLimit() const {
-  RateLimit limit;
-  limit.count = 1;
-  limit.window = std::chrono::milliseconds(1000);
-  return limit;
-}
-
-void SlackChannel::Send(const Message& message, const model::Subscriber& to, std::function<void(SendOutcome)> done) {
-  auto refine = [](const net::HttpResponse& r, SendOutcome& out) {
-    if (r.status < 400 || r.status >= 500) return;
-    const std::string_view body = Trim(r.body);
-    for (std::string_view gone :
-         {"no_service", "no_team", "team_disabled", "invalid_token", "channel_not_found", "channel_is_archived"}) {
-      if (body == gone) out.kind = SendOutcome::Kind::kGone;
-    }
-  };
-  PostJson(http_, clock_, to.address, BuildSlackPayload(message, options_.labels), {}, std::move(done),
-           std::move(refine));
-}
+    : ChatChannel(model::ChannelKind::kSlack, http, clock, std::move(options),
+                  {.limit = {1, std::chrono::milliseconds(1000)},
+                   .platform = {.allow_http = false,
+                                .host_allowed =
+                                    [](std::string_view host, std::string_view path) {
+                                      return host == "hooks.slack.com" &&
+                                             (path.starts_with("/services/") || path.starts_with("/workflows/"));
+                                    },
+                                .expected = "a Slack incoming webhook URL (https://hooks.slack.com/services/...)"},
+                   .refine = [](const net::HttpResponse& r, SendOutcome& out) {
+                     if (r.status < 400 || r.status >= 500) return;
+                     const std::string_view body = Trim(r.body);
+                     for (std::string_view gone : {"no_service", "no_team", "team_disabled", "invalid_token",
+                                                   "channel_not_found", "channel_is_archived"}) {
+                       if (body == gone) out.kind = SendOutcome::Kind::kGone;
+                     }
+                   }}) {}
 
 }  // namespace herald::notify

@@ -23,36 +23,21 @@
 
 #include "core/clock.h"
 #include "net/http_client.h"
-#include "notify/channel.h"
-#include "notify/webhook/chat_format.h"
-#include "notify/webhook/http_push.h"
+#include "notify/webhook/chat_channel.h"
 
 namespace herald::notify {
 
-struct SlackOptions {
-  // Accept any https URL, not only https://hooks.slack.com/services|workflows/... (tests, proxies).
-  bool allow_any_host = false;
-  bool allow_http = false;  // with allow_any_host: plain http for tests
-  UrlCheck check_url;       // the SSRF check (net::AddressPolicy::CheckUrl in production)
-  ChatLabels labels;
-};
+using SlackOptions = ChatOptions;
 
 // The JSON body sent for `message`.
 std::string BuildSlackPayload(const Message& message, const ChatLabels& labels = {});
 
-class SlackChannel final : public Channel {
+class SlackChannel final : public ChatChannel {
  public:
   SlackChannel(net::HttpClient& http, const Clock& clock, SlackOptions options);
 
-  model::ChannelKind Kind() const override { return model::ChannelKind::kSlack; }
-  Result<std::string> NormalizeAddress(std::string_view address, const std::string& field) const override;
-  RateLimit DestinationLimit() const override;
-  void Send(const Message& message, const model::Subscriber& to, std::function<void(SendOutcome)> done) override;
-
- private:
-  net::HttpClient& http_;
-  const Clock& clock_;
-  SlackOptions options_;
+ protected:
+  std::string Payload(const Message& message) const override { return BuildSlackPayload(message, options().labels); }
 };
 
 }  // namespace herald::notify

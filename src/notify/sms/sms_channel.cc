@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <stdexcept>
 
-#include "notify/sms/phone_number.h"
+#include "address/phone_number.h"
 #include "notify/sms/sms_text.h"
 
 namespace herald::notify {
@@ -228,7 +228,7 @@ SendOutcome Classify(const net::HttpResponse& r, bool twilio, TimeMs now) {
 Status ValidateSmsOptions(const SmsOptions& o) {
   if (o.provider != "twilio" && o.provider != "http")
     return Error::Invalid("sms.provider", "must be \"twilio\" or \"http\"");
-  if (!o.default_region.empty() && !IsKnownPhoneRegion(o.default_region))
+  if (!o.default_region.empty() && !address::IsKnownPhoneRegion(o.default_region))
     return Error::Invalid("sms.default_region", "must be an ISO 3166-1 alpha-2 region code such as \"US\"");
   if (o.messages_per_second < 1) return Error::Invalid("sms.messages_per_second", "must be at least 1");
   // Twilio takes at most 1600 characters: ten GSM-7 segments.
@@ -293,7 +293,7 @@ SmsChannel::SmsChannel(net::HttpClient& http, const Clock& clock, SmsOptions opt
     : http_(http), clock_(clock), options_(std::move(options)), valid_(ValidateSmsOptions(options_)) {}
 
 Result<std::string> SmsChannel::NormalizeAddress(std::string_view address, const std::string& field) const {
-  return NormalizePhoneNumber(address, options_.default_region, field);
+  return address::NormalizePhoneNumber(address, options_.default_region, field);
 }
 
 int SmsChannel::MessagesPerSecond() const { return std::max(options_.messages_per_second, 1); }

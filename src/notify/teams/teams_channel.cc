@@ -117,37 +117,22 @@ std::string BuildTeamsPayload(const Message& m, const ChatLabels& labels) {
 }
 
 TeamsChannel::TeamsChannel(net::HttpClient& http, const Clock& clock, TeamsOptions options)
-    : http_(http), clock_(clock), options_(std::move(options)) {}
-
-Result<std::string> TeamsChannel::NormalizeAddress(std::string_view address, const std::string& field) const {
-  PushUrlRule rule;
-  rule.allow_http = options_.allow_any_host && options_.allow_http;
-  if (!options_.allow_any_host) {
-    rule.host_allowed = [](std::string_view host, std::string_view) {
-      return host.ends_with(".webhook.office.com") || host.ends_with(".logic.azure.com") ||
-             host.ends_with(".environment.api.powerplatform.com");
-    };
-    rule.expected = "a Teams incoming webhook or Workflows URL (https://...webhook.office.com/...)";
-  }
-  return NormalizePushUrl(address, field, rule, options_.check_url);
-}
-
-RateLimit TeamsChannel::DestinationLimit() const {
-  RateLimit limit;
-  limit.count = 4;
-  limit.window = std::chrono::milliseconds(1000);
-  return limit;
-}
-
-void TeamsChannel::Send(const Message& message, const model::Subscriber& to, std::function<void(SendOutcome)> done) {
-  auto refine = [](const net::HttpResponse& r, SendOutcome& out) {
-    if (out.kind != SendOutcome::Kind::kDelivered) return;
-    if (r.body.find("delivery failed") == std::string::npos) return;
-    out.kind = SendOutcome::Kind::kRetry;
-    out.detail = "HTTP " + std::to_string(r.status) + " but " + SanitizeUtf8(r.body.substr(0, 160));
-  };
-  PostJson(http_, clock_, to.address, BuildTeamsPayload(message, options_.labels), {}, std::move(done),
-           std::move(refine));
-}
+    : ChatChannel(
+          model::ChannelKind::kTeams, http, clock, std::move(options),
+          {.limit = {4, std::chrono::milliseconds(1000)},
+           .platform = {.allow_http = false,
+                        .host_allowed =
+                            [](std::string_view host, std::string_view) {
+                              return host.ends_with(".webhook.office.com") || host.ends_with(".logic.azure.com") ||
+                                     host.ends_with(".environment.api.powerplatform.com");
+                            },
+                        .expected = "a Teams incoming webhook or Workflows URL (https://...webhook.office.com/...)"},
+           // Legacy connectors answer 200 with "Webhook message delivery failed" when throttled.
+           .refine = [](const net::HttpResponse& r, SendOutcome& out) {
+             if (out.kind != SendOutcome::Kind::kDelivered) return;
+             if (r.body.find("delivery failed") == std::string::npos) return;
+             out.kind = SendOutcome::Kind::kRetry;
+             out.detail = "HTTP " + std::to_string(r.status) + " but " + SanitizeUtf8(r.body.substr(0, 160));
+           }}) {}
 
 }  // namespace herald::notify

@@ -25,37 +25,21 @@
 
 #include "core/clock.h"
 #include "net/http_client.h"
-#include "notify/channel.h"
-#include "notify/webhook/chat_format.h"
-#include "notify/webhook/http_push.h"
+#include "notify/webhook/chat_channel.h"
 
 namespace herald::notify {
 
-struct TeamsOptions {
-  // Accept any https URL, not only *.webhook.office.com, *.logic.azure.com and
-  // *.environment.api.powerplatform.com (tests, proxies).
-  bool allow_any_host = false;
-  bool allow_http = false;  // with allow_any_host: plain http for tests
-  UrlCheck check_url;       // the SSRF check (net::AddressPolicy::CheckUrl in production)
-  ChatLabels labels;
-};
+using TeamsOptions = ChatOptions;
 
 // The JSON body sent for `message`.
 std::string BuildTeamsPayload(const Message& message, const ChatLabels& labels = {});
 
-class TeamsChannel final : public Channel {
+class TeamsChannel final : public ChatChannel {
  public:
   TeamsChannel(net::HttpClient& http, const Clock& clock, TeamsOptions options);
 
-  model::ChannelKind Kind() const override { return model::ChannelKind::kTeams; }
-  Result<std::string> NormalizeAddress(std::string_view address, const std::string& field) const override;
-  RateLimit DestinationLimit() const override;
-  void Send(const Message& message, const model::Subscriber& to, std::function<void(SendOutcome)> done) override;
-
- private:
-  net::HttpClient& http_;
-  const Clock& clock_;
-  TeamsOptions options_;
+ protected:
+  std::string Payload(const Message& message) const override { return BuildTeamsPayload(message, options().labels); }
 };
 
 }  // namespace herald::notify

@@ -1,4 +1,4 @@
-// The plumbing every HTTP push channel shares (webhook, Slack, Teams, Discord, Mattermost):
+// The plumbing every HTTP push channel shares (the webhook and the chat channels):
 // checking a destination URL a subscriber gave us, POSTing one JSON document to it, and turning
 // the answer into a SendOutcome. Each channel adds only its wire format and platform quirks.
 //
@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "address/web_url.h"
 #include "core/clock.h"
 #include "core/result.h"
 #include "net/http_client.h"
@@ -22,17 +23,11 @@ namespace herald::notify {
 // DNS resolution). It returns the normalised URL or an Error::Invalid naming `field`.
 using UrlCheck = std::function<Result<std::string>(std::string_view url, const std::string& field)>;
 
-// What a channel accepts as a destination before the SSRF check runs.
-struct PushUrlRule {
-  bool allow_http = false;  // plain http (tests, internal deployments); https otherwise
-  // Platform host check on the lower-cased host and the path (which starts with '/'); null accepts
-  // any host. Hosts that must match also need the default port.
-  std::function<bool(std::string_view host, std::string_view path)> host_allowed;
-  std::string expected;  // for the error message: "a Slack incoming webhook URL (https://hooks.slack.com/...)"
-};
+// What a channel accepts as a destination before the SSRF check runs (address/web_url.h).
+using PushUrlRule = address::WebUrlRule;
 
-// Trims `address`, checks it is an absolute http(s) URL without user info or fragment, at most
-// 2048 bytes, satisfying `rule`, then hands it to `check` and returns what that returns. A null
+// address::NormalizeWebUrl (trimmed, an absolute http(s) URL without user info or fragment, at
+// most 2048 bytes, satisfying `rule`), then hands it to `check` and returns what that returns. A null
 // `check` fails closed (Error::Internal): a deployment must never skip the SSRF guard by accident.
 Result<std::string> NormalizePushUrl(std::string_view address, const std::string& field, const PushUrlRule& rule,
                                      const UrlCheck& check);

@@ -50,8 +50,9 @@ void Judge(const model::ProbeSpec& spec, const std::string& host, TimeMs now, co
 Status TlsProbe::Validate(const model::ProbeSpec& spec, const std::string& field) const {
   std::string why;
   if (!probes::ParseHostPort(spec.target, &why)) return Error::Invalid(probes::FieldName(field, "target"), why);
-  if (spec.expiry_warn_days < 0 || spec.expiry_warn_days > 3650)
-    return Error::Invalid(probes::FieldName(field, "expiry_warn_days"), "must be from 0 to 3650 days");
+  if (spec.expiry_warn_days < 0 || spec.expiry_warn_days > model::kMaxExpiryWarnDays)
+    return Error::Invalid(probes::FieldName(field, "expiry_warn_days"),
+                          "must be from 0 to " + std::to_string(model::kMaxExpiryWarnDays) + " days");
   if (spec.slow_ms < 0) return Error::Invalid(probes::FieldName(field, "slow_ms"), "must not be negative");
   return {};
 }

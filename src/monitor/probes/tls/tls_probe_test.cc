@@ -130,6 +130,11 @@ TEST_F(TlsProbeTest, ValidateNamesTheField) {
   EXPECT_TRUE(probe_->Validate(spec, "spec").ok());
   spec.expiry_warn_days = -1;
   EXPECT_EQ(probe_->Validate(spec, "spec").error().field, "spec.expiry_warn_days");
+  // Issue 14: the probe allowed 3650 days where the service (and docs/api.md) allow 365.
+  spec.expiry_warn_days = 365;
+  EXPECT_TRUE(probe_->Validate(spec, "spec").ok());
+  spec.expiry_warn_days = 366;
+  EXPECT_EQ(probe_->Validate(spec, "spec").error().field, "spec.expiry_warn_days");
   spec.expiry_warn_days = 14;
   spec.target = "https://example.com";
   EXPECT_EQ(probe_->Validate(spec, "spec").error().field, "spec.target");

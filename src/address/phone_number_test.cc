@@ -1,8 +1,8 @@
-#include "notify/sms/phone_number.h"
+#include "address/phone_number.h"
 
 #include <gtest/gtest.h>
 
-namespace herald::notify {
+namespace herald::address {
 namespace {
 
 std::string Ok(std::string_view input, std::string_view region) {
@@ -114,4 +114,4 @@ TEST(PhoneNumber, RefusesMoreThanFifteenDigits) {
 }
 
 }  // namespace
-}  // namespace herald::notify
+}  // namespace herald::address

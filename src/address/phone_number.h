@@ -1,5 +1,5 @@
-// Phone numbers for the SMS channel: validation and normalisation to E.164 ("+14155552671") with
-// Google's libphonenumber, so that one subscriber is one row whatever way they typed the number,
+// Phone numbers (the SMS channel, the sign-up, the command line): validation and normalisation to E.164
+// ("+14155552671") with Google's libphonenumber, so that one subscriber is one row whatever way they typed the number,
 // and the provider gets the only format it accepts.
 //
 // Thread safety: pure functions; libphonenumber's PhoneNumberUtil is a process-wide singleton
@@ -11,7 +11,7 @@
 
 #include "core/result.h"
 
-namespace herald::notify {
+namespace herald::address {
 
 // The longest input accepted, in bytes. The longest E.164 number has 15 digits; with a "+",
 // an international prefix and generous punctuation, real input stays well under this.
@@ -35,4 +35,4 @@ Result<std::string> NormalizePhoneNumber(std::string_view input, std::string_vie
 // True if libphonenumber knows `region` (ISO 3166-1 alpha-2, any case) as a default region.
 bool IsKnownPhoneRegion(std::string_view region);
 
-}  // namespace herald::notify
+}  // namespace herald::address

@@ -1,4 +1,4 @@
-#include "notify/sms/phone_number.h"
+#include "address/phone_number.h"
 
 #include <phonenumbers/phonenumber.pb.h>
 #include <phonenumbers/phonenumberutil.h>
@@ -14,7 +14,7 @@
 
 #include "core/text.h"
 
-namespace herald::notify {
+namespace herald::address {
 namespace {
 
 using i18n::phonenumbers::PhoneNumber;
@@ -90,4 +90,4 @@ Result<std::string> NormalizePhoneNumber(std::string_view input, std::string_vie
   return e164;
 }
 
-}  // namespace herald::notify
+}  // namespace herald::address
