@@ -10,24 +10,27 @@
 #include <mutex>
 #include <set>
 
-#include "api/json.h"
 #include "api/monitors_api.h"
 #include "api/request_body.h"
 #include "api/routes.h"
 #include "api/subscribers_api.h"
+#include "assets/web_assets.h"
 #include "core/encoding.h"
 #include "core/text.h"
 #include "core/time.h"
 #include "http/auth.h"
 #include "http/errors.h"
-#include "page/web_assets.h"
 #include "service/services.h"
+#include "statuspage/json.h"
 
 namespace herald::api {
 namespace json = boost::json;
 using http::Request;
 using http::Response;
 using model::Role;
+using statuspage::Audience;
+using statuspage::ComponentJson;
+using statuspage::IncidentJson;
 
 namespace {
 
@@ -530,7 +533,7 @@ struct AdminApi::Impl {
   Response Handle(const Request& req) {
     auto seg = SplitApiPath(req.path);
     if (seg.size() == 2 && seg[1] == "openapi" && (req.method == "GET" || req.method == "HEAD")) {
-      Response r = http::JsonResponse(200, std::string(page::FindWebAsset("openapi.json")));
+      Response r = http::JsonResponse(200, std::string(assets::FindWebAsset("openapi.json")));
       r.Set("Access-Control-Allow-Origin", "*");
       return r;
     }
@@ -560,9 +563,8 @@ struct AdminApi::Impl {
     // Replays within 24 h return the first answer. The in-flight set makes a concurrent replay
     // wait its turn instead of writing twice.
     const std::string scoped = key->id + ":" + idem;
-    const std::string request_hash =
-        Sha256Hex(req.method + " " + req.path + "\n" +
-                  (req.body_file ? "file " + FileSha256(req.body_file->get()) : req.body));
+    const std::string request_hash = Sha256Hex(req.method + " " + req.path + "\n" +
+                                               (req.body_file ? "file " + FileSha256(req.body_file->get()) : req.body));
     {
       std::unique_lock lock(idem_mu);
       if (!idem_in_flight.insert(scoped).second)

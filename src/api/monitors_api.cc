@@ -5,10 +5,10 @@
 #include <cstdio>
 #include <set>
 
-#include "api/json.h"
 #include "api/request_body.h"
 #include "core/time.h"
 #include "http/errors.h"
+#include "statuspage/json.h"
 
 namespace herald::api {
 namespace json = boost::json;
@@ -714,7 +714,7 @@ Result<Response> MonitorsApi::Drafts(const Request& req, const model::ApiKey& ke
     if (!inc) return inc.error();
     auto all = deps_.store.ListComponents(page.id);
     if (!all) return all.error();
-    return Json(201, IncidentJson(*inc, *all, deps_.public_url, Audience::kStaff));
+    return Json(201, statuspage::IncidentJson(*inc, *all, deps_.public_url, statuspage::Audience::kStaff));
   }
   return Error::NotFound("no such endpoint: " + req.path);
 }

@@ -8,14 +8,13 @@
 #include <map>
 #include <set>
 
-#include "api/json.h"
 #include "api/request_body.h"
 #include "api/subscribers_api.h"
+#include "assets/web_assets.h"
 #include "core/text.h"
 #include "core/time.h"
 #include "http/errors.h"
 #include "notify/templates.h"
-#include "page/web_assets.h"
 
 namespace herald::api {
 namespace json = boost::json;
@@ -209,9 +208,9 @@ struct PublicSubscribe::Impl {
       if ((*channels)->find("sms,") == std::string::npos) d.set("sms_off", true);
     }
     d.set("subscribe_form",
-          mu::partial([] { return std::string(page::FindWebAsset("templates/_subscribe_form.mustache")); }));
-    mu::mustache body{std::string(page::FindWebAsset("templates/" + template_name + ".mustache"))};
-    mu::mustache layout{std::string(page::FindWebAsset("templates/layout.mustache"))};
+          mu::partial([] { return std::string(assets::FindWebAsset("templates/_subscribe_form.mustache")); }));
+    mu::mustache body{std::string(assets::FindWebAsset("templates/" + template_name + ".mustache"))};
+    mu::mustache layout{std::string(assets::FindWebAsset("templates/layout.mustache"))};
     const TimeMs now = deps.clock.Now();
     mu::data l;
     l.set("title", title + " - " + page.name + " Status");

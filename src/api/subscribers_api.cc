@@ -9,7 +9,6 @@
 #include <sstream>
 #include <streambuf>
 
-#include "api/json.h"
 #include "api/request_body.h"
 #include "core/text.h"
 #include "core/time.h"

@@ -7,12 +7,12 @@
 #include <chrono>
 #include <condition_variable>
 
+#include "assets/web_assets.h"
 #include "core/log.h"
 #include "core/thread_name.h"
 #include "core/time.h"
 #include "http/auth.h"
 #include "http/errors.h"
-#include "page/web_assets.h"
 
 namespace herald::app {
 namespace {
@@ -417,7 +417,7 @@ std::optional<http::Response> App::HandleFast(const http::Request& req) {
   }
   if (p == "/sw.js") {
     // The web push service worker must be served from the root to control the whole origin.
-    r.body = std::string(page::FindWebAsset("assets/sw.js"));
+    r.body = std::string(assets::FindWebAsset("assets/sw.js"));
     r.Set("Content-Type", "text/javascript; charset=utf-8");
     r.Set("Cache-Control", "no-cache");
     return r;
@@ -449,7 +449,7 @@ std::optional<http::Response> App::HandleFast(const http::Request& req) {
     // A fresh server with no public page yet: say how to make one instead of raw JSON.
     if (p == "/" || p == "/index.html") return WelcomePage(200);
     if (p == "/assets/page.css") {
-      r.body = std::string(page::FindWebAsset("assets/page.css"));
+      r.body = std::string(assets::FindWebAsset("assets/page.css"));
       r.Set("Content-Type", "text/css; charset=utf-8");
       return r;
     }

@@ -13,7 +13,6 @@
 #include <map>
 #include <set>
 
-#include "api/json.h"
 #include "app/app.h"
 #include "cli/common.h"
 #include "cli/demo.h"
@@ -26,6 +25,7 @@
 #include "page/snapshot.h"
 #include "service/monitors.h"
 #include "service/services.h"
+#include "statuspage/json.h"
 #include "store/store.h"
 
 namespace herald::cli {
@@ -133,8 +133,8 @@ std::string IncidentUrl(const model::Incident& inc, store::Store& store, const c
 int PrintIncident(const model::Incident& inc, store::Store& store, const config::Config& cfg, bool as_json) {
   if (as_json) {
     auto comps = store.ListComponents(inc.page_id);
-    std::cout << boost::json::serialize(api::IncidentJson(inc, comps ? *comps : std::vector<model::Component>{}, "",
-                                                          api::Audience::kStaff))
+    std::cout << boost::json::serialize(statuspage::IncidentJson(inc, comps ? *comps : std::vector<model::Component>{},
+                                                                 "", statuspage::Audience::kStaff))
               << "\n";
     return 0;
   }

@@ -4,10 +4,10 @@
 #include <boost/json.hpp>
 #include <regex>
 
-#include "api/json.h"
 #include "core/text.h"
 #include "core/time.h"
 #include "page/markdown.h"
+#include "statuspage/webhook.h"
 
 namespace herald::notify {
 namespace {
@@ -43,12 +43,6 @@ unsigned WantBit(const model::Incident& inc) {
 
 std::string Zone(const EventContext& ctx, const model::Subscriber& s) {
   return !s.time_zone.empty() ? s.time_zone : ctx.page.time_zone;
-}
-
-std::string Json(const boost::json::value& v) { return boost::json::serialize(v); }
-
-boost::json::object PageStatusJson(const model::Page& page, const api::OverallStatus& overall) {
-  return {{"id", page.id}, {"status_indicator", overall.indicator}, {"status_description", overall.description}};
 }
 
 // "[label](https://...)" -> "label (https://...)": plain text keeps where a link goes.
@@ -172,16 +166,9 @@ Result<std::optional<EventContext>> LoadEventContext(store::Store& store, const 
     ctx.affected_ids.insert(ctx.component->id);
     if (!ctx.component->group_id.empty()) ctx.affected_ids.insert(ctx.component->group_id);
     ctx.critical = *parsed_new == model::ComponentStatus::kMajorOutage;
-    const auto overall = api::ComputeOverallStatus(components, *unresolved, event.created_at);
-    boost::json::object doc{{"page", PageStatusJson(ctx.page, overall)},
-                            {"component_update",
-                             {{"id", DeliveryId(event.id, "component")},
-                              {"component_id", ctx.component->id},
-                              {"created_at", FormatIso8601(event.created_at)},
-                              {"old_status", old_status},
-                              {"new_status", std::string(model::ToString(*parsed_new))}}},
-                            {"component", api::ComponentJson(*ctx.component, components, api::Audience::kPublic)}};
-    ctx.webhook_json = Json(doc);
+    ctx.webhook_json =
+        statuspage::ComponentUpdateWebhookBody(ctx.page, components, *unresolved, *ctx.component,
+                                               DeliveryId(event.id, "component"), event.created_at, old_status);
     return std::optional<EventContext>(std::move(ctx));
   }
 
@@ -226,10 +213,7 @@ Result<std::optional<EventContext>> LoadEventContext(store::Store& store, const 
   // The page's status then: this incident as it was, the others as they are.
   std::erase_if(*unresolved, [&](const model::Incident& i) { return i.id == inc.id; });
   if (!model::IsClosed(inc.status)) unresolved->push_back(inc);
-  const auto overall = api::ComputeOverallStatus(components, *unresolved, event.created_at);
-  boost::json::object doc{{"page", PageStatusJson(ctx.page, overall)},
-                          {"incident", api::IncidentJson(inc, components, public_url, api::Audience::kPublic)}};
-  ctx.webhook_json = Json(doc);
+  ctx.webhook_json = statuspage::IncidentWebhookBody(ctx.page, components, *unresolved, inc, public_url);
   return std::optional<EventContext>(std::move(ctx));
 }
 

@@ -9,13 +9,15 @@
 #include <set>
 #include <unordered_map>
 
+#include "assets/web_assets.h"
 #include "core/text.h"
 #include "core/time.h"
+#include "model/overall_status.h"
 #include "page/charts.h"
 #include "page/feeds.h"
 #include "page/markdown.h"
 #include "page/uptime.h"
-#include "page/web_assets.h"
+#include "statuspage/public_api.h"
 
 namespace herald::page {
 namespace {
@@ -160,14 +162,10 @@ std::string_view ImpactLabel(const model::Incident& i) {
   return "";
 }
 
-bool MaintenanceActive(const model::Incident& i) {
-  return i.is_maintenance() && (i.status == IncidentStatus::kInProgress || i.status == IncidentStatus::kVerifying);
-}
 bool MaintenanceUpcoming(const model::Incident& i, TimeMs now) {
   return i.is_maintenance() && i.status == IncidentStatus::kScheduled &&
          (!i.scheduled_until || *i.scheduled_until > now);
 }
-bool IncidentActive(const model::Incident& i) { return !i.is_maintenance() && !model::IsClosed(i.status); }
 
 // Headings inside Markdown must continue the page's outline (WCAG 1.3.1): the highest level the
 // author used becomes `first_level` ("## What happened" in a postmortem under an <h2> becomes
@@ -531,12 +529,12 @@ void SubscribeData(const Ctx& c, mu::data& d) {
 void AddPartials(mu::data& d) {
   for (const char* name : {"timeline", "component", "incident_card", "subscribe_form"}) {
     std::string file = std::string("templates/_") + name + ".mustache";
-    d.set(name, mu::partial([file] { return std::string(FindWebAsset(file)); }));
+    d.set(name, mu::partial([file] { return std::string(assets::FindWebAsset(file)); }));
   }
 }
 
 std::string Render(std::string_view template_name, const mu::data& d) {
-  mu::mustache tmpl{std::string(FindWebAsset("templates/" + std::string(template_name) + ".mustache"))};
+  mu::mustache tmpl{std::string(assets::FindWebAsset("templates/" + std::string(template_name) + ".mustache"))};
   if (!tmpl.is_valid()) return "<!-- template " + std::string(template_name) + ": " + tmpl.error_message() + " -->";
   return tmpl.render(d);
 }
@@ -564,7 +562,7 @@ std::string Layout(const Ctx& c, const std::string& title, const std::string& co
   d.set("content", content);
   d.set("extra_head", std::string());
   d.set("static_export", in.static_export);
-  mu::mustache tmpl{std::string(FindWebAsset("templates/layout.mustache"))};
+  mu::mustache tmpl{std::string(assets::FindWebAsset("templates/layout.mustache"))};
   // In the page's zone like every other time here; page.js shows it in the visitor's.
   d.set("updated", stamp.with_date ? Time(c, stamp.at, kLongTime) : Time(c, stamp.at));
   return tmpl.is_valid() ? tmpl.render(d) : "<!-- layout: " + tmpl.error_message() + " -->";
@@ -589,20 +587,20 @@ std::string RenderIndex(const Ctx& c, const OverallStatus& overall) {
   mu::data active{mu::data::type::list}, maint{mu::data::type::list};
   bool any_active = false, any_maint = false;
   for (const auto& i : in.incidents) {
-    if (IncidentActive(i)) active.push_back(IncidentData(c, i, false)), any_active = true;
+    if (model::IncidentOpen(i)) active.push_back(IncidentData(c, i, false)), any_active = true;
   }
   // Maintenance: in progress first, then upcoming soonest first.
   std::vector<const model::Incident*> m;
   for (const auto& i : in.incidents)
-    if (MaintenanceActive(i) || MaintenanceUpcoming(i, in.now)) m.push_back(&i);
+    if (model::MaintenanceInProgress(i) || MaintenanceUpcoming(i, in.now)) m.push_back(&i);
   std::stable_sort(m.begin(), m.end(), [](const auto* a, const auto* b) {
-    bool aa = MaintenanceActive(*a), ba = MaintenanceActive(*b);
+    bool aa = model::MaintenanceInProgress(*a), ba = model::MaintenanceInProgress(*b);
     if (aa != ba) return aa;
     return *a->scheduled_for < *b->scheduled_for;
   });
   for (const auto* i : m) {
     mu::data md = IncidentData(c, *i, false);
-    md.set("in_progress", MaintenanceActive(*i));
+    md.set("in_progress", model::MaintenanceInProgress(*i));
     maint.push_back(md);
     any_maint = true;
   }
@@ -887,38 +885,22 @@ std::string RenderWelcomePage(std::string_view public_url) {
 }
 
 OverallStatus ComputeOverallStatus(const std::vector<model::Component>& components,
-                                   const std::vector<model::Incident>& incidents, TimeMs now) {
-  (void)now;
-  int level = 0;  // 0 none, 1 minor, 2 major, 3 critical
-  bool maintenance = false;
-  for (const auto& c : components) {
-    if (c.hidden || c.is_group) continue;
-    switch (c.status) {
-      case ComponentStatus::kMajorOutage: level = std::max(level, 3); break;
-      case ComponentStatus::kPartialOutage: level = std::max(level, 2); break;
-      case ComponentStatus::kDegradedPerformance: level = std::max(level, 1); break;
-      case ComponentStatus::kUnderMaintenance: maintenance = true; break;
-      case ComponentStatus::kOperational: break;
-    }
+                                   const std::vector<model::Incident>& incidents) {
+  const Impact indicator = model::OverallIndicator(components, incidents);
+  switch (indicator) {
+    case Impact::kCritical: return {indicator, "Major system outage"};
+    case Impact::kMajor: return {indicator, "Partial system outage"};
+    case Impact::kMinor: return {indicator, "Degraded performance"};
+    case Impact::kMaintenance: return {indicator, "Maintenance in progress"};
+    case Impact::kNone: break;
   }
-  for (const auto& i : incidents) {
-    if (MaintenanceActive(i)) maintenance = true;
-    if (!IncidentActive(i)) continue;
-    switch (i.impact) {
-      case Impact::kCritical: level = std::max(level, 3); break;
-      case Impact::kMajor: level = std::max(level, 2); break;
-      case Impact::kMinor: level = std::max(level, 1); break;
-      default: break;
-    }
-  }
-  switch (level) {
-    case 3: return {Impact::kCritical, "Major system outage"};
-    case 2: return {Impact::kMajor, "Partial system outage"};
-    case 1: return {Impact::kMinor, "Degraded performance"};
-    default: break;
-  }
-  if (maintenance) return {Impact::kMaintenance, "Maintenance in progress"};
   return {Impact::kNone, "All systems operational"};
+}
+
+std::vector<std::pair<std::string, std::string>> RenderPublicApi(const SiteInput& in) {
+  return statuspage::RenderPublicApi(
+      {in.page, in.components, in.incidents, in.now,
+       in.public_url + (in.base_path == "/" ? "" : in.base_path.substr(0, in.base_path.size() - 1))});
 }
 
 static void AddFile(std::vector<SiteFile>& files, std::string path, std::string content_type, std::string body) {
@@ -999,7 +981,7 @@ std::vector<SiteFile> RenderSite(const SiteInput& raw, RenderCache* cache) {
     }
   }
 
-  OverallStatus overall = ComputeOverallStatus(in.components, in.incidents, in.now);
+  OverallStatus overall = ComputeOverallStatus(in.components, in.incidents);
   const std::string html = "text/html; charset=utf-8";
   std::vector<SiteFile> files;
   AddFile(files, "index.html", html, RenderIndex(c, overall));
@@ -1056,7 +1038,7 @@ std::vector<SiteFile> RenderSite(const SiteInput& raw, RenderCache* cache) {
                      HtmlEscape(in.base_path) + "\">current status</a> and the <a href=\"" + HtmlEscape(in.base_path) +
                      "history.html\">incident history</a> are here.</p>\n",
                  {in.now, false}));
-  AddFile(files, "assets/page.css", "text/css; charset=utf-8", std::string(FindWebAsset("assets/page.css")));
+  AddFile(files, "assets/page.css", "text/css; charset=utf-8", std::string(assets::FindWebAsset("assets/page.css")));
   // The page's own colours live in a stylesheet of their own (not inline), so the strict
   // Content-Security-Policy (style-src 'self') holds. 4.6 rather than 4.5 keeps rounding from
   // landing a hair under WCAG AA.
@@ -1067,9 +1049,11 @@ std::vector<SiteFile> RenderSite(const SiteInput& raw, RenderCache* cache) {
                 "}\n@media (prefers-color-scheme:dark){:root{--accent:" + EnsureContrast(accent, "#0f172a", 4.6) +
                 "}}\n");
   }
-  AddFile(files, "assets/favicon.svg", "image/svg+xml", std::string(FindWebAsset("assets/favicon.svg")));
-  AddFile(files, "assets/page.js", "text/javascript; charset=utf-8", std::string(FindWebAsset("assets/page.js")));
-  AddFile(files, "assets/push.js", "text/javascript; charset=utf-8", std::string(FindWebAsset("assets/push.js")));
+  AddFile(files, "assets/favicon.svg", "image/svg+xml", std::string(assets::FindWebAsset("assets/favicon.svg")));
+  AddFile(files, "assets/page.js", "text/javascript; charset=utf-8",
+          std::string(assets::FindWebAsset("assets/page.js")));
+  AddFile(files, "assets/push.js", "text/javascript; charset=utf-8",
+          std::string(assets::FindWebAsset("assets/push.js")));
   return files;
 }
 

@@ -7,7 +7,6 @@
 #include <fstream>
 #include <regex>
 
-#include "api/public_json.h"
 #include "core/time.h"
 #include "page/demo_site.h"
 
@@ -155,7 +154,7 @@ TEST(RenderTest, ChartsUnderOptedInVisibleComponentsOnly) {
   plain.monitors.clear();
   plain.minute_rollups.clear();
   plain.day_rollups.clear();
-  EXPECT_EQ(api::RenderPublicApi(DemoSite(kNow)), api::RenderPublicApi(plain));
+  EXPECT_EQ(RenderPublicApi(DemoSite(kNow)), RenderPublicApi(plain));
 }
 
 TEST(RenderTest, ChartOfAMonitorInAHiddenGroupIsNotShown) {
@@ -341,7 +340,7 @@ TEST(RenderTest, BannerPerStatusCombination) {
       m.scheduled_until = kNow + 3600000;
       in.incidents.push_back(m);
     }
-    OverallStatus o = ComputeOverallStatus(in.components, in.incidents, in.now);
+    OverallStatus o = ComputeOverallStatus(in.components, in.incidents);
     EXPECT_EQ(o.indicator, tc.indicator) << tc.text;
     EXPECT_EQ(o.description, tc.text);
     std::string html = IndexOf(in);

@@ -2,8 +2,8 @@
 
 #include <kainjow/mustache.hpp>
 
+#include "assets/web_assets.h"
 #include "core/text.h"
-#include "page/web_assets.h"
 
 namespace herald::notify::email {
 namespace {
@@ -83,7 +83,7 @@ std::string RenderHtmlBody(const Message& m, std::string_view language) {
   // Parsed once per thread (render only reads the parsed template; the escape function is set
   // once): parsing the layout for every email cost more than rendering it.
   thread_local mu::mustache tmpl = [] {
-    mu::mustache t{std::string(page::FindWebAsset(kLayout))};
+    mu::mustache t{std::string(assets::FindWebAsset(kLayout))};
     t.set_custom_escape([](const std::string& s) { return HtmlEscape(s); });
     return t;
   }();
