@@ -85,10 +85,7 @@ class App::MetricsHandler final : public http::Handler {
   explicit MetricsHandler(App& app) : app_(app) {}
   std::optional<http::Response> HandleFast(const http::Request& req) override {
     if (req.method != "GET" && req.method != "HEAD") {
-      auto r = http::ErrorResponse(Error{ErrorCode::kInvalid, "only GET and HEAD are allowed here", {}});
-      r.status = 405;
-      r.Set("Allow", "GET, HEAD");
-      return r;
+      return http::MethodNotAllowed("GET, HEAD", "only GET and HEAD are allowed here");
     }
     if (req.path == "/metrics") return app_.ServeMetrics(req, /*public_listener=*/false);
     if (req.path == "/healthz") {
@@ -399,10 +396,7 @@ std::optional<http::Response> App::HandleFast(const http::Request& req) {
     return r;
   }
   if (req.method != "GET" && req.method != "HEAD") {
-    r = http::ErrorResponse(Error{ErrorCode::kInvalid, "only GET and HEAD are allowed here", {}});
-    r.status = 405;
-    r.Set("Allow", "GET, HEAD");
-    return r;
+    return http::MethodNotAllowed("GET, HEAD", "only GET and HEAD are allowed here");
   }
   auto snap = publisher_->Current();
   if (p == "/healthz") {

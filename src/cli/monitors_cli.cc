@@ -231,13 +231,6 @@ Result<std::optional<T>> TomlGet(const toml::table& t, const char* key, const st
   return std::optional<T>(*n->value<T>());
 }
 
-#define HERALD_TRY_ASSIGN(target, expr) \
-  do {                                  \
-    auto _r = (expr);                   \
-    if (!_r) return _r.error();         \
-    target = std::move(*_r);            \
-  } while (0)
-
 Status CheckKeys(const toml::table& t, const std::set<std::string>& allowed, const std::string& where) {
   for (const auto& [k, v] : t) {
     if (!allowed.count(std::string(k.str())))

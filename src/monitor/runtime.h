@@ -1,7 +1,7 @@
 // MonitorRuntime: everything a server needs to run its own checks: the asynchronous socket
 // engine (TCP, TLS, DNS), the probes of every kind, the StaffAlerter and the MonitorEngine. HTTP
-// checks and staff alerts share the notification runtime's outbound engine and channels, so one
-// libcurl multi thread carries webhooks, chat messages and HTTP checks alike.
+// checks run on the notification runtime's libcurl engine and staff alerts go out through its
+// channels (whose webhooks and chat messages its push engine carries).
 //
 // One instance per deployment runs monitors ([monitor] enabled = true, the default); with several
 // instances on one PostgreSQL database, switch it off on all but one.

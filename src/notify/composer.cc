@@ -12,7 +12,8 @@
 namespace herald::notify {
 namespace {
 
-std::string Lower(std::string_view s) {
+// `s` with its first letter lowered, to continue a sentence ("Investigating" -> "investigating").
+std::string LowerFirst(std::string_view s) {
   std::string out(s);
   if (!out.empty() && out[0] >= 'A' && out[0] <= 'Z') out[0] = static_cast<char>(out[0] - 'A' + 'a');
   return out;
@@ -272,8 +273,8 @@ TemplateVars EventVars(const EventContext& ctx, const model::Subscriber& s) {
   if (ctx.component) {
     v["component_name"] = ctx.component->name;
     v["component_status"] = label(ctx.component->status);
-    v["component_status_lower"] = Lower(label(ctx.component->status));
-    v["old_status_lower"] = Lower(label(ctx.old_status));
+    v["component_status_lower"] = LowerFirst(label(ctx.component->status));
+    v["old_status_lower"] = LowerFirst(label(ctx.old_status));
     v["updated_at"] = When(ctx.event.created_at, zone);
     return v;
   }
@@ -284,10 +285,10 @@ TemplateVars EventVars(const EventContext& ctx, const model::Subscriber& s) {
   v["incident_id"] = inc.id;
   v["incident_url"] = ctx.page_url + "incidents/" + inc.id + ".html";
   v["status"] = label(up.status);
-  v["status_lower"] = Lower(label(up.status));
+  v["status_lower"] = LowerFirst(label(up.status));
   v["impact"] = std::string(model::ToString(inc.impact));
   v["notice_type"] = LabelIn(lang, model::ToString(inc.type), NoticeLabel(inc.type));
-  v["notice_type_lower"] = Lower(v["notice_type"]);
+  v["notice_type_lower"] = LowerFirst(v["notice_type"]);
   v["is_resolved"] = model::IsClosed(up.status) ? "1" : "";
   v["is_completed"] = up.status == model::IncidentStatus::kCompleted ? "1" : "";
   v["is_in_progress"] = up.status == model::IncidentStatus::kInProgress ? "1" : "";
@@ -303,7 +304,7 @@ TemplateVars EventVars(const EventContext& ctx, const model::Subscriber& s) {
     if (it == ctx.components.end() || it->second.hidden) continue;
     const auto& name = it->second.name;
     affected += (affected.empty() ? "" : ", ") + name;
-    detail += (detail.empty() ? "" : "; ") + name + " (" + Lower(label(a.new_status)) + ")";
+    detail += (detail.empty() ? "" : "; ") + name + " (" + LowerFirst(label(a.new_status)) + ")";
     const bool followed = std::any_of(s.component_ids.begin(), s.component_ids.end(), [&](const std::string& id) {
       return id == a.component_id || id == it->second.group_id;
     });

@@ -14,8 +14,10 @@
 #include "core/time.h"
 #include "model/overall_status.h"
 #include "page/charts.h"
+#include "page/colors.h"
 #include "page/feeds.h"
 #include "page/markdown.h"
+#include "page/sign_up.h"
 #include "page/uptime.h"
 #include "statuspage/public_api.h"
 
@@ -27,7 +29,6 @@ using model::ComponentStatus;
 using model::Impact;
 using model::IncidentStatus;
 
-constexpr const char* kDefaultAccent = "#2563eb";
 constexpr const char* kShortTime = "%b %d, %H:%M %Z";
 constexpr const char* kLongTime = "%b %d, %Y %H:%M %Z";
 constexpr int kPastDays = 7;
@@ -477,39 +478,6 @@ mu::data ComponentsData(const Ctx& c) {
   return list;
 }
 
-// The components as the sign-up form lists them (groups holding their members), those in
-// `checked` ticked: light, without the uptime days that ComponentsData renders.
-mu::data FormComponents(const Ctx& c, const std::set<std::string>& checked) {
-  auto item = [&](const model::Component& comp) {
-    mu::data d;
-    d.set("id", comp.id);
-    d.set("name", comp.name);
-    d.set("is_group", false);
-    d.set("checked", checked.count(comp.id) > 0);
-    return d;
-  };
-  std::set<std::string> group_ids;
-  for (const auto& comp : c.in.components)
-    if (comp.is_group) group_ids.insert(comp.id);
-  mu::data list{mu::data::type::list};
-  for (const auto& comp : c.in.components) {
-    if (comp.is_group) {
-      mu::data members{mu::data::type::list};
-      bool any = false;
-      for (const auto& m : c.in.components)
-        if (!m.is_group && m.group_id == comp.id) members.push_back(item(m)), any = true;
-      if (!any) continue;
-      mu::data g = item(comp);
-      g.set("is_group", true);
-      g.set("members", members);
-      list.push_back(g);
-    } else if (comp.group_id.empty() || !group_ids.count(comp.group_id)) {
-      list.push_back(item(comp));
-    }
-  }
-  return list;
-}
-
 // What the sign-up form needs besides the components: the channels this server can send on, the
 // push key, and for a static export the live page to subscribe on instead.
 void SubscribeData(const Ctx& c, mu::data& d) {
@@ -662,7 +630,7 @@ std::string RenderIncidentPage(const Ctx& c, const model::Incident& i) {
   for (const auto& a : i.components) affected.insert(a.component_id);
   for (const auto& u : i.updates)
     for (const auto& a : u.affected_components) affected.insert(a.component_id);
-  d.set("components", FormComponents(c, affected));
+  d.set("components", SignUpComponents(c.in.components, affected));
   d.set("some_components", !affected.empty());
   d.set("show_subscribe", !model::IsClosed(i.status));
   SubscribeData(c, d);
@@ -708,7 +676,7 @@ std::string SiteKey(const Ctx& c) {
   return k;
 }
 
-// What the sign-up form of an incident page shows besides the incident (FormComponents and
+// What the sign-up form of an incident page shows besides the incident (SignUpComponents and
 // SubscribeData): the components, the channels offered, and for an export the live page.
 std::string SubscribeKey(const Ctx& c) {
   std::string k;
@@ -818,63 +786,7 @@ std::string RenderMonth(const Ctx& c, const std::vector<Month>& months, size_t i
   return Layout(c, m.label + " - " + c.in.page.name + " Status", Render("history_month", d), {stamp, true});
 }
 
-// --- Colours. ------------------------------------------------------------------------------------
-
-struct Rgb {
-  double r, g, b;
-};
-
-Rgb ParseRgb(const std::string& hex) {
-  auto v = [&](int i) { return std::stoi(hex.substr(1 + 2 * i, 2), nullptr, 16) / 255.0; };
-  return {v(0), v(1), v(2)};
-}
-
-double Luminance(const Rgb& c) {
-  auto lin = [](double x) { return x <= 0.03928 ? x / 12.92 : std::pow((x + 0.055) / 1.055, 2.4); };
-  return 0.2126 * lin(c.r) + 0.7152 * lin(c.g) + 0.0722 * lin(c.b);
-}
-
-double Contrast(const Rgb& a, const Rgb& b) {
-  double la = Luminance(a), lb = Luminance(b);
-  return (std::max(la, lb) + 0.05) / (std::min(la, lb) + 0.05);
-}
-
-std::string ToHex(const Rgb& c) {
-  char buf[8];
-  auto b = [](double x) { return static_cast<int>(std::lround(std::clamp(x, 0.0, 1.0) * 255)); };
-  std::snprintf(buf, sizeof buf, "#%02x%02x%02x", b(c.r), b(c.g), b(c.b));
-  return buf;
-}
-
 }  // namespace
-
-std::optional<std::string> ValidateHexColor(std::string_view color) {
-  if (color.size() != 4 && color.size() != 7) return std::nullopt;
-  if (color[0] != '#') return std::nullopt;
-  std::string out = "#";
-  for (char ch : color.substr(1)) {
-    char l = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    if (!((l >= '0' && l <= '9') || (l >= 'a' && l <= 'f'))) return std::nullopt;
-    out += l;
-    if (color.size() == 4) out += l;
-  }
-  return out;
-}
-
-std::string EnsureContrast(const std::string& color, const std::string& background, double min_ratio) {
-  auto fg = ValidateHexColor(color), bg = ValidateHexColor(background);
-  if (!fg || !bg) return kDefaultAccent;
-  Rgb c = ParseRgb(*fg), b = ParseRgb(*bg);
-  // Move towards black on light backgrounds and towards white on dark ones, in small steps, so the
-  // colour keeps its hue and changes no more than needed.
-  double target = Luminance(b) > 0.18 ? 0.0 : 1.0;
-  Rgb start = c;
-  for (int step = 1; step <= 20 && Contrast(c, b) < min_ratio; ++step) {
-    double t = step / 20.0;
-    c = {start.r + (target - start.r) * t, start.g + (target - start.g) * t, start.b + (target - start.b) * t};
-  }
-  return ToHex(c);
-}
 
 std::string RenderWelcomePage(std::string_view public_url) {
   mu::data d;

@@ -131,12 +131,4 @@ inline constexpr std::string_view kPageContentSecurityPolicy =
 // What a server with no public page shows at "/": that Herald runs and how to create a page.
 std::string RenderWelcomePage(std::string_view public_url);
 
-// `color` if it is "#rgb" or "#rrggbb" (normalised to lowercase "#rrggbb"), else nullopt. Only
-// validated colours may go into CSS.
-std::optional<std::string> ValidateHexColor(std::string_view color);
-
-// `color` ("#rrggbb") darkened or lightened just enough to reach `min_ratio` contrast (WCAG 2)
-// against `background`, so a brand colour stays readable as link text in light and dark mode.
-std::string EnsureContrast(const std::string& color, const std::string& background, double min_ratio = 4.5);
-
 }  // namespace herald::page

@@ -54,13 +54,6 @@ std::string DestinationField(ChannelKind k) {
   }
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
 bool IsSegmentLabel(std::string_view s) {
   if (s.size() > kMaxSegmentBytes) return false;
   return std::all_of(s.begin(), s.end(), [](char c) {

@@ -32,23 +32,6 @@ bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0
 
 }  // namespace
 
-bool IsWebUrl(std::string_view url) {
-  std::string lower;
-  for (char c : url.substr(0, 8)) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  size_t rest = 0;
-  if (StartsWith(lower, "https://")) {
-    rest = 8;
-  } else if (StartsWith(lower, "http://")) {
-    rest = 7;
-  } else {
-    return false;
-  }
-  if (url.size() <= rest) return false;
-  for (char ch : url)
-    if (static_cast<unsigned char>(ch) <= 0x20 || ch == 0x7F) return false;
-  return true;
-}
-
 std::string ButtonLabel(const Message& m) {
   if (StartsWith(m.kind, "incident.")) return "View incident";
   if (StartsWith(m.kind, "maintenance.")) return "View maintenance";

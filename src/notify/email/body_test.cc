@@ -115,14 +115,5 @@ TEST(EmailBody, ButtonLabelFollowsTheKind) {
   EXPECT_EQ(ButtonLabel(m), "View status page");
 }
 
-TEST(EmailBody, WebUrls) {
-  EXPECT_TRUE(IsWebUrl("https://a.example/x"));
-  EXPECT_TRUE(IsWebUrl("HTTP://a.example"));
-  EXPECT_FALSE(IsWebUrl("https://"));
-  EXPECT_FALSE(IsWebUrl("javascript:alert(1)"));
-  EXPECT_FALSE(IsWebUrl("https://a.example/\nx"));
-  EXPECT_FALSE(IsWebUrl("//a.example"));
-}
-
 }  // namespace
 }  // namespace herald::notify::email

@@ -12,13 +12,6 @@ namespace {
 
 constexpr size_t kMaxUrlBytes = 2048;
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
 const char* FailureName(net::FailureKind kind) {
   switch (kind) {
     case net::FailureKind::kNone: return "no response";
