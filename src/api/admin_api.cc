@@ -10,24 +10,27 @@
 #include <mutex>
 #include <set>
 
-#include "api/json.h"
 #include "api/monitors_api.h"
 #include "api/request_body.h"
 #include "api/routes.h"
 #include "api/subscribers_api.h"
+#include "assets/web_assets.h"
 #include "core/encoding.h"
 #include "core/text.h"
 #include "core/time.h"
 #include "http/auth.h"
 #include "http/errors.h"
-#include "page/web_assets.h"
 #include "service/services.h"
+#include "statuspage/json.h"
 
 namespace herald::api {
 namespace json = boost::json;
 using http::Request;
 using http::Response;
 using model::Role;
+using statuspage::Audience;
+using statuspage::ComponentJson;
+using statuspage::IncidentJson;
 
 namespace {
 
@@ -91,13 +94,6 @@ Result<std::map<std::string, std::string>> GetVariants(const json::object& o) {
   }
   return out;
 }
-
-#define HERALD_TRY_ASSIGN(target, expr) \
-  do {                                  \
-    auto _r = (expr);                   \
-    if (!_r) return _r.error();         \
-    target = std::move(*_r);            \
-  } while (0)
 
 Result<service::IncidentInput> ParseIncidentInput(const json::object& body) {
   json::object o = Unwrap(body, "incident");
@@ -301,7 +297,7 @@ struct AdminApi::Impl {
         if (!p) return p.error();
         return Json(201, StaffPageJson(*p));
       }
-      return MethodNotAllowed();
+      return MethodNotAllowed(seg);
     }
     if (seg.size() < 3 || seg[1] != "pages") return Error::NotFound("no such endpoint: " + req.path);
     auto page = deps.store.GetPage(seg[2]);
@@ -329,7 +325,7 @@ struct AdminApi::Impl {
         if (!p) return p.error();
         return Json(200, StaffPageJson(*p));
       }
-      return MethodNotAllowed();
+      return MethodNotAllowed(seg);
     }
     const std::string& coll = seg[3];
     if (coll == "components" || coll == "component-groups" || coll == "component_groups") {
@@ -338,8 +334,6 @@ struct AdminApi::Impl {
     if (coll == "incidents") return RouteIncidents(req, need, pid, seg);
     return Error::NotFound("no such endpoint: " + req.path);
   }
-
-  static Error MethodNotAllowed() { return Error{ErrorCode::kInvalid, "method not allowed on this endpoint", {}}; }
 
   template <typename Need>
   Result<Response> RouteComponents(const Request& req, Need& need, const std::string& pid,
@@ -367,7 +361,7 @@ struct AdminApi::Impl {
         if (!all) return all.error();
         return Json(201, ComponentJson(*c, *all, Audience::kStaff));
       }
-      return MethodNotAllowed();
+      return MethodNotAllowed(seg);
     }
     if (seg.size() != 5) return Error::NotFound("no such endpoint: " + req.path);
     const std::string& id = seg[4];
@@ -405,7 +399,7 @@ struct AdminApi::Impl {
       r.status = 204;
       return r;
     }
-    return MethodNotAllowed();
+    return MethodNotAllowed(seg);
   }
 
   template <typename Need>
@@ -455,7 +449,7 @@ struct AdminApi::Impl {
         if (!inc) return inc.error();
         return IncidentResponse(201, *inc);
       }
-      return MethodNotAllowed();
+      return MethodNotAllowed(seg);
     }
     const std::string& id = seg[4];
     if (seg.size() == 5) {
@@ -483,7 +477,7 @@ struct AdminApi::Impl {
         if (!st) return st.error();
         return IncidentResponse(200, *inc);
       }
-      return MethodNotAllowed();
+      return MethodNotAllowed(seg);
     }
     if (seg[5] != "incident_updates") return Error::NotFound("no such endpoint: " + req.path);
     if (seg.size() == 6) {
@@ -508,7 +502,7 @@ struct AdminApi::Impl {
         if (!inc) return inc.error();
         return IncidentResponse(201, *inc);
       }
-      return MethodNotAllowed();
+      return MethodNotAllowed(seg);
     }
     if (seg.size() == 7 && (m == "PATCH" || m == "PUT")) {
       if (auto st = need(Role::kResponder); !st) return st.error();
@@ -530,7 +524,7 @@ struct AdminApi::Impl {
   Response Handle(const Request& req) {
     auto seg = SplitApiPath(req.path);
     if (seg.size() == 2 && seg[1] == "openapi" && (req.method == "GET" || req.method == "HEAD")) {
-      Response r = http::JsonResponse(200, std::string(page::FindWebAsset("openapi.json")));
+      Response r = http::JsonResponse(200, std::string(assets::FindWebAsset("openapi.json")));
       r.Set("Access-Control-Allow-Origin", "*");
       return r;
     }
@@ -538,16 +532,9 @@ struct AdminApi::Impl {
     if (!key) return http::ErrorResponse(key.error());
     // The route table is the API's surface (and what web/openapi.json describes): nothing it
     // does not name reaches a handler.
-    std::string allow;
-    switch (MatchRoute(req.method, seg, &allow)) {
+    switch (MatchRoute(req.method, seg)) {
       case RouteMatch::kNoPath: return http::ErrorResponse(Error::NotFound("no such endpoint: " + req.path));
-      case RouteMatch::kNoMethod: {
-        Response r = http::ErrorResponse(
-            Error{ErrorCode::kInvalid, "method not allowed on this endpoint; it answers " + allow, {}});
-        r.status = 405;
-        r.Set("Allow", allow);
-        return r;
-      }
+      case RouteMatch::kNoMethod: return MethodNotAllowed(seg);
       case RouteMatch::kFound: break;
     }
     const std::string idem = std::string(req.Header("idempotency-key"));
@@ -560,9 +547,8 @@ struct AdminApi::Impl {
     // Replays within 24 h return the first answer. The in-flight set makes a concurrent replay
     // wait its turn instead of writing twice.
     const std::string scoped = key->id + ":" + idem;
-    const std::string request_hash =
-        Sha256Hex(req.method + " " + req.path + "\n" +
-                  (req.body_file ? "file " + FileSha256(req.body_file->get()) : req.body));
+    const std::string request_hash = Sha256Hex(req.method + " " + req.path + "\n" +
+                                               (req.body_file ? "file " + FileSha256(req.body_file->get()) : req.body));
     {
       std::unique_lock lock(idem_mu);
       if (!idem_in_flight.insert(scoped).second)

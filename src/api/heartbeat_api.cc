@@ -19,9 +19,7 @@ bool HeartbeatApi::Owns(const std::string& path) {
 http::Response HeartbeatApi::Handle(const http::Request& req) {
   http::Response r;
   if (req.method != "GET" && req.method != "POST" && req.method != "HEAD") {
-    r = http::ErrorResponse(Error{ErrorCode::kInvalid, "use GET, POST or HEAD", {}});
-    r.status = 405;
-    r.Set("Allow", "GET, POST, HEAD");
+    r = http::MethodNotAllowed("GET, POST, HEAD", "use GET, POST or HEAD");
   } else if (!by_ip_.Allow(req.remote_addr)) {
     r = http::ErrorResponse(
         Error{ErrorCode::kRateLimited, "too many heartbeats from your network (the per-IP limit); slow down", "ip"});

@@ -5,10 +5,11 @@
 #include <cstdio>
 #include <set>
 
-#include "api/json.h"
 #include "api/request_body.h"
+#include "api/routes.h"
 #include "core/time.h"
 #include "http/errors.h"
+#include "statuspage/json.h"
 
 namespace herald::api {
 namespace json = boost::json;
@@ -85,8 +86,6 @@ Error Forbidden(Role need) {
                {}};
 }
 
-Error MethodNotAllowed() { return Error{ErrorCode::kInvalid, "method not allowed on this endpoint", {}}; }
-
 Status Need(const model::ApiKey& key, Role r) {
   if (static_cast<int>(key.role) < static_cast<int>(r)) return Forbidden(r);
   return {};
@@ -97,13 +96,6 @@ bool IsRead(const Request& req) { return req.method == "GET" || req.method == "H
 json::value Time(TimeMs t) { return t ? json::value(FormatIso8601(t)) : json::value(nullptr); }
 json::value OrNull(const std::string& s) { return s.empty() ? json::value(nullptr) : json::value(s); }
 std::int64_t Secs(std::int64_t ms) { return ms / 1000; }
-
-#define HERALD_TRY_ASSIGN(target, expr) \
-  do {                                  \
-    auto _r = (expr);                   \
-    if (!_r) return _r.error();         \
-    target = std::move(*_r);            \
-  } while (0)
 
 // Whole seconds -> milliseconds; nullopt when absent.
 Result<std::optional<std::int64_t>> GetSecondsMs(const json::object& o, std::string_view field) {
@@ -449,7 +441,7 @@ Result<Response> MonitorsApi::Route(const Request& req, const model::ApiKey& key
   if (coll == "alert_targets") return Targets(req, key, page, seg);
   if (coll == "incident_drafts") return Drafts(req, key, page, seg);
   if (coll == "staff_alerts" && seg.size() == 4) {
-    if (!IsRead(req)) return MethodNotAllowed();
+    if (!IsRead(req)) return MethodNotAllowed(seg);
     return StaffAlerts(req, key, page);
   }
   return Error::NotFound("no such endpoint: " + req.path);
@@ -499,7 +491,7 @@ Result<Response> MonitorsApi::Monitors(const Request& req, const model::ApiKey& 
       if (!out) return out.error();
       return created(201, *out);
     }
-    return MethodNotAllowed();
+    return MethodNotAllowed(seg);
   }
   const std::string& id = seg[4];
   if (seg.size() == 5) {
@@ -523,17 +515,17 @@ Result<Response> MonitorsApi::Monitors(const Request& req, const model::ApiKey& 
       if (auto st = deps_.monitors.Delete(page.id, id); !st) return st.error();
       return NoContent();
     }
-    return MethodNotAllowed();
+    return MethodNotAllowed(seg);
   }
   if (seg.size() == 6 && seg[5] == "rotate_token") {
-    if (req.method != "POST") return MethodNotAllowed();
+    if (req.method != "POST") return MethodNotAllowed(seg);
     if (auto st = Need(key, Role::kAdmin); !st) return st.error();
     auto out = deps_.monitors.RotateToken(page.id, id);
     if (!out) return out.error();
     return created(200, *out);
   }
   if (seg.size() == 6 && seg[5] == "results") {
-    if (!IsRead(req)) return MethodNotAllowed();
+    if (!IsRead(req)) return MethodNotAllowed(seg);
     auto limit = QueryLimit(req, 100, 1000);
     if (!limit) return limit.error();
     auto m = deps_.store.GetMonitor(page.id, id);
@@ -575,7 +567,7 @@ Result<Response> MonitorsApi::Monitors(const Request& req, const model::ApiKey& 
 Result<Response> MonitorsApi::Rules(const Request& req, const model::ApiKey& key, const model::Page& page,
                                     const std::vector<std::string>& seg) {
   if (seg.size() == 4) {
-    if (!IsRead(req)) return MethodNotAllowed();
+    if (!IsRead(req)) return MethodNotAllowed(seg);
     auto list = deps_.store.ListAutomationRules(page.id);
     if (!list) return list.error();
     json::array arr;
@@ -611,7 +603,7 @@ Result<Response> MonitorsApi::Rules(const Request& req, const model::ApiKey& key
     if (auto st = deps_.monitors.DeleteRule(page.id, cid); !st) return st.error();
     return NoContent();
   }
-  return MethodNotAllowed();
+  return MethodNotAllowed(seg);
 }
 
 Result<Response> MonitorsApi::Targets(const Request& req, const model::ApiKey& key, const model::Page& page,
@@ -639,7 +631,7 @@ Result<Response> MonitorsApi::Targets(const Request& req, const model::ApiKey& k
       if (!out->secret.empty()) j["secret"] = out->secret;
       return Json(201, j);
     }
-    return MethodNotAllowed();
+    return MethodNotAllowed(seg);
   }
   if (seg.size() != 5) return Error::NotFound("no such endpoint: " + req.path);
   if (req.method == "DELETE") {
@@ -654,13 +646,13 @@ Result<Response> MonitorsApi::Targets(const Request& req, const model::ApiKey& k
       if (t.id == seg[4]) return Json(200, TargetJson(t, key.role == Role::kAdmin));
     return Error::NotFound("alert target not found");
   }
-  return MethodNotAllowed();
+  return MethodNotAllowed(seg);
 }
 
 Result<Response> MonitorsApi::Drafts(const Request& req, const model::ApiKey& key, const model::Page& page,
                                      const std::vector<std::string>& seg) {
   if (seg.size() == 4) {
-    if (!IsRead(req)) return MethodNotAllowed();
+    if (!IsRead(req)) return MethodNotAllowed(seg);
     auto q = ParseForm(req.query);
     if (!q) return q.error();
     std::optional<std::string> state;
@@ -700,10 +692,10 @@ Result<Response> MonitorsApi::Drafts(const Request& req, const model::ApiKey& ke
       if (!d) return d.error();
       return Json(200, DraftJson(*d));
     }
-    return MethodNotAllowed();
+    return MethodNotAllowed(seg);
   }
   if (seg.size() == 6 && (seg[5] == "publish" || seg[5] == "discard")) {
-    if (req.method != "POST") return MethodNotAllowed();
+    if (req.method != "POST") return MethodNotAllowed(seg);
     if (auto st = Need(key, Role::kResponder); !st) return st.error();
     if (seg[5] == "discard") {
       auto d = deps_.monitors.Discard(page.id, id);
@@ -714,7 +706,7 @@ Result<Response> MonitorsApi::Drafts(const Request& req, const model::ApiKey& ke
     if (!inc) return inc.error();
     auto all = deps_.store.ListComponents(page.id);
     if (!all) return all.error();
-    return Json(201, IncidentJson(*inc, *all, deps_.public_url, Audience::kStaff));
+    return Json(201, statuspage::IncidentJson(*inc, *all, deps_.public_url, statuspage::Audience::kStaff));
   }
   return Error::NotFound("no such endpoint: " + req.path);
 }

@@ -10,7 +10,9 @@
 
 #include "api/admin_api.h"
 #include "api/heartbeat_api.h"
+#include "api/routes.h"
 #include "core/text.h"
+#include "http/errors.h"
 #include "service/subscriptions_testing.h"
 
 namespace herald::api {
@@ -143,6 +145,28 @@ TEST_F(MonitorsApiTest, BadInputNamesTheFieldAndWritesNothing) {
   EXPECT_EQ(Call("POST", Base() + "/monitors", "{not json").status, 400);
   EXPECT_TRUE(store_->ListMonitors(page_id_)->empty());
   EXPECT_EQ(reloads_, 0);
+}
+
+std::string AllowOf(const http::Response& r) {
+  for (const auto& [name, value] : r.headers)
+    if (name == "Allow") return value;
+  return "";
+}
+
+// The handler's own refusal of a method (behind the route table, for a route the two disagree
+// on) is 405 with Allow, as the table's is.
+TEST_F(MonitorsApiTest, AMethodTheHandlerDoesNotServeIs405WithAllow) {
+  auto page = store_->GetPage(page_id_);
+  ASSERT_TRUE(page.ok());
+  model::ApiKey key;
+  key.role = Role::kAdmin;
+  http::Request req;
+  req.method = "POST";
+  req.path = Base() + "/staff_alerts";
+  auto r = monitors_api_->Route(req, key, *page, SplitApiPath(req.path));
+  const http::Response resp = r ? std::move(*r) : http::ErrorResponse(r.error());
+  EXPECT_EQ(resp.status, 405) << resp.body;
+  EXPECT_EQ(AllowOf(resp), "GET, HEAD");
 }
 
 TEST_F(MonitorsApiTest, RolesAreEnforced) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "http/errors.h"
+
 namespace herald::api {
 namespace {
 
@@ -159,6 +161,17 @@ RouteMatch MatchRoute(std::string_view method, const std::vector<std::string>& s
   }
   if (allow) *allow = std::move(methods);
   return RouteMatch::kNoMethod;
+}
+
+std::string AllowedMethods(const std::vector<std::string>& seg) {
+  std::string allow;
+  MatchRoute("", seg, &allow);  // no route has the empty method
+  return allow;
+}
+
+http::Response MethodNotAllowed(const std::vector<std::string>& seg) {
+  const std::string allow = AllowedMethods(seg);
+  return http::MethodNotAllowed(allow, "method not allowed on this endpoint; it answers " + allow);
 }
 
 }  // namespace herald::api

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "http/message.h"
+
 namespace herald::api {
 
 struct ApiRoute {
@@ -34,5 +36,13 @@ enum class RouteMatch { kFound, kNoPath, kNoMethod };
 // Looks `method` and `seg` up in ManagementRoutes(). On kNoMethod, `allow` (when given) gets
 // the methods the path does answer, comma-separated, HEAD included wherever GET is.
 RouteMatch MatchRoute(std::string_view method, const std::vector<std::string>& seg, std::string* allow = nullptr);
+
+// The methods the table lists for `seg`'s path, as MatchRoute's `allow`; empty for no such path.
+std::string AllowedMethods(const std::vector<std::string>& seg);
+
+// The answer to a method the table does not list for `seg`'s path: 405 with `Allow` naming the
+// ones it does. AdminApi answers it before routing; a handler that does not serve a method the
+// table lists (they disagree: a bug) answers the same.
+http::Response MethodNotAllowed(const std::vector<std::string>& seg);
 
 }  // namespace herald::api

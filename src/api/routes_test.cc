@@ -7,7 +7,7 @@
 #include <boost/json.hpp>
 #include <set>
 
-#include "page/web_assets.h"
+#include "assets/web_assets.h"
 
 namespace herald::api {
 namespace {
@@ -23,7 +23,7 @@ std::string Upper(std::string_view s) {
 // Every route the router answers is described, and every /v1 operation the description names
 // is a route: an undescribed route, or a described one the server refuses, fails here by name.
 TEST(ManagementRoutes, MatchTheOpenApiDescriptionBothWays) {
-  const json::value doc = json::parse(page::FindWebAsset("openapi.json"));
+  const json::value doc = json::parse(assets::FindWebAsset("openapi.json"));
   static const std::set<std::string> kMethods = {"get", "put", "post", "delete", "options", "head", "patch", "trace"};
   std::set<std::string> described;
   for (const auto& [path, item] : doc.at("paths").as_object()) {

@@ -8,16 +8,17 @@
 #include <map>
 #include <set>
 
-#include "api/json.h"
 #include "api/request_body.h"
 #include "api/subscribers_api.h"
+#include "assets/web_assets.h"
 #include "core/text.h"
 #include "core/time.h"
 #include "http/errors.h"
 #include "notify/registry.h"
 #include "notify/templates.h"
+#include "assets/web_assets.h"
+#include "page/sign_up.h"
 #include "page/signup_form.h"
-#include "page/web_assets.h"
 
 namespace herald::api {
 namespace json = boost::json;
@@ -36,13 +37,6 @@ std::pair<std::string, std::string> SplitPagePath(const std::string& path) {
   const size_t slash = path.find('/', 7);
   if (slash == std::string::npos) return {path.substr(7), "/"};
   return {path.substr(7, slash - 7), path.substr(slash)};
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
 }
 
 std::string BasePath(const model::Page& p) { return p.is_default ? "/" : "/pages/" + p.slug + "/"; }
@@ -151,39 +145,10 @@ struct PublicSubscribe::Impl {
     return page;
   }
 
-  // The page's visible components, groups holding their members, for checkbox lists.
+  // The page's visible components for the sign-up form's checkboxes (none when the store fails).
   mu::data Components(const std::string& page_id, const std::set<std::string>& checked) {
-    mu::data list{mu::data::type::list};
     auto all = deps.store.ListComponents(page_id);
-    if (!all) return list;
-    auto item = [&](const model::Component& c) {
-      mu::data d;
-      d.set("id", c.id);
-      d.set("name", c.name);
-      d.set("is_group", false);
-      d.set("checked", checked.count(c.id) > 0);
-      return d;
-    };
-    std::set<std::string> groups;
-    for (const auto& c : *all)
-      if (c.is_group && !c.hidden) groups.insert(c.id);
-    for (const auto& c : *all) {
-      if (c.hidden) continue;
-      if (c.is_group) {
-        mu::data members{mu::data::type::list};
-        int n = 0;
-        for (const auto& m : *all)
-          if (!m.is_group && !m.hidden && m.group_id == c.id) members.push_back(item(m)), ++n;
-        if (n == 0) continue;
-        mu::data g = item(c);
-        g.set("is_group", true);
-        g.set("members", members);
-        list.push_back(g);
-      } else if (c.group_id.empty() || !groups.count(c.group_id)) {
-        list.push_back(item(c));
-      }
-    }
-    return list;
+    return page::SignUpComponents(all ? *all : std::vector<model::Component>{}, checked);
   }
 
   // Renders `template_name` inside the status page's own layout.
@@ -199,9 +164,9 @@ struct PublicSubscribe::Impl {
     if (auto channels = deps.store.GetSetting("notify.channels"); channels.ok() && *channels) configured = **channels;
     page::SetSignupChoices(d, page::MarkOffered(notify::SignupChannels(), configured), chosen);
     d.set("subscribe_form",
-          mu::partial([] { return std::string(page::FindWebAsset("templates/_subscribe_form.mustache")); }));
-    mu::mustache body{std::string(page::FindWebAsset("templates/" + template_name + ".mustache"))};
-    mu::mustache layout{std::string(page::FindWebAsset("templates/layout.mustache"))};
+          mu::partial([] { return std::string(assets::FindWebAsset("templates/_subscribe_form.mustache")); }));
+    mu::mustache body{std::string(assets::FindWebAsset("templates/" + template_name + ".mustache"))};
+    mu::mustache layout{std::string(assets::FindWebAsset("templates/layout.mustache"))};
     const TimeMs now = deps.clock.Now();
     mu::data l;
     l.set("title", title + " - " + page.name + " Status");
@@ -290,11 +255,11 @@ struct PublicSubscribe::Impl {
     } else {
       return JsonError(Error::NotFound("no such endpoint"));
     }
-    Response r = JsonError(Error{ErrorCode::kInvalid, "method not allowed on this endpoint", {}});
-    r.status = 405;
-    r.Set("Allow", rest.starts_with("/api/") || rest == "/subscriptions/sms/confirm" ? "POST"
-                   : rest == "/subscriptions/confirm"                                ? "GET, HEAD"
-                                                                                     : "GET, HEAD, POST");
+    Response r = http::MethodNotAllowed(rest.starts_with("/api/") || rest == "/subscriptions/sms/confirm" ? "POST"
+                                        : rest == "/subscriptions/confirm"                                ? "GET, HEAD"
+                                                                           : "GET, HEAD, POST",
+                                        "method not allowed on this endpoint");
+    NoStore(r);
     return r;
   }
 

@@ -9,8 +9,8 @@
 #include <sstream>
 #include <streambuf>
 
-#include "api/json.h"
 #include "api/request_body.h"
+#include "api/routes.h"
 #include "core/text.h"
 #include "core/time.h"
 #include "http/errors.h"
@@ -59,16 +59,7 @@ class FileReader final : public std::streambuf {
   std::array<char, 64 * 1024> buffer_;
 };
 
-Error MethodNotAllowed() { return Error{ErrorCode::kInvalid, "method not allowed on this endpoint", {}}; }
-
 json::value Time(TimeMs t) { return t ? json::value(FormatIso8601(t)) : json::value(nullptr); }
-
-#define HERALD_TRY_ASSIGN(target, expr) \
-  do {                                  \
-    auto _r = (expr);                   \
-    if (!_r) return _r.error();         \
-    target = std::move(*_r);            \
-  } while (0)
 
 json::object DeliveryJson(const model::Delivery& d) {
   return {{"id", d.id},
@@ -225,7 +216,7 @@ Result<Response> SubscribersApi::Route(const Request& req, const model::ApiKey& 
   if (!Owns(seg)) return Error::NotFound("no such endpoint: " + req.path);
   if (seg[3] == "subscribers") return Subscribers(req, key, page, seg);
   if (seg[3] == "templates") return Templates(req, key, page, seg);
-  if (req.method != "GET" && req.method != "HEAD") return MethodNotAllowed();
+  if (req.method != "GET" && req.method != "HEAD") return MethodNotAllowed(seg);
   return IncidentDeliveries(page, seg[4]);
 }
 
@@ -287,11 +278,11 @@ Result<Response> SubscribersApi::Subscribers(const Request& req, const model::Ap
       if (!out->secret.empty()) o["secret"] = out->secret;  // shown once
       return Json(201, o);
     }
-    return MethodNotAllowed();
+    return MethodNotAllowed(seg);
   }
   const std::string& id = seg[4];
   if (seg.size() == 5 && id == "import") {
-    if (m != "POST") return MethodNotAllowed();
+    if (m != "POST") return MethodNotAllowed(seg);
     if (auto st = need(Role::kResponder); !st) return st.error();
     const std::uint64_t size = req.body_file ? req.body_file_bytes : req.body.size();
     if (size > deps_.max_import_bytes)
@@ -314,7 +305,7 @@ Result<Response> SubscribersApi::Subscribers(const Request& req, const model::Ap
             {"imported", report->imported}, {"rows", report->rows}, {"failed", report->failed}, {"errors", errors}});
   }
   if (seg.size() == 5 && id == "export.csv") {
-    if (!read) return MethodNotAllowed();
+    if (!read) return MethodNotAllowed(seg);
     if (auto st = need(Role::kResponder); !st) return st.error();
     std::string out;
     if (auto st = svc.ExportCsv(pid, {},
@@ -332,7 +323,7 @@ Result<Response> SubscribersApi::Subscribers(const Request& req, const model::Ap
     return r;
   }
   if (seg.size() == 6 && seg[5] == "deliveries") {
-    if (!read) return MethodNotAllowed();
+    if (!read) return MethodNotAllowed(seg);
     auto q = ParseForm(req.query);
     if (!q) return q.error();
     std::optional<int> limit;
@@ -383,7 +374,7 @@ Result<Response> SubscribersApi::Subscribers(const Request& req, const model::Ap
     if (!updated) return updated.error();
     return Json(200, SubscriberJson(*updated, ttl));
   }
-  return MethodNotAllowed();
+  return MethodNotAllowed(seg);
 }
 
 Result<Response> SubscribersApi::IncidentDeliveries(const model::Page& page, const std::string& incident_id) {
@@ -418,7 +409,7 @@ Result<Response> SubscribersApi::Templates(const Request& req, const model::ApiK
     return {};
   };
   if (seg.size() == 4) {
-    if (m != "GET" && m != "HEAD") return MethodNotAllowed();
+    if (m != "GET" && m != "HEAD") return MethodNotAllowed(seg);
     auto overrides = deps_.store.ListTemplates(page.id);
     if (!overrides) return overrides.error();
     std::map<std::string, std::pair<std::string, const model::TemplateOverride*>> all;
@@ -437,7 +428,7 @@ Result<Response> SubscribersApi::Templates(const Request& req, const model::ApiK
     return Json(200, json::object{{"templates", arr}});
   }
   if (seg.size() == 5 && seg[4] == "preview") {
-    if (m != "POST") return MethodNotAllowed();
+    if (m != "POST") return MethodNotAllowed(seg);
     return Preview(req, page);
   }
   // The key holds a '/' ("en/incident.subject"): it arrives as two segments, or one when the
@@ -471,7 +462,7 @@ Result<Response> SubscribersApi::Templates(const Request& req, const model::ApiK
     r.status = 204;
     return r;
   }
-  return MethodNotAllowed();
+  return MethodNotAllowed(seg);
 }
 
 Result<Response> SubscribersApi::Preview(const Request& req, const model::Page& page) {

@@ -163,6 +163,30 @@ TEST_F(SubscribersApiTest, BadInputIsAnswered4xxNamingTheFieldWithNothingWritten
   EXPECT_EQ(email().count(), 0u);
 }
 
+std::string AllowOf(const http::Response& r) {
+  for (const auto& [name, value] : r.headers)
+    if (name == "Allow") return value;
+  return "";
+}
+
+// Behind AdminApi the route table refuses a method before the handler sees it; the handler's
+// own refusal (for a route the table and handler disagree on) is the same 405 with Allow, never
+// a 400 that would read as bad input.
+TEST_F(SubscribersApiTest, AMethodTheHandlerDoesNotServeIs405WithAllow) {
+  struct Case {
+    std::string method, path, allow;
+  };
+  for (const auto& c : std::vector<Case>{{"GET", "/subscribers/import", "POST"},
+                                         {"POST", "/subscribers/s1", "GET, HEAD, PATCH, PUT, DELETE"},
+                                         {"DELETE", "/templates", "GET, HEAD"},
+                                         {"GET", "/templates/preview", "POST"}}) {
+    auto r = Call(c.method, Base() + c.path);
+    EXPECT_EQ(r.status, 405) << c.method << " " << c.path << " " << r.body;
+    EXPECT_EQ(AllowOf(r), c.allow) << c.method << " " << c.path;
+    EXPECT_EQ(r.body, http::ErrorBody("invalid", "method not allowed on this endpoint; it answers " + c.allow, ""));
+  }
+}
+
 TEST_F(SubscribersApiTest, ImportReportsLinesAndRefusesOversizedCsv) {
   const std::string csv =
       "channel,address,component_ids,language,time_zone,detail,segment,priority\n"

@@ -7,13 +7,14 @@
 #include <chrono>
 #include <condition_variable>
 
+#include "assets/web_assets.h"
 #include "core/log.h"
 #include "core/thread_name.h"
 #include "core/time.h"
 #include "http/auth.h"
 #include "http/errors.h"
+#include "assets/web_assets.h"
 #include "notify/registry.h"
-#include "page/web_assets.h"
 
 namespace herald::app {
 namespace {
@@ -86,10 +87,7 @@ class App::MetricsHandler final : public http::Handler {
   explicit MetricsHandler(App& app) : app_(app) {}
   std::optional<http::Response> HandleFast(const http::Request& req) override {
     if (req.method != "GET" && req.method != "HEAD") {
-      auto r = http::ErrorResponse(Error{ErrorCode::kInvalid, "only GET and HEAD are allowed here", {}});
-      r.status = 405;
-      r.Set("Allow", "GET, HEAD");
-      return r;
+      return http::MethodNotAllowed("GET, HEAD", "only GET and HEAD are allowed here");
     }
     if (req.path == "/metrics") return app_.ServeMetrics(req, /*public_listener=*/false);
     if (req.path == "/healthz") {
@@ -404,10 +402,7 @@ std::optional<http::Response> App::HandleFast(const http::Request& req) {
     return r;
   }
   if (req.method != "GET" && req.method != "HEAD") {
-    r = http::ErrorResponse(Error{ErrorCode::kInvalid, "only GET and HEAD are allowed here", {}});
-    r.status = 405;
-    r.Set("Allow", "GET, HEAD");
-    return r;
+    return http::MethodNotAllowed("GET, HEAD", "only GET and HEAD are allowed here");
   }
   auto snap = publisher_->Current();
   if (p == "/healthz") {
@@ -422,7 +417,7 @@ std::optional<http::Response> App::HandleFast(const http::Request& req) {
   }
   if (p == "/sw.js") {
     // The web push service worker must be served from the root to control the whole origin.
-    r.body = std::string(page::FindWebAsset("assets/sw.js"));
+    r.body = std::string(assets::FindWebAsset("assets/sw.js"));
     r.Set("Content-Type", "text/javascript; charset=utf-8");
     r.Set("Cache-Control", "no-cache");
     return r;
@@ -454,7 +449,7 @@ std::optional<http::Response> App::HandleFast(const http::Request& req) {
     // A fresh server with no public page yet: say how to make one instead of raw JSON.
     if (p == "/" || p == "/index.html") return WelcomePage(200);
     if (p == "/assets/page.css") {
-      r.body = std::string(page::FindWebAsset("assets/page.css"));
+      r.body = std::string(assets::FindWebAsset("assets/page.css"));
       r.Set("Content-Type", "text/css; charset=utf-8");
       return r;
     }

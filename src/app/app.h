@@ -41,8 +41,9 @@ struct AppOptions {
   // limited (they cost a hash lookup); the API costs database work.
   double api_per_second = 20;
   double api_burst = 200;
-  // Management API requests waiting for or running on the worker pool. Past this the API
-  // answers 503 at once instead of queueing without bound behind a slow database.
+  // Requests waiting for or running on the worker pool: the management API, and the public
+  // sign-up, preference and heartbeat endpoints, which write too. Past this they are answered 503
+  // at once instead of queueing without bound behind a slow database.
   int max_pending_blocking = 512;
   // Subscriber notifications: channels, SSRF allow-list. `notify_enabled` false runs no
   // dispatcher (static export, tests of other parts).

@@ -76,3 +76,12 @@ class [[nodiscard]] Result<void> {
 using Status = Result<void>;
 
 }  // namespace herald
+
+// In a function returning Result<...> or Status: evaluates `expr` (a Result), returns its error
+// if it failed, else moves its value into `target`.
+#define HERALD_TRY_ASSIGN(target, expr) \
+  do {                                  \
+    auto _r = (expr);                   \
+    if (!_r) return _r.error();         \
+    target = std::move(*_r);            \
+  } while (0)

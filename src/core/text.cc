@@ -23,6 +23,54 @@ std::string HtmlEscape(std::string_view s) {
   return out;
 }
 
+std::string JsonEscape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 8);
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          static constexpr char kHex[] = "0123456789abcdef";
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 15];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out;
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+bool IsWebUrl(std::string_view url, std::size_t max_bytes) {
+  if (url.size() > max_bytes) return false;
+  const std::string scheme = Lower(url.substr(0, 8));
+  std::size_t rest = 0;
+  if (scheme.starts_with("https://")) {
+    rest = 8;
+  } else if (scheme.starts_with("http://")) {
+    rest = 7;
+  } else {
+    return false;
+  }
+  if (url.size() <= rest) return false;
+  for (char ch : url)
+    if (static_cast<unsigned char>(ch) <= 0x20 || ch == 0x7F) return false;
+  return true;
+}
+
 bool IsValidUtf8(std::string_view s) {
   size_t i = 0;
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());

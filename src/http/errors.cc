@@ -1,6 +1,6 @@
 #include "http/errors.h"
 
-#include "api/json.h"
+#include <boost/json.hpp>
 
 namespace herald::http {
 
@@ -19,6 +19,14 @@ int HttpStatusFor(ErrorCode code) {
   return 500;
 }
 
+std::string ErrorBody(std::string_view code, std::string_view message, std::string_view field) {
+  namespace json = boost::json;
+  return json::serialize(
+      json::object{{"error", json::object{{"code", code},
+                                          {"message", message},
+                                          {"field", field.empty() ? json::value(nullptr) : json::value(field)}}}});
+}
+
 Response JsonResponse(int status, std::string body) {
   Response r;
   r.status = status;
@@ -28,11 +36,20 @@ Response JsonResponse(int status, std::string body) {
   return r;
 }
 
+Response ErrorResponse(int status, std::string_view code, std::string_view message, std::string_view field) {
+  return JsonResponse(status, ErrorBody(code, message, field));
+}
+
 Response ErrorResponse(const Error& error) {
-  Response r =
-      JsonResponse(HttpStatusFor(error.code), api::ErrorBody(ErrorCodeName(error.code), error.message, error.field));
+  Response r = ErrorResponse(HttpStatusFor(error.code), ErrorCodeName(error.code), error.message, error.field);
   if (error.code == ErrorCode::kUnauthorized) r.Set("WWW-Authenticate", "Bearer realm=\"herald\"");
   if (error.code == ErrorCode::kUnavailable) r.Set("Retry-After", "5");
+  return r;
+}
+
+Response MethodNotAllowed(std::string_view allow, std::string_view message) {
+  Response r = ErrorResponse(405, ErrorCodeName(ErrorCode::kInvalid), message);
+  r.Set("Allow", std::string(allow));
   return r;
 }
 

@@ -1,4 +1,5 @@
-// Boost.Beast/Asio live only in this file so that the rest of Herald compiles quickly.
+// Boost.Beast/Asio live only in this file and its parts (connection.h, response_writer.cc,
+// sse_hub.cc) so that the rest of Herald compiles quickly.
 //
 // Threading model: ONE io_context run by `io_threads` threads, every connection on its own
 // strand. We chose this over one io_context per thread because the load is very uneven: SSE
@@ -12,12 +13,10 @@
 
 #include <fcntl.h>
 #include <pthread.h>
-#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -34,20 +33,13 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/basic_parser.hpp>
-#include <boost/beast/http/chunk_encode.hpp>
-#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/serializer.hpp>
-#include <boost/beast/http/write.hpp>
 #include <cctype>
 #include <cerrno>
-#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
 #include <cstdlib>
-#include <ctime>
-#include <deque>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -55,19 +47,25 @@
 #include <vector>
 
 #include "http/ascii.h"
+#include "http/connection.h"
+#include "http/errors.h"
 #include "http/path.h"
+#include "http/response_writer.h"
+#include "http/sse_hub.h"
 
 namespace herald::http {
 
+namespace bhttp = boost::beast::http;
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
-using tcp = asio::ip::tcp;
-using SteadyClock = std::chrono::steady_clock;
+using internal::Connection;
+using internal::kTuple;
+using internal::SseHub;
+using internal::SteadyClock;
+using internal::tcp;
 
 namespace {
 
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 // Bytes kept while waiting for the first byte of the next keep-alive request.
 constexpr std::size_t kReadChunk = 4096;
 // After an error response we read (and discard) what the client is still sending for a while
@@ -75,137 +73,12 @@ constexpr std::size_t kReadChunk = 4096;
 // error response in the client's receive buffer before it reads it.
 constexpr std::size_t kLingerMaxBytes = 1 << 20;
 constexpr auto kLingerTime = std::chrono::milliseconds(500);
-// Bodies with a file region (snapshot files) at least this large go out with sendfile(2): the
-// kernel references the memfd's pages instead of copying the bytes from our memory. Below it
-// the one gather write (head and body in one sendmsg) costs less than two system calls: in
-// bench/run.sh, sendfile cost ~15-20% more CPU time per request than the gather write for the
-// 11 KB (`/` gzip) and 20 KB (summary.json) bodies, and 13-28% less for the 340 KB page.
-constexpr std::size_t kSendfileMinBytes = 64 * 1024;
 
-std::string JsonEscape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 8);
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out;
-}
-
-// The error envelope every 4xx/5xx carries, {"error":{"code","message","field"}} with the field
-// null when no single field is at fault (as api::ErrorBody writes it; http sits below api).
-Response JsonError(int status, std::string_view code, std::string_view message, std::string_view field = {}) {
-  Response r;
-  r.status = status;
-  r.Set("Content-Type", "application/json; charset=utf-8");
-  r.Set("Cache-Control", "no-store");
-  r.body = "{\"error\":{\"code\":\"" + JsonEscape(code) + "\",\"message\":\"" + JsonEscape(message) + "\",\"field\":";
-  r.body += field.empty() ? std::string("null") : "\"" + JsonEscape(field) + "\"";
-  r.body += "}}";
-  return r;
-}
-
-Response InternalError() { return JsonError(500, "internal", "internal server error"); }
+Response InternalError() { return ErrorResponse(500, "internal", "internal server error"); }
 
 // True for the parser's own errors (malformed input), as opposed to socket errors and timeouts.
 bool IsParseError(const beast::error_code& ec) {
   return ec && ec.category() == beast::error_code(bhttp::error::bad_method).category();
-}
-
-// A plain loop: find_first_of with a two-character set calls memchr once per input byte.
-bool HasCrLf(std::string_view s) {
-  for (char c : s)
-    if (c == '\r' || c == '\n') return true;
-  return false;
-}
-
-// Hop-by-hop and framing headers are the server's business; a handler setting them would
-// corrupt the framing (and CR/LF in a header is response splitting).
-bool HandlerMaySet(std::string_view name, std::string_view value) {
-  if (name.empty() || HasCrLf(value)) return false;
-  for (unsigned char c : name)
-    if (c <= 0x20 || c >= 0x7f || c == ':') return false;
-  return !AsciiIEquals(name, "content-length") && !AsciiIEquals(name, "transfer-encoding");
-}
-
-void AppendNumber(std::string& out, std::size_t n) {
-  char digits[24];
-  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
-  (void)ec;
-  out.append(digits, end);
-}
-
-struct HeaderFlags {
-  bool has_server = false, has_date = false, close = false;
-};
-
-// Appends the header lines a handler may set (see HandlerMaySet) and notes what the server
-// must not add again or must honour.
-void FormatHeaders(const std::vector<std::pair<std::string, std::string>>& headers, std::string& out,
-                   HeaderFlags& flags) {
-  for (const auto& [name, value] : headers) {
-    if (!HandlerMaySet(name, value)) continue;
-    if (AsciiIEquals(name, "connection")) {
-      if (AsciiIEquals(value, "close")) flags.close = true;
-      continue;
-    }
-    flags.has_server = flags.has_server || AsciiIEquals(name, "server");
-    flags.has_date = flags.has_date || AsciiIEquals(name, "date");
-    out.append(name).append(": ").append(value).append("\r\n");
-  }
-}
-
-// A shared header list (Response::shared_headers) formatted once per io thread. Snapshot files
-// share a handful of lists across millions of responses; checking and formatting their ~8
-// headers for every response was the largest cost left in WriteResponse. Direct-mapped by the
-// list's address; the entry holds the list, so that address cannot be reused while cached.
-struct HeaderBlock {
-  std::shared_ptr<const std::vector<std::pair<std::string, std::string>>> key;
-  std::string text;
-  HeaderFlags flags;
-};
-
-const HeaderBlock& SharedHeaderBlock(const std::shared_ptr<const std::vector<std::pair<std::string, std::string>>>& h) {
-  thread_local std::array<HeaderBlock, 64> cache;
-  HeaderBlock& slot = cache[(reinterpret_cast<std::uintptr_t>(h.get()) >> 4) % cache.size()];
-  if (slot.key != h) {
-    slot.key = h;
-    slot.text.clear();
-    slot.flags = {};
-    FormatHeaders(*h, slot.text, slot.flags);
-  }
-  return slot;
-}
-
-// RFC 9110 asks origin servers with a clock to send Date.
-const std::string& HttpDateNow() {
-  // Formatting the date costs more than the rest of a small response head; it changes once a
-  // second, so each io thread keeps the last one.
-  thread_local std::time_t cached_at = 0;
-  thread_local std::string cached;
-  std::time_t now = std::time(nullptr);
-  if (now == cached_at && !cached.empty()) return cached;
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char out[40];
-  std::size_t n = std::strftime(out, sizeof out, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  cached.assign(out, n);
-  cached_at = now;
-  return cached;
 }
 
 std::string PeerAddress(const tcp::socket& socket) {
@@ -228,31 +101,6 @@ std::string ClientKey(const std::string& peer) {
   auto bytes = addr.to_v6().to_bytes();
   std::fill(bytes.begin() + 8, bytes.end(), 0);
   return asio::ip::address_v6(bytes).to_string() + "/64";
-}
-
-// One SSE event in wire format. Data lines are split on LF (a trailing CR is dropped) because
-// a raw newline inside a "data:" line would end the field early in the browser.
-std::string FormatSseEvent(std::string_view event, std::string_view data) {
-  std::string out;
-  out.reserve(event.size() + data.size() + 32);
-  if (!event.empty()) {
-    out += "event: ";
-    for (char c : event) out += (c == '\r' || c == '\n') ? ' ' : c;
-    out += '\n';
-  }
-  std::size_t start = 0;
-  while (true) {
-    std::size_t end = data.find('\n', start);
-    std::string_view line = data.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    out += "data: ";
-    out += line;
-    out += '\n';
-    if (end == std::string_view::npos) break;
-    start = end + 1;
-  }
-  out += '\n';
-  return out;
 }
 
 // Parses one request straight into a reused Request: method, target and lower-cased header
@@ -398,15 +246,16 @@ bool ValidHost(std::string_view host) {
 std::optional<Response> FramingError(const Request& req, unsigned version) {
   if (auto codings = TransferCodings(req)) {
     if (version < 11)
-      return JsonError(400, "invalid", "Transfer-Encoding is not allowed in an HTTP/1.0 request", "transfer-encoding");
+      return ErrorResponse(400, "invalid", "Transfer-Encoding is not allowed in an HTTP/1.0 request",
+                           "transfer-encoding");
     if (codings->empty() || codings->back() != "chunked")
-      return JsonError(400, "invalid", "the last Transfer-Encoding must be chunked", "transfer-encoding");
+      return ErrorResponse(400, "invalid", "the last Transfer-Encoding must be chunked", "transfer-encoding");
     if (codings->size() > 1) {
       const auto others = std::vector<std::string>(codings->begin(), codings->end() - 1);
       if (std::find(others.begin(), others.end(), "chunked") != others.end())
-        return JsonError(400, "invalid", "chunked may appear only once in Transfer-Encoding", "transfer-encoding");
-      return JsonError(501, "not_implemented", "unsupported transfer coding: " + others.front().substr(0, 64),
-                       "transfer-encoding");
+        return ErrorResponse(400, "invalid", "chunked may appear only once in Transfer-Encoding", "transfer-encoding");
+      return ErrorResponse(501, "not_implemented", "unsupported transfer coding: " + others.front().substr(0, 64),
+                           "transfer-encoding");
     }
   }
   int hosts = 0;
@@ -417,18 +266,17 @@ std::optional<Response> FramingError(const Request& req, unsigned version) {
       host = value;
     }
   }
-  if (hosts > 1) return JsonError(400, "invalid", "more than one Host header", "host");
-  if (hosts == 0 && version >= 11) return JsonError(400, "invalid", "an HTTP/1.1 request needs a Host header", "host");
-  if (hosts == 1 && !ValidHost(host)) return JsonError(400, "invalid", "malformed Host header", "host");
+  if (hosts > 1) return ErrorResponse(400, "invalid", "more than one Host header", "host");
+  if (hosts == 0 && version >= 11)
+    return ErrorResponse(400, "invalid", "an HTTP/1.1 request needs a Host header", "host");
+  if (hosts == 1 && !ValidHost(host)) return ErrorResponse(400, "invalid", "malformed Host header", "host");
   return std::nullopt;
 }
 
 }  // namespace
 
 struct Server::Impl {
-  struct Connection;
-
-  Impl(ServerOptions o, Handler& h) : options(std::move(o)), handler(h) {}
+  Impl(ServerOptions o, Handler& h) : options(std::move(o)), handler(h), hub(options.sse_max_queue_bytes) {}
 
   ServerOptions options;
   Handler& handler;
@@ -440,13 +288,13 @@ struct Server::Impl {
   std::atomic<std::uint16_t> bound_port{0};
   std::atomic<std::size_t> open{0};
   bool single_io_thread = false;  // set by Start before the first accept
+  SseHub hub;
 
   std::mutex mu;  // guards everything below
   bool running = false;
   std::atomic<bool> stopping{false};  // written under mu; read lock-free on the request path
   std::condition_variable stopped_cv;
   std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;
-  std::unordered_map<std::string, std::unordered_map<Connection*, std::weak_ptr<Connection>>> subscribers;
   // Per client address: its connections that are not SSE streams, and its number of streams.
   struct Client {
     std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;
@@ -470,86 +318,9 @@ struct Server::Impl {
   // with `whole`, the whole message) is parsed. Returns the parser's error, or the socket's.
   asio::awaitable<beast::error_code> Parse(Connection& conn, beast::flat_buffer& buffer, RequestParser& parser,
                                            bool whole, SteadyClock::time_point deadline);
-  asio::awaitable<void> ServeSse(std::shared_ptr<Connection> conn, const Request& req, Response& resp,
-                                 unsigned version);
-  asio::awaitable<bool> WriteResponse(Connection& conn, Response& resp, unsigned version, bool keep_alive, bool head);
-  // Writes `head`, then `region` with sendfile(2); false when the connection failed or timed out.
-  asio::awaitable<bool> WriteWithSendfile(Connection& conn, std::string_view head, const FileRegion& region);
   asio::awaitable<void> LingeringClose(Connection& conn, beast::flat_buffer& buffer);
   std::optional<Response> HandleFast(const Request& req);
   void Finished(const Request& req, const Response& resp, SteadyClock::time_point start);
-};
-
-// A connection's state. Its socket, timer and SSE queue are touched only on its strand (the
-// executor of `stream`); the registry in Impl holds weak pointers to reach it from Broadcast and
-// Stop, which post onto that strand.
-//
-// Timeouts: one watchdog timer per connection enforces `deadline` (see Watchdog). A phase sets
-// the deadline with a plain store; the timer is only re-armed when a deadline moves earlier than
-// the one it waits for. Beast's tcp_stream instead armed and cancelled a timer around every read
-// and write, i.e. two timer operations and two extra handler runs per keep-alive request.
-struct Server::Impl::Connection : std::enable_shared_from_this<Connection> {
-  Connection(tcp::socket s, std::string peer_address)
-      : peer(std::move(peer_address)),
-        client(ClientKey(peer)),
-        socket(std::move(s)),
-        wake(socket.get_executor()),
-        watchdog(socket.get_executor()) {}
-
-  const std::string peer;    // peer IP address
-  const std::string client;  // the key of the per-client caps (see ClientKey)
-  // Whether the connection waits for its client (idle keep-alive or a request head still arriving)
-  // and since when (steady clock ticks): read by Accept on another strand to pick whom to shed.
-  std::atomic<bool> waiting{true};
-  std::atomic<SteadyClock::rep> waiting_since{SteadyClock::now().time_since_epoch().count()};
-  bool stream = false;  // an SSE stream, counted apart (under Impl::mu)
-
-  void Waiting(bool w) {
-    if (w) waiting_since.store(SteadyClock::now().time_since_epoch().count(), std::memory_order_relaxed);
-    waiting.store(w, std::memory_order_relaxed);
-  }
-
-  std::string head_buffer;  // response head being written; reused so keep-alive does not allocate
-
-  void Close() {
-    if (closed) return;
-    closed = true;
-    beast::error_code ec;
-    socket.shutdown(tcp::socket::shutdown_both, ec);
-    socket.close(ec);
-    wake.cancel();
-    watchdog.cancel();
-  }
-
-  // The connection is closed once `at` passes, unless another deadline replaces it first.
-  void SetDeadline(SteadyClock::time_point at) {
-    deadline = at;
-    if (at < armed) watchdog.cancel();  // it waits for a later time: wake it to re-arm
-  }
-  void SetTimeout(int ms) { SetDeadline(SteadyClock::now() + std::chrono::milliseconds(ms)); }
-  void ClearDeadline() { deadline = SteadyClock::time_point::max(); }
-
-  void Enqueue(std::shared_ptr<const std::string> event, std::size_t max_bytes) {
-    if (closed) return;
-    if (queued_bytes + event->size() > max_bytes) {
-      // The client cannot keep up; dropping it is kinder than buffering without bound, and an
-      // EventSource reconnects by itself and gets the current state on the next page load.
-      Close();
-      return;
-    }
-    queued_bytes += event->size();
-    queue.push_back(std::move(event));
-    wake.cancel();
-  }
-
-  tcp::socket socket;
-  asio::steady_timer wake;      // wakes the SSE writer when events arrive or the stream closes
-  asio::steady_timer watchdog;  // closes the connection when `deadline` passes
-  SteadyClock::time_point deadline = SteadyClock::time_point::max();
-  SteadyClock::time_point armed = SteadyClock::time_point::max();  // what `watchdog` waits for
-  bool closed = false;
-  std::deque<std::shared_ptr<const std::string>> queue;
-  std::size_t queued_bytes = 0;
 };
 
 std::optional<Response> Server::Impl::HandleFast(const Request& req) {
@@ -589,7 +360,7 @@ asio::awaitable<void> Server::Impl::Accept() {
     // Responses are first written with a plain non-blocking send (see WriteResponse).
     socket.non_blocking(true, opt_ec);
     std::string peer = PeerAddress(socket);
-    auto conn = std::make_shared<Connection>(std::move(socket), std::move(peer));
+    auto conn = std::make_shared<Connection>(std::move(socket), peer, ClientKey(peer));
     std::shared_ptr<Connection> victim;
     {
       std::lock_guard lock(mu);
@@ -657,117 +428,6 @@ bool Server::Impl::AdmitStream(Connection& conn) {
   return true;
 }
 
-asio::awaitable<bool> Server::Impl::WriteResponse(Connection& conn, Response& resp, unsigned version, bool keep_alive,
-                                                  bool head) {
-  // 1xx are interim responses (we send 100 Continue ourselves); as a final answer they would
-  // leave the client waiting, so they count as a handler bug like any unknown code.
-  if (resp.status < 200 || resp.status > 599) resp = InternalError();
-  // The head is formatted here into one string and written together with the body in a single
-  // gather write. Beast's serializer walks a generic buffer-sequence view field by field, which
-  // showed up as the largest cost of serving small snapshot files; this path does the same job
-  // in one pass with one allocation.
-  std::string& out = conn.head_buffer;
-  out.clear();
-  using namespace std::string_view_literals;  // appends without strlen
-  out += version >= 11 ? "HTTP/1.1 "sv : "HTTP/1.0 "sv;
-  AppendNumber(out, static_cast<std::size_t>(resp.status));
-  out += ' ';
-  const auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(resp.status));
-  out.append(reason.data(), reason.size()).append("\r\n"sv);
-  HeaderFlags flags;
-  if (resp.shared_headers) {
-    const HeaderBlock& block = SharedHeaderBlock(resp.shared_headers);
-    out += block.text;
-    flags = block.flags;
-  }
-  FormatHeaders(resp.headers, out, flags);
-  if (flags.close) keep_alive = false;
-  const bool has_server = flags.has_server, has_date = flags.has_date;
-  if (!has_server) out += "Server: herald\r\n"sv;
-  if (!has_date) out.append("Date: "sv).append(HttpDateNow()).append("\r\n"sv);
-  std::string_view body = resp.Body();
-  const bool bodiless = resp.status == 204 || resp.status == 304;
-  if (!bodiless) {
-    out += "Content-Length: "sv;
-    AppendNumber(out, body.size());
-    out += "\r\n"sv;
-  }
-  if (version >= 11 && !keep_alive) out += "Connection: close\r\n"sv;
-  if (version < 11 && keep_alive) out += "Connection: keep-alive\r\n"sv;
-  out += "\r\n"sv;
-  if (head || bodiless) body = {};
-  if (resp.body_file && body.size() >= kSendfileMinBytes && resp.body_file.length == body.size()) {
-    // `resp` (in the caller's frame) holds the file open until the last byte is sent, even if
-    // its snapshot is replaced meanwhile.
-    if (!co_await WriteWithSendfile(conn, out, resp.body_file)) co_return false;
-    co_return keep_alive;
-  }
-
-  // The body is the Response's own bytes (or its shared snapshot buffer), which outlive the
-  // write because `resp` lives in the calling coroutine's frame: no copy.
-  std::array<asio::const_buffer, 2> buffers{asio::buffer(out), asio::buffer(body.data(), body.size())};
-  // Most responses fit in the socket's send buffer: one sendmsg, no asynchronous operation, no
-  // timer. Only what does not fit goes through async_write under the write timeout.
-  beast::error_code ec;
-  std::size_t n = conn.socket.write_some(buffers, ec);
-  if (ec && ec != asio::error::would_block && ec != asio::error::try_again) co_return false;
-  if (ec) n = 0;
-  const std::size_t total = out.size() + body.size();
-  if (n < total) {
-    if (n >= out.size()) {
-      buffers = {asio::const_buffer(), asio::buffer(body.data() + (n - out.size()), body.size() - (n - out.size()))};
-    } else {
-      buffers[0] = asio::buffer(out.data() + n, out.size() - n);
-    }
-    conn.SetTimeout(options.write_timeout_ms);
-    std::tie(ec, std::ignore) = co_await asio::async_write(conn.socket, buffers, kTuple);
-    conn.ClearDeadline();
-    if (ec) co_return false;
-  }
-  co_return keep_alive;
-}
-
-asio::awaitable<bool> Server::Impl::WriteWithSendfile(Connection& conn, std::string_view head,
-                                                      const FileRegion& region) {
-  // MSG_MORE holds the head back until the body follows, so the two leave in full segments
-  // (sendfile clears it with its last bytes). Non-blocking, like the gather write: most heads fit.
-  ssize_t n = ::send(conn.socket.native_handle(), head.data(), head.size(), MSG_NOSIGNAL | MSG_MORE);
-  if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) co_return false;
-  const std::size_t sent = n > 0 ? static_cast<std::size_t>(n) : 0;
-  // One deadline for everything that does not go out at once, as for async_write in WriteResponse.
-  bool timed = false;
-  if (sent < head.size()) {
-    conn.SetTimeout(options.write_timeout_ms);
-    timed = true;
-    auto [ec, written] = co_await asio::async_write(conn.socket, asio::buffer(head.substr(sent)), kTuple);
-    (void)written;
-    if (ec) co_return false;
-  }
-  off_t offset = static_cast<off_t>(region.offset);
-  std::size_t left = region.length;
-  while (left > 0) {
-    // The watchdog may have closed the socket while we waited; its descriptor number may
-    // already belong to someone else.
-    if (conn.closed) co_return false;
-    ssize_t m = ::sendfile(conn.socket.native_handle(), region.file->get(), &offset, left);
-    if (m > 0) {
-      left -= static_cast<std::size_t>(m);
-      continue;
-    }
-    if (m == 0) co_return false;  // the file is shorter than the region: cannot happen once sealed
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN && errno != EWOULDBLOCK) co_return false;  // reset, EPIPE (SIGPIPE is blocked)
-    if (!timed) {
-      conn.SetTimeout(options.write_timeout_ms);
-      timed = true;
-    }
-    auto [ec] = co_await conn.socket.async_wait(tcp::socket::wait_write, kTuple);
-    if (ec) co_return false;
-  }
-  if (timed) conn.ClearDeadline();
-  co_return true;
-}
-
 asio::awaitable<void> Server::Impl::Watchdog(std::shared_ptr<Connection> conn) {
   // Sleeps until the deadline it last saw. A deadline pushed later in the meantime costs nothing
   // until then (the loop re-arms); one moved earlier wakes it through SetDeadline's cancel.
@@ -833,6 +493,12 @@ asio::awaitable<void> Server::Impl::LingeringClose(Connection& conn, beast::flat
   conn.Close();
 }
 
+// GCC 12 reports -Wmismatched-new-delete for a coroutine that awaits a coroutine defined in
+// another translation unit (internal::WriteResponse): it pairs the callee frame's sized
+// operator delete, which it inlines here, with an allocation it cannot see. Both are Asio's
+// awaitable_frame_base operators; the warning is a false positive of this pairing.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Connection> conn) {
   try {
     beast::flat_buffer buffer;
@@ -864,14 +530,14 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Connection> conn) {
       const auto start = SteadyClock::now();
       std::optional<Response> error;
       if (hec == bhttp::error::header_limit) {
-        error = JsonError(431, "invalid", "request header too large");
+        error = ErrorResponse(431, "invalid", "request header too large");
       } else if (hec == bhttp::error::body_limit) {
-        error = JsonError(413, "too_large", "request body exceeds " + std::to_string(parser.max_body()) + " bytes",
-                          "body");
+        error = ErrorResponse(413, "too_large", "request body exceeds " + std::to_string(parser.max_body()) + " bytes",
+                              "body");
       } else if (hec == bhttp::error::end_of_stream || hec == bhttp::error::partial_message) {
         break;
       } else if (IsParseError(hec)) {
-        error = JsonError(400, "invalid", "malformed request");
+        error = ErrorResponse(400, "invalid", "malformed request");
       } else if (hec) {
         break;  // timeout, reset, Stop(): nothing useful to say
       }
@@ -896,19 +562,19 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Connection> conn) {
           auto body_deadline = SteadyClock::now() + std::chrono::milliseconds(options.body_timeout_ms);
           beast::error_code bec = co_await Parse(*conn, buffer, parser, /*whole=*/true, body_deadline);
           if (bec == bhttp::error::body_limit) {
-            error = JsonError(413, "too_large", "request body exceeds " + std::to_string(parser.max_body()) + " bytes",
-                              "body");
+            error = ErrorResponse(413, "too_large",
+                                  "request body exceeds " + std::to_string(parser.max_body()) + " bytes", "body");
           } else if (parser.spool_failed()) {
-            error = JsonError(503, "unavailable", "the request body could not be stored; try again later");
+            error = ErrorResponse(503, "unavailable", "the request body could not be stored; try again later");
           } else if (IsParseError(bec) && bec != bhttp::error::partial_message && bec != bhttp::error::end_of_stream) {
-            error = JsonError(400, "invalid", "malformed request body", "body");
+            error = ErrorResponse(400, "invalid", "malformed request body", "body");
           } else if (bec) {
             break;
           }
         }
       }
       if (!error && !ParseTargetInto(req.target, req.path, req.query))
-        error = JsonError(400, "invalid", "malformed or unsafe request path", "path");
+        error = ErrorResponse(400, "invalid", "malformed or unsafe request path", "path");
       if (error) {
         // What the handler would have seen is not there: report the request as unparsed.
         req.path.clear();
@@ -917,7 +583,8 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Connection> conn) {
 
       if (error) {
         // After a framing error the rest of the stream cannot be trusted: answer and close.
-        co_await WriteResponse(*conn, *error, version, /*keep_alive=*/false, /*head=*/false);
+        co_await internal::WriteResponse(*conn, *error, version, /*keep_alive=*/false, /*head=*/false,
+                                         options.write_timeout_ms);
         Finished(req, *error, start);
         co_await LingeringClose(*conn, buffer);
         break;
@@ -954,13 +621,13 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Connection> conn) {
           admitted = AdmitStream(*conn);
         }
         if (admitted) {
-          co_await ServeSse(conn, req, resp, version);
+          co_await ServeSse(hub, conn, resp, version, options.sse_keepalive_ms, options.write_timeout_ms);
           Finished(req, resp, start);
           break;
         }
-        resp = JsonError(503, "unavailable",
-                         "too many event streams from your address (at most " +
-                             std::to_string(options.max_sse_per_client) + "); retry later");
+        resp = ErrorResponse(503, "unavailable",
+                             "too many event streams from your address (at most " +
+                                 std::to_string(options.max_sse_per_client) + "); retry later");
         resp.Set("Retry-After", "30");
       }
 
@@ -969,7 +636,8 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Connection> conn) {
       // waits for its client. Marked before the write, so that a client that reads the response
       // and at once opens another connection finds this one sheddable.
       conn->Waiting(true);
-      bool again = co_await WriteResponse(*conn, resp, version, keep_alive, req.method == "HEAD");
+      bool again = co_await internal::WriteResponse(*conn, resp, version, keep_alive, req.method == "HEAD",
+                                                    options.write_timeout_ms);
       Finished(req, resp, start);
       if (!again) break;
     }
@@ -990,92 +658,7 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Connection> conn) {
     --open;
   }
 }
-
-asio::awaitable<void> Server::Impl::ServeSse(std::shared_ptr<Connection> conn, const Request& req, Response& resp,
-                                             unsigned version) {
-  (void)req;
-  {
-    std::lock_guard lock(mu);
-    if (stopping) co_return;
-    subscribers[resp.sse_topic].emplace(conn.get(), conn);
-  }
-  bhttp::response<bhttp::empty_body> res;
-  res.version(version);
-  res.result(resp.status >= 200 && resp.status <= 299 ? static_cast<unsigned>(resp.status) : 200u);
-  for (const auto& [name, value] : resp.headers)
-    if (HandlerMaySet(name, value)) res.insert(name, value);
-  res.set(bhttp::field::server, "herald");
-  res.set(bhttp::field::content_type, "text/event-stream");
-  res.set(bhttp::field::cache_control, "no-cache");
-  res.set("X-Accel-Buffering", "no");
-  // HTTP/1.1 gets chunked framing; HTTP/1.0 has no chunks, so the body ends when we close.
-  const bool chunked = version >= 11;
-  if (chunked) {
-    res.chunked(true);
-  } else {
-    res.keep_alive(false);
-  }
-
-  auto send = [&](std::string_view text) -> asio::awaitable<bool> {
-    conn->SetTimeout(options.write_timeout_ms);
-    beast::error_code ec;
-    if (chunked) {
-      std::tie(ec, std::ignore) =
-          co_await asio::async_write(conn->socket, bhttp::make_chunk(asio::buffer(text)), kTuple);
-    } else {
-      std::tie(ec, std::ignore) = co_await asio::async_write(conn->socket, asio::buffer(text), kTuple);
-    }
-    conn->ClearDeadline();  // a stream lives as long as the client wants
-    co_return !ec;
-  };
-
-  conn->SetTimeout(options.write_timeout_ms);
-  bhttp::response_serializer<bhttp::empty_body> serializer(res);
-  auto [hec, hn] = co_await bhttp::async_write_header(conn->socket, serializer, kTuple);
-  (void)hn;
-  conn->ClearDeadline();
-
-  if (!hec && !conn->closed) {
-    // The client never sends anything on an event stream; reading only tells us it went away
-    // (EOF or reset), which writes alone might notice only at the next keep-alive.
-    asio::co_spawn(
-        conn->socket.get_executor(),
-        [conn]() -> asio::awaitable<void> {
-          char scratch[512];
-          while (!conn->closed) {
-            auto [ec, n] = co_await conn->socket.async_read_some(asio::buffer(scratch), kTuple);
-            (void)n;
-            if (ec) break;
-          }
-          conn->Close();
-        },
-        asio::detached);
-
-    const auto keepalive = std::chrono::milliseconds(std::max(options.sse_keepalive_ms, 1));
-    while (!conn->closed) {
-      if (!conn->queue.empty()) {
-        // Everything queued goes out as one chunk: a client that fell behind catches up in one write.
-        std::string batch;
-        batch.reserve(conn->queued_bytes);
-        for (const auto& event : conn->queue) batch += *event;
-        conn->queue.clear();
-        conn->queued_bytes = 0;
-        if (!co_await send(batch)) break;
-        continue;
-      }
-      conn->wake.expires_after(keepalive);
-      auto [ec] = co_await conn->wake.async_wait(kTuple);
-      if (conn->closed) break;
-      if (!ec && !co_await send(": keepalive\n\n")) break;
-    }
-  }
-  conn->Close();
-  std::lock_guard lock(mu);
-  if (auto it = subscribers.find(resp.sse_topic); it != subscribers.end()) {
-    it->second.erase(conn.get());
-    if (it->second.empty()) subscribers.erase(it);
-  }
-}
+#pragma GCC diagnostic pop
 
 Server::Server(ServerOptions options, Handler& handler) : impl_(std::make_unique<Impl>(std::move(options), handler)) {}
 
@@ -1149,14 +732,14 @@ Status Server::Start() {
 
 void Server::Stop() {
   Impl& s = *impl_;
-  std::vector<std::shared_ptr<Impl::Connection>> live;
+  std::vector<std::shared_ptr<Connection>> live;
   {
     std::lock_guard lock(s.mu);
     if (!s.running || s.stopping) return;
     s.stopping = true;
     for (auto& [ptr, weak] : s.connections)
       if (auto c = weak.lock()) live.push_back(std::move(c));
-    s.subscribers.clear();
+    s.hub.Close();
   }
   asio::post(s.acceptor->get_executor(), [&s] {
     beast::error_code ec;
@@ -1188,22 +771,7 @@ void Server::Wait() {
 std::uint16_t Server::port() const { return impl_->bound_port.load(); }
 
 void Server::Broadcast(const std::string& topic, const std::string& event, const std::string& data) {
-  Impl& s = *impl_;
-  // Formatted once, shared by every stream.
-  auto text = std::make_shared<const std::string>(FormatSseEvent(event, data));
-  const std::size_t max_bytes = s.options.sse_max_queue_bytes;
-  // Posting never blocks on a client: each stream's strand appends to its own bounded queue.
-  // It happens under the lock so that nothing is posted once Stop() has begun draining.
-  std::lock_guard lock(s.mu);
-  if (s.stopping) return;
-  auto it = s.subscribers.find(topic);
-  if (it == s.subscribers.end()) return;
-  for (auto& [ptr, weak] : it->second) {
-    if (auto c = weak.lock()) {
-      auto executor = c->socket.get_executor();
-      asio::post(executor, [c = std::move(c), text, max_bytes] { c->Enqueue(text, max_bytes); });
-    }
-  }
+  impl_->hub.Broadcast(topic, event, data);
 }
 
 std::size_t Server::open_connections() const { return impl_->open.load(); }

@@ -1,5 +1,7 @@
 // Server: the inbound HTTP/1.1 server (Boost.Beast on Boost.Asio, C++20 coroutines, one
-// io_context thread per core). Beast and Asio headers stay inside server.cc.
+// io_context thread per core). Beast and Asio headers stay inside server.cc and its internal parts
+// (connection.h: a connection's state; response_writer: writing a response; sse_hub: the
+// Server-Sent Events streams and Broadcast).
 //
 // Requests first go to Handler::HandleFast on an io thread (it must not block: it serves the
 // immutable snapshot). If that returns nullopt, the request is handed to a small worker pool and

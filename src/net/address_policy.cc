@@ -9,6 +9,8 @@
 #include <cstring>
 #include <memory>
 
+#include "core/text.h"
+
 namespace herald::net {
 namespace {
 
@@ -127,13 +129,6 @@ std::optional<Embedded> EmbeddedV4(const IpAddress& a) {
 bool Contains(const Cidr& c, const IpAddress& a) {
   if (c.network.v6 != a.v6) return false;
   return PrefixMatches(c.network.bytes, a.bytes, c.prefix);
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
 }
 
 bool IsHostNameChar(char c) {

@@ -1,7 +1,8 @@
 // Outbound I/O interfaces: HTTP requests (webhooks, chat, SMS providers, web push, monitors) and
-// SMTP submissions (email). The production implementation is CurlEngine (curl_engine.h): libcurl's
-// multi interface driving thousands of transfers from one thread. Tests inject fakes or point the
-// real engine at servers on 127.0.0.1.
+// SMTP submissions (email). Two production implementations, each driving thousands of transfers
+// from one thread: PushEngine (push_engine.h) carries the notification channels' requests, and
+// CurlEngine (curl_engine.h, libcurl's multi interface) SMTP, the monitors' HTTP checks and what
+// PushEngine passes on. Tests inject fakes or point the real engines at servers on 127.0.0.1.
 //
 // Contract shared by both interfaces: Send() never blocks and may be called from any thread; the
 // `done` callback runs exactly once, on the engine's thread (keep it short: post real work

@@ -4,15 +4,16 @@
 #include <boost/json.hpp>
 #include <regex>
 
-#include "api/json.h"
 #include "core/text.h"
 #include "core/time.h"
 #include "page/markdown.h"
+#include "statuspage/webhook.h"
 
 namespace herald::notify {
 namespace {
 
-std::string Lower(std::string_view s) {
+// `s` with its first letter lowered, to continue a sentence ("Investigating" -> "investigating").
+std::string LowerFirst(std::string_view s) {
   std::string out(s);
   if (!out.empty() && out[0] >= 'A' && out[0] <= 'Z') out[0] = static_cast<char>(out[0] - 'A' + 'a');
   return out;
@@ -43,12 +44,6 @@ unsigned WantBit(const model::Incident& inc) {
 
 std::string Zone(const EventContext& ctx, const model::Subscriber& s) {
   return !s.time_zone.empty() ? s.time_zone : ctx.page.time_zone;
-}
-
-std::string Json(const boost::json::value& v) { return boost::json::serialize(v); }
-
-boost::json::object PageStatusJson(const model::Page& page, const api::OverallStatus& overall) {
-  return {{"id", page.id}, {"status_indicator", overall.indicator}, {"status_description", overall.description}};
 }
 
 // "[label](https://...)" -> "label (https://...)": plain text keeps where a link goes.
@@ -172,16 +167,9 @@ Result<std::optional<EventContext>> LoadEventContext(store::StatusStore& store, 
     ctx.affected_ids.insert(ctx.component->id);
     if (!ctx.component->group_id.empty()) ctx.affected_ids.insert(ctx.component->group_id);
     ctx.critical = *parsed_new == model::ComponentStatus::kMajorOutage;
-    const auto overall = api::ComputeOverallStatus(components, *unresolved, event.created_at);
-    boost::json::object doc{{"page", PageStatusJson(ctx.page, overall)},
-                            {"component_update",
-                             {{"id", DeliveryId(event.id, "component")},
-                              {"component_id", ctx.component->id},
-                              {"created_at", FormatIso8601(event.created_at)},
-                              {"old_status", old_status},
-                              {"new_status", std::string(model::ToString(*parsed_new))}}},
-                            {"component", api::ComponentJson(*ctx.component, components, api::Audience::kPublic)}};
-    ctx.webhook_json = Json(doc);
+    ctx.webhook_json =
+        statuspage::ComponentUpdateWebhookBody(ctx.page, components, *unresolved, *ctx.component,
+                                               DeliveryId(event.id, "component"), event.created_at, old_status);
     return std::optional<EventContext>(std::move(ctx));
   }
 
@@ -226,10 +214,7 @@ Result<std::optional<EventContext>> LoadEventContext(store::StatusStore& store, 
   // The page's status then: this incident as it was, the others as they are.
   std::erase_if(*unresolved, [&](const model::Incident& i) { return i.id == inc.id; });
   if (!model::IsClosed(inc.status)) unresolved->push_back(inc);
-  const auto overall = api::ComputeOverallStatus(components, *unresolved, event.created_at);
-  boost::json::object doc{{"page", PageStatusJson(ctx.page, overall)},
-                          {"incident", api::IncidentJson(inc, components, public_url, api::Audience::kPublic)}};
-  ctx.webhook_json = Json(doc);
+  ctx.webhook_json = statuspage::IncidentWebhookBody(ctx.page, components, *unresolved, inc, public_url);
   return std::optional<EventContext>(std::move(ctx));
 }
 
@@ -288,8 +273,8 @@ TemplateVars EventVars(const EventContext& ctx, const model::Subscriber& s) {
   if (ctx.component) {
     v["component_name"] = ctx.component->name;
     v["component_status"] = label(ctx.component->status);
-    v["component_status_lower"] = Lower(label(ctx.component->status));
-    v["old_status_lower"] = Lower(label(ctx.old_status));
+    v["component_status_lower"] = LowerFirst(label(ctx.component->status));
+    v["old_status_lower"] = LowerFirst(label(ctx.old_status));
     v["updated_at"] = When(ctx.event.created_at, zone);
     return v;
   }
@@ -300,10 +285,10 @@ TemplateVars EventVars(const EventContext& ctx, const model::Subscriber& s) {
   v["incident_id"] = inc.id;
   v["incident_url"] = ctx.page_url + "incidents/" + inc.id + ".html";
   v["status"] = label(up.status);
-  v["status_lower"] = Lower(label(up.status));
+  v["status_lower"] = LowerFirst(label(up.status));
   v["impact"] = std::string(model::ToString(inc.impact));
   v["notice_type"] = LabelIn(lang, model::ToString(inc.type), NoticeLabel(inc.type));
-  v["notice_type_lower"] = Lower(v["notice_type"]);
+  v["notice_type_lower"] = LowerFirst(v["notice_type"]);
   v["is_resolved"] = model::IsClosed(up.status) ? "1" : "";
   v["is_completed"] = up.status == model::IncidentStatus::kCompleted ? "1" : "";
   v["is_in_progress"] = up.status == model::IncidentStatus::kInProgress ? "1" : "";
@@ -319,7 +304,7 @@ TemplateVars EventVars(const EventContext& ctx, const model::Subscriber& s) {
     if (it == ctx.components.end() || it->second.hidden) continue;
     const auto& name = it->second.name;
     affected += (affected.empty() ? "" : ", ") + name;
-    detail += (detail.empty() ? "" : "; ") + name + " (" + Lower(label(a.new_status)) + ")";
+    detail += (detail.empty() ? "" : "; ") + name + " (" + LowerFirst(label(a.new_status)) + ")";
     const bool followed = std::any_of(s.component_ids.begin(), s.component_ids.end(), [&](const std::string& id) {
       return id == a.component_id || id == it->second.group_id;
     });

@@ -11,7 +11,7 @@
 #include "config/config.h"
 #include "net/sync_http_client_testing.h"
 #include "page/render.h"
-#include "page/web_assets.h"
+#include "assets/web_assets.h"
 
 namespace herald::notify {
 namespace {
@@ -99,7 +99,7 @@ TEST(ChannelRegistry, OpenApiEnumsEqualTheList) {
     all.emplace_back(model::ToString(d.kind));
     if (d.staff_alert_target) staff.emplace_back(model::ToString(d.kind));
   }
-  const json::value doc = json::parse(page::FindWebAsset("openapi.json"));
+  const json::value doc = json::parse(assets::FindWebAsset("openapi.json"));
   std::set<std::string> seen;
   std::function<void(const json::value&, const std::string&)> walk = [&](const json::value& v, const std::string& key) {
     if (v.is_array()) {

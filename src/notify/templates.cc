@@ -5,9 +5,9 @@
 #include <kainjow/mustache.hpp>
 #include <sstream>
 
+#include "assets/web_assets.h"
 #include "core/text.h"
 #include "model/subscriber.h"
-#include "page/web_assets.h"
 
 namespace herald::notify {
 namespace {
@@ -75,7 +75,7 @@ const TemplateSet& TemplateSet::Defaults() {
   static const TemplateSet set = [] {
     TemplateSet s;
     for (auto lang : kShippedLanguages) {
-      const auto text = page::FindWebAsset("notify/" + std::string(lang) + ".toml");
+      const auto text = assets::FindWebAsset("notify/" + std::string(lang) + ".toml");
       if (text.empty()) continue;
       if (auto st = s.AddLanguage(std::string(lang), text); !st.ok()) std::abort();  // a build-time asset: a bug
     }

@@ -9,14 +9,18 @@
 #include <set>
 #include <unordered_map>
 
+#include "assets/web_assets.h"
 #include "core/text.h"
 #include "core/time.h"
+#include "model/overall_status.h"
 #include "page/charts.h"
+#include "page/colors.h"
 #include "page/feeds.h"
 #include "page/markdown.h"
+#include "page/sign_up.h"
 #include "page/signup_form.h"
 #include "page/uptime.h"
-#include "page/web_assets.h"
+#include "statuspage/public_api.h"
 
 namespace herald::page {
 namespace {
@@ -26,7 +30,6 @@ using model::ComponentStatus;
 using model::Impact;
 using model::IncidentStatus;
 
-constexpr const char* kDefaultAccent = "#2563eb";
 constexpr const char* kShortTime = "%b %d, %H:%M %Z";
 constexpr const char* kLongTime = "%b %d, %Y %H:%M %Z";
 constexpr int kPastDays = 7;
@@ -160,14 +163,10 @@ std::string_view ImpactLabel(const model::Incident& i) {
   return "";
 }
 
-bool MaintenanceActive(const model::Incident& i) {
-  return i.is_maintenance() && (i.status == IncidentStatus::kInProgress || i.status == IncidentStatus::kVerifying);
-}
 bool MaintenanceUpcoming(const model::Incident& i, TimeMs now) {
   return i.is_maintenance() && i.status == IncidentStatus::kScheduled &&
          (!i.scheduled_until || *i.scheduled_until > now);
 }
-bool IncidentActive(const model::Incident& i) { return !i.is_maintenance() && !model::IsClosed(i.status); }
 
 // Headings inside Markdown must continue the page's outline (WCAG 1.3.1): the highest level the
 // author used becomes `first_level` ("## What happened" in a postmortem under an <h2> becomes
@@ -479,39 +478,6 @@ mu::data ComponentsData(const Ctx& c) {
   return list;
 }
 
-// The components as the sign-up form lists them (groups holding their members), those in
-// `checked` ticked: light, without the uptime days that ComponentsData renders.
-mu::data FormComponents(const Ctx& c, const std::set<std::string>& checked) {
-  auto item = [&](const model::Component& comp) {
-    mu::data d;
-    d.set("id", comp.id);
-    d.set("name", comp.name);
-    d.set("is_group", false);
-    d.set("checked", checked.count(comp.id) > 0);
-    return d;
-  };
-  std::set<std::string> group_ids;
-  for (const auto& comp : c.in.components)
-    if (comp.is_group) group_ids.insert(comp.id);
-  mu::data list{mu::data::type::list};
-  for (const auto& comp : c.in.components) {
-    if (comp.is_group) {
-      mu::data members{mu::data::type::list};
-      bool any = false;
-      for (const auto& m : c.in.components)
-        if (!m.is_group && m.group_id == comp.id) members.push_back(item(m)), any = true;
-      if (!any) continue;
-      mu::data g = item(comp);
-      g.set("is_group", true);
-      g.set("members", members);
-      list.push_back(g);
-    } else if (comp.group_id.empty() || !group_ids.count(comp.group_id)) {
-      list.push_back(item(comp));
-    }
-  }
-  return list;
-}
-
 // What the sign-up form needs besides the components: the channels this server can send on, the
 // push key, and for a static export the live page to subscribe on instead.
 void SubscribeData(const Ctx& c, mu::data& d) {
@@ -530,12 +496,12 @@ void SubscribeData(const Ctx& c, mu::data& d) {
 void AddPartials(mu::data& d) {
   for (const char* name : {"timeline", "component", "incident_card", "subscribe_form"}) {
     std::string file = std::string("templates/_") + name + ".mustache";
-    d.set(name, mu::partial([file] { return std::string(FindWebAsset(file)); }));
+    d.set(name, mu::partial([file] { return std::string(assets::FindWebAsset(file)); }));
   }
 }
 
 std::string Render(std::string_view template_name, const mu::data& d) {
-  mu::mustache tmpl{std::string(FindWebAsset("templates/" + std::string(template_name) + ".mustache"))};
+  mu::mustache tmpl{std::string(assets::FindWebAsset("templates/" + std::string(template_name) + ".mustache"))};
   if (!tmpl.is_valid()) return "<!-- template " + std::string(template_name) + ": " + tmpl.error_message() + " -->";
   return tmpl.render(d);
 }
@@ -563,7 +529,7 @@ std::string Layout(const Ctx& c, const std::string& title, const std::string& co
   d.set("content", content);
   d.set("extra_head", std::string());
   d.set("static_export", in.static_export);
-  mu::mustache tmpl{std::string(FindWebAsset("templates/layout.mustache"))};
+  mu::mustache tmpl{std::string(assets::FindWebAsset("templates/layout.mustache"))};
   // In the page's zone like every other time here; page.js shows it in the visitor's.
   d.set("updated", stamp.with_date ? Time(c, stamp.at, kLongTime) : Time(c, stamp.at));
   return tmpl.is_valid() ? tmpl.render(d) : "<!-- layout: " + tmpl.error_message() + " -->";
@@ -588,20 +554,20 @@ std::string RenderIndex(const Ctx& c, const OverallStatus& overall) {
   mu::data active{mu::data::type::list}, maint{mu::data::type::list};
   bool any_active = false, any_maint = false;
   for (const auto& i : in.incidents) {
-    if (IncidentActive(i)) active.push_back(IncidentData(c, i, false)), any_active = true;
+    if (model::IncidentOpen(i)) active.push_back(IncidentData(c, i, false)), any_active = true;
   }
   // Maintenance: in progress first, then upcoming soonest first.
   std::vector<const model::Incident*> m;
   for (const auto& i : in.incidents)
-    if (MaintenanceActive(i) || MaintenanceUpcoming(i, in.now)) m.push_back(&i);
+    if (model::MaintenanceInProgress(i) || MaintenanceUpcoming(i, in.now)) m.push_back(&i);
   std::stable_sort(m.begin(), m.end(), [](const auto* a, const auto* b) {
-    bool aa = MaintenanceActive(*a), ba = MaintenanceActive(*b);
+    bool aa = model::MaintenanceInProgress(*a), ba = model::MaintenanceInProgress(*b);
     if (aa != ba) return aa;
     return *a->scheduled_for < *b->scheduled_for;
   });
   for (const auto* i : m) {
     mu::data md = IncidentData(c, *i, false);
-    md.set("in_progress", MaintenanceActive(*i));
+    md.set("in_progress", model::MaintenanceInProgress(*i));
     maint.push_back(md);
     any_maint = true;
   }
@@ -663,7 +629,7 @@ std::string RenderIncidentPage(const Ctx& c, const model::Incident& i) {
   for (const auto& a : i.components) affected.insert(a.component_id);
   for (const auto& u : i.updates)
     for (const auto& a : u.affected_components) affected.insert(a.component_id);
-  d.set("components", FormComponents(c, affected));
+  d.set("components", SignUpComponents(c.in.components, affected));
   d.set("some_components", !affected.empty());
   d.set("show_subscribe", !model::IsClosed(i.status));
   SubscribeData(c, d);
@@ -709,7 +675,7 @@ std::string SiteKey(const Ctx& c) {
   return k;
 }
 
-// What the sign-up form of an incident page shows besides the incident (FormComponents and
+// What the sign-up form of an incident page shows besides the incident (SignUpComponents and
 // SubscribeData): the components, the channels offered, and for an export the live page.
 std::string SubscribeKey(const Ctx& c) {
   std::string k;
@@ -825,63 +791,7 @@ std::string RenderMonth(const Ctx& c, const std::vector<Month>& months, size_t i
   return Layout(c, m.label + " - " + c.in.page.name + " Status", Render("history_month", d), {stamp, true});
 }
 
-// --- Colours. ------------------------------------------------------------------------------------
-
-struct Rgb {
-  double r, g, b;
-};
-
-Rgb ParseRgb(const std::string& hex) {
-  auto v = [&](int i) { return std::stoi(hex.substr(1 + 2 * i, 2), nullptr, 16) / 255.0; };
-  return {v(0), v(1), v(2)};
-}
-
-double Luminance(const Rgb& c) {
-  auto lin = [](double x) { return x <= 0.03928 ? x / 12.92 : std::pow((x + 0.055) / 1.055, 2.4); };
-  return 0.2126 * lin(c.r) + 0.7152 * lin(c.g) + 0.0722 * lin(c.b);
-}
-
-double Contrast(const Rgb& a, const Rgb& b) {
-  double la = Luminance(a), lb = Luminance(b);
-  return (std::max(la, lb) + 0.05) / (std::min(la, lb) + 0.05);
-}
-
-std::string ToHex(const Rgb& c) {
-  char buf[8];
-  auto b = [](double x) { return static_cast<int>(std::lround(std::clamp(x, 0.0, 1.0) * 255)); };
-  std::snprintf(buf, sizeof buf, "#%02x%02x%02x", b(c.r), b(c.g), b(c.b));
-  return buf;
-}
-
 }  // namespace
-
-std::optional<std::string> ValidateHexColor(std::string_view color) {
-  if (color.size() != 4 && color.size() != 7) return std::nullopt;
-  if (color[0] != '#') return std::nullopt;
-  std::string out = "#";
-  for (char ch : color.substr(1)) {
-    char l = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    if (!((l >= '0' && l <= '9') || (l >= 'a' && l <= 'f'))) return std::nullopt;
-    out += l;
-    if (color.size() == 4) out += l;
-  }
-  return out;
-}
-
-std::string EnsureContrast(const std::string& color, const std::string& background, double min_ratio) {
-  auto fg = ValidateHexColor(color), bg = ValidateHexColor(background);
-  if (!fg || !bg) return kDefaultAccent;
-  Rgb c = ParseRgb(*fg), b = ParseRgb(*bg);
-  // Move towards black on light backgrounds and towards white on dark ones, in small steps, so the
-  // colour keeps its hue and changes no more than needed.
-  double target = Luminance(b) > 0.18 ? 0.0 : 1.0;
-  Rgb start = c;
-  for (int step = 1; step <= 20 && Contrast(c, b) < min_ratio; ++step) {
-    double t = step / 20.0;
-    c = {start.r + (target - start.r) * t, start.g + (target - start.g) * t, start.b + (target - start.b) * t};
-  }
-  return ToHex(c);
-}
 
 std::string RenderWelcomePage(std::string_view public_url) {
   mu::data d;
@@ -892,38 +802,22 @@ std::string RenderWelcomePage(std::string_view public_url) {
 }
 
 OverallStatus ComputeOverallStatus(const std::vector<model::Component>& components,
-                                   const std::vector<model::Incident>& incidents, TimeMs now) {
-  (void)now;
-  int level = 0;  // 0 none, 1 minor, 2 major, 3 critical
-  bool maintenance = false;
-  for (const auto& c : components) {
-    if (c.hidden || c.is_group) continue;
-    switch (c.status) {
-      case ComponentStatus::kMajorOutage: level = std::max(level, 3); break;
-      case ComponentStatus::kPartialOutage: level = std::max(level, 2); break;
-      case ComponentStatus::kDegradedPerformance: level = std::max(level, 1); break;
-      case ComponentStatus::kUnderMaintenance: maintenance = true; break;
-      case ComponentStatus::kOperational: break;
-    }
+                                   const std::vector<model::Incident>& incidents) {
+  const Impact indicator = model::OverallIndicator(components, incidents);
+  switch (indicator) {
+    case Impact::kCritical: return {indicator, "Major system outage"};
+    case Impact::kMajor: return {indicator, "Partial system outage"};
+    case Impact::kMinor: return {indicator, "Degraded performance"};
+    case Impact::kMaintenance: return {indicator, "Maintenance in progress"};
+    case Impact::kNone: break;
   }
-  for (const auto& i : incidents) {
-    if (MaintenanceActive(i)) maintenance = true;
-    if (!IncidentActive(i)) continue;
-    switch (i.impact) {
-      case Impact::kCritical: level = std::max(level, 3); break;
-      case Impact::kMajor: level = std::max(level, 2); break;
-      case Impact::kMinor: level = std::max(level, 1); break;
-      default: break;
-    }
-  }
-  switch (level) {
-    case 3: return {Impact::kCritical, "Major system outage"};
-    case 2: return {Impact::kMajor, "Partial system outage"};
-    case 1: return {Impact::kMinor, "Degraded performance"};
-    default: break;
-  }
-  if (maintenance) return {Impact::kMaintenance, "Maintenance in progress"};
   return {Impact::kNone, "All systems operational"};
+}
+
+std::vector<std::pair<std::string, std::string>> RenderPublicApi(const SiteInput& in) {
+  return statuspage::RenderPublicApi(
+      {in.page, in.components, in.incidents, in.now,
+       in.public_url + (in.base_path == "/" ? "" : in.base_path.substr(0, in.base_path.size() - 1))});
 }
 
 static void AddFile(std::vector<SiteFile>& files, std::string path, std::string content_type, std::string body) {
@@ -1004,7 +898,7 @@ std::vector<SiteFile> RenderSite(const SiteInput& raw, RenderCache* cache) {
     }
   }
 
-  OverallStatus overall = ComputeOverallStatus(in.components, in.incidents, in.now);
+  OverallStatus overall = ComputeOverallStatus(in.components, in.incidents);
   const std::string html = "text/html; charset=utf-8";
   std::vector<SiteFile> files;
   AddFile(files, "index.html", html, RenderIndex(c, overall));
@@ -1061,7 +955,7 @@ std::vector<SiteFile> RenderSite(const SiteInput& raw, RenderCache* cache) {
                      HtmlEscape(in.base_path) + "\">current status</a> and the <a href=\"" + HtmlEscape(in.base_path) +
                      "history.html\">incident history</a> are here.</p>\n",
                  {in.now, false}));
-  AddFile(files, "assets/page.css", "text/css; charset=utf-8", std::string(FindWebAsset("assets/page.css")));
+  AddFile(files, "assets/page.css", "text/css; charset=utf-8", std::string(assets::FindWebAsset("assets/page.css")));
   // The page's own colours live in a stylesheet of their own (not inline), so the strict
   // Content-Security-Policy (style-src 'self') holds. 4.6 rather than 4.5 keeps rounding from
   // landing a hair under WCAG AA.
@@ -1072,9 +966,11 @@ std::vector<SiteFile> RenderSite(const SiteInput& raw, RenderCache* cache) {
                 "}\n@media (prefers-color-scheme:dark){:root{--accent:" + EnsureContrast(accent, "#0f172a", 4.6) +
                 "}}\n");
   }
-  AddFile(files, "assets/favicon.svg", "image/svg+xml", std::string(FindWebAsset("assets/favicon.svg")));
-  AddFile(files, "assets/page.js", "text/javascript; charset=utf-8", std::string(FindWebAsset("assets/page.js")));
-  AddFile(files, "assets/push.js", "text/javascript; charset=utf-8", std::string(FindWebAsset("assets/push.js")));
+  AddFile(files, "assets/favicon.svg", "image/svg+xml", std::string(assets::FindWebAsset("assets/favicon.svg")));
+  AddFile(files, "assets/page.js", "text/javascript; charset=utf-8",
+          std::string(assets::FindWebAsset("assets/page.js")));
+  AddFile(files, "assets/push.js", "text/javascript; charset=utf-8",
+          std::string(assets::FindWebAsset("assets/push.js")));
   return files;
 }
 

@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/clock.h"
@@ -124,16 +125,18 @@ class RenderCache {
 // whose data did not change keeps its bytes from one build to the next.
 std::vector<SiteFile> RenderSite(const SiteInput& in, RenderCache* cache = nullptr);
 
-// The page's overall status, as Statuspage's status.indicator and status.description: the worst
-// of the visible components' statuses (major outage -> critical, partial -> major, degraded ->
-// minor) and the impact of open incidents; "maintenance" when nothing is wrong but a maintenance
-// is in progress (or a component is under maintenance); "none" otherwise.
+// The page's /api/v2 documents (statuspage::RenderPublicApi over its data), as (path relative to
+// base_path, body): "api/v2/summary.json", ...
+std::vector<std::pair<std::string, std::string>> RenderPublicApi(const SiteInput& in);
+
+// The page's overall status as the page words it: model::OverallIndicator (the one rule) and the
+// banner's text for it.
 struct OverallStatus {
   model::Impact indicator = model::Impact::kNone;
   std::string_view description;  // "All systems operational", "Partial system outage", ...
 };
 OverallStatus ComputeOverallStatus(const std::vector<model::Component>& components,
-                                   const std::vector<model::Incident>& incidents, TimeMs now);
+                                   const std::vector<model::Incident>& incidents);
 
 // The Content-Security-Policy of every public HTML page: nothing inline, nothing from elsewhere.
 inline constexpr std::string_view kPageContentSecurityPolicy =
@@ -141,13 +144,5 @@ inline constexpr std::string_view kPageContentSecurityPolicy =
 
 // What a server with no public page shows at "/": that Herald runs and how to create a page.
 std::string RenderWelcomePage(std::string_view public_url);
-
-// `color` if it is "#rgb" or "#rrggbb" (normalised to lowercase "#rrggbb"), else nullopt. Only
-// validated colours may go into CSS.
-std::optional<std::string> ValidateHexColor(std::string_view color);
-
-// `color` ("#rrggbb") darkened or lightened just enough to reach `min_ratio` contrast (WCAG 2)
-// against `background`, so a brand colour stays readable as link text in light and dark mode.
-std::string EnsureContrast(const std::string& color, const std::string& background, double min_ratio = 4.5);
 
 }  // namespace herald::page

@@ -13,14 +13,13 @@
 #include <map>
 #include <set>
 
-#include "api/public_json.h"
 #include "core/log.h"
 #include "core/text.h"
 #include "core/thread_name.h"
 #include "core/time.h"
 #include "page/charts.h"
+#include "assets/web_assets.h"
 #include "page/signup_form.h"
-#include "page/web_assets.h"
 
 namespace herald::page {
 namespace {
@@ -315,7 +314,7 @@ std::shared_ptr<Snapshot> AssembleSnapshot(const std::vector<SiteInput>& sites, 
       Asset a = MakeAsset(std::move(f.content_type), std::move(body), cc, previous_asset(full));
       snap->files[std::move(full)] = std::move(a);
     }
-    for (auto& [path, body] : api::RenderPublicApi(site)) {
+    for (auto& [path, body] : RenderPublicApi(site)) {
       std::string full = site.base_path + path;
       Asset a = MakeAsset(ContentTypeFor(path), std::make_shared<const std::string>(std::move(body)), dynamic,
                           previous_asset(full));

@@ -39,15 +39,6 @@ Result<std::int64_t> ParseDuration(const std::string& text, const std::string& f
 
 namespace {
 
-#ifndef HERALD_TRY_ASSIGN
-#define HERALD_TRY_ASSIGN(target, expr) \
-  do {                                  \
-    auto _r = (expr);                   \
-    if (!_r) return _r.error();         \
-    target = std::move(*_r);            \
-  } while (0)
-#endif
-
 // Where a walk over the declarations reports: in a plan (`dry_run`) the changes it would make, in
 // a run the changes as they are made and the secrets shown once.
 struct Sink {

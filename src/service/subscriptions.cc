@@ -53,13 +53,6 @@ bool IsChatOrWebhook(ChannelKind k) { return ConsentOf(k) == Consent::kTestMessa
 // The field name the API uses for a channel's destination.
 std::string DestinationField(ChannelKind k) { return std::string(notify::Describe(k).address_field); }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
 bool IsSegmentLabel(std::string_view s) {
   if (s.size() > kMaxSegmentBytes) return false;
   return std::all_of(s.begin(), s.end(), [](char c) {

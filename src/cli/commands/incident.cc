@@ -5,7 +5,7 @@
 #include <boost/json.hpp>
 #include <iostream>
 
-#include "api/json.h"
+#include "statuspage/json.h"
 #include "cli/commands/commands.h"
 #include "core/text.h"
 #include "service/services.h"
@@ -23,8 +23,8 @@ std::string IncidentUrl(const model::Incident& inc, store::Store& store, const c
 int PrintIncident(const model::Incident& inc, store::Store& store, const config::Config& cfg, bool as_json) {
   if (as_json) {
     auto comps = store.ListComponents(inc.page_id);
-    std::cout << boost::json::serialize(api::IncidentJson(inc, comps ? *comps : std::vector<model::Component>{}, "",
-                                                          api::Audience::kStaff))
+    std::cout << boost::json::serialize(statuspage::IncidentJson(inc, comps ? *comps : std::vector<model::Component>{}, "",
+                                                          statuspage::Audience::kStaff))
               << "\n";
     return 0;
   }

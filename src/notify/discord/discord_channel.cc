@@ -25,10 +25,6 @@ constexpr std::string_view kZeroWidthSpace = "\xE2\x80\x8B";  // Discord refuses
 
 std::string Esc(std::string_view s) { return DiscordEscape(s); }
 
-bool IsWebUrl(std::string_view url) {
-  return (url.substr(0, 8) == "https://" || url.substr(0, 7) == "http://") && url.size() <= 2048;
-}
-
 std::string MarkdownUrl(std::string_view url) {
   std::string out;
   for (char c : url) {

@@ -2,8 +2,8 @@
 
 #include <kainjow/mustache.hpp>
 
+#include "assets/web_assets.h"
 #include "core/text.h"
-#include "page/web_assets.h"
 
 namespace herald::notify::email {
 namespace {
@@ -31,23 +31,6 @@ std::string SafeLanguage(std::string_view lang) {
 bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
 }  // namespace
-
-bool IsWebUrl(std::string_view url) {
-  std::string lower;
-  for (char c : url.substr(0, 8)) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  size_t rest = 0;
-  if (StartsWith(lower, "https://")) {
-    rest = 8;
-  } else if (StartsWith(lower, "http://")) {
-    rest = 7;
-  } else {
-    return false;
-  }
-  if (url.size() <= rest) return false;
-  for (char ch : url)
-    if (static_cast<unsigned char>(ch) <= 0x20 || ch == 0x7F) return false;
-  return true;
-}
 
 std::string ButtonLabel(const Message& m) {
   if (StartsWith(m.kind, "incident.")) return "View incident";
@@ -83,7 +66,7 @@ std::string RenderHtmlBody(const Message& m, std::string_view language) {
   // Parsed once per thread (render only reads the parsed template; the escape function is set
   // once): parsing the layout for every email cost more than rendering it.
   thread_local mu::mustache tmpl = [] {
-    mu::mustache t{std::string(page::FindWebAsset(kLayout))};
+    mu::mustache t{std::string(assets::FindWebAsset(kLayout))};
     t.set_custom_escape([](const std::string& s) { return HtmlEscape(s); });
     return t;
   }();

@@ -26,7 +26,5 @@ std::string RenderHtmlBody(const Message& m, std::string_view language);
 std::string RenderTextBody(const Message& m);
 // The call to action for the button and the text part ("View incident", "Confirm subscription").
 std::string ButtonLabel(const Message& m);
-// True for an absolute http:// or https:// URL with no white space or control characters.
-bool IsWebUrl(std::string_view url);
 
 }  // namespace herald::notify::email

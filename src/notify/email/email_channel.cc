@@ -11,10 +11,6 @@
 namespace herald::notify {
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 const char* FailureName(net::FailureKind f) {
@@ -140,7 +136,7 @@ Result<net::MailRequest> EmailChannel::BuildRequest(const Message& message, cons
   c.message_id_domain = options_.message_id_domain;
   c.list_name = message.page_name;
   c.list_id = ListId(message.page_name, options_.message_id_domain);
-  if (email::IsWebUrl(message.unsubscribe_url)) c.unsubscribe_url = message.unsubscribe_url;
+  if (IsWebUrl(message.unsubscribe_url)) c.unsubscribe_url = message.unsubscribe_url;
   if (!options_.unsubscribe_mailto.empty())
     c.unsubscribe_mailto = "mailto:" + options_.unsubscribe_mailto + "?subject=unsubscribe";
   c.text = email::RenderTextBody(message);

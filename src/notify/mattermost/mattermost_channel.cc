@@ -19,10 +19,6 @@ constexpr size_t kShortMax = 40;  // values up to this length sit side by side
 
 std::string Esc(std::string_view s) { return MattermostEscape(s); }
 
-bool IsWebUrl(std::string_view url) {
-  return (url.substr(0, 8) == "https://" || url.substr(0, 7) == "http://") && url.size() <= 2048;
-}
-
 std::string MarkdownUrl(std::string_view url) {
   std::string out;
   for (char c : url) {

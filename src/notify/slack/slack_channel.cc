@@ -38,10 +38,6 @@ std::string SlackUrl(std::string_view url) {
   return out;
 }
 
-bool IsWebUrl(std::string_view url) {
-  return (url.substr(0, 8) == "https://" || url.substr(0, 7) == "http://") && url.size() <= kUrlMax;
-}
-
 boost::json::object PlainText(std::string text) {
   return {{"type", "plain_text"}, {"text", std::move(text)}, {"emoji", true}};
 }
@@ -74,7 +70,7 @@ std::string BuildSlackPayload(const Message& m, const ChatLabels& labels) {
   if (!fields.empty()) blocks.push_back({{"type", "section"}, {"fields", std::move(fields)}});
 
   const std::string& link = !m.url.empty() ? m.url : m.page_url;
-  if (IsWebUrl(link)) {
+  if (IsWebUrl(link, kUrlMax)) {
     boost::json::object button = {{"type", "button"},
                                   {"text", PlainText(FitEscaped(labels.open, kButtonTextMax, nullptr))},
                                   {"url", link},
@@ -89,10 +85,11 @@ std::string BuildSlackPayload(const Message& m, const ChatLabels& labels) {
     context += part;
   };
   const std::string page = FitEscaped(SanitizeUtf8(m.page_name), 200, Esc);
-  add(IsWebUrl(m.page_url) && !page.empty() ? "<" + SlackUrl(m.page_url) + "|" + page + ">" : page);
+  add(IsWebUrl(m.page_url, kUrlMax) && !page.empty() ? "<" + SlackUrl(m.page_url) + "|" + page + ">" : page);
   add(FitEscaped(SanitizeUtf8(m.status_label), 100, Esc));
-  if (IsWebUrl(m.manage_url)) add("<" + SlackUrl(m.manage_url) + "|" + Esc(labels.manage) + ">");
-  if (IsWebUrl(m.unsubscribe_url)) add("<" + SlackUrl(m.unsubscribe_url) + "|" + Esc(labels.unsubscribe) + ">");
+  if (IsWebUrl(m.manage_url, kUrlMax)) add("<" + SlackUrl(m.manage_url) + "|" + Esc(labels.manage) + ">");
+  if (IsWebUrl(m.unsubscribe_url, kUrlMax))
+    add("<" + SlackUrl(m.unsubscribe_url) + "|" + Esc(labels.unsubscribe) + ">");
   if (!context.empty()) {
     blocks.push_back({{"type", "context"}, {"elements", boost::json::array{Mrkdwn(std::move(context))}}});
   }

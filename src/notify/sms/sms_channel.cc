@@ -10,6 +10,8 @@
 #include <stdexcept>
 
 #include "address/phone_number.h"
+#include "core/text.h"
+#include "notify/sms/phone_number.h"
 #include "notify/sms/sms_text.h"
 
 namespace herald::notify {
@@ -51,31 +53,6 @@ std::string PercentEncode(std::string_view s) {
       out += static_cast<char>(c);
     else
       AppendHex(c, out);
-  }
-  return out;
-}
-
-// The inside of a JSON string (RFC 8259): quotes, backslashes and control characters escaped.
-std::string JsonEscape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 8);
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
   }
   return out;
 }

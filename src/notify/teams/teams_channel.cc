@@ -24,10 +24,6 @@ std::string ContainerStyle(std::string_view impact) {
   return "accent";
 }
 
-bool IsWebUrl(std::string_view url) {
-  return (url.substr(0, 8) == "https://" || url.substr(0, 7) == "http://") && url.size() <= 2048;
-}
-
 // A URL inside [label](url): characters that would end or split the destination are encoded.
 std::string MarkdownUrl(std::string_view url) {
   std::string out;

@@ -9,6 +9,7 @@
 #include <cctype>
 
 #include "core/encoding.h"
+#include "core/text.h"
 
 namespace herald::notify::webpush {
 namespace {
@@ -19,12 +20,6 @@ struct MdCtxFree {
 struct SigFree {
   void operator()(ECDSA_SIG* s) const { ECDSA_SIG_free(s); }
 };
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // ES256 (RFC 7518 section 3.4): ECDSA P-256 over SHA-256, the signature as the raw 64-byte
 // R || S rather than the DER sequence OpenSSL produces.

@@ -21,12 +21,6 @@ constexpr size_t kMaxBodyBytes = 1500;
 constexpr size_t kMaxUrlBytes = 1500;
 constexpr size_t kMaxDetailBody = 200;
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // At most `max` bytes of `s`, cut at a UTF-8 character boundary, with an ellipsis when cut.
 std::string Shorten(std::string_view s, size_t max) {
   if (s.size() <= max) return std::string(s);

@@ -1,11 +1,11 @@
-#include "api/json.h"
+#include "statuspage/json.h"
 
 #include <boost/json.hpp>
 
 #include "core/time.h"
-#include "page/render.h"
+#include "model/overall_status.h"
 
-namespace herald::api {
+namespace herald::statuspage {
 namespace json = boost::json;
 namespace {
 
@@ -23,10 +23,9 @@ const model::Component* Find(const std::vector<model::Component>& all, const std
 }  // namespace
 
 OverallStatus ComputeOverallStatus(const std::vector<model::Component>& components,
-                                   const std::vector<model::Incident>& incidents, TimeMs now) {
-  // One rule for the page banner and the API; the API keeps Statuspage's wording.
-  auto overall = page::ComputeOverallStatus(components, incidents, now);
-  switch (overall.indicator) {
+                                   const std::vector<model::Incident>& incidents) {
+  // One rule for the page banner and the API (the model's); the API keeps Statuspage's wording.
+  switch (model::OverallIndicator(components, incidents)) {
     case model::Impact::kMinor: return {"minor", "Minor Service Outage"};
     case model::Impact::kMajor: return {"major", "Partial System Outage"};
     case model::Impact::kCritical: return {"critical", "Major Service Outage"};
@@ -143,18 +142,4 @@ json::object IncidentJson(const model::Incident& inc, const std::vector<model::C
   return o;
 }
 
-json::object ApiKeyJson(const model::ApiKey& key) {
-  return {{"id", key.id},
-          {"name", key.name},
-          {"role", std::string(model::ToString(key.role))},
-          {"created_at", FormatIso8601(key.created_at)}};
-}
-
-std::string ErrorBody(const std::string& code, const std::string& message, const std::string& field) {
-  return json::serialize(
-      json::object{{"error", json::object{{"code", code},
-                                          {"message", message},
-                                          {"field", field.empty() ? json::value(nullptr) : json::value(field)}}}});
-}
-
-}  // namespace herald::api
+}  // namespace herald::statuspage

@@ -1,21 +1,21 @@
-#include "api/public_json.h"
+#include "statuspage/public_api.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
-#include "api/json.h"
+#include "statuspage/json.h"
 
-namespace herald::api {
+namespace herald::statuspage {
 namespace json = boost::json;
 
-std::vector<std::pair<std::string, std::string>> RenderPublicApi(const page::SiteInput& in) {
+std::vector<std::pair<std::string, std::string>> RenderPublicApi(const PublicApiInput& in) {
   std::vector<model::Component> comps;
   for (const auto& c : in.components)
     if (!c.hidden) comps.push_back(c);
-  const std::string base_url =
-      in.public_url + (in.base_path == "/" ? "" : in.base_path.substr(0, in.base_path.size() - 1));
+  const std::string& base_url = in.base_url;
   json::object page = PageJson(in.page, in.now);
   page["url"] = in.page.url.empty() ? base_url : in.page.url;
-  OverallStatus overall = ComputeOverallStatus(comps, in.incidents, in.now);
+  OverallStatus overall = ComputeOverallStatus(comps, in.incidents);
   json::object status{{"indicator", overall.indicator}, {"description", overall.description}};
 
   json::array components;
@@ -66,4 +66,4 @@ std::vector<std::pair<std::string, std::string>> RenderPublicApi(const page::Sit
   };
 }
 
-}  // namespace herald::api
+}  // namespace herald::statuspage

@@ -1,6 +1,6 @@
-#include "page/web_assets.h"
+#include "assets/web_assets.h"
 
-namespace herald::page {
+namespace herald::assets {
 
 std::string_view FindWebAsset(std::string_view path) {
   for (const auto& a : WebAssets())
@@ -8,4 +8,4 @@ std::string_view FindWebAsset(std::string_view path) {
   return {};
 }
 
-}  // namespace herald::page
+}  // namespace herald::assets

@@ -4,7 +4,7 @@
 #include <string_view>
 #include <vector>
 
-namespace herald::page {
+namespace herald::assets {
 
 struct WebAsset {
   std::string_view path;  // relative to web/, e.g. "css/page.css"
@@ -15,4 +15,4 @@ const std::vector<WebAsset>& WebAssets();
 // The asset at `path`, or empty if there is none.
 std::string_view FindWebAsset(std::string_view path);
 
-}  // namespace herald::page
+}  // namespace herald::assets
