@@ -185,7 +185,8 @@ Result<std::optional<EventContext>> LoadEventContext(store::StatusStore& store, 
   if (update == incident->updates.end() || update->internal || !update->deliver_notifications)
     return std::optional<EventContext>();
   ctx.update = *update;
-  ctx.incident = IncidentAsOf(std::move(*incident), *update);
+  // The copy, not *update: IncidentAsOf takes the incident apart, and *update lives inside it.
+  ctx.incident = IncidentAsOf(std::move(*incident), *ctx.update);
   // Internal notes never leave in any message.
   std::erase_if(ctx.incident->updates, [](const model::IncidentUpdate& u) { return u.internal; });
   const auto& inc = *ctx.incident;
