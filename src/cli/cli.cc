@@ -2,21 +2,7 @@
 
 #include <iostream>
 
-#include "app/app.h"
 #include "cli/commands/commands.h"
-#include "cli/common.h"
-#include "cli/demo.h"
-#include "cli/monitors_cli.h"
-#include "cli/subscribers_cli.h"
-#include "config/config.h"
-#include "core/log.h"
-#include "core/text.h"
-#include "core/time.h"
-#include "page/snapshot.h"
-#include "service/monitors.h"
-#include "service/services.h"
-#include "statuspage/json.h"
-#include "store/store.h"
 
 namespace herald::cli {
 namespace {

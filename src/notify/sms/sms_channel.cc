@@ -11,7 +11,6 @@
 
 #include "address/phone_number.h"
 #include "core/text.h"
-#include "notify/sms/phone_number.h"
 #include "notify/sms/sms_text.h"
 
 namespace herald::notify {
