@@ -11,8 +11,6 @@
 namespace herald::notify {
 namespace {
 
-}
-
 const char* FailureName(net::FailureKind f) {
   switch (f) {
     case net::FailureKind::kNone: return "failed";
