@@ -291,6 +291,7 @@ void App::Stop() {
 }
 
 void App::ProbeWrites() {
+  std::lock_guard probe_lock(probe_mu_);
   const TimeMs now = clock_.Now();
   // The value changes every time, so the row is really rewritten (an unchanged upsert might not
   // touch the disk).

@@ -119,7 +119,10 @@ class App final : public http::Handler {
   class MetricsHandler;
   std::unique_ptr<MetricsHandler> metrics_handler_;
   std::unique_ptr<http::Server> metrics_server_;
-  // The write probe's last outcome (see ProbeWrites).
+  // The write probe's last outcome (see ProbeWrites). Probes run one at a time (probe_mu_), so a
+  // probe that started before writes began to fail cannot finish after, and overwrite, one that
+  // saw them fail.
+  std::mutex probe_mu_;
   std::atomic<bool> writes_ok_{true};
   std::mutex write_error_mu_;
   std::string write_error_;      // guarded by write_error_mu_; empty while writes work

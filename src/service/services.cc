@@ -474,8 +474,10 @@ Result<model::Incident> IncidentService::Write(const std::string& page_id, model
   for (const auto& [cid, st] : targets) {
     const model::Component* c = find(cid);
     if (!c) continue;  // a component deleted since the incident began
+    // An init-capture, not the structured binding itself: clang 14 (clang-tidy) cannot capture
+    // bindings (a C++20 feature it lacks).
     auto it = std::find_if(inc.components.begin(), inc.components.end(),
-                           [&](const auto& a) { return a.component_id == cid; });
+                           [&id = cid](const auto& a) { return a.component_id == id; });
     if (it == inc.components.end()) {
       inc.components.push_back({cid, st, c->status});
     } else {
