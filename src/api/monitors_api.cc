@@ -9,6 +9,7 @@
 #include "api/routes.h"
 #include "core/time.h"
 #include "http/errors.h"
+#include "model/probe_kinds.h"
 #include "statuspage/json.h"
 
 namespace herald::api {
@@ -347,37 +348,36 @@ json::object MonitorJson(const model::Monitor& m, bool reveal_secrets) {
                  {"enabled", m.enabled},
                  {"show_chart", m.show_chart}};
   const model::ProbeSpec& s = m.spec;
-  switch (m.kind) {
-    case MonitorKind::kHttp: {
-      json::object headers;
-      for (const auto& [k, v] : s.headers) headers[k] = reveal_secrets ? v : std::string(kMasked);
-      json::array statuses;
-      for (const auto& text : service::FormatStatusRanges(s.expected_status)) statuses.emplace_back(text);
-      o["method"] = s.method;
-      o["headers"] = std::move(headers);
-      o["body"] = reveal_secrets || s.body.empty() ? s.body : std::string(kMasked);
-      o["expected_status"] = std::move(statuses);
-      o["keyword"] = s.keyword;
-      o["keyword_absent"] = s.keyword_absent;
-      o["json_path"] = s.json_path;
-      o["json_expected"] = s.json_expected;
-      o["follow_redirects"] = s.follow_redirects;
-      o["verify_tls"] = s.verify_tls;
-      o["slow_ms"] = s.slow_ms;
-      break;
+  for (const model::ProbeField field : model::Describe(m.kind).fields) {
+    const std::string_view name = model::ToString(field);
+    switch (field) {
+      case model::ProbeField::kMethod: o[name] = s.method; break;
+      case model::ProbeField::kHeaders: {
+        json::object headers;
+        for (const auto& [k, v] : s.headers) headers[k] = reveal_secrets ? v : std::string(kMasked);
+        o[name] = std::move(headers);
+        break;
+      }
+      case model::ProbeField::kBody: o[name] = reveal_secrets || s.body.empty() ? s.body : std::string(kMasked); break;
+      case model::ProbeField::kExpectedStatus: {
+        json::array statuses;
+        for (const auto& text : service::FormatStatusRanges(s.expected_status)) statuses.emplace_back(text);
+        o[name] = std::move(statuses);
+        break;
+      }
+      case model::ProbeField::kKeyword: o[name] = s.keyword; break;
+      case model::ProbeField::kKeywordAbsent: o[name] = s.keyword_absent; break;
+      case model::ProbeField::kJsonPath: o[name] = s.json_path; break;
+      case model::ProbeField::kJsonExpected: o[name] = s.json_expected; break;
+      case model::ProbeField::kFollowRedirects: o[name] = s.follow_redirects; break;
+      case model::ProbeField::kVerifyTls: o[name] = s.verify_tls; break;
+      case model::ProbeField::kRecordType: o[name] = s.record_type; break;
+      case model::ProbeField::kExpectedAnswer: o[name] = s.expected_answer; break;
+      case model::ProbeField::kDnsServer: o[name] = s.dns_server; break;
+      case model::ProbeField::kExpiryWarnDays: o[name] = s.expiry_warn_days; break;
+      case model::ProbeField::kSlowMs: o[name] = s.slow_ms; break;
+      case model::ProbeField::kGraceSeconds: o[name] = Secs(s.grace_ms); break;
     }
-    case MonitorKind::kTcp: o["slow_ms"] = s.slow_ms; break;
-    case MonitorKind::kDns:
-      o["record_type"] = s.record_type;
-      o["expected_answer"] = s.expected_answer;
-      o["dns_server"] = s.dns_server;
-      o["slow_ms"] = s.slow_ms;
-      break;
-    case MonitorKind::kTls:
-      o["expiry_warn_days"] = s.expiry_warn_days;
-      o["slow_ms"] = s.slow_ms;
-      break;
-    case MonitorKind::kHeartbeat: o["grace_seconds"] = Secs(s.grace_ms); break;
   }
   o["state"] = model::ToString(m.state);
   o["state_since"] = Time(m.state_since);

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "model/enum_table.h"
+#include "model/probe_kinds.h"
 
 namespace herald::model {
 namespace {
@@ -11,13 +12,6 @@ using detail::Find;
 using detail::Name;
 namespace json = boost::json;
 
-constexpr std::array<std::pair<MonitorKind, std::string_view>, 5> kKind{{
-    {MonitorKind::kHttp, "http"},
-    {MonitorKind::kTcp, "tcp"},
-    {MonitorKind::kDns, "dns"},
-    {MonitorKind::kTls, "tls"},
-    {MonitorKind::kHeartbeat, "heartbeat"},
-}};
 constexpr std::array<std::pair<MonitorState, std::string_view>, 4> kState{{
     {MonitorState::kUnknown, "unknown"},
     {MonitorState::kUp, "up"},
@@ -56,12 +50,20 @@ bool Bool(const json::object& o, std::string_view key, bool fallback) {
 
 }  // namespace
 
-std::string_view ToString(MonitorKind k) { return Name(kKind, k); }
+std::string_view ToString(MonitorKind k) {
+  for (const auto& d : ProbeKinds())
+    if (d.kind == k) return d.wire_name;
+  return "";
+}
 std::string_view ToString(MonitorState s) { return Name(kState, s); }
 std::string_view ToString(CheckVerdict v) { return Name(kVerdict, v); }
 std::string_view ToString(AutomationMode m) { return Name(kMode, m); }
 std::string_view ToString(DraftState s) { return Name(kDraft, s); }
-std::optional<MonitorKind> ParseMonitorKind(std::string_view s) { return Find(kKind, s); }
+std::optional<MonitorKind> ParseMonitorKind(std::string_view s) {
+  for (const auto& d : ProbeKinds())
+    if (d.wire_name == s) return d.kind;
+  return std::nullopt;
+}
 std::optional<MonitorState> ParseMonitorState(std::string_view s) { return Find(kState, s); }
 std::optional<CheckVerdict> ParseCheckVerdict(std::string_view s) { return Find(kVerdict, s); }
 std::optional<AutomationMode> ParseAutomationMode(std::string_view s) { return Find(kMode, s); }

@@ -8,6 +8,7 @@
 
 #include "core/encoding.h"
 #include "core/text.h"
+#include "model/probe_kinds.h"
 #include "notify/email/email_channel.h"
 #include "notify/registry.h"
 #include "service/component_status.h"
@@ -129,6 +130,87 @@ Status RefreshComponent(const MonitorDeps& deps, const std::string& page_id, con
   return {};
 }
 
+// The checks of one kind-specific field (model::ProbeKindDescriptor::fields says which fields a
+// kind takes); normalises the field in `s` where it has a canonical spelling.
+Status CheckProbeField(model::ProbeField field, model::ProbeSpec& s) {
+  using model::ProbeField;
+  switch (field) {
+    case ProbeField::kMethod: {
+      static const std::vector<std::string> kMethods = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
+      for (char& c : s.method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      if (std::find(kMethods.begin(), kMethods.end(), s.method) == kMethods.end())
+        return Error::Invalid("method", "method must be GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS");
+      return {};
+    }
+    case ProbeField::kHeaders:
+      if (s.headers.size() > kMaxHeaders) return Error::Invalid("headers", "at most 32 headers");
+      for (auto& [k, v] : s.headers) {
+        k = std::string(Trim(k));
+        if (!ValidHeaderName(k))
+          return Error::Invalid("headers", "headers: \"" + k.substr(0, 64) + "\" is not a valid header name");
+        if (HasControl(v) || v.size() > 8192)
+          return Error::Invalid("headers", "headers: the value of " + k + " must be one line of at most 8 KB");
+      }
+      return {};
+    case ProbeField::kBody:
+      if (s.body.size() > kMaxBodyLength) return Error::Invalid("body", "body must be at most 64 KB");
+      return {};
+    case ProbeField::kExpectedStatus:
+      if (s.expected_status.empty()) return Error::Invalid("expected_status", "expected_status needs a status");
+      for (const auto& [lo, hi] : s.expected_status)
+        if (lo < 100 || hi > 599 || lo > hi)
+          return Error::Invalid("expected_status", "expected_status ranges must lie within 100-599");
+      return {};
+    case ProbeField::kKeyword:
+      if (s.keyword.size() > kMaxKeywordLength) return Error::Invalid("keyword", "keyword must be at most 1024 bytes");
+      return {};
+    case ProbeField::kKeywordAbsent:
+      if (s.keyword_absent && s.keyword.empty())
+        return Error::Invalid("keyword", "keyword_absent needs the keyword that must not appear");
+      return {};
+    case ProbeField::kJsonPath:
+      if (!s.json_path.empty() && (!s.json_path.starts_with("$") || s.json_path.size() > 256))
+        return Error::Invalid("json_path", "json_path must start with $, such as $.status or $.checks[0].ok");
+      return {};
+    case ProbeField::kJsonExpected:
+      if (s.json_path.empty() && !s.json_expected.empty())
+        return Error::Invalid("json_path", "json_expected needs a json_path to compare");
+      if (s.json_expected.size() > kMaxKeywordLength)
+        return Error::Invalid("json_expected", "json_expected must be at most 1024 bytes");
+      return {};
+    case ProbeField::kRecordType: {
+      static const std::vector<std::string> kTypes = {"A", "AAAA", "CNAME", "MX", "TXT", "NS"};
+      if (std::find(kTypes.begin(), kTypes.end(), s.record_type) == kTypes.end())
+        return Error::Invalid("record_type", "record_type must be A, AAAA, CNAME, MX, TXT or NS");
+      return {};
+    }
+    case ProbeField::kExpectedAnswer:
+      if (s.expected_answer.size() > kMaxKeywordLength || HasControl(s.expected_answer))
+        return Error::Invalid("expected_answer", "expected_answer must be one line of at most 1024 bytes");
+      return {};
+    case ProbeField::kDnsServer:
+      if (!s.dns_server.empty() && !ValidHostPort(s.dns_server, true))
+        return Error::Invalid("dns_server",
+                              "dns_server must be an address with an optional port, such as "
+                              "127.0.0.1:5353 or [::1]:53");
+      return {};
+    case ProbeField::kExpiryWarnDays:
+      if (s.expiry_warn_days < 0 || s.expiry_warn_days > model::kMaxExpiryWarnDays)
+        return Error::Invalid("expiry_warn_days",
+                              "expiry_warn_days must be between 0 and " + std::to_string(model::kMaxExpiryWarnDays));
+      return {};
+    case ProbeField::kGraceSeconds:
+      if (s.grace_ms < 0 || s.grace_ms > kMaxGraceMs)
+        return Error::Invalid("grace_seconds", "grace_seconds must be between 0 and 7 days");
+      return {};
+    case ProbeField::kFollowRedirects:
+    case ProbeField::kVerifyTls:
+    case ProbeField::kSlowMs:  // checked for every kind against the timeout, before the kind's fields
+      return {};
+  }
+  return {};
+}
+
 std::string ReplacePrefix(Error& e, const std::string& field) {
   if (e.field.empty()) e.field = field;
   return e.field;
@@ -221,10 +303,10 @@ Result<model::Monitor> MonitorService::Build(const std::string& page_id, model::
   }
   if (in.kind) {
     auto k = model::ParseMonitorKind(Lower(Trim(*in.kind)));
-    if (!k) return Error::Invalid("kind", "kind must be http, tcp, dns, tls or heartbeat");
+    if (!k) return Error::Invalid("kind", "kind must be " + model::ProbeKindNames());
     m.kind = *k;
   } else if (creating) {
-    return Error::Invalid("kind", "kind is required: http, tcp, dns, tls or heartbeat");
+    return Error::Invalid("kind", "kind is required: " + model::ProbeKindNames());
   }
   if (in.component_id) {
     const std::string cid(Trim(*in.component_id));
@@ -314,70 +396,28 @@ Result<model::Monitor> MonitorService::Build(const std::string& page_id, model::
   if (s.slow_ms < 0 || (s.slow_ms > 0 && s.slow_ms > m.timeout_ms))
     return Error::Invalid("slow_ms", "slow_ms must be 0 (no threshold) or a time within the timeout (" +
                                          std::to_string(m.timeout_ms) + " ms)");
-  switch (m.kind) {
-    case MonitorKind::kHttp: {
-      if (s.target.empty()) return Error::Invalid("target", "target is required: the URL to check");
+  const model::ProbeKindDescriptor& kind = model::Describe(m.kind);
+  if (kind.target != model::ProbeTarget::kNone && s.target.empty())
+    return Error::Invalid("target", "target is required: " + std::string(kind.target_help));
+  switch (kind.target) {
+    case model::ProbeTarget::kUrl:
       if (!ValidHttpUrl(s.target, true))
         return Error::Invalid("target",
                               "target must be an http:// or https:// URL with a host, such as "
                               "https://api.example.com/health");
-      static const std::vector<std::string> kMethods = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
-      for (char& c : s.method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      if (std::find(kMethods.begin(), kMethods.end(), s.method) == kMethods.end())
-        return Error::Invalid("method", "method must be GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS");
-      if (s.headers.size() > kMaxHeaders) return Error::Invalid("headers", "at most 32 headers");
-      for (auto& [k, v] : s.headers) {
-        k = std::string(Trim(k));
-        if (!ValidHeaderName(k))
-          return Error::Invalid("headers", "headers: \"" + k.substr(0, 64) + "\" is not a valid header name");
-        if (HasControl(v) || v.size() > 8192)
-          return Error::Invalid("headers", "headers: the value of " + k + " must be one line of at most 8 KB");
-      }
-      if (s.body.size() > kMaxBodyLength) return Error::Invalid("body", "body must be at most 64 KB");
-      if (s.expected_status.empty()) return Error::Invalid("expected_status", "expected_status needs a status");
-      for (const auto& [lo, hi] : s.expected_status)
-        if (lo < 100 || hi > 599 || lo > hi)
-          return Error::Invalid("expected_status", "expected_status ranges must lie within 100-599");
-      if (s.keyword.size() > kMaxKeywordLength) return Error::Invalid("keyword", "keyword must be at most 1024 bytes");
-      if (s.keyword_absent && s.keyword.empty())
-        return Error::Invalid("keyword", "keyword_absent needs the keyword that must not appear");
-      if (!s.json_path.empty() && (!s.json_path.starts_with("$") || s.json_path.size() > 256))
-        return Error::Invalid("json_path", "json_path must start with $, such as $.status or $.checks[0].ok");
-      if (s.json_path.empty() && !s.json_expected.empty())
-        return Error::Invalid("json_path", "json_expected needs a json_path to compare");
-      if (s.json_expected.size() > kMaxKeywordLength)
-        return Error::Invalid("json_expected", "json_expected must be at most 1024 bytes");
       break;
-    }
-    case MonitorKind::kTcp:
-    case MonitorKind::kTls:
-      if (s.target.empty()) return Error::Invalid("target", "target is required: host:port");
+    case model::ProbeTarget::kHostPort:
       if (!ValidHostPort(s.target, false))
         return Error::Invalid("target", "target must be host:port, such as db.example.com:5432 or [2001:db8::1]:443");
-      if (m.kind == MonitorKind::kTls && (s.expiry_warn_days < 0 || s.expiry_warn_days > model::kMaxExpiryWarnDays))
-        return Error::Invalid("expiry_warn_days",
-                              "expiry_warn_days must be between 0 and " + std::to_string(model::kMaxExpiryWarnDays));
       break;
-    case MonitorKind::kDns: {
-      if (s.target.empty()) return Error::Invalid("target", "target is required: the name to resolve");
+    case model::ProbeTarget::kHostname:
       if (!ValidHostname(s.target))
         return Error::Invalid("target", "target must be a domain name, such as www.example.com");
-      static const std::vector<std::string> kTypes = {"A", "AAAA", "CNAME", "MX", "TXT", "NS"};
-      if (std::find(kTypes.begin(), kTypes.end(), s.record_type) == kTypes.end())
-        return Error::Invalid("record_type", "record_type must be A, AAAA, CNAME, MX, TXT or NS");
-      if (s.expected_answer.size() > kMaxKeywordLength || HasControl(s.expected_answer))
-        return Error::Invalid("expected_answer", "expected_answer must be one line of at most 1024 bytes");
-      if (!s.dns_server.empty() && !ValidHostPort(s.dns_server, true))
-        return Error::Invalid("dns_server",
-                              "dns_server must be an address with an optional port, such as "
-                              "127.0.0.1:5353 or [::1]:53");
       break;
-    }
-    case MonitorKind::kHeartbeat:
-      if (s.grace_ms < 0 || s.grace_ms > kMaxGraceMs)
-        return Error::Invalid("grace_seconds", "grace_seconds must be between 0 and 7 days");
-      break;
+    case model::ProbeTarget::kNone: break;
   }
+  for (const model::ProbeField field : kind.fields)
+    if (auto st = CheckProbeField(field, s); !st) return st.error();
   if (deps_.validate_probe) {
     if (auto st = deps_.validate_probe(m); !st) {
       Error e = st.error();

@@ -7,6 +7,7 @@
 #include "cli/commands/commands.h"
 #include "core/text.h"
 #include "core/time.h"
+#include "model/probe_kinds.h"
 #include "service/apply.h"
 #include "service/monitors.h"
 
@@ -199,7 +200,7 @@ void AddMonitorCommands(CLI::App& app, OpenMonitorEnv open, const Clock& clock, 
   auto* add = mon->add_subcommand("add", "Add a monitor; prints its id (and a heartbeat monitor's token, once)");
   AddCommonOptions(add, opts->common);
   add->add_option("--name", opts->name, "What it checks, e.g. \"API health\"")->required();
-  add->add_option("--kind", opts->kind, "http, tcp, dns, tls or heartbeat (default http)");
+  add->add_option("--kind", opts->kind, model::ProbeKindNames() + " (default http)");
   add->add_option("--target", opts->target, "http: URL; tcp/tls: host:port; dns: the name to resolve");
   add->add_option("--component", opts->component, "The component it drives (name or id)");
   add->add_option("--interval", opts->interval, "How often, 5s..24h (default 60s)");
