@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/log.h"
+#include "core/text.h"
 #include "core/thread_name.h"
 #include "net/deliver.h"
 #include "net/http_syntax.h"
@@ -134,7 +135,7 @@ size_t WriteHeader(char* data, size_t size, size_t n, void* user) noexcept {
     if (line.empty()) return len;
     auto colon = line.find(':');
     if (colon == std::string_view::npos) return len;
-    headers.emplace_back(AsciiLower(TrimWs(line.substr(0, colon))), std::string(TrimWs(line.substr(colon + 1))));
+    headers.emplace_back(Lower(TrimWs(line.substr(0, colon))), std::string(TrimWs(line.substr(colon + 1))));
   } catch (...) {
     return 0;
   }
@@ -459,7 +460,7 @@ class CurlEngine::Impl {
 
     bool has_expect = false, has_content_type = false;
     for (const auto& [name, value] : r.headers) {
-      std::string lname = AsciiLower(name);
+      std::string lname = Lower(name);
       has_expect |= lname == "expect";
       has_content_type |= lname == "content-type";
       // "Name;" is curl's way to send a header with an empty value ("Name:" would remove it).

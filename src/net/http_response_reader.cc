@@ -5,6 +5,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <optional>
 
+#include "core/text.h"
 #include "net/http_syntax.h"
 
 namespace herald::net {
@@ -130,8 +131,7 @@ void ResponseReader::TakeInto(HttpResponse& out) {
   auto message = impl_->parser->release();
   out.status = static_cast<int>(message.result_int());
   out.headers.clear();
-  for (const auto& field : message)
-    out.headers.emplace_back(AsciiLower(field.name_string()), std::string(field.value()));
+  for (const auto& field : message) out.headers.emplace_back(Lower(field.name_string()), std::string(field.value()));
   out.body = std::move(message.body());
 }
 

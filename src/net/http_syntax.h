@@ -25,11 +25,4 @@ inline bool IsToken(std::string_view s) {
   });
 }
 
-inline std::string AsciiLower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
 }  // namespace herald::net

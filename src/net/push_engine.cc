@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "core/log.h"
+#include "core/text.h"
 #include "core/thread_name.h"
 #include "net/deliver.h"
 #include "net/http_response_reader.h"
@@ -100,7 +101,7 @@ Route ParseTarget(const HttpRequest& r, Target& t, std::string& why) {
       }
       break;
     case boost::urls::host_type::name:
-      t.host = AsciiLower(u.host());
+      t.host = Lower(u.host());
       if (t.host.empty() || !std::all_of(t.host.begin(), t.host.end(), [](char c) {
             return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
           })) {
