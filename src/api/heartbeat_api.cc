@@ -9,7 +9,7 @@ constexpr std::string_view kPrefix = "/heartbeat/";
 }
 
 HeartbeatApi::HeartbeatApi(HeartbeatDeps deps)
-    : deps_(std::move(deps)), by_ip_(deps_.options.ip_per_second, deps_.options.ip_burst, deps_.clock) {}
+    : deps_(deps), by_ip_(deps_.options.ip_per_second, deps_.options.ip_burst, deps_.clock) {}
 
 bool HeartbeatApi::Owns(const std::string& path) {
   return path.size() > kPrefix.size() && path.starts_with(kPrefix) &&

@@ -16,7 +16,6 @@
 #include "http/errors.h"
 #include "notify/registry.h"
 #include "notify/templates.h"
-#include "assets/web_assets.h"
 #include "page/sign_up.h"
 #include "page/signup_form.h"
 
@@ -69,7 +68,7 @@ const std::vector<std::string>& TimeZoneNames() {
     std::vector<std::string> out;
     try {
       for (const auto& z : date::get_tzdb().zones) {
-        std::string name(z.name());
+        const std::string& name = z.name();
         if (name == "UTC" || (name.find('/') != std::string::npos && !name.starts_with("Etc/"))) out.push_back(name);
       }
     } catch (const std::exception&) {

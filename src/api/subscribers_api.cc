@@ -194,7 +194,7 @@ Result<service::SubscriberInput> ParseSubscriberInput(const json::object& body) 
   return in;
 }
 
-SubscribersApi::SubscribersApi(SubscribersApiDeps deps) : deps_(std::move(deps)) {}
+SubscribersApi::SubscribersApi(SubscribersApiDeps deps) : deps_(deps) {}
 
 bool SubscribersApi::IsImport(std::string_view method, std::string_view target) {
   if (method != "POST") return false;

@@ -83,5 +83,5 @@ using Status = Result<void>;
   do {                                  \
     auto _r = (expr);                   \
     if (!_r) return _r.error();         \
-    target = std::move(*_r);            \
+    (target) = std::move(*_r);          \
   } while (0)

@@ -54,7 +54,7 @@ constexpr const char* kFailingAgainBody =
     "Our checks show that {{component}} is failing again since {{since}}. We are investigating.";
 }  // namespace
 
-Automation::Automation(service::Deps deps, PublishDraftFn publish_draft)
+Automation::Automation(const service::Deps& deps, PublishDraftFn publish_draft)
     : deps_(deps), incidents_(deps), publish_draft_(std::move(publish_draft)) {}
 
 void Automation::LoadExtras(Entry& e) {

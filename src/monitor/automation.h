@@ -70,7 +70,7 @@ std::string ClockTimeIn(TimeMs t, const std::string& zone);
 
 class Automation {
  public:
-  Automation(service::Deps deps, PublishDraftFn publish_draft);
+  Automation(const service::Deps& deps, PublishDraftFn publish_draft);
 
   // Reads every page's rules (and what their open drafts and incidents are doing). Called at
   // start and on each engine reload; keeps nothing the store does not also have.

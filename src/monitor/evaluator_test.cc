@@ -12,7 +12,7 @@ constexpr CheckVerdict U = CheckVerdict::kUp, S = CheckVerdict::kSlow, D = Check
 
 // Feeds verdicts one by one, applying each evaluated state as confirmed (as the engine does when
 // writes succeed), and returns the state after each verdict.
-std::vector<MonitorState> Feed(const Thresholds& t, std::vector<CheckVerdict> verdicts,
+std::vector<MonitorState> Feed(const Thresholds& t, const std::vector<CheckVerdict>& verdicts,
                                MonitorState start = MonitorState::kUnknown) {
   MonitorWindow w;
   MonitorState confirmed = start;

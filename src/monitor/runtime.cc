@@ -24,7 +24,7 @@ Status MonitorRuntime::Validate(const model::Monitor& monitor) const {
 
 std::unique_ptr<MonitorRuntime> MakeMonitorRuntime(store::Store& store, const Clock& clock,
                                                    PublishDraftFn publish_draft, std::function<void()> on_change,
-                                                   MonitorRuntimeOptions options) {
+                                                   const MonitorRuntimeOptions& options) {
   auto rt = std::make_unique<MonitorRuntime>();
   net::CurlEngine::Options ho;
   ho.thread_name = "herald-mon-http";

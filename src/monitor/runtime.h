@@ -49,6 +49,6 @@ struct MonitorRuntime {
 // Builds the runtime without touching the store. The alerter has no channels yet.
 std::unique_ptr<MonitorRuntime> MakeMonitorRuntime(store::Store& store, const Clock& clock,
                                                    PublishDraftFn publish_draft, std::function<void()> on_change,
-                                                   MonitorRuntimeOptions options);
+                                                   const MonitorRuntimeOptions& options);
 
 }  // namespace herald::monitor

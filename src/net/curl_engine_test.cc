@@ -359,7 +359,7 @@ TEST(CurlEngineTest, DestructorCompletesQueuedTransfers) {
 TEST(CurlEngineTest, ThrowingCallbackDoesNotStopTheEngine) {
   TestHttpServer server;
   CurlEngine engine({});
-  engine.Send(Get(server.Url("/ok")), [](HttpResponse) { throw std::runtime_error("callback bug"); });
+  engine.Send(Get(server.Url("/ok")), [](const HttpResponse&) { throw std::runtime_error("callback bug"); });
   auto r = Fetch(engine, Get(server.Url("/ok")));
   EXPECT_EQ(r.status, 200);
 }

@@ -50,7 +50,7 @@ TEST_F(SocketEngineTest, TwoThousandConnectsAtOnceAllComplete) {
   std::mutex error_mu;
   std::string first_error;
   for (int i = 0; i < kChecks; ++i) {
-    engine.Connect("127.0.0.1", target().tcp_open, 20s, TlsOptions{}, [&](ConnectResult r) {
+    engine.Connect("127.0.0.1", target().tcp_open, 20s, TlsOptions{}, [&](const ConnectResult& r) {
       if (r.ok) {
         ++ok;
       } else {
@@ -76,7 +76,7 @@ TEST_F(SocketEngineTest, QueueBeyondTheConcurrencyLimitStillCompletes) {
     DnsQuery q;
     q.name = "www.test.herald";
     q.server = target().Dns();
-    engine.Query(q, [&](DnsResult r) {
+    engine.Query(q, [&](const DnsResult& r) {
       if (r.ok && r.answers == std::vector<std::string>{"127.0.0.10"}) ++ok;
       done.Done();
     });
@@ -96,11 +96,11 @@ TEST_F(SocketEngineTest, ShutdownCompletesWhatIsRunningAndRefusesNewWork) {
     q.name = "hang.test.herald";  // never answered
     q.server = target().Dns();
     q.timeout = 60s;
-    engine->Query(q, [&](DnsResult r) {
+    engine->Query(q, [&](const DnsResult& r) {
       if (r.failure == FailureKind::kShutdown) ++shutdown_seen;
       done.Done();
     });
-    engine->Connect("127.0.0.1", target().tcp_silent, 60s, TlsOptions{true, ""}, [&](ConnectResult r) {
+    engine->Connect("127.0.0.1", target().tcp_silent, 60s, TlsOptions{true, ""}, [&](const ConnectResult& r) {
       if (r.failure == FailureKind::kShutdown) ++shutdown_seen;
       done.Done();
     });
@@ -112,7 +112,7 @@ TEST_F(SocketEngineTest, ShutdownCompletesWhatIsRunningAndRefusesNewWork) {
   EXPECT_EQ(shutdown_seen.load(), 40);
 
   ConnectResult late;
-  engine->Connect("127.0.0.1", target().tcp_open, 1s, TlsOptions{}, [&](ConnectResult r) { late = r; });
+  engine->Connect("127.0.0.1", target().tcp_open, 1s, TlsOptions{}, [&](ConnectResult r) { late = std::move(r); });
   EXPECT_EQ(late.failure, FailureKind::kShutdown);  // completed at once, on this thread
   engine.reset();
 }
@@ -123,10 +123,10 @@ TEST_F(SocketEngineTest, BadDnsServerAndRecordTypeFailCleanly) {
   DnsQuery q;
   q.name = "www.test.herald";
   q.server = "not-an-ip:53";
-  engine.Query(q, [&](DnsResult r) { p1.set_value(r); });
+  engine.Query(q, [&](const DnsResult& r) { p1.set_value(r); });
   q.server = target().Dns();
   q.record_type = "SRV";
-  engine.Query(q, [&](DnsResult r) { p2.set_value(r); });
+  engine.Query(q, [&](const DnsResult& r) { p2.set_value(r); });
   auto f1 = p1.get_future(), f2 = p2.get_future();
   ASSERT_EQ(f1.wait_for(10s), std::future_status::ready);
   ASSERT_EQ(f2.wait_for(10s), std::future_status::ready);

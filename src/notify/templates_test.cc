@@ -428,6 +428,7 @@ const std::map<std::string_view, std::set<std::string>>& StructuralSentences() {
            "Prochain point au plus tard le •.",
            "Publié le •.",
            "Quand : du • au •.",
+           // NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one sentence, split for the line length
            "Quelqu'un, sans doute vous, a demandé à recevoir à cette adresse les informations publiées par • sur "
            "l'état de ses services.",
            "Résolu : •",

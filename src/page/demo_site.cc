@@ -178,8 +178,8 @@ SiteInput DemoSite(TimeMs now) {
   // Monitors: the API is checked twice (one with a chart), Search once since it went live; the
   // hidden CI runners' monitor must never show. The API checks began 30 days ago: older days
   // keep the status history.
-  auto monitor = [&](std::string id, std::string component, std::string name, bool chart, int days, double base_ms,
-                     int trouble) {
+  auto monitor = [&](const std::string& id, std::string component, std::string name, bool chart, int days,
+                     double base_ms, int trouble) {
     PageMonitor m;
     m.id = id;
     m.component_id = std::move(component);

@@ -720,7 +720,7 @@ Result<ApplyPlan> ApplyService::Plan(DesiredState state) {
 Result<size_t> ApplyService::Apply(const ApplyPlan& plan, const std::function<void(const std::string& line)>& out) {
   Sink sink;
   sink.dry_run = false;
-  sink.change = [&](ApplyChange c) { out(c.Describe(true)); };
+  sink.change = [&](const ApplyChange& c) { out(c.Describe(true)); };
   sink.secret = out;
   if (auto st = Walk(store_, clock_, plan.state.root, sink); !st) return st.error();
   return sink.changes;

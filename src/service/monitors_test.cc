@@ -12,7 +12,6 @@
 namespace herald::service {
 namespace {
 
-using model::MonitorKind;
 
 TEST(MonitorParsing, Durations) {
   EXPECT_EQ(ParseDurationMs("30s"), 30'000);
@@ -56,7 +55,7 @@ class MonitorServiceTest : public testing::SubscriptionFixture {
     MonitorDeps deps{*store_, clock_};
     deps.reload = [this] { ++reloads_; };
     deps.notify_heartbeat = [this](const std::string& id, TimeMs at) { heartbeats_.emplace_back(id, at); };
-    deps.validate_probe = [this](const model::Monitor& m) -> Status {
+    deps.validate_probe = [](const model::Monitor& m) -> Status {
       if (m.spec.target.find("probe-refuses") != std::string::npos)
         return Error::Invalid("", "the probe refuses this target");
       return {};

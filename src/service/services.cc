@@ -17,7 +17,7 @@ using model::ComponentStatus;
 using model::IncidentStatus;
 
 model::OutboxEvent Event(const std::string& page_id, std::string kind, const std::string& subject_id,
-                         boost::json::object payload, TimeMs now) {
+                         const boost::json::object& payload, TimeMs now) {
   model::OutboxEvent e;
   e.page_id = page_id;
   e.kind = std::move(kind);

@@ -561,7 +561,7 @@ TEST_P(StoreContract, FailedSaveIncidentLeavesNothingWritten) {
   ASSERT_TRUE(store_->SaveIncident(original).ok());
   const auto outbox_before = Outbox().size();
 
-  auto write = [&](std::string id) {
+  auto write = [&](const std::string& id) {
     IncidentWrite w;
     w.incident = MakeIncident(id, 1000);
     w.incident.components = {{"c1", ComponentStatus::kMajorOutage, ComponentStatus::kOperational}};

@@ -189,7 +189,7 @@ int RunRemove(const OpenMonitorEnv& open, const Options& o, const Clock& clock) 
 
 }  // namespace
 
-void AddMonitorCommands(CLI::App& app, OpenMonitorEnv open, const Clock& clock, std::optional<int>& exit_code) {
+void AddMonitorCommands(CLI::App& app, const OpenMonitorEnv& open, const Clock& clock, std::optional<int>& exit_code) {
   auto opts = std::make_shared<Options>();
   auto* mon = app.add_subcommand("monitor", "Monitors: add, list, remove");
   mon->require_subcommand(1);

@@ -36,6 +36,6 @@ using OpenMonitorEnv = std::function<Result<MonitorCliEnv>(const CommonOptions& 
 
 // Registers `monitor` on `app`. After app.parse(), a set `exit_code` means one of these commands
 // ran: return it from main.
-void AddMonitorCommands(CLI::App& app, OpenMonitorEnv open, const Clock& clock, std::optional<int>& exit_code);
+void AddMonitorCommands(CLI::App& app, const OpenMonitorEnv& open, const Clock& clock, std::optional<int>& exit_code);
 
 }  // namespace herald::cli

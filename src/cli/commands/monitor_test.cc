@@ -45,7 +45,7 @@ class MonitorCliTest : public ::testing::Test {
     ASSERT_TRUE(service::ComponentService(service::Deps{*store_, clock_}).Create(page_id_, c, false).ok());
   }
 
-  std::optional<int> Monitor(std::vector<std::string> args) {
+  std::optional<int> Monitor(const std::vector<std::string>& args) {
     CLI::App app{"test", "herald"};
     std::optional<int> code;
     AddMonitorCommands(

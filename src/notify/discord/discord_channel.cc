@@ -17,7 +17,6 @@ constexpr size_t kDescriptionMax = 4096;
 constexpr size_t kFieldNameMax = 256;
 constexpr size_t kFieldValueMax = 1024;
 constexpr size_t kMaxFields = 25;
-constexpr size_t kFooterMax = 2048;
 constexpr size_t kEmbedTotalMax = 6000;
 constexpr size_t kInlineMax = 60;  // longer values get a row of their own
 
@@ -78,7 +77,7 @@ std::string BuildDiscordPayload(const Message& m, const ChatLabels& labels) {
 
   std::string title = FitEscaped(subject, kTitleMax, Esc);
   used += ChatLength(title);
-  embed["title"] = std::move(title);
+  embed["title"] = title;
   const std::string& link = !m.url.empty() ? m.url : m.page_url;
   if (IsWebUrl(link)) embed["url"] = link;
   embed["color"] = ImpactColor(m.impact);
@@ -99,7 +98,7 @@ std::string BuildDiscordPayload(const Message& m, const ChatLabels& labels) {
     if (used + cost > kEmbedTotalMax - 500) break;  // keep room for the description
     used += cost;
     const bool inline_field = ChatLength(v) <= kInlineMax;
-    fields.push_back({{"name", std::move(n)}, {"value", std::move(v)}, {"inline", inline_field}});
+    fields.push_back({{"name", n}, {"value", v}, {"inline", inline_field}});
   }
 
   std::string links;
@@ -114,10 +113,10 @@ std::string BuildDiscordPayload(const Message& m, const ChatLabels& labels) {
   if (room > links_cost) description = FitEscaped(SanitizeUtf8(m.text), room - links_cost, Esc);
   if (!links.empty() && ChatLength(description) + links_cost <= room)
     description += (description.empty() ? "" : "\n\n") + links;
-  if (!description.empty()) embed["description"] = std::move(description);
+  if (!description.empty()) embed["description"] = description;
   if (!fields.empty()) embed["fields"] = std::move(fields);
   if (m.created_at > 0) embed["timestamp"] = FormatIso8601(m.created_at);
-  if (!footer.empty()) embed["footer"] = {{"text", std::move(footer)}};
+  if (!footer.empty()) embed["footer"] = {{"text", footer}};
 
   boost::json::object payload;
   payload["content"] = FitEscaped(subject, kContentMax, Esc);

@@ -160,7 +160,8 @@ void EmailChannel::Send(const Message& message, const model::Subscriber& to, std
     done(std::move(out));
     return;
   }
-  sender_.Send(std::move(*request), [done = std::move(done)](net::MailResult r) { done(ClassifyMailResult(r)); });
+  sender_.Send(std::move(*request),
+               [done = std::move(done)](const net::MailResult& r) { done(ClassifyMailResult(r)); });
 }
 
 }  // namespace herald::notify

@@ -329,7 +329,7 @@ std::string EncodeUnstructured(std::string_view text, size_t prefix_len) {
 std::string EncodeNameAddr(std::string_view name, std::string_view angle, size_t prefix_len) {
   const std::string clean_name = CleanHeaderText(name);
   const std::string_view n = Trim(clean_name);
-  const std::string a = "<" + CleanUrl(angle) + ">";
+  std::string a = "<" + CleanUrl(angle) + ">";
   if (n.empty()) return a;
   Folded f;
   std::string quoted = "\"";

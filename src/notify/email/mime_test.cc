@@ -106,7 +106,7 @@ TEST(QuotedPrintable, RoundTripsAssortedText) {
 
 TEST(QuotedPrintable, RoundTripsRandomBytes) {
   std::mt19937 rng(42);
-  const std::string alphabet = std::string("ab =\t.\r\n\xC3\xA9\xFF\x00\x7F", 14);
+  const std::string alphabet = std::string("ab =\t.\r\n\xC3\xA9\xFF\x00\x7F", 13);
   for (int n = 0; n < 300; ++n) {
     std::string s;
     const int len = static_cast<int>(rng() % 400);

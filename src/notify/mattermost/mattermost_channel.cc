@@ -56,7 +56,7 @@ std::string BuildMattermostPayload(const Message& m, const MattermostOptions& op
   }
   std::string text = FitEscaped(SanitizeUtf8(m.text), kTextMax, Esc);
   if (!links.empty()) text += (text.empty() ? "" : "\n\n") + links;
-  if (!text.empty()) attachment["text"] = std::move(text);
+  if (!text.empty()) attachment["text"] = text;
 
   boost::json::array fields;
   for (const auto& [name, value] : m.facts) {
@@ -65,7 +65,7 @@ std::string BuildMattermostPayload(const Message& m, const MattermostOptions& op
     const bool short_field = ChatLength(v) <= kShortMax;
     fields.push_back({{"short", short_field},
                       {"title", FitEscaped(SanitizeUtf8(name), kFieldTitleMax, Esc)},
-                      {"value", std::move(v)}});
+                      {"value", v}});
   }
   if (!fields.empty()) attachment["fields"] = std::move(fields);
 
@@ -74,7 +74,7 @@ std::string BuildMattermostPayload(const Message& m, const MattermostOptions& op
   if (!footer.empty()) attachment["footer"] = FitEscaped(footer, 300, Esc);
 
   boost::json::object payload;
-  payload["text"] = std::move(headline);
+  payload["text"] = headline;
   if (!options.username.empty()) payload["username"] = options.username;
   if (IsWebUrl(options.icon_url)) payload["icon_url"] = options.icon_url;
   payload["attachments"] = boost::json::array{std::move(attachment)};

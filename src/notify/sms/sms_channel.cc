@@ -329,8 +329,9 @@ void SmsChannel::Send(const Message& message, const model::Subscriber& to, std::
   }
   const bool twilio = options_.provider == "twilio";
   const Clock* clock = &clock_;
-  http_.Send(BuildRequest(message, to.address),
-             [twilio, clock, done = std::move(done)](net::HttpResponse r) { done(Classify(r, twilio, clock->Now())); });
+  http_.Send(BuildRequest(message, to.address), [twilio, clock, done = std::move(done)](const net::HttpResponse& r) {
+    done(Classify(r, twilio, clock->Now()));
+  });
 }
 
 }  // namespace herald::notify

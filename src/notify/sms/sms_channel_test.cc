@@ -70,7 +70,7 @@ TEST(SmsChannel, TwilioRequestIsExactlyAsDocumented) {
   FakeHttp http{FakeHttp::kHold};
   FakeClock clock;
   SmsChannel ch(http, clock, TwilioOpts());
-  ch.Send(Msg(), To(), [](SendOutcome) {});
+  ch.Send(Msg(), To(), [](const SendOutcome&) {});
   ASSERT_EQ(http.requests.size(), 1u);
   const auto& r = http.requests[0];
   EXPECT_EQ(r.method, "POST");
@@ -94,7 +94,7 @@ TEST(SmsChannel, TwilioMessagingServiceAndCompatibleBaseUrl) {
   // Twilio-compatible APIs live under a path (SignalWire: /api/laml).
   o.twilio.base_url = "http://127.0.0.1:8099/api/laml/";
   SmsChannel ch(http, clock, o);
-  ch.Send(Msg("Resolved."), To("+442079460958"), [](SendOutcome) {});
+  ch.Send(Msg("Resolved."), To("+442079460958"), [](const SendOutcome&) {});
   ASSERT_EQ(http.requests.size(), 1u);
   EXPECT_EQ(http.requests[0].url,
             "http://127.0.0.1:8099/api/laml/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Messages.json");
@@ -109,7 +109,7 @@ TEST(SmsChannel, UnicodeBodyIsUtf8PercentEncoded) {
   SmsChannel ch(http, clock, TwilioOpts());
   Message m = Msg("Störung");
   m.url.clear();
-  ch.Send(m, To(), [](SendOutcome) {});
+  ch.Send(m, To(), [](const SendOutcome&) {});
   EXPECT_TRUE(http.requests.at(0).body.ends_with("&Body=St%C3%B6rung"));
 }
 
@@ -201,7 +201,7 @@ TEST(SmsChannel, GenericJsonProviderEscapesValues) {
   FakeHttp http{FakeHttp::kHold};
   FakeClock clock;
   SmsChannel ch(http, clock, HttpOpts());
-  ch.Send(Msg("Say \"hi\" \\ to\nall"), To(), [](SendOutcome) {});
+  ch.Send(Msg("Say \"hi\" \\ to\nall"), To(), [](const SendOutcome&) {});
   const auto& r = http.requests.at(0);
   EXPECT_EQ(r.method, "POST");
   EXPECT_EQ(r.url, "https://sms.example.net/v1/messages");
@@ -220,7 +220,7 @@ TEST(SmsChannel, GenericFormProviderAndGetWithQuery) {
   o.http.headers = {{"content-type", "application/x-www-form-urlencoded; charset=utf-8"}};
   o.http.body_template = "dst={{to}}&src={{from}}&msg={{body}}";
   SmsChannel form(http, clock, o);
-  form.Send(Msg("a&b=c {{to}}"), To(), [](SendOutcome) {});
+  form.Send(Msg("a&b=c {{to}}"), To(), [](const SendOutcome&) {});
   const auto& r = http.requests.at(0);
   EXPECT_EQ(r.body,
             "dst=%2B14155552671&src=Herald&msg=a%26b%3Dc+%7B%7Bto%7D%7D+https%3A%2F%2Fstatus.example.com%2Fincidents%2F"
@@ -231,7 +231,7 @@ TEST(SmsChannel, GenericFormProviderAndGetWithQuery) {
   g.http.method = "GET";
   g.http.url = "https://sms.example.net/send?to={{to}}&text={{body}}";
   SmsChannel get(http, clock, g);
-  get.Send(Msg("Up again"), To(), [](SendOutcome) {});
+  get.Send(Msg("Up again"), To(), [](const SendOutcome&) {});
   const auto& q = http.requests.at(1);
   EXPECT_EQ(q.method, "GET");
   EXPECT_EQ(q.url,
@@ -292,7 +292,7 @@ TEST(SmsChannel, TextIsCutToTheConfiguredSegments) {
 }
 
 TEST(ValidateSmsOptions, NamesTheWrongSetting) {
-  auto field = [](SmsOptions o) {
+  auto field = [](const SmsOptions& o) {
     auto s = ValidateSmsOptions(o);
     return s.ok() ? std::string("ok") : s.error().field;
   };

@@ -67,11 +67,12 @@ void PostJson(net::HttpClient& http, const Clock& clock, std::string url, std::s
   // Content-Type first, then the channel's headers, in the caller's vector (no second one per message).
   extra_headers.emplace(extra_headers.begin(), "Content-Type", "application/json");
   request.headers = std::move(extra_headers);
-  http.Send(std::move(request), [&clock, done = std::move(done), refine = std::move(refine)](net::HttpResponse r) {
-    SendOutcome outcome = ClassifyResponse(r, clock.Now());
-    if (refine) refine(r, outcome);
-    done(std::move(outcome));
-  });
+  http.Send(std::move(request),
+            [&clock, done = std::move(done), refine = std::move(refine)](const net::HttpResponse& r) {
+              SendOutcome outcome = ClassifyResponse(r, clock.Now());
+              if (refine) refine(r, outcome);
+              done(std::move(outcome));
+            });
 }
 
 }  // namespace herald::notify

@@ -187,7 +187,7 @@ void WebPushChannel::Send(const Message& message, const model::Subscriber& to, s
   request.guard_address = true;  // endpoints come from browsers, that is from anyone
   request.max_response_bytes = 16 * 1024;
 
-  http_.Send(std::move(request), [done = std::move(done), clock = &clock_](net::HttpResponse response) {
+  http_.Send(std::move(request), [done = std::move(done), clock = &clock_](const net::HttpResponse& response) {
     HttpOutcomeInput in;
     in.status = response.status;
     in.retry_after_header = response.Header("retry-after");

@@ -110,7 +110,7 @@ TEST_F(WebPushChannelTest, UrgencyFollowsImpact) {
                                                                                  {"maintenance", "normal"}}) {
     Message m = IncidentMessage();
     m.impact = impact;
-    channel.Send(m, PushSubscriber(), [](SendOutcome) {});
+    channel.Send(m, PushSubscriber(), [](const SendOutcome&) {});
     EXPECT_EQ(http.Header("Urgency"), urgency) << impact;
     http.Answer(201);
   }
@@ -133,7 +133,7 @@ TEST_F(WebPushChannelTest, ClassifiesPushServiceAnswers) {
   EXPECT_EQ(SendAndAnswer(301).kind, Kind::kRetry);
 
   std::optional<SendOutcome> out;
-  channel.Send(IncidentMessage(), PushSubscriber(), [&](SendOutcome o) { out = o; });
+  channel.Send(IncidentMessage(), PushSubscriber(), [&](const SendOutcome& o) { out = o; });
   http.Fail(net::FailureKind::kTimeout, "timeout after 15 s");
   ASSERT_TRUE(out.has_value());
   EXPECT_EQ(out->kind, Kind::kRetry);
@@ -144,7 +144,7 @@ TEST_F(WebPushChannelTest, UnusableSubscriptionIsGoneWithoutARequest) {
   model::Subscriber s = PushSubscriber();
   s.push_auth = "short";
   std::optional<SendOutcome> out;
-  channel.Send(IncidentMessage(), s, [&](SendOutcome o) { out = o; });
+  channel.Send(IncidentMessage(), s, [&](const SendOutcome& o) { out = o; });
   ASSERT_TRUE(out.has_value());
   EXPECT_EQ(out->kind, Kind::kGone);
   EXPECT_EQ(http.held(), 0u);
@@ -160,7 +160,7 @@ TEST(WebPushChannel, MisconfiguredChannelRetriesAndSaysWhy) {
   EXPECT_EQ(channel.status().error().field, "vapid_subject");
   EXPECT_FALSE(WebPushChannel::Validate(o).ok());
   std::optional<SendOutcome> out;
-  channel.Send(IncidentMessage(), PushSubscriber(), [&](SendOutcome r) { out = r; });
+  channel.Send(IncidentMessage(), PushSubscriber(), [&](const SendOutcome& r) { out = r; });
   ASSERT_TRUE(out.has_value());
   EXPECT_EQ(out->kind, Kind::kRetry);
   EXPECT_NE(out->detail.find("not configured"), std::string::npos);

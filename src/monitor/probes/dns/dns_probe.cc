@@ -104,7 +104,7 @@ void DnsProbe::Start(const model::Monitor& monitor, std::function<void(ProbeResu
   q.timeout = std::chrono::milliseconds(monitor.timeout_ms);
   sockets_.Query(
       q, [type = q.record_type, name = q.name, expected = monitor.spec.expected_answer, slow_ms = monitor.spec.slow_ms,
-          timeout_ms = monitor.timeout_ms, done = std::move(done)](net::DnsResult r) {
+          timeout_ms = monitor.timeout_ms, done = std::move(done)](const net::DnsResult& r) {
         ProbeResult result;
         model::MonitorSample& s = result.sample;
         s.timings.dns_ms = r.total_ms;

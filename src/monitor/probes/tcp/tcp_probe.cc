@@ -22,7 +22,7 @@ void TcpProbe::Start(const model::Monitor& monitor, std::function<void(ProbeResu
   const int slow_ms = monitor.spec.slow_ms;
   const std::int64_t timeout_ms = monitor.timeout_ms;
   sockets_.Connect(hp->host, hp->port, std::chrono::milliseconds(timeout_ms), net::TlsOptions{},
-                   [host = hp->host, slow_ms, timeout_ms, done = std::move(done)](net::ConnectResult r) {
+                   [host = hp->host, slow_ms, timeout_ms, done = std::move(done)](const net::ConnectResult& r) {
                      ProbeResult result;
                      model::MonitorSample& s = result.sample;
                      s.timings.dns_ms = r.dns_ms;

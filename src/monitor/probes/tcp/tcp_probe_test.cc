@@ -85,7 +85,7 @@ TEST_F(TcpProbeTest, TwoThousandChecksAtOnceAllComplete) {
   std::string first_error;
   const auto m = Monitor("127.0.0.1", target().tcp_open);
   for (int i = 0; i < kChecks; ++i) {
-    probe_.Start(m, [&](ProbeResult r) {
+    probe_.Start(m, [&](const ProbeResult& r) {
       std::lock_guard lock(mu);
       ++done;
       if (r.sample.verdict == CheckVerdict::kUp)
