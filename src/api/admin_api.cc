@@ -10,7 +10,9 @@
 #include <mutex>
 #include <set>
 
+#include "api/console_api.h"
 #include "api/monitors_api.h"
+#include "api/paging.h"
 #include "api/request_body.h"
 #include "api/routes.h"
 #include "api/subscribers_api.h"
@@ -20,6 +22,8 @@
 #include "core/time.h"
 #include "http/auth.h"
 #include "http/errors.h"
+#include "service/dashboard.h"
+#include "service/preview.h"
 #include "service/services.h"
 #include "statuspage/json.h"
 
@@ -55,6 +59,11 @@ std::string FileSha256(int fd) {
 }
 
 constexpr TimeMs kIdempotencyWindowMs = 24LL * 3600 * 1000;
+
+// POST /v1/pages/{page_id}/incidents/preview (console_api.h).
+bool IsPreview(const std::vector<std::string>& seg) {
+  return seg.size() == 5 && seg[3] == "incidents" && seg[4] == "preview";
+}
 
 Response Json(int status, const json::value& v) { return http::JsonResponse(status, json::serialize(v)); }
 
@@ -272,6 +281,53 @@ struct AdminApi::Impl {
     return Json(status, IncidentJson(inc, *all, deps.public_url, Audience::kStaff));
   }
 
+  // GET incidents with cursor=, status= or limit=: newest first, keyset-paged; the same objects
+  // as the Statuspage-style list.
+  Result<Response> CursorPage(const Request& req, const json::object& query, const std::string& pid) {
+    if (query.contains("page") || query.contains("per_page"))
+      return Error::Invalid("page", "page and per_page page by offset; with cursor, status or limit use cursor");
+    store::IncidentPageQuery pq;
+    std::optional<std::string> text;
+    HERALD_TRY_ASSIGN(text, GetString(query, "status"));
+    if (text) {
+      pq.status = model::ParseIncidentStatus(*text);
+      if (!pq.status)
+        return Error::Invalid("status",
+                              "status must be investigating, identified, monitoring, resolved, postmortem, "
+                              "scheduled, in_progress, verifying or completed");
+    }
+    HERALD_TRY_ASSIGN(text, GetString(query, "type"));
+    if (text) {
+      if (*text != "incident" && *text != "maintenance")
+        return Error::Invalid("type", "type must be incident or maintenance");
+      pq.maintenance = *text == "maintenance";
+    }
+    std::optional<int> limit;
+    HERALD_TRY_ASSIGN(limit, GetInt(query, "limit"));
+    if (limit && (*limit < 1 || *limit > 1000)) return Error::Invalid("limit", "limit must be between 1 and 1000");
+    HERALD_TRY_ASSIGN(text, GetString(query, "cursor"));
+    std::optional<Cursor> cursor;
+    HERALD_TRY_ASSIGN(cursor, DecodeCursor(text.value_or(""), "incidents", true));
+    if (cursor) {
+      pq.has_after = true;
+      pq.after_key = cursor->int_key;
+      pq.after_id = cursor->id;
+    }
+    pq.limit = limit.value_or(50) + 1;  // one more tells whether a next page exists
+    auto list = deps.store.PageIncidents(pid, pq);
+    if (!list) return list.error();
+    const bool more = static_cast<int>(list->size()) >= pq.limit;
+    if (more) list->pop_back();
+    auto all = Components(pid);
+    if (!all) return all.error();
+    json::array arr;
+    for (const auto& inc : *list) arr.push_back(IncidentJson(inc, *all, deps.public_url, Audience::kStaff));
+    Response r = Json(200, arr);
+    if (more)
+      SetNextPage(r, req, EncodeCursor({"incidents", "", store::IncidentSortKey(list->back()), list->back().id}));
+    return r;
+  }
+
   Result<Response> Route(const Request& req, const model::ApiKey& key, const std::vector<std::string>& seg) {
     const std::string& m = req.method;
     const bool read = m == "GET" || m == "HEAD";
@@ -302,6 +358,29 @@ struct AdminApi::Impl {
     if (seg.size() < 3 || seg[1] != "pages") return Error::NotFound("no such endpoint: " + req.path);
     auto page = deps.store.GetPage(seg[2]);
     if (!page) return page.error();
+    // The console's dashboard and composer preview (api/console_api.h).
+    if (seg.size() == 4 && seg[3] == "dashboard") {
+      if (!read) return MethodNotAllowed(seg);
+      auto d = service::LoadDashboard(deps.store, deps.clock, page->id);
+      if (!d) return d.error();
+      return Json(200, DashboardJson(*d));
+    }
+    if (IsPreview(seg)) {
+      if (m != "POST") return MethodNotAllowed(seg);
+      if (auto st = need(Role::kResponder); !st) return st.error();
+      auto body = Body(req);
+      if (!body) return body.error();
+      std::optional<std::string> incident_id;
+      HERALD_TRY_ASSIGN(incident_id, GetString(*body, "incident_id"));
+      auto in = ParseIncidentInput(*body);
+      if (!in) return in.error();
+      if (auto st = ResolveComponentNames(page->id, *in); !st) return st.error();
+      auto preview = service::PreviewIncident({deps.store, deps.clock, deps.public_url}, page->id, incident_id, *in);
+      if (!preview) return preview.error();
+      auto all = Components(page->id);
+      if (!all) return all.error();
+      return Json(200, PreviewJson(*preview, *all, deps.public_url));
+    }
     if (SubscribersApi::Owns(seg)) {
       auto* subscribers = deps.subscribers_api();
       if (!subscribers) return Error::Unavailable("notifications are starting; retry shortly");
@@ -416,6 +495,12 @@ struct AdminApi::Impl {
         if (which == "scheduled" || which == "upcoming" || which == "active_maintenance")
           f.maintenance = true, f.unresolved_only = true;
         f.limit = 100;
+        // The console's list: keyset-paged, filtered by status (api/paging.h).
+        if (seg.size() == 4) {
+          auto q = ParseForm(req.query);
+          if (q && (q->contains("cursor") || q->contains("status") || q->contains("limit")))
+            return CursorPage(req, *q, pid);
+        }
         // Statuspage pages lists with ?page=N&per_page=M.
         auto q = ParseForm(req.query);
         if (q) {
@@ -538,7 +623,8 @@ struct AdminApi::Impl {
       case RouteMatch::kFound: break;
     }
     const std::string idem = std::string(req.Header("idempotency-key"));
-    if (req.method != "POST" || idem.empty()) {
+    // A preview writes nothing, not even an idempotency record.
+    if (req.method != "POST" || idem.empty() || IsPreview(seg)) {
       auto r = Route(req, *key, seg);
       return r ? std::move(*r) : http::ErrorResponse(r.error());
     }

@@ -245,6 +245,8 @@ json::object TargetJson(const model::AlertTarget& t, bool reveal_secrets) {
           {"created_at", Time(t.created_at)}};
 }
 
+}  // namespace
+
 json::object DraftJson(const model::IncidentDraft& d) {
   return {{"id", d.id},
           {"page_id", d.page_id},
@@ -260,6 +262,8 @@ json::object DraftJson(const model::IncidentDraft& d) {
           {"created_at", Time(d.created_at)},
           {"updated_at", Time(d.updated_at)}};
 }
+
+namespace {
 
 // Below admin the monitor's target (a URL that may carry a token) is masked in the text too.
 json::object StaffAlertJson(const model::StaffAlert& a, bool reveal_secrets) {

@@ -58,6 +58,8 @@ struct MonitorsApiDeps {
 // carries credentials: header values, the request body, and the target URL's user info and query
 // values ("?token=********"). Alert target URLs (webhook, Slack, Teams, ...) are masked likewise.
 boost::json::object MonitorJson(const model::Monitor& m, bool reveal_secrets);
+// An incident draft as the API shows it (also on the console's dashboard).
+boost::json::object DraftJson(const model::IncidentDraft& d);
 // Reads a monitor from a request body; type errors name the field.
 Result<service::MonitorInput> ParseMonitorInput(const boost::json::object& body);
 

@@ -86,6 +86,9 @@ constexpr std::array kRoutes = {
     ApiRoute{"POST", "/v1/pages/{page_id}/incident_drafts/{draft_id}/publish"},
     ApiRoute{"POST", "/v1/pages/{page_id}/incident_drafts/{draft_id}/discard"},
     ApiRoute{"GET", "/v1/pages/{page_id}/staff_alerts"},
+    // console views (admin_api.cc, console_api.h): the dashboard and the composer's preview
+    ApiRoute{"GET", "/v1/pages/{page_id}/dashboard"},
+    ApiRoute{"POST", "/v1/pages/{page_id}/incidents/preview"},
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <boost/json.hpp>
 #include <cerrno>
@@ -9,6 +10,7 @@
 #include <sstream>
 #include <streambuf>
 
+#include "api/paging.h"
 #include "api/request_body.h"
 #include "api/routes.h"
 #include "core/text.h"
@@ -220,6 +222,45 @@ Result<Response> SubscribersApi::Route(const Request& req, const model::ApiKey& 
   return IncidentDeliveries(page, seg[4]);
 }
 
+Result<Response> SubscribersApi::AddressPage(const Request& req, const json::object& query, const std::string& pid,
+                                             const store::SubscriberFilter& filter) {
+  if (!filter.after_id.empty())
+    return Error::Invalid("after", "after pages by id; with q or cursor the list pages by address: use cursor");
+  store::SubscriberPageQuery pq;
+  pq.state = filter.state;
+  pq.channel = filter.channel;
+  if (!filter.segment.empty()) pq.segment = filter.segment;  // empty: any, as in the list by id
+  pq.limit = query.contains("limit") || query.contains("per_page") ? filter.limit : 50;
+  std::optional<std::string> text;
+  HERALD_TRY_ASSIGN(text, GetString(query, "q"));
+  // Addresses are stored normalised, email addresses in lower case: so is the search. No address
+  // holds a space, so a space is the '+' of a phone number that was not percent-encoded.
+  std::string typed = text.value_or("");
+  std::replace(typed.begin(), typed.end(), ' ', '+');
+  pq.address_prefix = Lower(Trim(typed));
+  if (pq.address_prefix.size() > 320) return Error::Invalid("q", "q must be at most 320 characters");
+  HERALD_TRY_ASSIGN(text, GetString(query, "cursor"));
+  std::optional<Cursor> cursor;
+  HERALD_TRY_ASSIGN(cursor, DecodeCursor(text.value_or(""), "subscribers", false));
+  if (cursor) {
+    pq.has_after = true;
+    pq.after_address = cursor->text_key;
+    pq.after_id = cursor->id;
+  }
+  const int limit = pq.limit;
+  pq.limit = limit + 1;  // one more tells whether a next page exists
+  auto list = deps_.store.PageSubscribers(pid, pq);
+  if (!list) return list.error();
+  const bool more = static_cast<int>(list->size()) > limit;
+  if (more) list->pop_back();
+  json::array arr;
+  const TimeMs ttl = deps_.subscriptions.options().pending_ttl_ms;
+  for (const auto& sub : *list) arr.push_back(SubscriberJson(sub, ttl));
+  Response r = Json(200, arr);
+  if (more) SetNextPage(r, req, EncodeCursor({"subscribers", list->back().address, 0, list->back().id}));
+  return r;
+}
+
 Result<Response> SubscribersApi::Subscribers(const Request& req, const model::ApiKey& key, const model::Page& page,
                                              const std::vector<std::string>& seg) {
   const std::string& m = req.method;
@@ -256,6 +297,8 @@ Result<Response> SubscribersApi::Subscribers(const Request& req, const model::Ap
       if (!limit) HERALD_TRY_ASSIGN(limit, GetInt(*q, "per_page"));
       if (limit && (*limit < 1 || *limit > 1000)) return Error::Invalid("limit", "limit must be between 1 and 1000");
       f.limit = limit.value_or(100);
+      // The console's list: by address, searchable, with an opaque cursor (api/paging.h).
+      if (q->contains("q") || q->contains("cursor")) return AddressPage(req, *q, pid, f);
       auto list = svc.List(pid, f);
       if (!list) return list.error();
       json::array arr;

@@ -6,6 +6,8 @@
 // priority, state). Endpoints:
 //
 //   GET    subscribers[?state=&channel=&segment=&after=&limit=]   viewer     (keyset pages by id)
+//   GET    subscribers?q=&cursor=[&state=&channel=&segment=&limit=]  viewer  (by address, prefix
+//                                            search, opaque cursor: Link rel="next", api/paging.h)
 //   POST   subscribers                      JSON or form (subscriber[email]=...)      responder
 //   GET    subscribers/{id}                                                            viewer
 //   PATCH  subscribers/{id}                                                            responder
@@ -77,6 +79,9 @@ class SubscribersApi {
                                const std::vector<std::string>& seg);
 
  private:
+  // GET subscribers with q= or cursor=: the console's list, by address, keyset-paged.
+  Result<http::Response> AddressPage(const http::Request& req, const boost::json::object& query,
+                                     const std::string& page_id, const store::SubscriberFilter& filter);
   Result<http::Response> Subscribers(const http::Request& req, const model::ApiKey& key, const model::Page& page,
                                      const std::vector<std::string>& seg);
   Result<http::Response> Templates(const http::Request& req, const model::ApiKey& key, const model::Page& page,

@@ -109,6 +109,12 @@ model::Incident IncidentAsOf(model::Incident inc, const model::IncidentUpdate& a
 
 }  // namespace
 
+std::string PageUrl(const std::string& public_url, const model::Page& page) {
+  std::string base = public_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + (page.is_default ? "/" : "/pages/" + page.slug + "/");
+}
+
 std::string DeliveryId(std::int64_t event_id, const std::string& subscriber_id) {
   return "msg_" + std::to_string(event_id) + "_" + subscriber_id;
 }
@@ -134,9 +140,7 @@ Result<std::optional<EventContext>> LoadEventContext(store::StatusStore& store, 
     return page.error().code == ErrorCode::kNotFound ? Result<std::optional<EventContext>>(std::nullopt)
                                                      : Result<std::optional<EventContext>>(page.error());
   ctx.page = *page;
-  std::string base = public_url;
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  ctx.page_url = base + (ctx.page.is_default ? "/" : "/pages/" + ctx.page.slug + "/");
+  ctx.page_url = PageUrl(public_url, ctx.page);
   // Everything in the message is as of the event, not as of when the dispatcher gets to it: a
   // quick monitoring -> resolved must announce "monitoring" first, with that moment's statuses.
   auto current = store.ListComponents(event.page_id);
@@ -184,9 +188,23 @@ Result<std::optional<EventContext>> LoadEventContext(store::StatusStore& store, 
                              [&](const model::IncidentUpdate& u) { return u.id == update_id; });
   if (update == incident->updates.end() || update->internal || !update->deliver_notifications)
     return std::optional<EventContext>();
-  ctx.update = *update;
-  // The copy, not *update: IncidentAsOf takes the incident apart, and *update lives inside it.
-  ctx.incident = IncidentAsOf(std::move(*incident), *ctx.update);
+  // The copy, not *update: IncidentEventContext takes the incident apart, and *update lives in it.
+  const model::IncidentUpdate announced = *update;
+  return std::optional<EventContext>(IncidentEventContext(event, ctx.page, public_url, components,
+                                                          std::move(*unresolved), std::move(*incident), announced));
+}
+
+EventContext IncidentEventContext(const model::OutboxEvent& event, const model::Page& page,
+                                  const std::string& public_url, const std::vector<model::Component>& components,
+                                  std::vector<model::Incident> unresolved, model::Incident incident,
+                                  const model::IncidentUpdate& update) {
+  EventContext ctx;
+  ctx.event = event;
+  ctx.page = page;
+  ctx.page_url = PageUrl(public_url, page);
+  for (const auto& c : components) ctx.components[c.id] = c;
+  ctx.update = update;
+  ctx.incident = IncidentAsOf(std::move(incident), update);
   // Internal notes never leave in any message.
   std::erase_if(ctx.incident->updates, [](const model::IncidentUpdate& u) { return u.internal; });
   const auto& inc = *ctx.incident;
@@ -213,10 +231,10 @@ Result<std::optional<EventContext>> LoadEventContext(store::StatusStore& store, 
       ctx.affected_ids.insert(it->second.group_id);
   }
   // The page's status then: this incident as it was, the others as they are.
-  std::erase_if(*unresolved, [&](const model::Incident& i) { return i.id == inc.id; });
-  if (!model::IsClosed(inc.status)) unresolved->push_back(inc);
-  ctx.webhook_json = statuspage::IncidentWebhookBody(ctx.page, components, *unresolved, inc, public_url);
-  return std::optional<EventContext>(std::move(ctx));
+  std::erase_if(unresolved, [&](const model::Incident& i) { return i.id == inc.id; });
+  if (!model::IsClosed(inc.status)) unresolved.push_back(inc);
+  ctx.webhook_json = statuspage::IncidentWebhookBody(ctx.page, components, unresolved, inc, public_url);
+  return ctx;
 }
 
 bool Matches(const EventContext& ctx, const model::Subscriber& s) {

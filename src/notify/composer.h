@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "core/result.h"
 #include "model/model.h"
@@ -46,6 +47,18 @@ struct EventContext {
 // posted without notifications, page edits, ...).
 Result<std::optional<EventContext>> LoadEventContext(store::StatusStore& store, const model::OutboxEvent& event,
                                                      const std::string& public_url);
+
+// The context of an incident event from what LoadEventContext reads: the page, its components and
+// its unresolved incidents as of the event, the incident (with every update) and the update the
+// event announces. Pure: LoadEventContext uses it, and so does the composer's preview of an
+// incident that is not written yet (service/preview.h), so that both say the same.
+EventContext IncidentEventContext(const model::OutboxEvent& event, const model::Page& page,
+                                  const std::string& public_url, const std::vector<model::Component>& components,
+                                  std::vector<model::Incident> unresolved, model::Incident incident,
+                                  const model::IncidentUpdate& update);
+
+// The public page's absolute URL, ending with '/': "/" for the default page, "/pages/{slug}/".
+std::string PageUrl(const std::string& public_url, const model::Page& page);
 
 // Whether this subscriber should hear about the event: active, wants this event type, follows
 // an affected component (or the whole page), and, for component-only events, uses a machine

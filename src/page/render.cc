@@ -850,6 +850,17 @@ void RenderCache::EndBuild() {
   std::erase_if(entries_, [&](const auto& e) { return e.second.build != build_; });
 }
 
+std::string RenderIncidentCard(const SiteInput& in, const model::Incident& incident) {
+  Ctx c{in, IsValidTimeZone(in.page.time_zone) ? in.page.time_zone : "UTC", {}, {}, {}, {}, {}};
+  for (const auto& comp : in.components) c.by_id[comp.id] = &comp;
+  // As the front page lists it (RenderIndex): an open incident, or a maintenance in its window.
+  mu::data d = IncidentData(c, incident, false);
+  d.set("in_progress", model::MaintenanceInProgress(incident));
+  AddPartials(d);
+  mu::mustache tmpl{std::string(assets::FindWebAsset("templates/_incident_card.mustache"))};
+  return tmpl.render(d);
+}
+
 std::vector<SiteFile> RenderSite(const SiteInput& raw, RenderCache* cache) {
   const SiteInput in = Clean(raw);
   Ctx c{in, IsValidTimeZone(in.page.time_zone) ? in.page.time_zone : "UTC", {}, {}, {}, {}, {}};

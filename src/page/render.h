@@ -125,6 +125,10 @@ class RenderCache {
 // whose data did not change keeps its bytes from one build to the next.
 std::vector<SiteFile> RenderSite(const SiteInput& in, RenderCache* cache = nullptr);
 
+// The card the front page shows for an open incident or a maintenance (templates/_incident_card),
+// alone, with `in`'s page, components and base path: the console's composer previews it.
+std::string RenderIncidentCard(const SiteInput& in, const model::Incident& incident);
+
 // The page's /api/v2 documents (statuspage::RenderPublicApi over its data), as (path relative to
 // base_path, body): "api/v2/summary.json", ...
 std::vector<std::pair<std::string, std::string>> RenderPublicApi(const SiteInput& in);

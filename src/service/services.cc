@@ -358,7 +358,7 @@ Status ComponentService::Delete(const std::string& page_id, const std::string& i
 // ---------------------------------------------------------------------------------------------
 // Incidents and scheduled maintenance
 
-Result<model::Incident> IncidentService::Create(const std::string& page_id, const IncidentInput& in) {
+Result<PlannedIncident> IncidentService::PlanCreate(const std::string& page_id, const IncidentInput& in) {
   auto page = deps_.store.GetPage(page_id);
   if (!page) return page.error();
   if (!in.name) return Error::Invalid("name", "name is required");
@@ -368,18 +368,38 @@ Result<model::Incident> IncidentService::Create(const std::string& page_id, cons
   const bool maintenance = in.scheduled_for.has_value() || in.scheduled_until.has_value();
   inc.status = maintenance ? IncidentStatus::kScheduled : IncidentStatus::kInvestigating;
   inc.type = maintenance ? model::NoticeType::kMaintenance : model::NoticeType::kOutage;
-  return Write(page->id, std::move(inc), in, true);
+  return Plan(page->id, std::move(inc), in, true);
+}
+
+Result<PlannedIncident> IncidentService::PlanUpdate(const std::string& page_id, const std::string& id,
+                                                    const IncidentInput& in) {
+  auto inc = deps_.store.GetIncident(page_id, id);
+  if (!inc) return inc.error();
+  return Plan(page_id, std::move(*inc), in, false);
+}
+
+Result<model::Incident> IncidentService::Create(const std::string& page_id, const IncidentInput& in) {
+  auto planned = PlanCreate(page_id, in);
+  if (!planned) return planned.error();
+  return Commit(std::move(*planned));
 }
 
 Result<model::Incident> IncidentService::Update(const std::string& page_id, const std::string& id,
                                                 const IncidentInput& in) {
-  auto inc = deps_.store.GetIncident(page_id, id);
-  if (!inc) return inc.error();
-  return Write(page_id, std::move(*inc), in, false);
+  auto planned = PlanUpdate(page_id, id, in);
+  if (!planned) return planned.error();
+  return Commit(std::move(*planned));
 }
 
-Result<model::Incident> IncidentService::Write(const std::string& page_id, model::Incident inc, const IncidentInput& in,
-                                               bool creating) {
+Result<model::Incident> IncidentService::Commit(PlannedIncident planned) {
+  auto st = deps_.store.SaveIncident(planned.write);
+  if (!st) return st.error();
+  deps_.on_change();
+  return std::move(planned.incident);
+}
+
+Result<PlannedIncident> IncidentService::Plan(const std::string& page_id, model::Incident inc, const IncidentInput& in,
+                                              bool creating) {
   const TimeMs now = deps_.clock.Now();
   if (in.name) {
     auto v = CheckOneLine("name", *in.name, kMaxNameLength, true);
@@ -550,12 +570,9 @@ Result<model::Incident> IncidentService::Write(const std::string& page_id, model
   auto updates = std::move(inc.updates);
   inc.updates.clear();
   write.incident = inc;
-  auto st = deps_.store.SaveIncident(write);
-  if (!st) return st.error();
-  deps_.on_change();
   inc.updates = write.new_updates;
   inc.updates.insert(inc.updates.end(), updates.begin(), updates.end());
-  return inc;
+  return PlannedIncident{std::move(write), std::move(inc)};
 }
 
 Status IncidentService::Delete(const std::string& page_id, const std::string& id) {

@@ -90,9 +90,19 @@ class ComponentService {
   Deps deps_;
 };
 
+// What an incident write would change, validated and computed but not written.
+struct PlannedIncident {
+  store::IncidentWrite write;  // what SaveIncident would commit (the incident without updates)
+  model::Incident incident;    // the incident after it, with every update, newest first
+};
+
 class IncidentService {
  public:
   explicit IncidentService(Deps deps) : deps_(std::move(deps)) {}
+  // Create and Update validate exactly as these do and write nothing: the composer's preview
+  // (service/preview.h) shows what Create or Update would announce.
+  Result<PlannedIncident> PlanCreate(const std::string& page_id, const IncidentInput& in);
+  Result<PlannedIncident> PlanUpdate(const std::string& page_id, const std::string& id, const IncidentInput& in);
   Result<model::Incident> Create(const std::string& page_id, const IncidentInput& in);
   // Changes fields and, when a status or body is given, appends an update to the timeline.
   Result<model::Incident> Update(const std::string& page_id, const std::string& id, const IncidentInput& in);
@@ -106,8 +116,9 @@ class IncidentService {
   Result<int> RunMaintenanceTransitions();
 
  private:
-  Result<model::Incident> Write(const std::string& page_id, model::Incident incident, const IncidentInput& in,
-                                bool creating);
+  Result<PlannedIncident> Plan(const std::string& page_id, model::Incident incident, const IncidentInput& in,
+                               bool creating);
+  Result<model::Incident> Commit(PlannedIncident planned);
   Deps deps_;
 };
 

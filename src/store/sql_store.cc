@@ -213,11 +213,13 @@ model::ApiKey ApiKeyFromRow(const Row& r, Decoder& d) {
   return k;
 }
 
-std::string Render(std::string_view sql, std::string_view id_pk) {
+// A migration's SQL for one dialect: {{ID_PK}} and {{BYTEWISE}} replaced.
+std::string Render(std::string_view sql, const sql::Dialect& dialect) {
   std::string out(sql);
-  constexpr std::string_view kMarker = "{{ID_PK}}";
-  for (size_t pos = 0; (pos = out.find(kMarker, pos)) != std::string::npos; pos += id_pk.size()) {
-    out.replace(pos, kMarker.size(), id_pk);
+  for (const auto& [marker, with] : {std::pair<std::string_view, std::string_view>{"{{ID_PK}}", dialect.id_primary_key},
+                                     {"{{BYTEWISE}}", dialect.bytewise}}) {
+    for (size_t pos = 0; (pos = out.find(marker, pos)) != std::string::npos; pos += with.size())
+      out.replace(pos, marker.size(), with);
   }
   return out;
 }
@@ -250,7 +252,7 @@ Status SqlStore::Migrate() {
     }
     for (const auto& m : all) {
       if (applied.contains(m.version)) continue;
-      if (auto st = conn.ExecScript(Render(m.sql, dialect.id_primary_key)); !st.ok()) {
+      if (auto st = conn.ExecScript(Render(m.sql, dialect)); !st.ok()) {
         return Error{st.error().code, "migration " + std::to_string(m.version) + " failed: " + st.error().message, {}};
       }
       auto st = conn.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",

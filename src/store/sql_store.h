@@ -125,6 +125,15 @@ class SqlStore final : public Store {
   Status FinishStaffAlerts(const std::vector<model::StaffAlert>& alerts) override;
   Result<std::vector<model::StaffAlert>> ListStaffAlerts(const std::string& page_id, int limit) override;
 
+  // ConsoleStore (sql_store_console.cc).
+  Result<std::vector<model::Subscriber>> PageSubscribers(const std::string& page_id,
+                                                         const SubscriberPageQuery& query) override;
+  Result<std::vector<model::Incident>> PageIncidents(const std::string& page_id,
+                                                     const IncidentPageQuery& query) override;
+  Result<DeliveryHealth> CountDeliveryHealth(const std::string& page_id, TimeMs failed_since) override;
+  Result<std::vector<MonitorFlips>> ListMonitorFlips(const std::string& page_id, TimeMs since, int min_flips) override;
+  Result<std::vector<std::string>> ListSubscriberLanguages(const std::string& page_id) override;
+
  private:
   using Mode = sql::Database::Mode;
 

@@ -5,6 +5,7 @@
 
 #include "store/sql/decoder.h"
 #include "store/sql_store.h"
+#include "store/sql_store_rows.h"
 
 namespace herald::store {
 namespace {
@@ -101,6 +102,14 @@ model::Subscriber SubscriberFromRow(Row&& r, Decoder& d) {
 }
 
 model::Subscriber CopySubscriberFromRow(const Row& r, Decoder& d) { return SubscriberFromRow(Row(r), d); }
+
+}  // namespace
+
+// The console's queries (sql_store_console.cc) read subscribers as these do.
+std::string_view SubscriberColumnsSql() { return kSubscriberColumns; }
+model::Subscriber SubscriberFromSqlRow(const Row& r, Decoder& d) { return CopySubscriberFromRow(r, d); }
+
+namespace {
 
 constexpr std::string_view kDeliveryColumns =
     "id, event_id, page_id, subscriber_id, incident_id, channel, state, priority, attempts, next_attempt_at, "

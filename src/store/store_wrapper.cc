@@ -210,6 +210,26 @@ Status StoreWrapper::PurgeIdempotency(TimeMs older_than) { return HERALD_FORWARD
 Status StoreWrapper::Migrate() { return HERALD_FORWARD(Migrate); }
 Status StoreWrapper::Ping() { return HERALD_FORWARD(Ping); }
 
+// ConsoleStore.
+Result<std::vector<model::Subscriber>> StoreWrapper::PageSubscribers(const std::string& page_id,
+                                                                     const SubscriberPageQuery& query) {
+  return HERALD_FORWARD(PageSubscribers, page_id, query);
+}
+Result<std::vector<model::Incident>> StoreWrapper::PageIncidents(const std::string& page_id,
+                                                                 const IncidentPageQuery& query) {
+  return HERALD_FORWARD(PageIncidents, page_id, query);
+}
+Result<DeliveryHealth> StoreWrapper::CountDeliveryHealth(const std::string& page_id, TimeMs failed_since) {
+  return HERALD_FORWARD(CountDeliveryHealth, page_id, failed_since);
+}
+Result<std::vector<MonitorFlips>> StoreWrapper::ListMonitorFlips(const std::string& page_id, TimeMs since,
+                                                                 int min_flips) {
+  return HERALD_FORWARD(ListMonitorFlips, page_id, since, min_flips);
+}
+Result<std::vector<std::string>> StoreWrapper::ListSubscriberLanguages(const std::string& page_id) {
+  return HERALD_FORWARD(ListSubscriberLanguages, page_id);
+}
+
 #undef HERALD_FORWARD
 
 }  // namespace herald::store

@@ -120,6 +120,15 @@ class StoreWrapper : public Store {
   Status PutIdempotency(const model::IdempotencyRecord& record) override;
   Status PurgeIdempotency(TimeMs older_than) override;
 
+  // ConsoleStore.
+  Result<std::vector<model::Subscriber>> PageSubscribers(const std::string& page_id,
+                                                         const SubscriberPageQuery& query) override;
+  Result<std::vector<model::Incident>> PageIncidents(const std::string& page_id,
+                                                     const IncidentPageQuery& query) override;
+  Result<DeliveryHealth> CountDeliveryHealth(const std::string& page_id, TimeMs failed_since) override;
+  Result<std::vector<MonitorFlips>> ListMonitorFlips(const std::string& page_id, TimeMs since, int min_flips) override;
+  Result<std::vector<std::string>> ListSubscriberLanguages(const std::string& page_id) override;
+
  protected:
   // Runs before every forwarded call but BackendName, with the method's name ("ListPages"); an
   // error is returned to the caller instead of calling the target. The default lets every call

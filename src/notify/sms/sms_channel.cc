@@ -274,10 +274,14 @@ Result<std::string> SmsChannel::NormalizeAddress(std::string_view address, const
 
 int SmsChannel::MessagesPerSecond() const { return std::max(options_.messages_per_second, 1); }
 
-std::string SmsChannel::ComposeText(const Message& message) const {
+std::string SmsMessageText(const Message& message, int max_segments) {
   // short_text is written for SMS; a message without one still says what it is about.
   const std::string& text = message.short_text.empty() ? message.subject : message.short_text;
-  return ComposeSms(text, message.url, std::clamp(options_.max_segments, 1, 10));
+  return ComposeSms(text, message.url, std::clamp(max_segments, 1, 10));
+}
+
+std::string SmsChannel::ComposeText(const Message& message) const {
+  return SmsMessageText(message, options_.max_segments);
 }
 
 net::HttpRequest SmsChannel::BuildRequest(const Message& message, const std::string& to) const {

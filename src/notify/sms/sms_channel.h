@@ -70,6 +70,10 @@ Status ValidateSmsOptions(const SmsOptions& options);
 // with rejection sampling (no modulo bias). Store only its hash (Subscriber::confirm_code_hash).
 std::string NewConfirmationCode();
 
+// The text an SmsChannel with `max_segments` sends for `message` (its short text, else its
+// subject, and the link: ComposeSms). The composer's preview shows it without a channel.
+std::string SmsMessageText(const Message& message, int max_segments);
+
 class SmsChannel final : public Channel {
  public:
   // Each phone number receives at most one message per second.

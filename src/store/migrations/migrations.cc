@@ -364,12 +364,34 @@ INSERT INTO settings (key, value, updated_at)
     AND id NOT IN (SELECT component_id FROM monitors WHERE component_id IS NOT NULL);
 )sql";
 
-constexpr std::array<Migration, 5> kMigrations{{
+// The operator console's lists page by index (keyset, never OFFSET) through a million subscribers
+// and ten thousand incidents (store/console_store.h): subscribers in (address, id) order within a
+// page, optionally one state, channel or segment, which also serves the address prefix search;
+// incidents newest first, optionally one status. Text keys compare bytewise ({{BYTEWISE}}) so the
+// index order is the query's on both engines. The dashboard counts failed and unsent deliveries
+// from partial indexes (a delivery enters them only while failed or unsent, so a fan-out's
+// delivered rows cost them nothing) and the languages in use with a loose scan of
+// subscribers_console_language.
+constexpr std::string_view k0008ConsoleIndexes = R"sql(
+CREATE INDEX subscribers_console_address ON subscribers (page_id, address{{BYTEWISE}}, id{{BYTEWISE}});
+CREATE INDEX subscribers_console_state ON subscribers (page_id, state, address{{BYTEWISE}}, id{{BYTEWISE}});
+CREATE INDEX subscribers_console_channel ON subscribers (page_id, channel, address{{BYTEWISE}}, id{{BYTEWISE}});
+CREATE INDEX subscribers_console_segment ON subscribers (page_id, segment, address{{BYTEWISE}}, id{{BYTEWISE}});
+CREATE INDEX subscribers_console_language ON subscribers (page_id, state, language);
+CREATE INDEX incidents_console_order ON incidents (page_id, (COALESCE(scheduled_for, started_at)), id{{BYTEWISE}});
+CREATE INDEX incidents_console_status ON incidents (page_id, status, (COALESCE(scheduled_for, started_at)), id{{BYTEWISE}});
+CREATE INDEX deliveries_console_failed ON deliveries (page_id, updated_at) WHERE state = 'failed';
+CREATE INDEX deliveries_console_open ON deliveries (page_id) WHERE state IN ('pending', 'retrying');
+)sql";
+
+constexpr std::array<Migration, 6> kMigrations{{
     {1, "initial", k0001Initial},
     {2, "notifications", k0002Notifications},
     {3, "monitoring", k0003Monitoring},
     {4, "deliveries_indexes", k0004DeliveriesIndexes},
     {5, "component_manual_status", k0005ComponentManualStatus},
+    // 6 ("staff") and 7 ("audit_log") come from the console's other branches.
+    {8, "console_indexes", k0008ConsoleIndexes},
 }};
 
 }  // namespace

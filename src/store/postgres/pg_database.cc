@@ -16,6 +16,7 @@ constexpr sql::Dialect kDialect{
     .outbox_lock = "SELECT pg_advisory_xact_lock(7271001)",
     .skip_locked = " FOR UPDATE SKIP LOCKED",
     .migration_lock = "SELECT pg_advisory_xact_lock(7271002)",
+    .bytewise = " COLLATE \"C\"",
 };
 constexpr const char* kStatementTimeoutMs = "30000";
 

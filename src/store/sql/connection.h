@@ -89,6 +89,11 @@ struct Dialect {
   std::string_view skip_locked;
   // Run inside the migration transaction so that concurrent instances migrate one at a time.
   std::string_view migration_lock;
+  // Makes a text column compare byte by byte, whatever the database's collation: replaces
+  // {{BYTEWISE}} in migrations and follows text in ORDER BY and keyset conditions (console
+  // lists), so that an index and the query agree on one order on both engines (SQLite's default
+  // collation is already bytewise: empty there).
+  std::string_view bytewise = "";
 };
 
 class Connection {

@@ -19,6 +19,7 @@ constexpr sql::Dialect kDialect{
     .outbox_lock = "",
     .skip_locked = "",
     .migration_lock = "",
+    .bytewise = "",
 };
 constexpr int kBusyTimeoutMs = 5000;
 constexpr int kReaders = 2;
