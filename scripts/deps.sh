@@ -11,6 +11,7 @@ build_pkgs=(
   libhowardhinnant-date-dev tzdata libyaml-cpp-dev
   libphonenumber8 libprotobuf-dev libabsl-dev
   libc-ares-dev  # asynchronous DNS for TCP/TLS/DNS monitors (see CMakeLists.txt)
+  libcjose-dev  # JWK and JWS for OpenID Connect sign-in (src/service/oidc/jose.h)
   libgoogle-perftools-dev  # tcmalloc, linked into the herald binary (see CMakeLists.txt)
   libgtest-dev libgmock-dev
 )
