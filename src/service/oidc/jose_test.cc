@@ -146,6 +146,26 @@ TEST(Jose, Rfc7517ExampleSetKeepsOnlySigningKeys) {
   EXPECT_TRUE(with_private->keys().empty());
 }
 
+// Found by fuzz/oidc_token_fuzz.cc: an '=' inside a token part or a key's number made cjose's
+// base64url decoder assert, which aborted the process.
+TEST(Jose, PaddingOrOtherCharactersInsideAPartAreRefusedBeforeCjoseSeesThem) {
+  std::string token(kRfcRs256Jws);
+  token[token.size() - 60] = '=';
+  auto r = ParseJws(token);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().field, "id_token");
+  EXPECT_FALSE(ParseJws(std::string(kRfcRs256Jws) + "==").ok());
+  EXPECT_FALSE(ParseJws(std::string(kRfcRs256Jws).insert(5, "+")).ok());
+  std::string n(kRfcRsaN);
+  n[40] = '=';
+  auto keys = JwkSet::Parse(Set({R"({"kty":"RSA","e":"AQAB","n":")" + n + "\"}"}));
+  ASSERT_TRUE(keys.ok());
+  EXPECT_TRUE(keys->keys().empty());
+  keys = JwkSet::Parse(Set({R"({"kty":"EC","crv":"P-256","x":"f83O=","y":5})"}));
+  ASSERT_TRUE(keys.ok());
+  EXPECT_TRUE(keys->keys().empty());
+}
+
 TEST(Jose, MalformedKeySetsAreErrorsNamingTheJwks) {
   for (std::string_view bad : {"", "[]", "{}", R"({"keys":{}})", "{\"keys\":[", "null"}) {
     auto r = JwkSet::Parse(bad);

@@ -201,6 +201,14 @@ class OidcAgainstProvider : public ::testing::Test {
     return callback;
   }
 
+  // The whole flow for `login` with a new OidcSignIn on `settings`: Start, the browser, Finish.
+  Result<OidcIdentity> SignInAs(OidcSettings settings, const std::string& login) {
+    auto oidc = SignIn(std::move(settings));
+    auto start = oidc->Start("/admin");
+    if (!start.ok()) return start.error();
+    return oidc->Finish(QueryOf(RunToCallback(*oidc, *start, login)), CookieHeader(*start));
+  }
+
   static ProviderFixture* fixture_;
   FakeClock clock_;
   TapHttpClient http_;
@@ -312,11 +320,7 @@ TEST_F(OidcAgainstProvider, AnExpiredIdTokenIsRefused) {
   // Herald's clock runs two hours ahead of the provider's: the provider's one-hour ID token is
   // past its expiry by Herald's reckoning (the state cookie, made on Herald's clock, is fresh).
   clock_.Set(RealNow() + 2 * 3600'000);
-  auto oidc = SignIn(Settings());
-  auto start = oidc->Start("/admin");
-  ASSERT_TRUE(start.ok());
-  const std::string callback = RunToCallback(*oidc, *start, "alice");
-  auto who = oidc->Finish(QueryOf(callback), CookieHeader(*start));
+  auto who = SignInAs(Settings(), "alice");
   ASSERT_FALSE(who.ok());
   EXPECT_EQ(who.error().field, "id_token.exp") << who.error().message;
 }
@@ -339,42 +343,27 @@ TEST_F(OidcAgainstProvider, AStateFromAnotherSignInIsRefused) {
 }
 
 TEST_F(OidcAgainstProvider, AUserInNoMappedGroupIsRefusedWithTheReason) {
-  auto oidc = SignIn(Settings());
-  auto start = oidc->Start("/admin");
-  ASSERT_TRUE(start.ok());
-  const std::string callback = RunToCallback(*oidc, *start, "bob");  // groups: marketing
-  auto who = oidc->Finish(QueryOf(callback), CookieHeader(*start));
+  auto who = SignInAs(Settings(), "bob");  // groups: marketing
   ASSERT_FALSE(who.ok());
   EXPECT_EQ(who.error().code, ErrorCode::kForbidden);
   EXPECT_EQ(who.error().field, "groups");
   EXPECT_NE(who.error().message.find("(marketing)"), std::string::npos) << who.error().message;
-
   // With a default role, the same user gets it.
   OidcSettings settings = Settings();
   settings.default_role = model::Role::kViewer;
-  auto lenient = SignIn(settings);
-  start = lenient->Start("/admin");
-  ASSERT_TRUE(start.ok());
-  who = lenient->Finish(QueryOf(RunToCallback(*lenient, *start, "bob")), CookieHeader(*start));
+  who = SignInAs(settings, "bob");
   ASSERT_TRUE(who.ok()) << who.error().message;
   EXPECT_EQ(who->role, model::Role::kViewer);
 }
 
 TEST_F(OidcAgainstProvider, AnUnverifiedEmailIsRefusedUnlessConfiguredOtherwise) {
-  auto oidc = SignIn(Settings());
-  auto start = oidc->Start("/admin");
-  ASSERT_TRUE(start.ok());
-  auto who = oidc->Finish(QueryOf(RunToCallback(*oidc, *start, "carol")), CookieHeader(*start));
+  auto who = SignInAs(Settings(), "carol");
   ASSERT_FALSE(who.ok());
   EXPECT_EQ(who.error().code, ErrorCode::kForbidden);
   EXPECT_EQ(who.error().field, "email_verified");
-
   OidcSettings settings = Settings();
   settings.require_email_verified = false;
-  auto lenient = SignIn(settings);
-  start = lenient->Start("/admin");
-  ASSERT_TRUE(start.ok());
-  who = lenient->Finish(QueryOf(RunToCallback(*lenient, *start, "carol")), CookieHeader(*start));
+  who = SignInAs(settings, "carol");
   ASSERT_TRUE(who.ok()) << who.error().message;
   EXPECT_EQ(who->role, model::Role::kResponder);
 }
@@ -428,10 +417,7 @@ class OidcAgainstProviderWithIdTokenClaims : public OidcAgainstProvider {
 };
 
 TEST_F(OidcAgainstProviderWithIdTokenClaims, ClaimsInTheIdTokenNeedNoUserinfo) {
-  auto oidc = SignIn(Settings());
-  auto start = oidc->Start("/admin");
-  ASSERT_TRUE(start.ok());
-  auto who = oidc->Finish(QueryOf(RunToCallback(*oidc, *start, "alice")), CookieHeader(*start));
+  auto who = SignInAs(Settings(), "alice");
   ASSERT_TRUE(who.ok()) << who.error().message;
   EXPECT_EQ(who->role, model::Role::kAdmin);
   EXPECT_EQ(http_.Count("/me"), 0u);
