@@ -232,6 +232,15 @@ TEST_F(OidcSignInTest, AGoodTokenSignsIn) {
   EXPECT_EQ(req.body.find("client_secret"), std::string::npos);
 }
 
+TEST_F(OidcSignInTest, TheStateCookieIsScopedToTheCallback) {
+  Make();
+  auto start = oidc_->Start("/admin");
+  ASSERT_TRUE(start.ok());
+  EXPECT_EQ(start->set_cookie, "herald_oidc=" + start->cookie_value +
+                                   "; Path=/admin/oidc/callback; HttpOnly; SameSite=Lax; Secure; Max-Age=600");
+  EXPECT_EQ(oidc_->ClearCookie(), "herald_oidc=; Path=/admin/oidc/callback; HttpOnly; SameSite=Lax; Secure; Max-Age=0");
+}
+
 TEST_F(OidcSignInTest, ThePkceChallengeIsTheVerifiersSha256) {
   Make();
   auto start = oidc_->Start("/admin");
