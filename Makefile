@@ -73,7 +73,7 @@ bench-monitor:
 fuzz:
 	@scripts/deps.sh build
 	CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHERALD_FUZZ=ON
-	cmake --build build-fuzz -j $(JOBS) --target request_body_fuzz request_target_fuzz time_fuzz markdown_fuzz link_token_fuzz address_fuzz phone_fuzz json_path_fuzz http_response_fuzz
+	cmake --build build-fuzz -j $(JOBS) --target request_body_fuzz request_target_fuzz time_fuzz markdown_fuzz link_token_fuzz address_fuzz phone_fuzz json_path_fuzz http_response_fuzz oidc_token_fuzz
 	@echo "run e.g.: build-fuzz/request_body_fuzz -max_total_time=60 fuzz/corpus/request_body"
 
 

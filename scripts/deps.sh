@@ -11,6 +11,7 @@ build_pkgs=(
   libhowardhinnant-date-dev tzdata libyaml-cpp-dev
   libphonenumber8 libprotobuf-dev libabsl-dev
   libc-ares-dev  # asynchronous DNS for TCP/TLS/DNS monitors (see CMakeLists.txt)
+  libcjose-dev  # JWK and JWS for OpenID Connect sign-in (src/service/oidc/jose.h)
   libgoogle-perftools-dev  # tcmalloc, linked into the herald binary (see CMakeLists.txt)
   libgtest-dev libgmock-dev
 )
@@ -75,7 +76,8 @@ if [ "$(cat "$pn_dir/VERSION" 2>/dev/null)" != "$pn_ver" ]; then
 fi
 
 # npm packages for the tests, each folder pinned by its package-lock.json: tests/e2e (axe-core,
-# injected into the page by the browser tests) and tests/openapi (the OpenAPI linter, client
+# injected into the page by the browser tests, and oidc-provider, the OpenID provider that
+# tests/fixtures/oidc_provider.mjs starts for the OIDC sign-in tests) and tests/openapi (the OpenAPI linter, client
 # generator and TypeScript for tests/functional/test_openapi.py). A copy of the lock file in
 # node_modules marks what was installed, so a changed lock file installs again.
 case "${1:-build}" in

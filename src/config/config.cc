@@ -18,6 +18,62 @@ Status CheckMetricsToken(const std::string& token, const char* name) {
   return {};
 }
 
+// [oidc] (see OidcConfig): read here apart from ReadTable's sections, as its role_map is a table
+// of its own. Records its keys in `known` like ReadTable.
+Status ReadOidc(const toml::table& t, OidcConfig& o, std::set<std::string>& known) {
+  auto node = [&](const char* key) {
+    known.insert(std::string("oidc.") + key);
+    return t["oidc"][key];
+  };
+  auto name = [](const char* key) { return std::string("oidc.") + key; };
+  for (auto [key, out] : {std::pair{"issuer", &o.issuer},
+                          {"client_id", &o.client_id},
+                          {"client_secret", &o.client_secret},
+                          {"client_secret_file", &o.client_secret_file},
+                          {"token_auth_method", &o.token_auth_method},
+                          {"redirect_path", &o.redirect_path},
+                          {"groups_scope", &o.groups_scope},
+                          {"groups_claim", &o.groups_claim},
+                          {"display_name", &o.display_name}}) {
+    if (auto n = node(key); n) {
+      if (!n.is_string()) return Error::Invalid(name(key), name(key) + " must be a string");
+      *out = *n.value<std::string>();
+    }
+  }
+  if (auto n = node("require_email_verified"); n) {
+    if (!n.is_boolean())
+      return Error::Invalid(name("require_email_verified"), "oidc.require_email_verified must be true or false");
+    o.require_email_verified = *n.value<bool>();
+  }
+  if (auto n = node("default_role"); n) {
+    const auto role = n.is_string() ? model::ParseRole(*n.value<std::string>()) : std::nullopt;
+    if (!role && n.value<std::string>() != "none")
+      return Error::Invalid("oidc.default_role", "oidc.default_role must be \"none\" or a role name (viewer, ...)");
+    o.default_role = role;
+  }
+  if (auto n = node("role_map"); n) {
+    const auto* map = n.as_table();
+    if (!map) return Error::Invalid("oidc.role_map", "oidc.role_map must be a table of group = \"role\"");
+    o.role_map.clear();
+    for (const auto& [group, value] : *map) {
+      const auto role = value.is_string() ? model::ParseRole(*value.value<std::string>()) : std::nullopt;
+      if (!role)
+        return Error::Invalid("oidc.role_map", "oidc.role_map: group \"" + std::string(group.str()) +
+                                                   "\" must map to a role name (viewer, responder, admin, ...)");
+      o.role_map.emplace_back(std::string(group.str()), *role);
+    }
+  }
+  if (o.token_auth_method != "" && o.token_auth_method != "client_secret_basic" &&
+      o.token_auth_method != "client_secret_post")
+    return Error::Invalid("oidc.token_auth_method",
+                          "oidc.token_auth_method must be client_secret_basic or client_secret_post (or absent)");
+  if (!o.redirect_path.starts_with('/') || o.redirect_path.starts_with("//") ||
+      o.redirect_path.find_first_of("?#\\ ") != std::string::npos)
+    return Error::Invalid("oidc.redirect_path", "oidc.redirect_path must be a path like /admin/oidc/callback");
+  if (o.groups_claim.empty()) return Error::Invalid("oidc.groups_claim", "oidc.groups_claim must not be empty");
+  return {};
+}
+
 // Reads every setting over `c`; each reader records the key it reads in `known`, so that the
 // keys a file may contain are exactly those read here (no second list to keep in step).
 Result<Config> ReadTable(const toml::table& t, Config c, std::set<std::string>& known) {
@@ -116,6 +172,7 @@ Result<Config> ReadTable(const toml::table& t, Config c, std::set<std::string>& 
       nc.allow_private.push_back(*e.value<std::string>());
     }
   }
+  if (auto st = ReadOidc(t, c.oidc, known); !st) return st.error();
   return c;
 }
 
@@ -254,6 +311,17 @@ Result<Config> ApplyEnv(Config c) {
     if (!x) return x.error();
     c.notify.sms_per_second = static_cast<int>(*x);
   }
+  // [oidc]: a secret from the environment replaces the file's, whichever way the file gave it.
+  if (const char* v = env("HERALD_OIDC_ISSUER")) c.oidc.issuer = v;
+  if (const char* v = env("HERALD_OIDC_CLIENT_ID")) c.oidc.client_id = v;
+  if (const char* v = env("HERALD_OIDC_CLIENT_SECRET")) {
+    c.oidc.client_secret = v;
+    c.oidc.client_secret_file.clear();
+  }
+  if (const char* v = env("HERALD_OIDC_CLIENT_SECRET_FILE")) {
+    c.oidc.client_secret_file = v;
+    c.oidc.client_secret.clear();
+  }
   for (auto [name, field] :
        {std::pair{"HERALD_HTTP_API_PER_SECOND", &c.api_per_second}, std::pair{"HERALD_HTTP_API_BURST", &c.api_burst},
         std::pair{"HERALD_HTTP_MAX_CONNECTIONS_PER_CLIENT", &c.max_connections_per_client},
@@ -264,7 +332,24 @@ Result<Config> ApplyEnv(Config c) {
       *field = static_cast<int>(*x);
     }
   }
+  if (auto st = CheckOidc(c.oidc); !st) return st.error();
   return c;
+}
+
+Status CheckOidc(const OidcConfig& o) {
+  if (o.issuer.empty()) return {};
+  if (!o.issuer.starts_with("https://") && !o.issuer.starts_with("http://"))
+    return Error::Invalid("oidc.issuer", "oidc.issuer must be the provider's https URL");
+  if (o.client_id.empty())
+    return Error::Invalid("oidc.client_id", "oidc.client_id is required when oidc.issuer is set");
+  if (o.client_secret.empty() == o.client_secret_file.empty())
+    return Error::Invalid("oidc.client_secret",
+                          "set exactly one of oidc.client_secret and oidc.client_secret_file when oidc.issuer is set");
+  if (o.role_map.empty() && !o.default_role)
+    return Error::Invalid(
+        "oidc.role_map",
+        "oidc.role_map is empty and oidc.default_role is none: nobody could sign in with the provider");
+  return {};
 }
 
 Result<std::pair<std::string, std::uint16_t>> ParseListen(const std::string& listen) {

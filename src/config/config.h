@@ -37,14 +37,24 @@
 //   per_second = 1                   # HERALD_SMS_PER_SECOND: the provider account's send rate
 //   [webpush]
 //   subject = "mailto:status@example.com"  # HERALD_WEBPUSH_SUBJECT: VAPID contact
+//   [oidc]                           # console sign-in with an OpenID provider; off when issuer is empty
+//   issuer = "https://login.example.com"  # HERALD_OIDC_ISSUER
+//   client_id = "herald"             # HERALD_OIDC_CLIENT_ID
+//   client_secret = "..."            # HERALD_OIDC_CLIENT_SECRET, or client_secret_file
+//   (HERALD_OIDC_CLIENT_SECRET_FILE) role_map = { "herald-admins" = "admin", "sre" = "responder" }   # group -> role
+//   default_role = "none"            # role of a user in no mapped group: "none" refuses them
+//   (more keys: OidcConfig below, README "Configuration", docs/console.md)
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
+#include "model/model.h"
 
 namespace herald::config {
 
@@ -66,6 +76,21 @@ struct MonitorConfig {
   std::string ca_file;
 };
 
+// [oidc]: sign-in to the console with an OpenID Connect provider (service/oidc/sign_in.h).
+struct OidcConfig {
+  std::string issuer;  // empty: OIDC sign-in is off
+  std::string client_id;
+  std::string client_secret, client_secret_file;  // exactly one of them
+  std::string token_auth_method;                  // "", "client_secret_basic" or "client_secret_post"
+  std::string redirect_path = "/admin/oidc/callback";
+  std::string groups_scope = "groups";  // requested besides "openid email profile"; empty: none
+  std::string groups_claim = "groups";
+  std::vector<std::pair<std::string, model::Role>> role_map;  // provider group -> role, sorted by group
+  std::optional<model::Role> default_role;                    // for users in no mapped group; nullopt: refused
+  bool require_email_verified = true;
+  std::string display_name = "single sign-on";  // the sign-in button says "Sign in with <display_name>"
+};
+
 struct Config {
   std::string listen = "127.0.0.1:8080";
   std::string db = "sqlite:herald.db";
@@ -82,6 +107,7 @@ struct Config {
   std::string metrics_token;   // empty: no token (and no /metrics on the public listener)
   NotifyConfig notify;
   MonitorConfig monitor;
+  OidcConfig oidc;
 };
 
 // Reads the TOML file at `path` over `base` (missing keys keep their value). A key this function
@@ -92,6 +118,10 @@ std::set<std::string> KnownSettings();
 // Applies HERALD_* environment variables over `base`. Booleans are true/1 or false/0; any other
 // value is refused naming the variable.
 Result<Config> ApplyEnv(Config base);
+// The [oidc] settings as a whole: when `issuer` is set, client_id and one of client_secret and
+// client_secret_file are set and the role map or the default role lets someone in. ApplyEnv
+// runs it last, as the environment may complete what the file left out.
+Status CheckOidc(const OidcConfig& oidc);
 // Splits "HOST:PORT" or "[v6]:PORT".
 Result<std::pair<std::string, std::uint16_t>> ParseListen(const std::string& listen);
 

@@ -151,5 +151,67 @@ TEST(Config, ParseListen) {
   EXPECT_FALSE(ParseListen("host:").ok());
 }
 
+// [oidc]: console sign-in with an OpenID provider.
+TEST(Config, OidcSectionIsReadAndCheckedStrictly) {
+  auto path = WriteFile(
+      "[oidc]\nissuer = \"https://login.example.com\"\nclient_id = \"herald\"\nclient_secret = \"s\"\n"
+      "token_auth_method = \"client_secret_post\"\nredirect_path = \"/admin/sso\"\ngroups_scope = \"\"\n"
+      "groups_claim = \"roles\"\nrequire_email_verified = false\ndisplay_name = \"Okta\"\ndefault_role = \"viewer\"\n"
+      "role_map = { \"herald-admins\" = \"admin\", \"sre\" = \"responder\" }\n");
+  auto c = LoadFile(path, Config{});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  const OidcConfig& o = c->oidc;
+  EXPECT_EQ(o.issuer, "https://login.example.com");
+  EXPECT_EQ(o.token_auth_method, "client_secret_post");
+  EXPECT_EQ(o.redirect_path, "/admin/sso");
+  EXPECT_EQ(o.groups_scope, "");
+  EXPECT_EQ(o.groups_claim, "roles");
+  EXPECT_FALSE(o.require_email_verified);
+  EXPECT_EQ(o.default_role, model::Role::kViewer);
+  ASSERT_EQ(o.role_map.size(), 2u);
+  EXPECT_TRUE(ApplyEnv(*c).ok());
+  for (const auto& [text, field] : {std::pair{"[oidc]\nissuer = 5\n", "oidc.issuer"},
+                                    {"[oidc]\nrole_map = { staff = \"superuser\" }\n", "oidc.role_map"},
+                                    {"[oidc]\nrole_map = [\"staff\"]\n", "oidc.role_map"},
+                                    {"[oidc]\ndefault_role = \"everyone\"\n", "oidc.default_role"},
+                                    {"[oidc]\ntoken_auth_method = \"private_key_jwt\"\n", "oidc.token_auth_method"},
+                                    {"[oidc]\nredirect_path = \"//evil.example/cb\"\n", "oidc.redirect_path"},
+                                    {"[oidc]\nclient_secrets = \"x\"\n", "oidc.client_secrets"}}) {
+    path = WriteFile(text);
+    auto bad = LoadFile(path, Config{});
+    ASSERT_FALSE(bad.ok()) << text;
+    EXPECT_EQ(bad.error().field, field) << text;
+  }
+  std::filesystem::remove(path);
+}
+
+TEST(Config, OidcNeedsItsClientAndSomeoneToLetIn) {
+  OidcConfig o;
+  EXPECT_TRUE(CheckOidc(o).ok()) << "no issuer: off";
+  o.issuer = "https://login.example.com";
+  EXPECT_EQ(CheckOidc(o).error().field, "oidc.client_id");
+  o.client_id = "herald";
+  EXPECT_EQ(CheckOidc(o).error().field, "oidc.client_secret");
+  o.client_secret = "s";
+  o.client_secret_file = "/run/secrets/oidc";
+  EXPECT_EQ(CheckOidc(o).error().field, "oidc.client_secret") << "both";
+  o.client_secret_file.clear();
+  EXPECT_EQ(CheckOidc(o).error().field, "oidc.role_map") << "nobody could sign in";
+  o.default_role = model::Role::kViewer;
+  EXPECT_TRUE(CheckOidc(o).ok());
+  // The environment completes the file: the secret from HERALD_OIDC_CLIENT_SECRET_FILE replaces
+  // the file's client_secret, and the whole is checked after it.
+  Config c;
+  c.oidc = o;
+  setenv("HERALD_OIDC_CLIENT_SECRET_FILE", "/run/secrets/oidc", 1);
+  auto e = ApplyEnv(c);
+  unsetenv("HERALD_OIDC_CLIENT_SECRET_FILE");
+  ASSERT_TRUE(e.ok()) << e.error().message;
+  EXPECT_EQ(e->oidc.client_secret, "");
+  EXPECT_EQ(e->oidc.client_secret_file, "/run/secrets/oidc");
+  c.oidc.client_id.clear();
+  EXPECT_EQ(ApplyEnv(c).error().field, "oidc.client_id");
+}
+
 }  // namespace
 }  // namespace herald::config
