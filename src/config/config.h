@@ -37,6 +37,8 @@
 //   per_second = 1                   # HERALD_SMS_PER_SECOND: the provider account's send rate
 //   [webpush]
 //   subject = "mailto:status@example.com"  # HERALD_WEBPUSH_SUBJECT: VAPID contact
+//   [audit]
+//   retention_days = 365             # HERALD_AUDIT_RETENTION_DAYS: audit log entries are kept this long
 #pragma once
 
 #include <cstdint>
@@ -66,6 +68,11 @@ struct MonitorConfig {
   std::string ca_file;
 };
 
+// [audit]: how long the audit log keeps its entries.
+struct AuditConfig {
+  int retention_days = 365;
+};
+
 struct Config {
   std::string listen = "127.0.0.1:8080";
   std::string db = "sqlite:herald.db";
@@ -82,6 +89,7 @@ struct Config {
   std::string metrics_token;   // empty: no token (and no /metrics on the public listener)
   NotifyConfig notify;
   MonitorConfig monitor;
+  AuditConfig audit;
 };
 
 // Reads the TOML file at `path` over `base` (missing keys keep their value). A key this function

@@ -125,6 +125,11 @@ class SqlStore final : public Store {
   Status FinishStaffAlerts(const std::vector<model::StaffAlert>& alerts) override;
   Result<std::vector<model::StaffAlert>> ListStaffAlerts(const std::string& page_id, int limit) override;
 
+  // AuditStore (sql_store_audit.cc).
+  Result<std::int64_t> AppendAudit(const model::AuditEntry& entry) override;
+  Result<std::vector<model::AuditEntry>> ListAudit(const AuditFilter& filter) override;
+  Result<std::int64_t> PurgeAudit(TimeMs before, int max_rows) override;
+
  private:
   using Mode = sql::Database::Mode;
 

@@ -24,6 +24,7 @@
 
 #include "core/result.h"
 #include "store/api_store.h"
+#include "store/audit_store.h"
 #include "store/dispatch_store.h"
 #include "store/monitor_store.h"
 #include "store/setting_store.h"
@@ -37,7 +38,8 @@ class Store : public StatusStore,
               public DispatchStore,
               public MonitorStore,
               public SettingStore,
-              public ApiStore {
+              public ApiStore,
+              public AuditStore {
  public:
   ~Store() override = default;
 

@@ -210,6 +210,17 @@ Status StoreWrapper::PurgeIdempotency(TimeMs older_than) { return HERALD_FORWARD
 Status StoreWrapper::Migrate() { return HERALD_FORWARD(Migrate); }
 Status StoreWrapper::Ping() { return HERALD_FORWARD(Ping); }
 
+// AuditStore.
+Result<std::int64_t> StoreWrapper::AppendAudit(const model::AuditEntry& entry) {
+  return HERALD_FORWARD(AppendAudit, entry);
+}
+Result<std::vector<model::AuditEntry>> StoreWrapper::ListAudit(const AuditFilter& filter) {
+  return HERALD_FORWARD(ListAudit, filter);
+}
+Result<std::int64_t> StoreWrapper::PurgeAudit(TimeMs before, int max_rows) {
+  return HERALD_FORWARD(PurgeAudit, before, max_rows);
+}
+
 #undef HERALD_FORWARD
 
 }  // namespace herald::store

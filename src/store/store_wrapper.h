@@ -120,6 +120,11 @@ class StoreWrapper : public Store {
   Status PutIdempotency(const model::IdempotencyRecord& record) override;
   Status PurgeIdempotency(TimeMs older_than) override;
 
+  // AuditStore.
+  Result<std::int64_t> AppendAudit(const model::AuditEntry& entry) override;
+  Result<std::vector<model::AuditEntry>> ListAudit(const AuditFilter& filter) override;
+  Result<std::int64_t> PurgeAudit(TimeMs before, int max_rows) override;
+
  protected:
   // Runs before every forwarded call but BackendName, with the method's name ("ListPages"); an
   // error is returned to the caller instead of calling the target. The default lets every call

@@ -364,12 +364,36 @@ INSERT INTO settings (key, value, updated_at)
     AND id NOT IN (SELECT component_id FROM monitors WHERE component_id IS NOT NULL);
 )sql";
 
-constexpr std::array<Migration, 5> kMigrations{{
+// The audit log (model/audit.h): append-only, listed newest first by (at, id), filtered by actor,
+// target or page (each index ends in at, id so a filtered page is one index range), purged by at.
+// No foreign keys: an entry outlives the page, key or object it names.
+constexpr std::string_view k0007AuditLog = R"sql(
+CREATE TABLE audit_log (
+  id {{ID_PK}},
+  at BIGINT NOT NULL,
+  actor TEXT NOT NULL CHECK (actor <> ''),
+  actor_name TEXT NOT NULL,
+  action TEXT NOT NULL CHECK (action <> ''),
+  target_type TEXT NOT NULL,
+  target_id TEXT NOT NULL,
+  page_id TEXT NOT NULL,
+  source TEXT NOT NULL,
+  summary TEXT NOT NULL,
+  changes TEXT NOT NULL
+);
+CREATE INDEX audit_log_at ON audit_log (at, id);
+CREATE INDEX audit_log_actor ON audit_log (actor, at, id);
+CREATE INDEX audit_log_target ON audit_log (target_type, target_id, at, id);
+CREATE INDEX audit_log_page ON audit_log (page_id, at, id);
+)sql";
+
+constexpr std::array<Migration, 6> kMigrations{{
     {1, "initial", k0001Initial},
     {2, "notifications", k0002Notifications},
     {3, "monitoring", k0003Monitoring},
     {4, "deliveries_indexes", k0004DeliveriesIndexes},
     {5, "component_manual_status", k0005ComponentManualStatus},
+    {7, "audit_log", k0007AuditLog},
 }};
 
 }  // namespace
