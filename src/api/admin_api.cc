@@ -11,6 +11,7 @@
 #include <set>
 
 #include "api/console_api.h"
+#include "api/audit_api.h"
 #include "api/monitors_api.h"
 #include "api/paging.h"
 #include "api/request_body.h"
@@ -355,6 +356,10 @@ struct AdminApi::Impl {
       }
       return MethodNotAllowed(seg);
     }
+    if (AuditApi::Owns(seg)) {
+      if (!deps.audit_log) return Error::Unavailable("the audit log is not available on this server");
+      return AuditApi(*deps.audit_log).Route(req, key, seg);
+    }
     if (seg.size() < 3 || seg[1] != "pages") return Error::NotFound("no such endpoint: " + req.path);
     auto page = deps.store.GetPage(seg[2]);
     if (!page) return page.error();
@@ -622,17 +627,41 @@ struct AdminApi::Impl {
       case RouteMatch::kNoMethod: return MethodNotAllowed(seg);
       case RouteMatch::kFound: break;
     }
+    // Every write is recorded here, once it has succeeded, and nowhere else (audit_api.h).
+    const ApiRoute* route = deps.audit_log ? FindRoute(req.method, seg) : nullptr;
+    const bool audited = route && !ActionOf(*route, seg).action.empty();
+    const std::string before = audited ? BeforeImage(req, *key, seg) : "";
+    Response r = Dispatch(req, *key, seg);
+    if (audited) RecordApiWrite(*deps.audit_log, req, *key, *route, seg, r, before);
+    return r;
+  }
+
+  // The object a PATCH or PUT changes, as GET shows it, for the audit entry's before/after; empty
+  // when there is none or it cannot be read (the write goes on: it decides on its own).
+  std::string BeforeImage(const Request& req, const model::ApiKey& key, const std::vector<std::string>& seg) {
+    const std::string path = BeforeImagePath(req, seg);
+    if (path.empty()) return "";
+    Request get;
+    get.method = "GET";
+    get.path = path;
+    get.target = path;
+    auto r = Route(get, key, SplitApiPath(path));
+    return r && r->status == 200 ? std::move(r->body) : "";
+  }
+
+  // Routes an authenticated request the table knows, honouring Idempotency-Key on POST.
+  Response Dispatch(const Request& req, const model::ApiKey& key, const std::vector<std::string>& seg) {
     const std::string idem = std::string(req.Header("idempotency-key"));
     // A preview writes nothing, not even an idempotency record.
     if (req.method != "POST" || idem.empty() || IsPreview(seg)) {
-      auto r = Route(req, *key, seg);
+      auto r = Route(req, key, seg);
       return r ? std::move(*r) : http::ErrorResponse(r.error());
     }
     if (idem.size() > 255)
       return http::ErrorResponse(Error::Invalid("Idempotency-Key", "Idempotency-Key must be at most 255 characters"));
     // Replays within 24 h return the first answer. The in-flight set makes a concurrent replay
     // wait its turn instead of writing twice.
-    const std::string scoped = key->id + ":" + idem;
+    const std::string scoped = key.id + ":" + idem;
     const std::string request_hash = Sha256Hex(req.method + " " + req.path + "\n" +
                                                (req.body_file ? "file " + FileSha256(req.body_file->get()) : req.body));
     {
@@ -660,7 +689,7 @@ struct AdminApi::Impl {
       r.Set("Idempotent-Replayed", "true");
       return r;
     }
-    auto routed = Route(req, *key, seg);
+    auto routed = Route(req, key, seg);
     Response r = routed ? std::move(*routed) : http::ErrorResponse(routed.error());
     if (r.status < 500) {
       if (*prior) (void)deps.store.PurgeIdempotency(now - kIdempotencyWindowMs);

@@ -15,6 +15,7 @@
 
 #include "core/clock.h"
 #include "http/message.h"
+#include "service/audit_log.h"
 #include "store/store.h"
 
 namespace herald::api {
@@ -29,6 +30,9 @@ struct AdminDeps {
   // The monitoring API (monitors, automation rules, alert targets, drafts); null: those paths
   // answer 503.
   std::function<class MonitorsApi*()> monitors_api = [] { return static_cast<MonitorsApi*>(nullptr); };
+  // The audit log: every successful write is recorded in it, and /v1/audit_log reads it; null:
+  // nothing is recorded and /v1/audit_log answers 503.
+  service::AuditLog* audit_log = nullptr;
 };
 
 class AdminApi {

@@ -89,6 +89,9 @@ constexpr std::array kRoutes = {
     // console views (admin_api.cc, console_api.h): the dashboard and the composer's preview
     ApiRoute{"GET", "/v1/pages/{page_id}/dashboard"},
     ApiRoute{"POST", "/v1/pages/{page_id}/incidents/preview"},
+    // audit_api.cc: the audit log (admin keys)
+    ApiRoute{"GET", "/v1/audit_log"},
+    ApiRoute{"GET", "/v1/audit_log/export.csv"},
 };
 
 }  // namespace
@@ -175,6 +178,103 @@ std::string AllowedMethods(const std::vector<std::string>& seg) {
 http::Response MethodNotAllowed(const std::vector<std::string>& seg) {
   const std::string allow = AllowedMethods(seg);
   return http::MethodNotAllowed(allow, "method not allowed on this endpoint; it answers " + allow);
+}
+
+// --- the audit log's names for writes --------------------------------------------------------
+
+namespace {
+
+// "incident_updates" -> "incident_update", "component-groups" -> "component_group".
+std::string Singular(std::string_view collection) {
+  std::string out(collection);
+  std::replace(out.begin(), out.end(), '-', '_');
+  if (out.ends_with("s")) out.pop_back();
+  return out;
+}
+
+// Whether `literal` names a collection of objects (some route has an id after it), as opposed to
+// a verb such as "publish" or "import".
+bool IsCollection(std::string_view literal) {
+  for (const auto& r : kRoutes) {
+    const std::string_view p = r.path;
+    const size_t at = p.find("/" + std::string(literal) + "/{");
+    if (at != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+// A literal segment of a route and the values of the parameters that follow it.
+struct PathGroup {
+  std::string_view literal;
+  std::vector<std::string> ids;
+};
+
+}  // namespace
+
+const ApiRoute* FindRoute(std::string_view method, const std::vector<std::string>& seg) {
+  if (method == "HEAD") method = "GET";
+  const ApiRoute* found = nullptr;
+  int best = -1;
+  for (const auto& r : kRoutes) {
+    if (r.method != method || !PathMatches(r.path, seg)) continue;
+    if (const int n = LiteralSegments(r.path); n > best) best = n, found = &r;
+  }
+  return found;
+}
+
+RouteAction ActionOf(const ApiRoute& route, const std::vector<std::string>& seg) {
+  RouteAction out;
+  if (route.method == "GET") return out;
+  // A POST that only computes (a template's or an incident's preview): nothing to record.
+  if (route.path.ends_with("/preview")) return out;
+  std::vector<PathGroup> groups;
+  size_t i = 0;
+  for (size_t pos = 1; pos <= route.path.size() && i < seg.size(); ++i) {
+    size_t end = route.path.find('/', pos);
+    if (end == std::string_view::npos) end = route.path.size();
+    const std::string_view part = route.path.substr(pos, end - pos);
+    if (part.front() == '{') {
+      if (part == "{page_id}") out.page_id = seg[i];
+      if (!groups.empty()) groups.back().ids.push_back(seg[i]);
+    } else if (part != "v1") {
+      groups.push_back({part, {}});
+    }
+    pos = end + 1;
+  }
+  if (groups.empty()) return out;
+  auto join = [](const std::vector<std::string>& ids) {
+    std::string s;
+    for (const auto& id : ids) s += (s.empty() ? "" : "/") + id;
+    return s;
+  };
+  const PathGroup& last = groups.back();
+  const PathGroup* parent = groups.size() > 1 ? &groups[groups.size() - 2] : nullptr;
+  if (!last.ids.empty()) {  // an object: change or delete it
+    out.target_type = Singular(last.literal);
+    out.target_id = join(last.ids);
+    // Changing a published update's text is an edit of history: named as such.
+    const bool edit = out.target_type == "incident_update";
+    out.action = out.target_type + "." + (route.method == "DELETE" ? "delete" : edit ? "edit" : "update");
+    return out;
+  }
+  if (IsCollection(last.literal)) {  // a create
+    out.action = Singular(last.literal) + ".create";
+    if (parent && !parent->ids.empty() && parent->literal != "pages") {
+      // Nested (an incident's updates): the object it belongs to is the target.
+      out.target_type = Singular(parent->literal);
+      out.target_id = join(parent->ids);
+    } else {
+      out.target_type = Singular(last.literal);
+      out.create = true;
+    }
+    return out;
+  }
+  // A verb on an object or a collection: "monitor.rotate_token", "subscriber.import".
+  const std::string owner = parent ? Singular(parent->literal) : std::string("api");
+  out.action = owner + "." + std::string(last.literal);
+  out.target_type = owner;
+  if (parent) out.target_id = join(parent->ids);
+  return out;
 }
 
 }  // namespace herald::api

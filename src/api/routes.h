@@ -45,4 +45,21 @@ std::string AllowedMethods(const std::vector<std::string>& seg);
 // table lists (they disagree: a bug) answers the same.
 http::Response MethodNotAllowed(const std::vector<std::string>& seg);
 
+// The route `method` and `seg` reach (as MatchRoute decides), or nullptr.
+const ApiRoute* FindRoute(std::string_view method, const std::vector<std::string>& seg);
+
+// What a write route does, in the audit log's words, named from the route's pattern and method
+// so that a new route is named without a list to keep: POST on a collection creates
+// ("incident.create"), PATCH/PUT on an object updates ("component.update"; an incident update's
+// is "incident_update.edit"), DELETE deletes, POST on a verb does it ("monitor.rotate_token",
+// "incident_draft.publish", "subscriber.import").
+struct RouteAction {
+  std::string action;  // empty: the route writes nothing (GET, the template preview)
+  std::string target_type;
+  std::string target_id;  // from the path (several ids joined by '/'); empty for a create
+  std::string page_id;    // the {page_id} of the path, as the request wrote it
+  bool create = false;    // the new object's id is in the answer's "id"
+};
+RouteAction ActionOf(const ApiRoute& route, const std::vector<std::string>& seg);
+
 }  // namespace herald::api

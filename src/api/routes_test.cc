@@ -69,5 +69,74 @@ TEST(ManagementRoutes, UnknownPathsAndMethodsAreRefused) {
   EXPECT_EQ(allow, "GET, HEAD, PATCH, PUT, DELETE");
 }
 
+// --- the audit log's names for writes ---
+
+RouteAction ActionFor(std::string_view method, std::string_view path) {
+  const auto seg = SplitApiPath(path);
+  const ApiRoute* route = FindRoute(method, seg);
+  EXPECT_NE(route, nullptr) << method << " " << path;
+  return route ? ActionOf(*route, seg) : RouteAction{};
+}
+
+TEST(RouteActions, EveryWriteRouteHasAnActionAndNoReadHasOne) {
+  for (const auto& r : ManagementRoutes()) {
+    // Every path parameter gets a value of its own, so the table's patterns stand for a request.
+    const RouteAction a = ActionOf(r, SplitApiPath(r.path));
+    if (r.method == "GET" || r.path.ends_with("/preview")) {
+      EXPECT_EQ(a.action, "") << r.method << " " << r.path;
+      continue;
+    }
+    const auto dot = a.action.find('.');
+    EXPECT_NE(dot, std::string::npos) << r.method << " " << r.path << " is named \"" << a.action << "\"";
+    EXPECT_EQ(a.action.find_first_not_of("abcdefghijklmnopqrstuvwxyz_."), std::string::npos) << a.action;
+    // The target is what the action names, but for a nested create: the object it is added to.
+    if (!a.action.ends_with(".create")) {
+      EXPECT_EQ(a.action.substr(0, dot), a.target_type) << r.method << " " << r.path;
+    }
+  }
+}
+
+TEST(RouteActions, NameTheVerbTheTargetAndThePage) {
+  auto a = ActionFor("POST", "/v1/pages/p1/incidents");
+  EXPECT_EQ(a.action, "incident.create");
+  EXPECT_EQ(a.target_type, "incident");
+  EXPECT_EQ(a.target_id, "");
+  EXPECT_TRUE(a.create);
+  EXPECT_EQ(a.page_id, "p1");
+  a = ActionFor("PATCH", "/v1/pages/p1/incidents/i1.json");
+  EXPECT_EQ(a.action, "incident.update");
+  EXPECT_EQ(a.target_id, "i1");
+  EXPECT_FALSE(a.create);
+  a = ActionFor("PUT", "/v1/pages/p1/incidents/i1/incident_updates/u1");
+  EXPECT_EQ(a.action, "incident_update.edit");
+  EXPECT_EQ(a.target_type, "incident_update");
+  EXPECT_EQ(a.target_id, "u1");
+  // A new update belongs to its incident: that is the target.
+  a = ActionFor("POST", "/v1/pages/p1/incidents/i1/incident_updates");
+  EXPECT_EQ(a.action, "incident_update.create");
+  EXPECT_EQ(a.target_type, "incident");
+  EXPECT_EQ(a.target_id, "i1");
+  EXPECT_FALSE(a.create);
+  a = ActionFor("DELETE", "/v1/pages/p1/component_groups/g1");
+  EXPECT_EQ(a.action, "component_group.delete");
+  EXPECT_EQ(a.target_id, "g1");
+  a = ActionFor("POST", "/v1/pages/p1/monitors/m1/rotate_token");
+  EXPECT_EQ(a.action, "monitor.rotate_token");
+  EXPECT_EQ(a.target_id, "m1");
+  a = ActionFor("POST", "/v1/pages/p1/incident_drafts/d1/publish");
+  EXPECT_EQ(a.action, "incident_draft.publish");
+  a = ActionFor("POST", "/v1/pages/p1/subscribers/import");
+  EXPECT_EQ(a.action, "subscriber.import");
+  EXPECT_EQ(a.target_type, "subscriber");
+  a = ActionFor("PUT", "/v1/pages/p1/templates/en/incident.email.subject");
+  EXPECT_EQ(a.action, "template.update");
+  EXPECT_EQ(a.target_id, "en/incident.email.subject");
+  a = ActionFor("POST", "/v1/pages");
+  EXPECT_EQ(a.action, "page.create");
+  EXPECT_EQ(a.page_id, "");
+  EXPECT_EQ(ActionFor("GET", "/v1/pages/p1/incidents").action, "");
+  EXPECT_EQ(ActionFor("POST", "/v1/pages/p1/templates/preview").action, "");
+}
+
 }  // namespace
 }  // namespace herald::api

@@ -11,6 +11,7 @@
 #include <streambuf>
 
 #include "api/paging.h"
+#include "api/csv_download.h"
 #include "api/request_body.h"
 #include "api/routes.h"
 #include "core/text.h"
@@ -350,20 +351,8 @@ Result<Response> SubscribersApi::Subscribers(const Request& req, const model::Ap
   if (seg.size() == 5 && id == "export.csv") {
     if (!read) return MethodNotAllowed(seg);
     if (auto st = need(Role::kResponder); !st) return st.error();
-    std::string out;
-    if (auto st = svc.ExportCsv(pid, {},
-                                [&](std::string_view chunk) {
-                                  out += chunk;
-                                  return true;
-                                });
-        !st)
-      return st.error();
-    Response r;
-    r.body = std::move(out);
-    r.Set("Content-Type", "text/csv; charset=utf-8");
-    r.Set("Content-Disposition", "attachment; filename=\"subscribers-" + page.slug + ".csv\"");
-    r.Set("Cache-Control", "no-store");
-    return r;
+    return CsvDownload([&](const CsvSink& sink) { return svc.ExportCsv(pid, {}, sink); },
+                       "subscribers-" + page.slug + ".csv");
   }
   if (seg.size() == 6 && seg[5] == "deliveries") {
     if (!read) return MethodNotAllowed(seg);

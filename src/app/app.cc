@@ -144,6 +144,8 @@ App::App(store::Store& store, const Clock& clock, AppOptions options)
   api::AdminDeps admin_deps{store_, clock_, on_change, options_.public_url};
   admin_deps.monitors_api = [this] { return monitors_api_.get(); };
   admin_deps.subscribers_api = [this] { return subscriptions_ready_ ? subscribers_api_.get() : nullptr; };
+  audit_log_ = std::make_unique<service::AuditLog>(store_, clock_);
+  admin_deps.audit_log = audit_log_.get();
   admin_ = std::make_unique<api::AdminApi>(admin_deps);
   incidents_ = std::make_unique<service::IncidentService>(service::Deps{store_, clock_, on_change});
   server_ = std::make_unique<http::Server>(options_.server, *this);
@@ -174,7 +176,12 @@ App::App(store::Store& store, const Clock& clock, AppOptions options)
                "# TYPE herald_http_connections_shed_total counter\nherald_http_connections_shed_total {}\n",
                age, publisher_->last_build_seconds(), publisher_->database_healthy() ? 1 : 0, writes_ok_ ? 1 : 0,
                server_->open_connections(), server_->shed_connections()) +
-           NotifyMetrics() + MonitorMetrics();
+           NotifyMetrics() + MonitorMetrics() +
+           fmt::format(
+               "# HELP herald_audit_record_failures_total Writes whose audit log entry could not be stored (the "
+               "entry is in the server's log instead).\n"
+               "# TYPE herald_audit_record_failures_total counter\nherald_audit_record_failures_total {}\n",
+               audit_log_->record_failures());
   });
 }
 
@@ -320,6 +327,13 @@ void App::SchedulerLoop() {
     // Unconfirmed sign-ups are forgotten after 7 days.
     if (const TimeMs now = clock_.Now(); subscriptions_ready_ && now - last_pending_purge_ > 3600'000) {
       if (subscriptions_->PurgePending()) last_pending_purge_ = now;
+    }
+    // Audit entries are kept for the configured retention; an hourly purge keeps each one short.
+    if (const TimeMs now = clock_.Now(); now - last_audit_purge_ > 3600'000) {
+      if (auto purged = audit_log_->Purge(options_.audit_retention_days); purged) {
+        last_audit_purge_ = now;
+        if (*purged > 0) log::Info("audit log purged", {{"entries", std::to_string(*purged)}});
+      }
     }
     // Idempotency keys are honoured for 24 hours; older records only take space.
     if (const TimeMs now = clock_.Now(); now - last_purge > 60'000) {

@@ -26,6 +26,7 @@
 #include "monitor/runtime.h"
 #include "notify/runtime.h"
 #include "page/snapshot.h"
+#include "service/audit_log.h"
 #include "service/monitors.h"
 #include "service/services.h"
 #include "service/subscriptions.h"
@@ -63,6 +64,8 @@ struct AppOptions {
   std::optional<http::ServerOptions> metrics_listen;
   // How often the write probe runs while writes work (while they fail: every scheduler tick).
   int write_probe_ms = 5000;
+  // Audit log entries older than this are purged (hourly, by the scheduler thread).
+  int audit_retention_days = service::AuditLog::kDefaultRetentionDays;
 };
 
 class App final : public http::Handler {
@@ -109,6 +112,8 @@ class App final : public http::Handler {
   std::unique_ptr<http::RateLimiter> api_limiter_;
   std::atomic<int> pending_blocking_{0};
   std::unique_ptr<page::SnapshotPublisher> publisher_;
+  std::unique_ptr<service::AuditLog> audit_log_;  // before admin_, which records into it
+  TimeMs last_audit_purge_ = 0;                   // scheduler thread only
   std::unique_ptr<api::AdminApi> admin_;
   std::unique_ptr<service::IncidentService> incidents_;
   // Monitoring management and the public heartbeat endpoint.

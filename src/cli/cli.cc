@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "cli/audit.h"
 #include "cli/commands/commands.h"
 
 namespace herald::cli {
@@ -17,12 +18,16 @@ constexpr AddCommand kCommands[] = {
 
 }  // namespace
 
-int Run(int argc, char** argv) {
-  CLI::App app{"Herald: status pages, incident communication and monitoring in one server.", "herald"};
+void AddCommands(CLI::App& app, CommandContext& ctx) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "herald 0.1.0");
-  CommandContext ctx{SystemClock::Instance(), std::nullopt};
   for (AddCommand add : kCommands) add(app, ctx);
+}
+
+int Run(int argc, char** argv) {
+  CLI::App app{"Herald: status pages, incident communication and monitoring in one server.", "herald"};
+  CommandContext ctx{SystemClock::Instance(), std::nullopt};
+  AddCommands(app, ctx);
 
   if (auto wrong = CheckSubcommands(app, argc, argv)) {
     std::cerr << "herald: " << *wrong << "\n";
@@ -33,7 +38,10 @@ int Run(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
-  return ctx.exit_code.value_or(0);
+  const int code = ctx.exit_code.value_or(0);
+  // Every write that succeeded is recorded in the audit log, here and nowhere else (cli/audit.h).
+  if (code == 0) RecordCliWrite(app, argc, argv, ctx.clock);
+  return code;
 }
 
 }  // namespace herald::cli

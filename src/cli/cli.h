@@ -4,8 +4,14 @@
 // line on stderr and exit non-zero.
 #pragma once
 
+#include <CLI/CLI.hpp>
+
+#include "cli/common.h"
+
 namespace herald::cli {
 
 int Run(int argc, char** argv);
+// Every `herald` command on `app` (what Run parses with), for tests that walk the command tree.
+void AddCommands(CLI::App& app, CommandContext& ctx);
 
 }  // namespace herald::cli

@@ -162,6 +162,12 @@ Result<Config> ReadTable(const toml::table& t, Config c, std::set<std::string>& 
       return Error::Invalid("notify.lease_seconds", "notify.lease_seconds must be an integer from 1 to 86400");
     nc.lease_seconds = static_cast<int>(*n.value<long long>());
   }
+  known.insert("audit.retention_days");
+  if (auto n = t["audit"]["retention_days"]; n) {
+    if (!n.is_integer() || *n.value<long long>() < 1 || *n.value<long long>() > 36500)
+      return Error::Invalid("audit.retention_days", "audit.retention_days must be an integer from 1 to 36500");
+    c.audit.retention_days = static_cast<int>(*n.value<long long>());
+  }
   known.insert("notify.allow_private");
   if (auto n = t["notify"]["allow_private"]; n) {
     const auto* arr = n.as_array();
@@ -305,6 +311,11 @@ Result<Config> ApplyEnv(Config c) {
     auto x = num("HERALD_NOTIFY_LEASE_SECONDS", v, 1, 86400);
     if (!x) return x.error();
     c.notify.lease_seconds = static_cast<int>(*x);
+  }
+  if (const char* v = env("HERALD_AUDIT_RETENTION_DAYS")) {
+    auto x = num("HERALD_AUDIT_RETENTION_DAYS", v, 1, 36500);
+    if (!x) return x.error();
+    c.audit.retention_days = static_cast<int>(*x);
   }
   if (const char* v = env("HERALD_SMS_PER_SECOND")) {
     auto x = num("HERALD_SMS_PER_SECOND", v, 1, 10000);

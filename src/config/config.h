@@ -44,6 +44,8 @@
 //   (HERALD_OIDC_CLIENT_SECRET_FILE) role_map = { "herald-admins" = "admin", "sre" = "responder" }   # group -> role
 //   default_role = "none"            # role of a user in no mapped group: "none" refuses them
 //   (more keys: OidcConfig below, README "Configuration", docs/console.md)
+//   [audit]
+//   retention_days = 365             # HERALD_AUDIT_RETENTION_DAYS: audit log entries are kept this long
 #pragma once
 
 #include <cstdint>
@@ -91,6 +93,11 @@ struct OidcConfig {
   std::string display_name = "single sign-on";  // the sign-in button says "Sign in with <display_name>"
 };
 
+// [audit]: how long the audit log keeps its entries.
+struct AuditConfig {
+  int retention_days = 365;
+};
+
 struct Config {
   std::string listen = "127.0.0.1:8080";
   std::string db = "sqlite:herald.db";
@@ -108,6 +115,7 @@ struct Config {
   NotifyConfig notify;
   MonitorConfig monitor;
   OidcConfig oidc;
+  AuditConfig audit;
 };
 
 // Reads the TOML file at `path` over `base` (missing keys keep their value). A key this function

@@ -107,7 +107,8 @@ TEST(Config, UnknownKeysAreRefusedByName) {
       "from = \"s@example.com\"\nfrom_name = \"S\"\n"
       "[sms]\nprovider = \"twilio\"\nbase_url = \"https://api.twilio.com\"\naccount_sid = \"a\"\nauth_token = \"t\"\n"
       "from = \"+15550000000\"\ndefault_region = \"GB\"\nper_second = 2\n"
-      "[webpush]\nsubject = \"mailto:s@example.com\"\n[monitor]\nenabled = false\nca_file = \"/x.pem\"\n");
+      "[webpush]\nsubject = \"mailto:s@example.com\"\n[monitor]\nenabled = false\nca_file = \"/x.pem\"\n"
+      "[audit]\nretention_days = 30\n");
   auto c = LoadFile(path, Config{});
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_TRUE(c->log_json);
@@ -141,6 +142,31 @@ TEST(Config, EnvironmentBooleansRefuseOtherValues) {
     EXPECT_EQ(c->log_json, expected) << value;
     EXPECT_EQ(c->monitor.enabled, expected) << value;
   }
+}
+
+TEST(Config, AuditRetentionDaysFromFileAndEnvironmentWithinItsRange) {
+  EXPECT_EQ(Config{}.audit.retention_days, 365);
+  auto path = WriteFile("[audit]\nretention_days = 30\n");
+  auto c = LoadFile(path, Config{});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->audit.retention_days, 30);
+  for (const char* bad :
+       {"[audit]\nretention_days = 0\n", "[audit]\nretention_days = \"30\"\n", "[audit]\nretention_days = 36501\n"}) {
+    path = WriteFile(bad);
+    auto refused = LoadFile(path, Config{});
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_EQ(refused.error().field, "audit.retention_days");
+  }
+  path = WriteFile("[audit]\nretain_days = 30\n");
+  EXPECT_EQ(LoadFile(path, Config{}).error().field, "audit.retain_days");
+  setenv("HERALD_AUDIT_RETENTION_DAYS", "90", 1);
+  auto e = ApplyEnv(Config{});
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e->audit.retention_days, 90);
+  setenv("HERALD_AUDIT_RETENTION_DAYS", "a year", 1);
+  EXPECT_EQ(ApplyEnv(Config{}).error().field, "HERALD_AUDIT_RETENTION_DAYS");
+  unsetenv("HERALD_AUDIT_RETENTION_DAYS");
+  std::filesystem::remove(path);
 }
 
 TEST(Config, ParseListen) {

@@ -66,6 +66,59 @@ std::optional<std::string> Base64UrlDecode(std::string_view text) {
 
 namespace {
 
+constexpr std::string_view kBase32Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+}  // namespace
+
+std::string Base32Encode(std::string_view bytes) {
+  std::string out;
+  out.reserve((bytes.size() * 8 + 4) / 5);
+  unsigned buffer = 0;
+  int bits = 0;
+  for (unsigned char b : bytes) {
+    buffer = (buffer << 8) | b;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      out += kBase32Alphabet[(buffer >> bits) & 31];
+    }
+  }
+  if (bits > 0) out += kBase32Alphabet[(buffer << (5 - bits)) & 31];
+  return out;
+}
+
+std::optional<std::string> Base32Decode(std::string_view text) {
+  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
+  std::string out;
+  out.reserve(text.size() * 5 / 8);
+  unsigned buffer = 0;
+  int bits = 0;
+  for (char c : text) {
+    if (c == ' ' || c == '-') continue;
+    unsigned v;
+    if (c >= 'A' && c <= 'Z') {
+      v = static_cast<unsigned>(c - 'A');
+    } else if (c >= 'a' && c <= 'z') {
+      v = static_cast<unsigned>(c - 'a');
+    } else if (c >= '2' && c <= '7') {
+      v = static_cast<unsigned>(c - '2') + 26;
+    } else {
+      return std::nullopt;
+    }
+    buffer = ((buffer << 5) | v) & 0xFFFF;  // at most 12 bits are ever pending
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((buffer >> bits) & 0xFF);
+    }
+  }
+  // What is left must be fewer than 5 bits of zeros: more would be a character no encoder writes.
+  if (bits >= 5 || (buffer & ((1u << bits) - 1)) != 0) return std::nullopt;
+  return out;
+}
+
+namespace {
+
 // SHA-256 fetched once: OpenSSL 3 looks the algorithm up in its provider tables on every
 // HMAC()/EVP_sha256() use, which cost more than the hashing itself for the short messages we sign
 // (one per webhook delivery, two per signed link).

@@ -21,6 +21,35 @@ TEST(Encoding, Base64Rfc4648Vectors) {
   EXPECT_FALSE(Base64Decode("Zm9v!A==").has_value());
 }
 
+// RFC 4648 section 10, without the padding (authenticator apps and otpauth:// URIs omit it).
+TEST(Encoding, Base32Rfc4648Vectors) {
+  const std::pair<const char*, const char*> cases[] = {{"", ""},
+                                                       {"f", "MY======"},
+                                                       {"fo", "MZXQ===="},
+                                                       {"foo", "MZXW6==="},
+                                                       {"foob", "MZXW6YQ="},
+                                                       {"fooba", "MZXW6YTB"},
+                                                       {"foobar", "MZXW6YTBOI======"}};
+  for (const auto& [plain, padded] : cases) {
+    std::string unpadded(padded);
+    unpadded.erase(unpadded.find_last_not_of('=') + 1);
+    EXPECT_EQ(Base32Encode(plain), unpadded);
+    EXPECT_EQ(Base32Decode(unpadded), std::string(plain)) << unpadded;
+    EXPECT_EQ(Base32Decode(padded), std::string(plain)) << padded;
+  }
+}
+
+TEST(Encoding, Base32DecodeTakesWhatPeopleTypeAndRefusesTheRest) {
+  EXPECT_EQ(Base32Decode("mzxw 6ytb-oi"), std::string("foobar"));
+  EXPECT_FALSE(Base32Decode("MZXW1").has_value());  // 1 is not in the alphabet
+  EXPECT_FALSE(Base32Decode("M").has_value());      // 5 bits: no whole byte, more than padding
+  EXPECT_FALSE(Base32Decode("MZX").has_value());    // 15 bits: a length no encoder writes
+  EXPECT_FALSE(Base32Decode("MZ").has_value());     // "f" is MY: the leftover bits must be zero
+  EXPECT_FALSE(Base32Decode("MY=A").has_value());   // padding only at the end
+  const std::string binary("\x00\xff\x10\x80\x7f\x01\xfe", 7);
+  EXPECT_EQ(Base32Decode(Base32Encode(binary)), binary);
+}
+
 TEST(Encoding, AppendBase64UrlAppendsWhatBase64UrlEncodeReturns) {
   for (const std::string& bytes : {std::string(), std::string("f"), std::string("fo"), std::string("foo"),
                                    std::string("\xfb\xff\xfe\x00\x01", 5)}) {

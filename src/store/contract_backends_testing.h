@@ -15,7 +15,7 @@ namespace herald::store {
 
 enum class Backend { kSqlite, kPostgres };
 
-inline std::string BackendLabel(const testing::TestParamInfo<Backend>& info) {
+inline std::string BackendLabel(const ::testing::TestParamInfo<Backend>& info) {
   return info.param == Backend::kSqlite ? "SQLite" : "PostgreSQL";
 }
 

@@ -25,6 +25,7 @@
 #include "core/result.h"
 #include "store/api_store.h"
 #include "store/console_store.h"
+#include "store/audit_store.h"
 #include "store/dispatch_store.h"
 #include "store/monitor_store.h"
 #include "store/setting_store.h"
@@ -39,7 +40,8 @@ class Store : public StatusStore,
               public MonitorStore,
               public SettingStore,
               public ApiStore,
-              public ConsoleStore {
+              public ConsoleStore,
+              public AuditStore {
  public:
   ~Store() override = default;
 

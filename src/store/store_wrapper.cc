@@ -230,6 +230,17 @@ Result<std::vector<std::string>> StoreWrapper::ListSubscriberLanguages(const std
   return HERALD_FORWARD(ListSubscriberLanguages, page_id);
 }
 
+// AuditStore.
+Result<std::int64_t> StoreWrapper::AppendAudit(const model::AuditEntry& entry) {
+  return HERALD_FORWARD(AppendAudit, entry);
+}
+Result<std::vector<model::AuditEntry>> StoreWrapper::ListAudit(const AuditFilter& filter) {
+  return HERALD_FORWARD(ListAudit, filter);
+}
+Result<std::int64_t> StoreWrapper::PurgeAudit(TimeMs before, int max_rows) {
+  return HERALD_FORWARD(PurgeAudit, before, max_rows);
+}
+
 #undef HERALD_FORWARD
 
 }  // namespace herald::store

@@ -128,6 +128,10 @@ class StoreWrapper : public Store {
   Result<DeliveryHealth> CountDeliveryHealth(const std::string& page_id, TimeMs failed_since) override;
   Result<std::vector<MonitorFlips>> ListMonitorFlips(const std::string& page_id, TimeMs since, int min_flips) override;
   Result<std::vector<std::string>> ListSubscriberLanguages(const std::string& page_id) override;
+  // AuditStore.
+  Result<std::int64_t> AppendAudit(const model::AuditEntry& entry) override;
+  Result<std::vector<model::AuditEntry>> ListAudit(const AuditFilter& filter) override;
+  Result<std::int64_t> PurgeAudit(TimeMs before, int max_rows) override;
 
  protected:
   // Runs before every forwarded call but BackendName, with the method's name ("ListPages"); an

@@ -382,15 +382,37 @@ CREATE INDEX incidents_console_order ON incidents (page_id, (COALESCE(scheduled_
 CREATE INDEX incidents_console_status ON incidents (page_id, status, (COALESCE(scheduled_for, started_at)), id{{BYTEWISE}});
 CREATE INDEX deliveries_console_failed ON deliveries (page_id, updated_at) WHERE state = 'failed';
 CREATE INDEX deliveries_console_open ON deliveries (page_id) WHERE state IN ('pending', 'retrying');
+// The audit log (model/audit.h): append-only, listed newest first by (at, id), filtered by actor,
+// target or page (each index ends in at, id so a filtered page is one index range), purged by at.
+// No foreign keys: an entry outlives the page, key or object it names.
+constexpr std::string_view k0007AuditLog = R"sql(
+CREATE TABLE audit_log (
+  id {{ID_PK}},
+  at BIGINT NOT NULL,
+  actor TEXT NOT NULL CHECK (actor <> ''),
+  actor_name TEXT NOT NULL,
+  action TEXT NOT NULL CHECK (action <> ''),
+  target_type TEXT NOT NULL,
+  target_id TEXT NOT NULL,
+  page_id TEXT NOT NULL,
+  source TEXT NOT NULL,
+  summary TEXT NOT NULL,
+  changes TEXT NOT NULL
+);
+CREATE INDEX audit_log_at ON audit_log (at, id);
+CREATE INDEX audit_log_actor ON audit_log (actor, at, id);
+CREATE INDEX audit_log_target ON audit_log (target_type, target_id, at, id);
+CREATE INDEX audit_log_page ON audit_log (page_id, at, id);
 )sql";
 
-constexpr std::array<Migration, 6> kMigrations{{
+constexpr std::array<Migration, 7> kMigrations{{
     {1, "initial", k0001Initial},
     {2, "notifications", k0002Notifications},
     {3, "monitoring", k0003Monitoring},
     {4, "deliveries_indexes", k0004DeliveriesIndexes},
     {5, "component_manual_status", k0005ComponentManualStatus},
     // 6 ("staff") and 7 ("audit_log") come from the console's other branches.
+    {7, "audit_log", k0007AuditLog},
     {8, "console_indexes", k0008ConsoleIndexes},
 }};
 
