@@ -37,6 +37,9 @@
 //   per_second = 1                   # HERALD_SMS_PER_SECOND: the provider account's send rate
 //   [webpush]
 //   subject = "mailto:status@example.com"  # HERALD_WEBPUSH_SUBJECT: VAPID contact
+//   [console]                        # the operator console at /admin
+//   session_idle_minutes = 720       # HERALD_CONSOLE_SESSION_IDLE_MINUTES: unused this long, a session ends
+//   session_max_hours = 168          # HERALD_CONSOLE_SESSION_MAX_HOURS: any session this old ends
 #pragma once
 
 #include <cstdint>
@@ -66,6 +69,12 @@ struct MonitorConfig {
   std::string ca_file;
 };
 
+// [console]: staff sessions' idle and absolute lifetimes.
+struct ConsoleConfig {
+  int session_idle_minutes = 12 * 60;
+  int session_max_hours = 7 * 24;
+};
+
 struct Config {
   std::string listen = "127.0.0.1:8080";
   std::string db = "sqlite:herald.db";
@@ -82,6 +91,7 @@ struct Config {
   std::string metrics_token;   // empty: no token (and no /metrics on the public listener)
   NotifyConfig notify;
   MonitorConfig monitor;
+  ConsoleConfig console;
 };
 
 // Reads the TOML file at `path` over `base` (missing keys keep their value). A key this function

@@ -61,6 +61,7 @@ int RunServe(const ServeOptions& o, const Clock& clock) {
   opts.notify = cfg->notify;
   opts.monitor_enabled = cfg->monitor.enabled;
   opts.monitor_ca_file = cfg->monitor.ca_file;
+  opts.console = cfg->console;
   // SIGINT/SIGTERM are blocked in every thread (the server's threads inherit the mask) and
   // taken synchronously below, so shutdown runs as ordinary code, not in a signal handler.
   sigset_t signals;
