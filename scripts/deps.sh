@@ -10,6 +10,7 @@ build_pkgs=(
   libcmark-gfm-dev libcmark-gfm-extensions-dev libkainjow-mustache-dev libtomlplusplus-dev libcli11-dev libfmt-dev
   libhowardhinnant-date-dev tzdata libyaml-cpp-dev
   libphonenumber8 libprotobuf-dev libabsl-dev
+  libsodium-dev  # Argon2id password hashes and random session ids for the console (see CMakeLists.txt)
   libc-ares-dev  # asynchronous DNS for TCP/TLS/DNS monitors (see CMakeLists.txt)
   libcjose-dev  # JWK and JWS for OpenID Connect sign-in (src/service/oidc/jose.h)
   libgoogle-perftools-dev  # tcmalloc, linked into the herald binary (see CMakeLists.txt)

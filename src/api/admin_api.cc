@@ -12,6 +12,7 @@
 
 #include "api/console_api.h"
 #include "api/audit_api.h"
+#include "api/access.h"
 #include "api/monitors_api.h"
 #include "api/paging.h"
 #include "api/request_body.h"
@@ -32,7 +33,7 @@ namespace herald::api {
 namespace json = boost::json;
 using http::Request;
 using http::Response;
-using model::Role;
+using model::Permission;
 using statuspage::Audience;
 using statuspage::ComponentJson;
 using statuspage::IncidentJson;
@@ -67,12 +68,6 @@ bool IsPreview(const std::vector<std::string>& seg) {
 }
 
 Response Json(int status, const json::value& v) { return http::JsonResponse(status, json::serialize(v)); }
-
-Error Forbidden(Role need) {
-  return Error{ErrorCode::kForbidden,
-               "this API key's role may not do this; it needs the " + std::string(model::ToString(need)) + " role",
-               {}};
-}
 
 // Reads component statuses from Statuspage's `components` map ({"id": "major_outage"}).
 Result<std::map<std::string, model::ComponentStatus>> GetComponentMap(const json::object& o) {
@@ -332,10 +327,7 @@ struct AdminApi::Impl {
   Result<Response> Route(const Request& req, const model::ApiKey& key, const std::vector<std::string>& seg) {
     const std::string& m = req.method;
     const bool read = m == "GET" || m == "HEAD";
-    auto need = [&](Role r) -> Status {
-      if (static_cast<int>(key.role) < static_cast<int>(r)) return Forbidden(r);
-      return {};
-    };
+    auto need = [&](Permission p) { return Require(key, p); };
     if (seg.size() == 2 && seg[1] == "pages") {
       if (read) {
         auto list = deps.store.ListPages();
@@ -345,7 +337,7 @@ struct AdminApi::Impl {
         return Json(200, arr);
       }
       if (m == "POST") {
-        if (auto st = need(Role::kAdmin); !st) return st.error();
+        if (auto st = need(Permission::kManageSettings); !st) return st.error();
         auto body = Body(req);
         if (!body) return body.error();
         auto in = ParsePageInput(*body);
@@ -400,7 +392,7 @@ struct AdminApi::Impl {
     if (seg.size() == 3) {
       if (read) return Json(200, StaffPageJson(*page));
       if (m == "PATCH" || m == "PUT") {
-        if (auto st = need(Role::kAdmin); !st) return st.error();
+        if (auto st = need(Permission::kManageSettings); !st) return st.error();
         auto body = Body(req);
         if (!body) return body.error();
         auto in = ParsePageInput(*body);
@@ -434,7 +426,7 @@ struct AdminApi::Impl {
         return Json(200, arr);
       }
       if (m == "POST") {
-        if (auto st = need(Role::kAdmin); !st) return st.error();
+        if (auto st = need(Permission::kManageComponents); !st) return st.error();
         auto body = Body(req);
         if (!body) return body.error();
         auto in = ParseComponentInput(*body, group);
@@ -468,7 +460,8 @@ struct AdminApi::Impl {
       const bool status_only = !group && in->status && !in->name && !in->description && !in->group_id &&
                                !in->position && !in->showcase && !in->only_show_if_degraded && !in->hidden &&
                                !in->start_date;
-      if (auto st = need(status_only ? Role::kResponder : Role::kAdmin); !st) return st.error();
+      if (auto st = need(status_only ? Permission::kSetComponentStatus : Permission::kManageComponents); !st)
+        return st.error();
       auto c = components.Update(pid, id, *in);
       if (!c) return c.error();
       auto all = Components(pid);
@@ -476,7 +469,7 @@ struct AdminApi::Impl {
       return Json(200, ComponentJson(*c, *all, Audience::kStaff));
     }
     if (m == "DELETE") {
-      if (auto st = need(Role::kAdmin); !st) return st.error();
+      if (auto st = need(Permission::kManageComponents); !st) return st.error();
       auto st = components.Delete(pid, id);
       if (!st) return st.error();
       Response r;
@@ -529,7 +522,7 @@ struct AdminApi::Impl {
         return Json(200, arr);
       }
       if (m == "POST" && seg.size() == 4) {
-        if (auto st = need(Role::kResponder); !st) return st.error();
+        if (auto st = need(Permission::kPublishIncident); !st) return st.error();
         auto body = Body(req);
         if (!body) return body.error();
         auto in = ParseIncidentInput(*body);
@@ -549,7 +542,7 @@ struct AdminApi::Impl {
         return IncidentResponse(200, *inc);
       }
       if (m == "PATCH" || m == "PUT") {
-        if (auto st = need(Role::kResponder); !st) return st.error();
+        if (auto st = need(Permission::kPublishIncident); !st) return st.error();
         auto body = Body(req);
         if (!body) return body.error();
         auto in = ParseIncidentInput(*body);
@@ -560,7 +553,7 @@ struct AdminApi::Impl {
         return IncidentResponse(200, *inc);
       }
       if (m == "DELETE") {
-        if (auto st = need(Role::kResponder); !st) return st.error();
+        if (auto st = need(Permission::kPublishIncident); !st) return st.error();
         auto inc = deps.store.GetIncident(pid, id);
         if (!inc) return inc.error();
         auto st = incidents.Delete(pid, id);
@@ -580,7 +573,7 @@ struct AdminApi::Impl {
         return Json(200, v.as_object()["incident_updates"]);
       }
       if (m == "POST") {  // Herald extension: post an update without the incident wrapper
-        if (auto st = need(Role::kResponder); !st) return st.error();
+        if (auto st = need(Permission::kPublishIncident); !st) return st.error();
         auto body = Body(req);
         if (!body) return body.error();
         json::object inner = Unwrap(*body, "incident_update");
@@ -595,7 +588,7 @@ struct AdminApi::Impl {
       return MethodNotAllowed(seg);
     }
     if (seg.size() == 7 && (m == "PATCH" || m == "PUT")) {
-      if (auto st = need(Role::kResponder); !st) return st.error();
+      if (auto st = need(Permission::kPublishIncident); !st) return st.error();
       auto body = Body(req);
       if (!body) return body.error();
       json::object o = Unwrap(*body, "incident_update");

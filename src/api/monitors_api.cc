@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <set>
 
+#include "api/access.h"
 #include "api/request_body.h"
 #include "api/routes.h"
 #include "core/time.h"
@@ -17,7 +18,7 @@ namespace json = boost::json;
 using http::Request;
 using http::Response;
 using model::MonitorKind;
-using model::Role;
+using model::Permission;
 
 namespace {
 
@@ -79,17 +80,6 @@ Response NoContent() {
   Response r;
   r.status = 204;
   return r;
-}
-
-Error Forbidden(Role need) {
-  return Error{ErrorCode::kForbidden,
-               "this API key's role may not do this; it needs the " + std::string(model::ToString(need)) + " role",
-               {}};
-}
-
-Status Need(const model::ApiKey& key, Role r) {
-  if (static_cast<int>(key.role) < static_cast<int>(r)) return Forbidden(r);
-  return {};
 }
 
 bool IsRead(const Request& req) { return req.method == "GET" || req.method == "HEAD"; }
@@ -453,7 +443,7 @@ Result<Response> MonitorsApi::Route(const Request& req, const model::ApiKey& key
 
 Result<Response> MonitorsApi::Monitors(const Request& req, const model::ApiKey& key, const model::Page& page,
                                        const std::vector<std::string>& seg) {
-  const bool admin = key.role == Role::kAdmin;
+  const bool admin = model::Allows(key.role, Permission::kReadSecrets);
   auto created = [&](int status, const service::MonitorOutcome& out) {
     json::object o = MonitorJson(out.monitor, true);
     if (!out.heartbeat_token.empty()) {
@@ -486,7 +476,7 @@ Result<Response> MonitorsApi::Monitors(const Request& req, const model::ApiKey& 
       return r;
     }
     if (req.method == "POST") {
-      if (auto st = Need(key, Role::kAdmin); !st) return st.error();
+      if (auto st = Require(key, Permission::kManageMonitors); !st) return st.error();
       auto body = ParseBody(req.Header("content-type"), req.body);
       if (!body) return body.error();
       auto in = ParseMonitorInput(*body);
@@ -505,7 +495,7 @@ Result<Response> MonitorsApi::Monitors(const Request& req, const model::ApiKey& 
       return Json(200, MonitorJson(*m, admin));
     }
     if (req.method == "PATCH" || req.method == "PUT") {
-      if (auto st = Need(key, Role::kAdmin); !st) return st.error();
+      if (auto st = Require(key, Permission::kManageMonitors); !st) return st.error();
       auto body = ParseBody(req.Header("content-type"), req.body);
       if (!body) return body.error();
       auto in = ParseMonitorInput(*body);
@@ -515,7 +505,7 @@ Result<Response> MonitorsApi::Monitors(const Request& req, const model::ApiKey& 
       return created(200, *out);
     }
     if (req.method == "DELETE") {
-      if (auto st = Need(key, Role::kAdmin); !st) return st.error();
+      if (auto st = Require(key, Permission::kManageMonitors); !st) return st.error();
       if (auto st = deps_.monitors.Delete(page.id, id); !st) return st.error();
       return NoContent();
     }
@@ -523,7 +513,7 @@ Result<Response> MonitorsApi::Monitors(const Request& req, const model::ApiKey& 
   }
   if (seg.size() == 6 && seg[5] == "rotate_token") {
     if (req.method != "POST") return MethodNotAllowed(seg);
-    if (auto st = Need(key, Role::kAdmin); !st) return st.error();
+    if (auto st = Require(key, Permission::kManageMonitors); !st) return st.error();
     auto out = deps_.monitors.RotateToken(page.id, id);
     if (!out) return out.error();
     return created(200, *out);
@@ -586,7 +576,7 @@ Result<Response> MonitorsApi::Rules(const Request& req, const model::ApiKey& key
     return Json(200, RuleJson(*r));
   }
   if (req.method == "PUT" || req.method == "PATCH") {
-    if (auto st = Need(key, Role::kAdmin); !st) return st.error();
+    if (auto st = Require(key, Permission::kManageMonitors); !st) return st.error();
     auto body = ParseBody(req.Header("content-type"), req.body);
     if (!body) return body.error();
     json::object o = Unwrap(*body, "automation_rule");
@@ -603,7 +593,7 @@ Result<Response> MonitorsApi::Rules(const Request& req, const model::ApiKey& key
     return Json(200, RuleJson(*r));
   }
   if (req.method == "DELETE") {
-    if (auto st = Need(key, Role::kAdmin); !st) return st.error();
+    if (auto st = Require(key, Permission::kManageMonitors); !st) return st.error();
     if (auto st = deps_.monitors.DeleteRule(page.id, cid); !st) return st.error();
     return NoContent();
   }
@@ -617,11 +607,11 @@ Result<Response> MonitorsApi::Targets(const Request& req, const model::ApiKey& k
       auto list = deps_.store.ListAlertTargets(page.id);
       if (!list) return list.error();
       json::array arr;
-      for (const auto& t : *list) arr.push_back(TargetJson(t, key.role == Role::kAdmin));
+      for (const auto& t : *list) arr.push_back(TargetJson(t, model::Allows(key.role, Permission::kReadSecrets)));
       return Json(200, arr);
     }
     if (req.method == "POST") {
-      if (auto st = Need(key, Role::kAdmin); !st) return st.error();
+      if (auto st = Require(key, Permission::kManageMonitors); !st) return st.error();
       auto body = ParseBody(req.Header("content-type"), req.body);
       if (!body) return body.error();
       json::object o = Unwrap(*body, "alert_target");
@@ -639,7 +629,7 @@ Result<Response> MonitorsApi::Targets(const Request& req, const model::ApiKey& k
   }
   if (seg.size() != 5) return Error::NotFound("no such endpoint: " + req.path);
   if (req.method == "DELETE") {
-    if (auto st = Need(key, Role::kAdmin); !st) return st.error();
+    if (auto st = Require(key, Permission::kManageMonitors); !st) return st.error();
     if (auto st = deps_.monitors.DeleteTarget(page.id, seg[4]); !st) return st.error();
     return NoContent();
   }
@@ -647,7 +637,7 @@ Result<Response> MonitorsApi::Targets(const Request& req, const model::ApiKey& k
     auto list = deps_.store.ListAlertTargets(page.id);
     if (!list) return list.error();
     for (const auto& t : *list)
-      if (t.id == seg[4]) return Json(200, TargetJson(t, key.role == Role::kAdmin));
+      if (t.id == seg[4]) return Json(200, TargetJson(t, model::Allows(key.role, Permission::kReadSecrets)));
     return Error::NotFound("alert target not found");
   }
   return MethodNotAllowed(seg);
@@ -684,7 +674,7 @@ Result<Response> MonitorsApi::Drafts(const Request& req, const model::ApiKey& ke
       return Json(200, DraftJson(*d));
     }
     if (req.method == "PATCH" || req.method == "PUT") {
-      if (auto st = Need(key, Role::kResponder); !st) return st.error();
+      if (auto st = Require(key, Permission::kPublishIncident); !st) return st.error();
       auto body = ParseBody(req.Header("content-type"), req.body);
       if (!body) return body.error();
       json::object o = Unwrap(*body, "incident_draft");
@@ -700,7 +690,7 @@ Result<Response> MonitorsApi::Drafts(const Request& req, const model::ApiKey& ke
   }
   if (seg.size() == 6 && (seg[5] == "publish" || seg[5] == "discard")) {
     if (req.method != "POST") return MethodNotAllowed(seg);
-    if (auto st = Need(key, Role::kResponder); !st) return st.error();
+    if (auto st = Require(key, Permission::kPublishIncident); !st) return st.error();
     if (seg[5] == "discard") {
       auto d = deps_.monitors.Discard(page.id, id);
       if (!d) return d.error();
@@ -721,7 +711,7 @@ Result<Response> MonitorsApi::StaffAlerts(const Request& req, const model::ApiKe
   auto list = deps_.store.ListStaffAlerts(page.id, *limit);
   if (!list) return list.error();
   json::array arr;
-  for (const auto& a : *list) arr.push_back(StaffAlertJson(a, key.role == Role::kAdmin));
+  for (const auto& a : *list) arr.push_back(StaffAlertJson(a, model::Allows(key.role, Permission::kReadSecrets)));
   return Json(200, arr);
 }
 

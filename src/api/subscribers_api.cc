@@ -12,6 +12,7 @@
 
 #include "api/paging.h"
 #include "api/csv_download.h"
+#include "api/access.h"
 #include "api/request_body.h"
 #include "api/routes.h"
 #include "core/text.h"
@@ -25,19 +26,13 @@ namespace herald::api {
 namespace json = boost::json;
 using http::Request;
 using http::Response;
-using model::Role;
+using model::Permission;
 
 namespace {
 
 constexpr size_t kMaxTemplateBytes = 64 * 1024;
 
 Response Json(int status, const json::value& v) { return http::JsonResponse(status, json::serialize(v)); }
-
-Error Forbidden(Role need) {
-  return Error{ErrorCode::kForbidden,
-               "this API key's role may not do this; it needs the " + std::string(model::ToString(need)) + " role",
-               {}};
-}
 
 // Reads a file from its start with pread (the descriptor's offset is left alone).
 class FileReader final : public std::streambuf {
@@ -266,10 +261,7 @@ Result<Response> SubscribersApi::Subscribers(const Request& req, const model::Ap
                                              const std::vector<std::string>& seg) {
   const std::string& m = req.method;
   const bool read = m == "GET" || m == "HEAD";
-  auto need = [&](Role r) -> Status {
-    if (static_cast<int>(key.role) < static_cast<int>(r)) return Forbidden(r);
-    return {};
-  };
+  auto need = [&](Permission p) { return Require(key, p); };
   auto& svc = deps_.subscriptions;
   const TimeMs ttl = svc.options().pending_ttl_ms;
   const std::string& pid = page.id;
@@ -310,7 +302,7 @@ Result<Response> SubscribersApi::Subscribers(const Request& req, const model::Ap
       return r;
     }
     if (m == "POST") {
-      if (auto st = need(Role::kResponder); !st) return st.error();
+      if (auto st = need(Permission::kManageSubscribers); !st) return st.error();
       auto body = ParseBody(req.Header("content-type"), req.body);
       if (!body) return body.error();
       auto in = ParseSubscriberInput(*body);
@@ -327,7 +319,7 @@ Result<Response> SubscribersApi::Subscribers(const Request& req, const model::Ap
   const std::string& id = seg[4];
   if (seg.size() == 5 && id == "import") {
     if (m != "POST") return MethodNotAllowed(seg);
-    if (auto st = need(Role::kResponder); !st) return st.error();
+    if (auto st = need(Permission::kManageSubscribers); !st) return st.error();
     const std::uint64_t size = req.body_file ? req.body_file_bytes : req.body.size();
     if (size > deps_.max_import_bytes)
       return Error{ErrorCode::kTooLarge,
@@ -350,7 +342,7 @@ Result<Response> SubscribersApi::Subscribers(const Request& req, const model::Ap
   }
   if (seg.size() == 5 && id == "export.csv") {
     if (!read) return MethodNotAllowed(seg);
-    if (auto st = need(Role::kResponder); !st) return st.error();
+    if (auto st = need(Permission::kManageSubscribers); !st) return st.error();
     return CsvDownload([&](const CsvSink& sink) { return svc.ExportCsv(pid, {}, sink); },
                        "subscribers-" + page.slug + ".csv");
   }
@@ -376,7 +368,7 @@ Result<Response> SubscribersApi::Subscribers(const Request& req, const model::Ap
     return Json(200, SubscriberJson(*sub, ttl));
   }
   if (m == "PATCH" || m == "PUT") {
-    if (auto st = need(Role::kResponder); !st) return st.error();
+    if (auto st = need(Permission::kManageSubscribers); !st) return st.error();
     auto body = ParseBody(req.Header("content-type"), req.body);
     if (!body) return body.error();
     auto in = ParseSubscriberInput(*body);
@@ -386,7 +378,7 @@ Result<Response> SubscribersApi::Subscribers(const Request& req, const model::Ap
     return Json(200, SubscriberJson(*sub, ttl));
   }
   if (m == "DELETE") {
-    if (auto st = need(Role::kResponder); !st) return st.error();
+    if (auto st = need(Permission::kManageSubscribers); !st) return st.error();
     auto q = ParseForm(req.query);
     if (!q) return q.error();
     std::optional<bool> purge;
@@ -436,10 +428,7 @@ Result<Response> SubscribersApi::IncidentDeliveries(const model::Page& page, con
 Result<Response> SubscribersApi::Templates(const Request& req, const model::ApiKey& key, const model::Page& page,
                                            const std::vector<std::string>& seg) {
   const std::string& m = req.method;
-  auto need = [&](Role r) -> Status {
-    if (static_cast<int>(key.role) < static_cast<int>(r)) return Forbidden(r);
-    return {};
-  };
+  auto need = [&](Permission p) { return Require(key, p); };
   if (seg.size() == 4) {
     if (m != "GET" && m != "HEAD") return MethodNotAllowed(seg);
     auto overrides = deps_.store.ListTemplates(page.id);
@@ -470,7 +459,7 @@ Result<Response> SubscribersApi::Templates(const Request& req, const model::ApiK
   if (!notify::IsValidTemplateKey(key_text))
     return Error::Invalid("key", "not a template key; keys look like en/incident.subject or en/incident.sms.short");
   if (m == "PUT" || m == "PATCH") {
-    if (auto st = need(Role::kAdmin); !st) return st.error();
+    if (auto st = need(Permission::kManageSettings); !st) return st.error();
     auto body = ParseBody(req.Header("content-type"), req.body);
     if (!body) return body.error();
     std::optional<std::string> text;
@@ -488,7 +477,7 @@ Result<Response> SubscribersApi::Templates(const Request& req, const model::ApiK
     return Json(200, json::object{{"key", t.key}, {"override", t.body}, {"updated_at", Time(t.updated_at)}});
   }
   if (m == "DELETE") {
-    if (auto st = need(Role::kAdmin); !st) return st.error();
+    if (auto st = need(Permission::kManageSettings); !st) return st.error();
     if (auto st = deps_.store.DeleteTemplate(page.id, key_text); !st) return st.error();
     Response r;
     r.status = 204;

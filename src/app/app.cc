@@ -6,14 +6,15 @@
 #include <boost/json/serialize.hpp>
 #include <chrono>
 #include <condition_variable>
+#include <future>
 
 #include "assets/web_assets.h"
 #include "core/log.h"
+#include "core/text.h"
 #include "core/thread_name.h"
 #include "core/time.h"
 #include "http/auth.h"
 #include "http/errors.h"
-#include "assets/web_assets.h"
 #include "notify/registry.h"
 
 namespace herald::app {
@@ -76,6 +77,14 @@ std::string_view RouteLabel(const http::Request& r, std::string& scratch) {
   if (p.starts_with("/subscriptions/")) return p.substr(0, p.find('/', 15));
   if (p == "/subscribe" || p.ends_with("/subscribe")) return "/subscribe";
   if (p.starts_with("/heartbeat/")) return "/heartbeat/{token}";
+  if (p.starts_with("/admin/invite/")) return "/admin/invite/{token}";
+  if (p == "/admin/login" || p == "/admin/logout") return p;
+  if (console::Console::Owns(p)) {
+    // Known screens by their path; anything else in one label (the set stays bounded).
+    for (const auto& s : console::Screens())
+      if (s.path == p) return s.path;
+    return "/admin/...";
+  }
   return "other";
 }
 
@@ -148,6 +157,16 @@ App::App(store::Store& store, const Clock& clock, AppOptions options)
   admin_deps.audit_log = audit_log_.get();
   admin_ = std::make_unique<api::AdminApi>(admin_deps);
   incidents_ = std::make_unique<service::IncidentService>(service::Deps{store_, clock_, on_change});
+  service::StaffAuthOptions staff_options;
+  staff_options.session_idle_ms = options_.console.session_idle_minutes * 60LL * 1000;
+  staff_options.session_absolute_ms = options_.console.session_max_hours * 3600LL * 1000;
+  staff_auth_ = std::make_unique<service::StaffAuthService>(store_, clock_, staff_options);
+  console::ConsoleDeps console_deps{store_, clock_, *staff_auth_, options_.public_url, {}, {}};
+  if (!options_.notify.smtp_url.empty())
+    console_deps.send_invite = [this](const std::string& email, const std::string& link) {
+      return SendStaffInvite(email, link);
+    };
+  console_ = std::make_unique<console::Console>(std::move(console_deps));
   server_ = std::make_unique<http::Server>(options_.server, *this);
   if (options_.metrics_listen) {
     metrics_handler_ = std::make_unique<MetricsHandler>(*this);
@@ -335,6 +354,10 @@ void App::SchedulerLoop() {
         if (*purged > 0) log::Info("audit log purged", {{"entries", std::to_string(*purged)}});
       }
     }
+    // Console sessions past their idle or absolute lifetime are refused anyway; drop their rows.
+    if (const TimeMs now = clock_.Now(); now - last_session_purge_ > 3600'000) {
+      if (staff_auth_->PurgeSessions()) last_session_purge_ = now;
+    }
     // Idempotency keys are honoured for 24 hours; older records only take space.
     if (const TimeMs now = clock_.Now(); now - last_purge > 60'000) {
       if (store_.PurgeIdempotency(now - 24LL * 3600 * 1000)) last_purge = now;
@@ -399,6 +422,15 @@ std::optional<http::Response> App::HandleFast(const http::Request& req) {
       return http::ErrorResponse(Error::Unavailable("the server is busy; retry shortly"));
     }
     return std::nullopt;  // HandleBlocking releases the slot
+  }
+  if (console::Console::Owns(p)) {
+    if (auto asset = console::Console::Asset(p)) return asset;
+    // Sign-in and every console page read the session from the database: worker pool.
+    if (pending_blocking_.fetch_add(1) >= options_.max_pending_blocking) {
+      pending_blocking_.fetch_sub(1);
+      return http::ErrorResponse(Error::Unavailable("the server is busy; retry shortly"));
+    }
+    return std::nullopt;
   }
   if (api::PublicSubscribe::Owns(p) || api::HeartbeatApi::Owns(p)) {
     // Sign-ups, heartbeats, confirmations and preference pages write to the database: worker pool.
@@ -536,12 +568,46 @@ http::Response App::HandleBlocking(const http::Request& req) {
     ~Release() { n.fetch_sub(1); }
   } release{pending_blocking_};
   if (api::HeartbeatApi::Owns(req.path)) return heartbeat_->Handle(req);
+  if (console::Console::Owns(req.path)) return console_->Handle(req);
   if (api::PublicSubscribe::Owns(req.path)) {
     if (!subscriptions_ready_)
       return http::ErrorResponse(Error::Unavailable("notifications are starting; retry shortly"));
     return public_subscribe_->Handle(req);
   }
   return admin_->Handle(req);
+}
+
+Status App::SendStaffInvite(const std::string& email, const std::string& link) {
+  notify::Channel* channel = subscriptions_ready_ ? notify_->channels.Find(model::ChannelKind::kEmail) : nullptr;
+  if (!channel) return Error::Unavailable("the email channel is not running");
+  notify::Message m;
+  m.id = NewId();
+  m.kind = "staff.invite";
+  m.page_name = "Herald";
+  m.page_url = options_.public_url;
+  m.subject = "Your Herald console sign-in link";
+  m.text =
+      "You were invited to the Herald status console.\n\nChoose your password here (the link works once, "
+      "for 24 hours):\n" +
+      link + "\n";
+  m.html = "<p>You were invited to the Herald status console.</p><p><a href=\"" + HtmlEscape(link) +
+           "\">Choose your password</a> (the link works once, for 24 hours).</p>";
+  m.short_text = m.subject;
+  m.url = link;
+  m.created_at = clock_.Now();
+  model::Subscriber to;
+  to.channel = model::ChannelKind::kEmail;
+  to.address = email;
+  to.state = model::SubscriberState::kActive;
+  // Channels report asynchronously; this runs on a worker thread, which may wait for the answer.
+  auto done = std::make_shared<std::promise<notify::SendOutcome>>();
+  auto outcome = done->get_future();
+  channel->Send(m, to, [done](notify::SendOutcome o) { done->set_value(std::move(o)); });
+  if (outcome.wait_for(std::chrono::seconds(20)) != std::future_status::ready)
+    return Error::Unavailable("the mail server did not answer in time");
+  auto o = outcome.get();
+  if (o.kind != notify::SendOutcome::Kind::kDelivered) return Error::Unavailable(o.detail);
+  return {};
 }
 
 void App::OnResponse(const http::Request& req, const http::Response& resp, double seconds) {

@@ -2,7 +2,7 @@
 // the maintenance scheduler and metrics into the HTTP server's Handler.
 //
 // Public reads (pages, /api/v2, feeds, badge, assets, /events, health, metrics) are answered on
-// the io threads from the current snapshot; /v1 goes to the worker pool.
+// the io threads from the current snapshot; /v1 and the console (/admin) go to the worker pool.
 // Thread safety: HandleFast/HandleBlocking are called concurrently by the server.
 #pragma once
 
@@ -20,6 +20,7 @@
 #include "api/subscribers_api.h"
 #include "app/metrics.h"
 #include "config/config.h"
+#include "console/console.h"
 #include "core/clock.h"
 #include "http/rate_limiter.h"
 #include "http/server.h"
@@ -29,6 +30,7 @@
 #include "service/audit_log.h"
 #include "service/monitors.h"
 #include "service/services.h"
+#include "service/staff_auth.h"
 #include "service/subscriptions.h"
 #include "store/store.h"
 
@@ -66,6 +68,8 @@ struct AppOptions {
   int write_probe_ms = 5000;
   // Audit log entries older than this are purged (hourly, by the scheduler thread).
   int audit_retention_days = service::AuditLog::kDefaultRetentionDays;
+  // The operator console at /admin: session lifetimes.
+  config::ConsoleConfig console;
 };
 
 class App final : public http::Handler {
@@ -144,6 +148,12 @@ class App final : public http::Handler {
   std::atomic<notify::Dispatcher*> dispatcher_{nullptr};
   std::unique_ptr<monitor::MonitorRuntime> monitor_;
   std::atomic<monitor::MonitorRuntime*> monitor_ready_{nullptr};  // set once monitor_ runs
+  // The operator console (/admin): staff sign-in and sessions, its screens.
+  std::unique_ptr<service::StaffAuthService> staff_auth_;
+  std::unique_ptr<console::Console> console_;
+  TimeMs last_session_purge_ = 0;  // scheduler thread only
+  // Emails a console invitation through the email channel, when it is configured.
+  Status SendStaffInvite(const std::string& email, const std::string& link);
 };
 
 }  // namespace herald::app

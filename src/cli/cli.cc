@@ -13,7 +13,7 @@ namespace {
 constexpr AddCommand kCommands[] = {
     AddServeCommand,    AddMigrateCommand,     AddTokenCommand,   AddComponentCommand,
     AddIncidentCommand, AddMaintenanceCommand, AddDraftCommand,   AddExportCommand,
-    AddApplyCommand,    AddSubscriberCommand,  AddMonitorCommand,
+    AddApplyCommand,    AddSubscriberCommand,  AddMonitorCommand, AddUserCommand,
 };
 
 }  // namespace

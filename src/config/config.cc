@@ -168,6 +168,16 @@ Result<Config> ReadTable(const toml::table& t, Config c, std::set<std::string>& 
       return Error::Invalid("audit.retention_days", "audit.retention_days must be an integer from 1 to 36500");
     c.audit.retention_days = static_cast<int>(*n.value<long long>());
   }
+  for (auto [key, out, hi] : {std::tuple{"session_idle_minutes", &c.console.session_idle_minutes, 30 * 24 * 60},
+                              std::tuple{"session_max_hours", &c.console.session_max_hours, 365 * 24}}) {
+    const std::string name = std::string("console.") + key;
+    known.insert(name);
+    if (auto n = t["console"][key]; n) {
+      if (!n.is_integer() || *n.value<long long>() < 1 || *n.value<long long>() > hi)
+        return Error::Invalid(name, name + " must be an integer from 1 to " + std::to_string(hi));
+      *out = static_cast<int>(*n.value<long long>());
+    }
+  }
   known.insert("notify.allow_private");
   if (auto n = t["notify"]["allow_private"]; n) {
     const auto* arr = n.as_array();
@@ -332,6 +342,15 @@ Result<Config> ApplyEnv(Config c) {
   if (const char* v = env("HERALD_OIDC_CLIENT_SECRET_FILE")) {
     c.oidc.client_secret_file = v;
     c.oidc.client_secret.clear();
+  }
+  for (auto [name, field, hi] :
+       {std::tuple{"HERALD_CONSOLE_SESSION_IDLE_MINUTES", &c.console.session_idle_minutes, 30 * 24 * 60},
+        std::tuple{"HERALD_CONSOLE_SESSION_MAX_HOURS", &c.console.session_max_hours, 365 * 24}}) {
+    if (const char* v = env(name)) {
+      auto x = num(name, v, 1, hi);
+      if (!x) return x.error();
+      *field = static_cast<int>(*x);
+    }
   }
   for (auto [name, field] :
        {std::pair{"HERALD_HTTP_API_PER_SECOND", &c.api_per_second}, std::pair{"HERALD_HTTP_API_BURST", &c.api_burst},

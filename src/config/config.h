@@ -46,6 +46,9 @@
 //   (more keys: OidcConfig below, README "Configuration", docs/console.md)
 //   [audit]
 //   retention_days = 365             # HERALD_AUDIT_RETENTION_DAYS: audit log entries are kept this long
+//   [console]                        # the operator console at /admin
+//   session_idle_minutes = 720       # HERALD_CONSOLE_SESSION_IDLE_MINUTES: unused this long, a session ends
+//   session_max_hours = 168          # HERALD_CONSOLE_SESSION_MAX_HOURS: any session this old ends
 #pragma once
 
 #include <cstdint>
@@ -98,6 +101,12 @@ struct AuditConfig {
   int retention_days = 365;
 };
 
+// [console]: staff sessions' idle and absolute lifetimes.
+struct ConsoleConfig {
+  int session_idle_minutes = 12 * 60;
+  int session_max_hours = 7 * 24;
+};
+
 struct Config {
   std::string listen = "127.0.0.1:8080";
   std::string db = "sqlite:herald.db";
@@ -116,6 +125,7 @@ struct Config {
   MonitorConfig monitor;
   OidcConfig oidc;
   AuditConfig audit;
+  ConsoleConfig console;
 };
 
 // Reads the TOML file at `path` over `base` (missing keys keep their value). A key this function

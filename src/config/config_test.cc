@@ -166,6 +166,26 @@ TEST(Config, AuditRetentionDaysFromFileAndEnvironmentWithinItsRange) {
   setenv("HERALD_AUDIT_RETENTION_DAYS", "a year", 1);
   EXPECT_EQ(ApplyEnv(Config{}).error().field, "HERALD_AUDIT_RETENTION_DAYS");
   unsetenv("HERALD_AUDIT_RETENTION_DAYS");
+}
+
+TEST(Config, ConsoleSessionLifetimes) {
+  Config defaults;
+  EXPECT_EQ(defaults.console.session_idle_minutes, 720);
+  EXPECT_EQ(defaults.console.session_max_hours, 168);
+  auto path = WriteFile("[console]\nsession_idle_minutes = 30\nsession_max_hours = 24\n");
+  auto c = LoadFile(path, Config{});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->console.session_idle_minutes, 30);
+  EXPECT_EQ(c->console.session_max_hours, 24);
+  path = WriteFile("[console]\nsession_idle_minutes = 0\n");
+  EXPECT_EQ(LoadFile(path, Config{}).error().field, "console.session_idle_minutes");
+  path = WriteFile("[console]\nsession_lifetime = 3\n");
+  EXPECT_EQ(LoadFile(path, Config{}).error().field, "console.session_lifetime");
+  setenv("HERALD_CONSOLE_SESSION_MAX_HOURS", "12", 1);
+  EXPECT_EQ(ApplyEnv(Config{})->console.session_max_hours, 12);
+  setenv("HERALD_CONSOLE_SESSION_MAX_HOURS", "forever", 1);
+  EXPECT_EQ(ApplyEnv(Config{}).error().field, "HERALD_CONSOLE_SESSION_MAX_HOURS");
+  unsetenv("HERALD_CONSOLE_SESSION_MAX_HOURS");
   std::filesystem::remove(path);
 }
 

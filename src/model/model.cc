@@ -61,8 +61,9 @@ constexpr std::array<std::pair<NoticeType, std::string_view>, 5> kNoticeType{{
     {NoticeType::kPolicy, "policy"},
     {NoticeType::kProductUpdate, "product_update"},
 }};
-constexpr std::array<std::pair<Role, std::string_view>, 3> kRole{{
+constexpr std::array<std::pair<Role, std::string_view>, 4> kRole{{
     {Role::kViewer, "viewer"},
+    {Role::kSupport, "support"},
     {Role::kResponder, "responder"},
     {Role::kAdmin, "admin"},
 }};

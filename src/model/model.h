@@ -29,7 +29,8 @@ enum class IncidentStatus {
 };
 // What kind of notice this is, so that non-outage announcements use the same machinery.
 enum class NoticeType { kOutage, kMaintenance, kSecurity, kPolicy, kProductUpdate };
-enum class Role { kViewer, kResponder, kAdmin };
+// Staff roles, least to most trusted. What each may do is model/permissions.h's one table.
+enum class Role { kViewer, kSupport, kResponder, kAdmin };
 
 std::string_view ToString(ComponentStatus s);
 std::string_view ToString(Impact i);

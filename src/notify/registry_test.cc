@@ -130,7 +130,7 @@ TEST(ChannelRegistry, SignupFormChoicesComeFromTheList) {
 
 // The config file's channel sections are those the descriptors own; the others are the server's.
 TEST(ChannelRegistry, ConfigSectionsComeFromTheList) {
-  const std::set<std::string> server_sections = {"", "http", "metrics", "notify", "monitor", "oidc", "audit"};
+  const std::set<std::string> server_sections = {"", "http", "metrics", "notify", "monitor", "oidc", "audit", "console"};
   std::set<std::string> config_sections, owned;
   for (const auto& key : config::KnownSettings()) {
     const auto dot = key.find('.');

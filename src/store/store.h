@@ -6,9 +6,9 @@
 // Store joins one interface per role, each in its own header: StatusStore (pages, components,
 // incidents, outbox), SubscriberStore, DispatchStore (fan-out, deliveries, templates),
 // MonitorStore (monitors, results, automation, staff alerts), SettingStore and ApiStore (API keys,
-// Idempotency-Key records). Code that needs one role takes that interface (a Store& converts to
-// each), so its dependencies and its test doubles stay small. StoreWrapper (store_wrapper.h)
-// forwards every method to another Store, for decorators and the tests' FaultStore.
+// Idempotency-Key records); StaffStore (console users, sessions, invites). Code that needs one role takes that
+// interface (a Store& converts to each), so its dependencies and its test doubles stay small. StoreWrapper
+// (store_wrapper.h) forwards every method to another Store, for decorators and the tests' FaultStore.
 //
 // Thread safety: all methods may be called from any thread concurrently; implementations
 // serialise or pool connections internally. Methods block (disk, network): call them from a
@@ -29,6 +29,7 @@
 #include "store/dispatch_store.h"
 #include "store/monitor_store.h"
 #include "store/setting_store.h"
+#include "store/staff_store.h"
 #include "store/status_store.h"
 #include "store/subscriber_store.h"
 
@@ -41,7 +42,8 @@ class Store : public StatusStore,
               public SettingStore,
               public ApiStore,
               public ConsoleStore,
-              public AuditStore {
+              public AuditStore,
+              public StaffStore {
  public:
   ~Store() override = default;
 

@@ -241,6 +241,49 @@ Result<std::int64_t> StoreWrapper::PurgeAudit(TimeMs before, int max_rows) {
   return HERALD_FORWARD(PurgeAudit, before, max_rows);
 }
 
+// StaffStore.
+Status StoreWrapper::SaveStaffUser(const model::StaffUser& user) { return HERALD_FORWARD(SaveStaffUser, user); }
+Result<model::StaffUser> StoreWrapper::GetStaffUser(const std::string& id) { return HERALD_FORWARD(GetStaffUser, id); }
+Result<std::optional<model::StaffUser>> StoreWrapper::FindStaffUserByEmail(const std::string& email) {
+  return HERALD_FORWARD(FindStaffUserByEmail, email);
+}
+Result<std::vector<model::StaffUser>> StoreWrapper::ListStaffUsers() { return HERALD_FORWARD(ListStaffUsers); }
+Status StoreWrapper::CreateStaffSession(const model::StaffSession& session) {
+  return HERALD_FORWARD(CreateStaffSession, session);
+}
+Result<std::optional<model::StaffSession>> StoreWrapper::FindStaffSession(const std::string& id_hash) {
+  return HERALD_FORWARD(FindStaffSession, id_hash);
+}
+Status StoreWrapper::TouchStaffSession(const std::string& id_hash, TimeMs last_seen_at) {
+  return HERALD_FORWARD(TouchStaffSession, id_hash, last_seen_at);
+}
+Status StoreWrapper::DeleteStaffSession(const std::string& id_hash) {
+  return HERALD_FORWARD(DeleteStaffSession, id_hash);
+}
+Result<std::int64_t> StoreWrapper::DeleteStaffSessionsOfUser(const std::string& user_id) {
+  return HERALD_FORWARD(DeleteStaffSessionsOfUser, user_id);
+}
+Result<std::int64_t> StoreWrapper::PurgeStaffSessions(TimeMs idle_before, TimeMs created_before) {
+  return HERALD_FORWARD(PurgeStaffSessions, idle_before, created_before);
+}
+Status StoreWrapper::SaveStaffInvite(const model::StaffInvite& invite) {
+  return HERALD_FORWARD(SaveStaffInvite, invite);
+}
+Result<std::optional<model::StaffInvite>> StoreWrapper::FindStaffInvite(const std::string& token_hash) {
+  return HERALD_FORWARD(FindStaffInvite, token_hash);
+}
+Result<model::StaffUser> StoreWrapper::AcceptStaffInvite(const std::string& token_hash, TimeMs now,
+                                                         const std::string& password_hash) {
+  return HERALD_FORWARD(AcceptStaffInvite, token_hash, now, password_hash);
+}
+Result<model::SignInFailures> StoreWrapper::RecordSignInFailure(const std::string& key, TimeMs now, TimeMs window_ms) {
+  return HERALD_FORWARD(RecordSignInFailure, key, now, window_ms);
+}
+Result<std::optional<model::SignInFailures>> StoreWrapper::GetSignInFailures(const std::string& key) {
+  return HERALD_FORWARD(GetSignInFailures, key);
+}
+Status StoreWrapper::ClearSignInFailures(const std::string& key) { return HERALD_FORWARD(ClearSignInFailures, key); }
+
 #undef HERALD_FORWARD
 
 }  // namespace herald::store

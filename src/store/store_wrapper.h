@@ -132,6 +132,24 @@ class StoreWrapper : public Store {
   Result<std::int64_t> AppendAudit(const model::AuditEntry& entry) override;
   Result<std::vector<model::AuditEntry>> ListAudit(const AuditFilter& filter) override;
   Result<std::int64_t> PurgeAudit(TimeMs before, int max_rows) override;
+  // StaffStore.
+  Status SaveStaffUser(const model::StaffUser& user) override;
+  Result<model::StaffUser> GetStaffUser(const std::string& id) override;
+  Result<std::optional<model::StaffUser>> FindStaffUserByEmail(const std::string& email) override;
+  Result<std::vector<model::StaffUser>> ListStaffUsers() override;
+  Status CreateStaffSession(const model::StaffSession& session) override;
+  Result<std::optional<model::StaffSession>> FindStaffSession(const std::string& id_hash) override;
+  Status TouchStaffSession(const std::string& id_hash, TimeMs last_seen_at) override;
+  Status DeleteStaffSession(const std::string& id_hash) override;
+  Result<std::int64_t> DeleteStaffSessionsOfUser(const std::string& user_id) override;
+  Result<std::int64_t> PurgeStaffSessions(TimeMs idle_before, TimeMs created_before) override;
+  Status SaveStaffInvite(const model::StaffInvite& invite) override;
+  Result<std::optional<model::StaffInvite>> FindStaffInvite(const std::string& token_hash) override;
+  Result<model::StaffUser> AcceptStaffInvite(const std::string& token_hash, TimeMs now,
+                                             const std::string& password_hash) override;
+  Result<model::SignInFailures> RecordSignInFailure(const std::string& key, TimeMs now, TimeMs window_ms) override;
+  Result<std::optional<model::SignInFailures>> GetSignInFailures(const std::string& key) override;
+  Status ClearSignInFailures(const std::string& key) override;
 
  protected:
   // Runs before every forwarded call but BackendName, with the method's name ("ListPages"); an

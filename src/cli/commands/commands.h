@@ -23,5 +23,6 @@ void AddExportCommand(CLI::App& app, CommandContext& ctx);       // export.cc
 void AddApplyCommand(CLI::App& app, CommandContext& ctx);        // apply.cc
 void AddSubscriberCommand(CLI::App& app, CommandContext& ctx);   // subscriber.cc
 void AddMonitorCommand(CLI::App& app, CommandContext& ctx);      // monitor.cc
+void AddUserCommand(CLI::App& app, CommandContext& ctx);         // user.cc
 
 }  // namespace herald::cli

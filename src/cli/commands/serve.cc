@@ -62,6 +62,7 @@ int RunServe(const ServeOptions& o, const Clock& clock) {
   opts.monitor_enabled = cfg->monitor.enabled;
   opts.monitor_ca_file = cfg->monitor.ca_file;
   opts.audit_retention_days = cfg->audit.retention_days;
+  opts.console = cfg->console;
   // SIGINT/SIGTERM are blocked in every thread (the server's threads inherit the mask) and
   // taken synchronously below, so shutdown runs as ordinary code, not in a signal handler.
   sigset_t signals;

@@ -50,8 +50,8 @@ void AddTokenCommand(CLI::App& app, CommandContext& ctx) {
   auto* create = token->add_subcommand("create", "Create an API key; prints it once, alone on the last line");
   AddCommonOptions(create, o->common, nullptr);
   create->add_option("--name", o->name, "What the key is for")->required();
-  create->add_option("--role", o->role, "viewer, responder or admin")
-      ->check(CLI::IsMember({"viewer", "responder", "admin"}));
+  create->add_option("--role", o->role, "viewer, support, responder or admin")
+      ->check(CLI::IsMember({"viewer", "support", "responder", "admin"}));
   create->callback(Runner(ctx, o, OpenExisting, RunCreate));
   auto* list = token->add_subcommand("list", "List API keys (never their secrets)");
   AddCommonOptions(list, o->common, nullptr);

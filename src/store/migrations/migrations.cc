@@ -364,6 +364,49 @@ INSERT INTO settings (key, value, updated_at)
     AND id NOT IN (SELECT component_id FROM monitors WHERE component_id IS NOT NULL);
 )sql";
 
+// The operator console's staff (issue 15): users, sessions, invitations, failed sign-in counters.
+// Secrets are stored as SHA-256 hex (sessions, invites) or Argon2id strings (passwords).
+constexpr std::string_view k0006Staff = R"sql(
+CREATE TABLE staff_users (
+  id TEXT PRIMARY KEY,
+  email TEXT NOT NULL UNIQUE CHECK (email <> ''),
+  role TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  disabled INTEGER NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  last_sign_in_at BIGINT NOT NULL
+);
+
+CREATE TABLE staff_sessions (
+  id_hash TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES staff_users (id) ON DELETE CASCADE,
+  created_at BIGINT NOT NULL,
+  last_seen_at BIGINT NOT NULL,
+  remote_addr TEXT NOT NULL
+);
+CREATE INDEX staff_sessions_user ON staff_sessions (user_id);
+-- The purge of idle and old sessions.
+CREATE INDEX staff_sessions_seen ON staff_sessions (last_seen_at);
+CREATE INDEX staff_sessions_created ON staff_sessions (created_at);
+
+CREATE TABLE staff_invites (
+  token_hash TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES staff_users (id) ON DELETE CASCADE,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  used_at BIGINT NOT NULL
+);
+CREATE INDEX staff_invites_user ON staff_invites (user_id);
+
+CREATE TABLE staff_sign_in_failures (
+  key TEXT PRIMARY KEY,
+  failures INTEGER NOT NULL,
+  window_start BIGINT NOT NULL
+);
+)sql";
+
+
 // The operator console's lists page by index (keyset, never OFFSET) through a million subscribers
 // and ten thousand incidents (store/console_store.h): subscribers in (address, id) order within a
 // page, optionally one state, channel or segment, which also serves the address prefix search;
@@ -382,6 +425,8 @@ CREATE INDEX incidents_console_order ON incidents (page_id, (COALESCE(scheduled_
 CREATE INDEX incidents_console_status ON incidents (page_id, status, (COALESCE(scheduled_for, started_at)), id{{BYTEWISE}});
 CREATE INDEX deliveries_console_failed ON deliveries (page_id, updated_at) WHERE state = 'failed';
 CREATE INDEX deliveries_console_open ON deliveries (page_id) WHERE state IN ('pending', 'retrying');
+)sql";
+
 // The audit log (model/audit.h): append-only, listed newest first by (at, id), filtered by actor,
 // target or page (each index ends in at, id so a filtered page is one index range), purged by at.
 // No foreign keys: an entry outlives the page, key or object it names.
@@ -405,13 +450,13 @@ CREATE INDEX audit_log_target ON audit_log (target_type, target_id, at, id);
 CREATE INDEX audit_log_page ON audit_log (page_id, at, id);
 )sql";
 
-constexpr std::array<Migration, 7> kMigrations{{
+constexpr std::array<Migration, 8> kMigrations{{
     {1, "initial", k0001Initial},
     {2, "notifications", k0002Notifications},
     {3, "monitoring", k0003Monitoring},
     {4, "deliveries_indexes", k0004DeliveriesIndexes},
     {5, "component_manual_status", k0005ComponentManualStatus},
-    // 6 ("staff") and 7 ("audit_log") come from the console's other branches.
+    {6, "staff", k0006Staff},
     {7, "audit_log", k0007AuditLog},
     {8, "console_indexes", k0008ConsoleIndexes},
 }};

@@ -1,0 +1,95 @@
+// The console's screens: what one screen is (a ScreenDescriptor), what its handlers get (a
+// ScreenContext: the request, the signed-in staff member, the parsed form, the deps) and how they
+// answer (ScreenContext::Page renders a template inside the shared layout).
+//
+// A new screen is one file (screen_<name>.cc defining its descriptor function) and one line in
+// the list in screens.cc; the router (console.h) does sign-in, permission, CSRF and the layout.
+//
+// Thread safety: descriptors are immutable; a ScreenContext belongs to one request.
+#pragma once
+
+#include <functional>
+#include <kainjow/mustache.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "console/request.h"
+#include "core/clock.h"
+#include "core/result.h"
+#include "http/message.h"
+#include "model/permissions.h"
+#include "service/staff_auth.h"
+#include "store/store.h"
+
+namespace herald::console {
+
+namespace mu = kainjow::mustache;
+
+// What every screen may use. Held by the Console for its lifetime.
+struct ConsoleDeps {
+  store::Store& store;
+  const Clock& clock;
+  service::StaffAuthService& auth;
+  std::string public_url;  // origin of links in invitations; https: cookies are Secure
+  // Sends an invitation link by email; unset when no email channel is configured.
+  std::function<Status(const std::string& email, const std::string& link)> send_invite;
+  // Called once after every successful state-changing request (POST answered below 400): the
+  // one place where an audit log records console writes (who, what, when, from where).
+  std::function<void(const http::Request& request, const service::CurrentStaff& staff, const http::Response& response)>
+      on_write;
+};
+
+struct ScreenDescriptor;
+
+struct ScreenContext {
+  const http::Request& request;
+  const service::CurrentStaff& staff;
+  ConsoleDeps& deps;
+  const Form& form;  // the POST body's fields (empty for GET); `csrf` was checked already
+  const Form& query;
+  const ScreenDescriptor& screen;
+  const std::vector<ScreenDescriptor>& screens;  // for the navigation
+
+  bool Can(model::Permission p) const { return model::Allows(staff.user.role, p); }
+  // `template_name` (under web/templates/console/, without .mustache) rendered with `data`
+  // inside the layout; `data` also gets `csrf` (the token every form must carry).
+  http::Response Page(int status, const std::string& title, std::string_view template_name, mu::data data) const;
+  // An error page in the layout (403, 404, ...) with one message.
+  http::Response Message(int status, const std::string& title, const std::string& message) const;
+};
+
+using ScreenHandler = std::function<http::Response(const ScreenContext&)>;
+
+struct ScreenDescriptor {
+  std::string_view path;       // "/admin/team"; exact match
+  std::string_view nav_label;  // in the navigation when not empty
+  model::Permission view;      // needed to see it (GET) and to appear in the navigation
+  ScreenHandler get;
+  ScreenHandler post;                           // unset: GET only
+  std::optional<model::Permission> post_needs;  // unset: `view`
+};
+
+// THE list of screens, in navigation order (screens.cc).
+const std::vector<ScreenDescriptor>& Screens();
+
+// One function per screen file.
+ScreenDescriptor HomeScreen();
+ScreenDescriptor AccountScreen();
+ScreenDescriptor TeamScreen();
+
+// The headers of every console page: no caching, no framing, strict CSP, no sniffing.
+void SetConsoleHeaders(http::Response& response);
+inline constexpr std::string_view kConsoleContentSecurityPolicy =
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'";
+
+// A page outside the signed-in layout (sign-in, invitation): `template_name` in a minimal frame.
+http::Response PublicPage(int status, const std::string& title, std::string_view template_name, mu::data data);
+// Sets `name` to `value`, replacing the value SetConsoleHeaders gave it.
+void ReplaceHeader(http::Response& response, std::string_view name, std::string value);
+// A 303 See Other to `location`.
+http::Response Redirect(const std::string& location);
+
+}  // namespace herald::console

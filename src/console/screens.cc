@@ -1,0 +1,15 @@
+// THE list of console screens, in navigation order. A new screen: its file, and one line here.
+#include "console/screen.h"
+
+namespace herald::console {
+
+const std::vector<ScreenDescriptor>& Screens() {
+  static const std::vector<ScreenDescriptor> kScreens = {
+      HomeScreen(),
+      TeamScreen(),
+      AccountScreen(),
+  };
+  return kScreens;
+}
+
+}  // namespace herald::console
