@@ -364,7 +364,7 @@ struct AdminApi::Impl {
     }
     if (IsPreview(seg)) {
       if (m != "POST") return MethodNotAllowed(seg);
-      if (auto st = need(Role::kResponder); !st) return st.error();
+      if (auto st = need(Permission::kPublishIncident); !st) return st.error();
       auto body = Body(req);
       if (!body) return body.error();
       std::optional<std::string> incident_id;

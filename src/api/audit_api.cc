@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "api/access.h"
 #include "api/csv_download.h"
 #include "api/request_body.h"
 #include "core/time.h"
@@ -63,8 +64,7 @@ Result<service::AuditQuery> ParseQuery(std::string_view query) {
 
 Result<Response> AuditApi::Route(const Request& req, const model::ApiKey& key, const std::vector<std::string>& seg) {
   // The log shows every key's and person's doings: admins only.
-  if (key.role != model::Role::kAdmin)
-    return Error{ErrorCode::kForbidden, "this API key's role may not do this; it needs the admin role", {}};
+  if (auto st = Require(key, model::Permission::kReadAuditLog); !st) return st.error();
   auto query = ParseQuery(req.query);
   if (!query) return query.error();
   if (seg.size() == 2) {

@@ -15,7 +15,7 @@ namespace herald::cli {
 namespace {
 
 // Every command that writes, and what the audit log calls it.
-constexpr std::array<AuditedCommand, 14> kAuditedCommands{{
+constexpr std::array<AuditedCommand, 18> kAuditedCommands{{
     {"component set", "component.update", "component"},
     {"incident open", "incident.create", ""},
     {"incident update", "incident.update", "id"},
@@ -30,10 +30,14 @@ constexpr std::array<AuditedCommand, 14> kAuditedCommands{{
     {"monitor remove", "monitor.delete", "id"},
     {"token create", "api_key.create", ""},
     {"token revoke", "api_key.delete", "id"},
+    {"user create", "staff_user.create", "--email"},
+    {"user disable", "staff_user.disable", "--email"},
+    {"user enable", "staff_user.enable", "--email"},
+    {"user reset", "staff_user.reset", "--email"},
 }};
 
 // Commands that write no data of the log's concern: serving, the schema, reading.
-constexpr std::array<std::string_view, 10> kReadOnlyCommands{{
+constexpr std::array<std::string_view, 11> kReadOnlyCommands{{
     "serve",
     "migrate",
     "export",
@@ -44,6 +48,7 @@ constexpr std::array<std::string_view, 10> kReadOnlyCommands{{
     "subscriber list",
     "monitor list",
     "token list",
+    "user list",
 }};
 
 // An option's value as given, or empty.

@@ -17,7 +17,7 @@ struct Row {
 // THE table. Viewers read; support reads everything and records customer contacts but publishes
 // nothing; responders run incidents, component status, maintenance and subscribers; admins
 // everything (the catalogue, monitors, settings, keys, team).
-constexpr std::array<Row, 13> kTable{{
+constexpr std::array<Row, 14> kTable{{
     {Permission::kReadPublic, "read_public", "Read pages, components, incidents and maintenance", {1, 1, 1, 1}},
     {Permission::kReadInternal,
      "read_internal",
@@ -46,6 +46,7 @@ constexpr std::array<Row, 13> kTable{{
     {Permission::kManageSettings, "manage_settings", "Manage pages, templates and settings", {0, 0, 0, 1}},
     {Permission::kManageApiKeys, "manage_api_keys", "Create and revoke API keys", {0, 0, 0, 1}},
     {Permission::kManageTeam, "manage_team", "Invite staff, change roles, disable accounts", {0, 0, 0, 1}},
+    {Permission::kReadAuditLog, "read_audit_log", "Read and export the audit log", {0, 0, 0, 1}},
 }};
 
 constexpr std::array<Role, 4> kRoles{Role::kViewer, Role::kSupport, Role::kResponder, Role::kAdmin};

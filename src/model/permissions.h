@@ -29,6 +29,7 @@ enum class Permission {
   kManageSettings,         // pages, templates, page settings
   kManageApiKeys,          // create and revoke API keys
   kManageTeam,             // staff users: invite, change role, disable, reset
+  kReadAuditLog,           // the audit log: who changed what, when, from where
 };
 
 // Whether `role` may do `permission`.

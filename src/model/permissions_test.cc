@@ -31,6 +31,7 @@ TEST(Permissions, EveryRoleAndAction) {
       {P::kManageSettings, false, false, false, true},
       {P::kManageApiKeys, false, false, false, true},
       {P::kManageTeam, false, false, false, true},
+      {P::kReadAuditLog, false, false, false, true},
   };
   ASSERT_EQ(std::size(cells), AllPermissions().size()) << "a permission is missing from this test";
   for (const auto& c : cells) {

@@ -1,5 +1,6 @@
 #include "monitor/engine_metrics.h"
 
+#include <cmath>
 #include <cstdio>
 
 namespace herald::monitor {
@@ -15,7 +16,7 @@ TimeMs EngineStats::LagQuantileMs(double q) const {
   std::int64_t total = 0;
   for (const auto& b : lag_buckets) total += b.load();
   if (total == 0) return 0;
-  const auto want = static_cast<std::int64_t>(q * static_cast<double>(total) + 0.5);
+  const auto want = static_cast<std::int64_t>(std::llround(q * static_cast<double>(total)));
   std::int64_t seen = 0;
   for (size_t i = 0; i < lag_buckets.size(); ++i) {
     seen += lag_buckets[i].load();

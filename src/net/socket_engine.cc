@@ -265,7 +265,7 @@ class SocketEngine::Impl {
     Start(std::move(op));
   }
 
-  void Start(std::shared_ptr<Op> op) {
+  void Start(const std::shared_ptr<Op>& op) {
     ++running_;
     op->id = ++next_id_;
     active_[op->id] = op;

@@ -32,7 +32,7 @@ class SubscriberCliTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  std::optional<int> Run(std::vector<std::string> args) {
+  std::optional<int> Run(const std::vector<std::string>& args) {
     CLI::App app{"test", "herald"};
     std::optional<int> code;
     AddSubscriberCommands(

@@ -121,7 +121,8 @@ void HttpProbe::Start(const model::Monitor& monitor, std::function<void(ProbeRes
   // hiding behind a kept-alive connection.
   req.fresh_connection = true;
   req.max_response_bytes = kMaxBodyBytes;
-  http_.Send(std::move(req), [spec, timeout_ms = monitor.timeout_ms, done = std::move(done)](net::HttpResponse r) {
+  http_.Send(std::move(req), [spec, timeout_ms = monitor.timeout_ms,
+                              done = std::move(done)](const net::HttpResponse& r) {
     ProbeResult result;
     model::MonitorSample& s = result.sample;
     s.status_code = r.status;

@@ -71,7 +71,7 @@ void TlsProbe::Start(const model::Monitor& monitor, std::function<void(ProbeResu
   const std::int64_t timeout_ms = monitor.timeout_ms;
   sockets_.Connect(hp->host, hp->port, std::chrono::milliseconds(timeout_ms), tls,
                    [spec = monitor.spec, host = hp->host, timeout_ms, clock = &clock_,
-                    done = std::move(done)](net::ConnectResult r) {
+                    done = std::move(done)](const net::ConnectResult& r) {
                      ProbeResult result;
                      model::MonitorSample& s = result.sample;
                      s.timings.dns_ms = r.dns_ms;
