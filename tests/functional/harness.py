@@ -168,6 +168,7 @@ def fresh_postgres_database():
 class HeraldTestCase(unittest.TestCase):
     demo = False
     backend = "sqlite"  # or "postgresql": the same tests against the PostgreSQL store
+    env = None  # extra environment for the server
 
     @classmethod
     def setUpClass(cls):
@@ -176,7 +177,7 @@ class HeraldTestCase(unittest.TestCase):
             db = fresh_postgres_database()
             if not db:
                 missing_fixture("HERALD_TEST_PG_URL is not set (make test sets it)")
-        cls.herald = Herald(db=db, demo=cls.demo).start()
+        cls.herald = Herald(db=db, demo=cls.demo, env=cls.env).start()
         cls.admin = cls.herald.token("admin")
 
     @classmethod

@@ -25,6 +25,9 @@ UNROUTED = re.compile(r"^(no such endpoint|no such API document|page not found|m
 
 
 class OpenApiTest(HeraldTestCase):
+    # One request per method each described path does not answer, all from one client: more than
+    # the default API rate limit allows in a burst. The limit itself is tested in test_rate_limit.py.
+    env = {"HERALD_HTTP_API_BURST": "100000", "HERALD_HTTP_API_PER_SECOND": "10000"}
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
