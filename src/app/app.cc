@@ -9,6 +9,7 @@
 #include <future>
 
 #include "assets/web_assets.h"
+#include "console/request.h"
 #include "core/log.h"
 #include "core/text.h"
 #include "core/thread_name.h"
@@ -166,6 +167,20 @@ App::App(store::Store& store, const Clock& clock, AppOptions options)
     console_deps.send_invite = [this](const std::string& email, const std::string& link) {
       return SendStaffInvite(email, link);
     };
+  // Every successful console POST goes into the audit log as the signed-in person's: the action is
+  // the screen and the form's `action` ("team.invite"), the target the email it names, if any.
+  // Only those two fields are read from the form: it may carry passwords.
+  console_deps.on_write = [this](const http::Request& req, const service::CurrentStaff& staff, const http::Response&) {
+    const console::Form form = console::ParseForm(req.body);
+    std::string screen = req.path.size() > 7 ? req.path.substr(7) : "home";  // past "/admin/"
+    screen = screen.substr(0, screen.find('/'));
+    const std::string form_action = console::Field(form, "action");
+    const std::string email = console::Field(form, "email");
+    (void)audit_log_->RecordUserWrite(staff.user.id, staff.user.email,
+                                      screen + "." + (form_action.empty() ? "submit" : form_action),
+                                      email.empty() ? screen : "staff_user", email, "", req.remote_addr,
+                                      "POST " + req.path + (form_action.empty() ? "" : " (" + form_action + ")"));
+  };
   console_ = std::make_unique<console::Console>(std::move(console_deps));
   server_ = std::make_unique<http::Server>(options_.server, *this);
   if (options_.metrics_listen) {

@@ -201,6 +201,35 @@ class ConsoleAuthTest(unittest.TestCase):
         self.assertEqual(c.get("/admin").status, 200)
         self.assertEqual(Browser(self.herald).get(path).status, 404, "used once")
 
+    def test_console_writes_are_in_the_audit_log_as_the_person(self):
+        b = self.signed_in()
+        r = b.post("/admin/team", {"action": "invite", "email": "dora@example.com", "role": "viewer", "csrf": "forged"})
+        self.assertEqual(r.status, 403, r.text)
+        page = b.get("/admin/team")
+        r = b.post("/admin/team", {"action": "invite", "email": "dora@example.com", "role": "viewer",
+                                   "csrf": b.csrf(page)})
+        self.assertEqual(r.status, 200, r.text)
+        create_user(self.herald, "gwen@example.com", "responder")
+        e = self.signed_in("gwen@example.com")
+        account = e.get("/admin/account")
+        new_password = "a brand new passphrase 42"
+        r = e.post("/admin/account", {"action": "change_password", "current_password": PASSWORD,
+                                      "password": new_password, "password_again": new_password,
+                                      "csrf": e.csrf(account)})
+        self.assertLess(r.status, 400, r.text)
+        log = self.herald.get("/v1/audit_log?limit=500", token=self.herald.token("admin"))
+        self.assertEqual(log.status, 200, log.body)
+        entries = [e for e in log.json()["entries"] if e["actor"].startswith("user:")]
+        invites = [e for e in entries if e["action"] == "team.invite"]
+        self.assertEqual(len(invites), 1, entries)  # the forged POST changed nothing and is not there
+        self.assertEqual(invites[0]["target_id"], "dora@example.com")
+        self.assertEqual(invites[0]["actor_name"], "admin@example.com")
+        self.assertEqual(invites[0]["source"], "127.0.0.1")
+        changed = [e for e in entries if e["action"] == "account.change_password"]
+        self.assertEqual([e["actor_name"] for e in changed], ["gwen@example.com"], entries)
+        self.assertNotIn(new_password.encode(), log.body)
+        self.assertNotIn(PASSWORD.encode(), log.body)
+
     def test_a_session_cookie_from_before_sign_in_is_not_valid_after_it(self):
         b = Browser(self.herald)
         b.cookies["herald_session"] = "chosen-by-an-attacker-0123456789abcdef"
