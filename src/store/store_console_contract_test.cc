@@ -11,6 +11,7 @@
 
 #include "core/text.h"
 #include "store/contract_backends_testing.h"
+#include "store/contract_fixture_testing.h"
 #include "store/postgres/pg_database.h"
 #include "store/sql_store_rows.h"
 #include "store/store.h"
@@ -64,41 +65,14 @@ std::vector<std::string> Ids(const auto& items) {
   return out;
 }
 
-class StoreConsoleContract : public testing::TestWithParam<Backend> {
+// A fresh store (contract_fixture_testing.h) with two pages to page through.
+class StoreConsoleContract : public FreshStoreContract {
  protected:
   void SetUp() override {
-    if (GetParam() == Backend::kPostgres) {
-      pg_base_ = PgTestUrl();
-      ASSERT_FALSE(pg_base_.empty()) << "HERALD_TEST_PG_URL is not set: in CI the PostgreSQL contract tests must run "
-                                        "(scripts/test.sh starts a server and sets it)";
-    }
-    const std::string name = "herald_test_" + RandomHex(8);
-    if (GetParam() == Backend::kSqlite) {
-      dir_ = std::filesystem::temp_directory_path() / name;
-      url_ = "sqlite:" + (dir_ / "herald.db").string();
-    } else {
-      auto admin = postgres::Connect(pg_base_);
-      ASSERT_TRUE(admin.ok()) << admin.error().message;
-      ASSERT_TRUE((*admin)->ExecScript("CREATE SCHEMA " + name).ok());
-      schema_ = name;
-      url_ = pg_base_ + (pg_base_.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + name;
-    }
-    auto s = OpenStore(url_);
-    ASSERT_TRUE(s.ok()) << s.error().message;
-    store_ = std::move(*s);
-    ASSERT_TRUE(store_->Migrate().ok());
+    FreshStoreContract::SetUp();
+    if (HasFatalFailure()) return;
     ASSERT_TRUE(store_->SavePage(MakePage("p1", "acme"), Event("page.created", "p1")).ok());
     ASSERT_TRUE(store_->SavePage(MakePage("p2", "other"), Event("page.created", "p2", "p2")).ok());
-  }
-
-  void TearDown() override {
-    store_.reset();
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
-    if (!schema_.empty()) {
-      if (auto admin = postgres::Connect(pg_base_); admin.ok()) {
-        (void)(*admin)->ExecScript("DROP SCHEMA " + schema_ + " CASCADE");
-      }
-    }
   }
 
   void Save(const model::Subscriber& s) { ASSERT_TRUE(store_->SaveSubscriber(s).ok()) << s.id; }
@@ -123,10 +97,6 @@ class StoreConsoleContract : public testing::TestWithParam<Backend> {
     }
     return out;
   }
-
-  std::string pg_base_, url_, schema_;
-  std::filesystem::path dir_;
-  std::unique_ptr<Store> store_;
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConsoleContract, testing::ValuesIn(ContractBackends()), BackendLabel);
