@@ -82,8 +82,7 @@ std::string_view RouteLabel(const http::Request& r, std::string& scratch) {
   if (p == "/admin/login" || p == "/admin/logout") return p;
   if (console::Console::Owns(p)) {
     // Known screens by their path; anything else in one label (the set stays bounded).
-    for (const auto& s : console::Screens())
-      if (s.path == p) return s.path;
+    if (const auto* s = console::FindScreen(p)) return s->path;
     return "/admin/...";
   }
   return "other";
@@ -167,20 +166,28 @@ App::App(store::Store& store, const Clock& clock, AppOptions options)
     console_deps.send_invite = [this](const std::string& email, const std::string& link) {
       return SendStaffInvite(email, link);
     };
-  // Every successful console POST goes into the audit log as the signed-in person's: the action is
-  // the screen and the form's `action` ("team.invite"), the target the email it names, if any.
-  // Only those two fields are read from the form: it may carry passwords.
-  console_deps.on_write = [this](const http::Request& req, const service::CurrentStaff& staff, const http::Response&) {
+  // Every successful console POST goes into the audit log as the signed-in person's. The screen
+  // describes its write (ScreenContext::write); otherwise the action is the screen and the form's
+  // `action` ("team.invite") and the target the email it names, if any. Nothing else is read from
+  // the form: it may carry passwords.
+  console_deps.on_write = [this](const http::Request& req, const service::CurrentStaff& staff,
+                                 const console::WriteRecord& w) {
     const console::Form form = console::ParseForm(req.body);
     std::string screen = req.path.size() > 7 ? req.path.substr(7) : "home";  // past "/admin/"
     screen = screen.substr(0, screen.find('/'));
     const std::string form_action = console::Field(form, "action");
     const std::string email = console::Field(form, "email");
-    (void)audit_log_->RecordUserWrite(staff.user.id, staff.user.email,
-                                      screen + "." + (form_action.empty() ? "submit" : form_action),
-                                      email.empty() ? screen : "staff_user", email, "", req.remote_addr,
-                                      "POST " + req.path + (form_action.empty() ? "" : " (" + form_action + ")"));
+    std::string action = w.action.empty() ? screen + "." + (form_action.empty() ? "submit" : form_action) : w.action;
+    std::string target_type = !w.target_type.empty() ? w.target_type : email.empty() ? screen : "staff_user";
+    std::string target_id = !w.target_id.empty() ? w.target_id : email;
+    (void)audit_log_->RecordUserWrite(
+        staff.user.id, staff.user.email, std::move(action), std::move(target_type), std::move(target_id), w.page_id,
+        req.remote_addr, "POST " + req.path + (form_action.empty() ? "" : " (" + form_action + ")"), w.changes_json);
   };
+  console_deps.on_change = on_change;
+  console_deps.monitors = monitors_.get();
+  console_deps.subscriptions = [this] { return subscriptions_ready_ ? subscriptions_.get() : nullptr; };
+  console_deps.audit_log = audit_log_.get();
   console_ = std::make_unique<console::Console>(std::move(console_deps));
   server_ = std::make_unique<http::Server>(options_.server, *this);
   if (options_.metrics_listen) {

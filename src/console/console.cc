@@ -14,6 +14,65 @@ http::Response ErrorPage(int status, const std::string& title, const std::string
 
 }  // namespace
 
+bool MatchPath(std::string_view pattern, std::string_view path, std::map<std::string, std::string>* params) {
+  std::map<std::string, std::string> found;
+  while (!pattern.empty() || !path.empty()) {
+    if (pattern.empty() || path.empty() || pattern[0] != '/' || path[0] != '/') return false;
+    pattern.remove_prefix(1);
+    path.remove_prefix(1);
+    const std::string_view want = pattern.substr(0, pattern.find('/'));
+    const std::string_view got = path.substr(0, path.find('/'));
+    pattern.remove_prefix(want.size());
+    path.remove_prefix(got.size());
+    if (want.size() > 2 && want.front() == '{' && want.back() == '}') {
+      if (got.empty()) return false;
+      found[std::string(want.substr(1, want.size() - 2))] = std::string(got);
+    } else if (want != got) {
+      return false;
+    }
+  }
+  if (params) *params = std::move(found);
+  return true;
+}
+
+const ScreenDescriptor* FindScreen(std::string_view path, std::map<std::string, std::string>* params) {
+  const ScreenDescriptor* with_params = nullptr;
+  for (const auto& s : Screens()) {
+    if (s.path == path) return &s;
+    if (!with_params && s.path.find('{') != std::string_view::npos && MatchPath(s.path, path)) with_params = &s;
+  }
+  if (with_params && params) MatchPath(with_params->path, path, params);
+  return with_params;
+}
+
+std::string ScreenContext::Param(const std::string& name) const {
+  auto it = params.find(name);
+  return it == params.end() ? std::string() : it->second;
+}
+
+Result<model::Page> ScreenContext::CurrentPage() const {
+  std::string want = Field(form, "page");
+  if (want.empty()) want = Field(query, "page");
+  std::vector<model::Page> pages;
+  HERALD_TRY_ASSIGN(pages, deps.store.ListPages());
+  if (pages.empty())
+    return Error::NotFound("there is no status page yet; create one with herald page create or the API");
+  if (want.empty()) {
+    for (const auto& p : pages)
+      if (p.is_default) return p;
+    return pages.front();
+  }
+  for (const auto& p : pages)
+    if (p.id == want || p.slug == want) return p;
+  return Error{ErrorCode::kNotFound, "there is no status page " + want, "page"};
+}
+
+std::string ScreenContext::PageQuery() const {
+  std::string want = Field(form, "page");
+  if (want.empty()) want = Field(query, "page");
+  return want.empty() ? std::string() : "?page=" + QueryEscape(want);
+}
+
 CookieOptions SessionCookieOptions(const ConsoleDeps& deps) {
   CookieOptions o;
   o.secure = deps.public_url.starts_with("https://");
@@ -21,10 +80,18 @@ CookieOptions SessionCookieOptions(const ConsoleDeps& deps) {
 }
 
 std::optional<http::Response> Console::Asset(std::string_view path) {
-  if (path != "/admin/assets/console.css") return std::nullopt;
+  // The console's own files: web/assets/console*.css and console*.js (screens that enhance
+  // themselves with a script add one; the CSP allows scripts from this origin only).
+  constexpr std::string_view kPrefix = "/admin/assets/";
+  if (!path.starts_with(kPrefix)) return std::nullopt;
+  const std::string_view name = path.substr(kPrefix.size());
+  const bool css = name.ends_with(".css"), js = name.ends_with(".js");
+  if (!name.starts_with("console") || (!css && !js) || name.find('/') != std::string_view::npos) return std::nullopt;
+  const std::string_view body = assets::FindWebAsset("assets/" + std::string(name));
+  if (body.empty()) return std::nullopt;
   http::Response r;
-  r.body = std::string(assets::FindWebAsset("assets/console.css"));
-  r.Set("Content-Type", "text/css; charset=utf-8");
+  r.body = std::string(body);
+  r.Set("Content-Type", css ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8");
   r.Set("Cache-Control", "no-cache");
   r.Set("X-Content-Type-Options", "nosniff");
   return r;
@@ -57,13 +124,12 @@ http::Response Console::HandleScreen(const http::Request& req) {
   const std::string path =
       req.path.size() > 6 && req.path.back() == '/' ? req.path.substr(0, req.path.size() - 1) : req.path;
   const auto& screens = Screens();
-  const ScreenDescriptor* screen = nullptr;
-  for (const auto& s : screens)
-    if (s.path == path) screen = &s;
+  std::map<std::string, std::string> params;
+  const ScreenDescriptor* screen = FindScreen(path, &params);
   const Form form = post ? ParseForm(req.body) : Form{};
   const Form query = ParseForm(req.query);
   static const ScreenDescriptor kNowhere{"", "", model::Permission::kReadPublic, nullptr, nullptr, std::nullopt};
-  ScreenContext ctx{req, staff, deps_, form, query, screen ? *screen : kNowhere, screens};
+  ScreenContext ctx{req, staff, deps_, form, query, screen ? *screen : kNowhere, screens, std::move(params), {}};
   if (!screen) return ctx.Message(404, "Not found", "There is no console page at this address.");
   const model::Permission needed = post ? screen->post_needs.value_or(screen->view) : screen->view;
   if (!ctx.Can(needed))
@@ -84,7 +150,7 @@ http::Response Console::HandleScreen(const http::Request& req) {
                        "changed. Reload the page and try again.");
   http::Response r = screen->post(ctx);
   // Audit: the one place a successful console write is seen, with who made it.
-  if (r.status < 400 && deps_.on_write) deps_.on_write(req, staff, r);
+  if (r.status < 400 && deps_.on_write) deps_.on_write(req, staff, ctx.write);
   return r;
 }
 

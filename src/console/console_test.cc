@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 #include <sodium.h>
 
+#include "service/services.h"
+
 namespace herald::console {
 namespace {
 
@@ -29,6 +31,32 @@ TEST(ConsoleRequest, CookiesFormsAndNext) {
   EXPECT_EQ(SetCookie("n", "v", {true, 60}), "n=v; Path=/admin; HttpOnly; SameSite=Lax; Max-Age=60; Secure");
 }
 
+TEST(ConsolePaths, PatternsMatchSegmentByAndCaptureParameters) {
+  std::map<std::string, std::string> params;
+  EXPECT_TRUE(MatchPath("/admin/incidents/{id}", "/admin/incidents/abc%2F", &params));
+  EXPECT_EQ(params["id"], "abc%2F") << "paths arrive decoded; a segment is taken as it is";
+  EXPECT_TRUE(MatchPath("/admin/incidents/{id}/edit/{update}", "/admin/incidents/i1/edit/u2", &params));
+  EXPECT_EQ(params["id"], "i1");
+  EXPECT_EQ(params["update"], "u2");
+  EXPECT_TRUE(MatchPath("/admin/team", "/admin/team"));
+  for (const char* other : {"/admin/incidents", "/admin/incidents/", "/admin/incidents/a/b", "/admin/incident/a"})
+    EXPECT_FALSE(MatchPath("/admin/incidents/{id}", other)) << other;
+  EXPECT_FALSE(MatchPath("/admin/team", "/admin/teams"));
+  EXPECT_FALSE(MatchPath("/admin/team", "/admin"));
+  EXPECT_EQ(FindScreen("/admin/team")->path, "/admin/team");
+  EXPECT_EQ(FindScreen("/admin/nowhere"), nullptr);
+}
+
+TEST(ConsoleAssets, ServesTheConsolesOwnFilesOnly) {
+  auto css = Console::Asset("/admin/assets/console.css");
+  ASSERT_TRUE(css);
+  EXPECT_NE(css->body.find("{"), std::string::npos);
+  EXPECT_FALSE(Console::Asset("/admin/assets/page.css")) << "the public page's files are served elsewhere";
+  EXPECT_FALSE(Console::Asset("/admin/assets/console-missing.js"));
+  EXPECT_FALSE(Console::Asset("/admin/assets/console.css/x"));
+  EXPECT_FALSE(Console::Asset("/admin/team"));
+}
+
 class ConsoleTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -41,7 +69,7 @@ class ConsoleTest : public ::testing::Test {
     o.pwhash_mem = crypto_pwhash_MEMLIMIT_MIN;
     auth_ = std::make_unique<service::StaffAuthService>(*store_, clock_, o);
     ConsoleDeps deps{*store_, clock_, *auth_, "https://status.example.com", {}, {}};
-    deps.on_write = [this](const http::Request& r, const service::CurrentStaff& who, const http::Response&) {
+    deps.on_write = [this](const http::Request& r, const service::CurrentStaff& who, const WriteRecord&) {
       writes_.push_back(who.user.email + " " + r.path);
     };
     console_ = std::make_unique<Console>(std::move(deps));
@@ -120,6 +148,37 @@ TEST_F(ConsoleTest, PostsNeedTheSessionsCsrfTokenAndAreAudited) {
   EXPECT_NE(ok.body.find("https://status.example.com/admin/invite/"), std::string::npos);
   EXPECT_TRUE(*store_->FindStaffUserByEmail("bob@example.com"));
   EXPECT_EQ(writes_, std::vector<std::string>{"admin@example.com /admin/team"});
+}
+
+TEST_F(ConsoleTest, TheCurrentPageIsTheOneNamedElseTheDefault) {
+  const std::string admin = SessionFor("admin@example.com", Role::kAdmin);
+  service::PageService pages({*store_, clock_});
+  service::PageInput a, b;
+  a.name = "Acme";
+  a.slug = "acme";
+  b.name = "Beta";
+  b.slug = "beta";
+  b.is_default = false;
+  auto pa = pages.Create(a);
+  auto pb = pages.Create(b);
+  ASSERT_TRUE(pa.ok() && pb.ok());
+  http::Request req;
+  auto who = auth_->Authenticate(admin);
+  ASSERT_TRUE(who.ok() && *who);
+  const Form none, named{{"page", "acme"}}, by_id{{"page", pa->id}}, unknown{{"page", "nope"}};
+  auto at = [&](const Form& q) {
+    return ScreenContext{req, **who, console_->deps(), none, q, Screens().front(), Screens(), {}, {}};
+  };
+  const Form beta{{"page", "beta"}};
+  EXPECT_EQ(at(none).CurrentPage()->id, pa->id) << "the default page (the first one made)";
+  EXPECT_EQ(at(beta).CurrentPage()->id, pb->id);
+  EXPECT_EQ(at(named).CurrentPage()->id, pa->id);
+  EXPECT_EQ(at(by_id).CurrentPage()->id, pa->id);
+  EXPECT_EQ(at(by_id).PageQuery(), "?page=" + pa->id);
+  EXPECT_EQ(at(none).PageQuery(), "");
+  auto missing = at(unknown).CurrentPage();
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().field, "page");
 }
 
 }  // namespace

@@ -48,10 +48,11 @@ http::Response ScreenContext::Page(int status, const std::string& title, std::st
   layout.set("user_role", std::string(model::ToString(staff.user.role)));
   layout.set("csrf", staff.csrf_token);
   mu::data nav{mu::data::type::list};
+  const std::string page_query = PageQuery();
   for (const auto& s : screens) {
     if (s.nav_label.empty() || !Can(s.view)) continue;
     mu::data item;
-    item.set("href", std::string(s.path));
+    item.set("href", std::string(s.path) + page_query);
     item.set("label", std::string(s.nav_label));
     if (s.path == screen.path) item.set("current", true);
     nav.push_back(item);

@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <kainjow/mustache.hpp>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,12 +21,26 @@
 #include "core/result.h"
 #include "http/message.h"
 #include "model/permissions.h"
+#include "service/audit_log.h"
+#include "service/monitors.h"
 #include "service/staff_auth.h"
+#include "service/subscriptions.h"
 #include "store/store.h"
 
 namespace herald::console {
 
 namespace mu = kainjow::mustache;
+
+// What a successful console write was, for the audit log. A screen's POST handler fills in
+// ScreenContext::write; the router passes it to ConsoleDeps::on_write. Unset fields default to:
+// action "<screen>.<form field action or submit>", target the email the form names.
+struct WriteRecord {
+  std::string action;       // "incident.create", "component.update", ...
+  std::string target_type;  // "incident", "component", "staff_user", ...
+  std::string target_id;
+  std::string page_id;
+  std::string changes_json;  // edits: {"field":{"before":..,"after":..}} as the API records them
+};
 
 // What every screen may use. Held by the Console for its lifetime.
 struct ConsoleDeps {
@@ -37,8 +52,17 @@ struct ConsoleDeps {
   std::function<Status(const std::string& email, const std::string& link)> send_invite;
   // Called once after every successful state-changing request (POST answered below 400): the
   // one place where an audit log records console writes (who, what, when, from where).
-  std::function<void(const http::Request& request, const service::CurrentStaff& staff, const http::Response& response)>
+  std::function<void(const http::Request& request, const service::CurrentStaff& staff, const WriteRecord& write)>
       on_write;
+  // The services screens write through (app.cc sets them; tests set what they use). Writes go
+  // through them exactly as the API's do: same validation, same outbox events.
+  std::function<void()> on_change = [] {};  // after a write that changes what the public page shows
+  service::MonitorService* monitors = nullptr;
+  // Null until notifications run (then subscriber screens answer 503).
+  std::function<service::SubscriptionService*()> subscriptions = [] {
+    return static_cast<service::SubscriptionService*>(nullptr);
+  };
+  service::AuditLog* audit_log = nullptr;
 };
 
 struct ScreenDescriptor;
@@ -51,8 +75,19 @@ struct ScreenContext {
   const Form& query;
   const ScreenDescriptor& screen;
   const std::vector<ScreenDescriptor>& screens;  // for the navigation
+  std::map<std::string, std::string> params;     // the path's {name} segments, decoded
+  mutable WriteRecord write;                     // a POST handler describes its write here
 
   bool Can(model::Permission p) const { return model::Allows(staff.user.role, p); }
+  // The path parameter `name` ("id" for "/admin/incidents/{id}"), or empty.
+  std::string Param(const std::string& name) const;
+  // The status page the screen works on: the `page` field of the query (GET) or form (POST), an
+  // id or a slug; without one, the default page (else the first). kNotFound when there is none or
+  // the given one does not exist.
+  Result<model::Page> CurrentPage() const;
+  // "?page=<id>" when the request named a page, else "": appended to links within the console so
+  // that a responder working on a second page stays on it.
+  std::string PageQuery() const;
   // `template_name` (under web/templates/console/, without .mustache) rendered with `data`
   // inside the layout; `data` also gets `csrf` (the token every form must carry).
   http::Response Page(int status, const std::string& title, std::string_view template_name, mu::data data) const;
@@ -63,7 +98,7 @@ struct ScreenContext {
 using ScreenHandler = std::function<http::Response(const ScreenContext&)>;
 
 struct ScreenDescriptor {
-  std::string_view path;       // "/admin/team"; exact match
+  std::string_view path;       // "/admin/team", or with {name} segments: "/admin/incidents/{id}"
   std::string_view nav_label;  // in the navigation when not empty
   model::Permission view;      // needed to see it (GET) and to appear in the navigation
   ScreenHandler get;
@@ -73,6 +108,11 @@ struct ScreenDescriptor {
 
 // THE list of screens, in navigation order (screens.cc).
 const std::vector<ScreenDescriptor>& Screens();
+// Whether `path` matches `pattern` segment by segment; a "{name}" segment matches any one
+// non-empty segment, stored (percent-decoded) into `params` when given.
+bool MatchPath(std::string_view pattern, std::string_view path, std::map<std::string, std::string>* params = nullptr);
+// The screen for `path` (exact patterns win over ones with parameters), or null.
+const ScreenDescriptor* FindScreen(std::string_view path, std::map<std::string, std::string>* params = nullptr);
 
 // One function per screen file.
 ScreenDescriptor HomeScreen();

@@ -113,7 +113,8 @@ http::Response Logout(ConsoleDeps& deps, const http::Request& req) {
   if (*who) {
     if (!service::StaffAuthService::CsrfMatches(secret, Field(form, "csrf"))) return CsrfRefused();
     if (auto st = deps.auth.SignOut(secret); !st) return Unavailable();
-    if (deps.on_write) deps.on_write(req, **who, http::Response{});
+    if (deps.on_write)
+      deps.on_write(req, **who, WriteRecord{"session.sign_out", "staff_user", (*who)->user.email, "", ""});
   }
   http::Response r = Redirect("/admin/login");
   CookieOptions gone = SessionCookieOptions(deps);
