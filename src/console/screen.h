@@ -118,6 +118,9 @@ const ScreenDescriptor* FindScreen(std::string_view path, std::map<std::string, 
 ScreenDescriptor HomeScreen();
 ScreenDescriptor AccountScreen();
 ScreenDescriptor TeamScreen();
+// Components, maintenance and the audit log (screen_components.cc, screen_maintenance.cc, screen_audit.cc).
+ScreenDescriptor ComponentsScreen();
+ScreenDescriptor ComponentScreen();
 
 // The headers of every console page: no caching, no framing, strict CSP, no sniffing.
 void SetConsoleHeaders(http::Response& response);

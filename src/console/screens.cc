@@ -6,6 +6,9 @@ namespace herald::console {
 const std::vector<ScreenDescriptor>& Screens() {
   static const std::vector<ScreenDescriptor> kScreens = {
       HomeScreen(),
+      // Components, maintenance and the audit log.
+      ComponentsScreen(),
+      ComponentScreen(),
       TeamScreen(),
       AccountScreen(),
   };
