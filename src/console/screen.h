@@ -121,6 +121,11 @@ ScreenDescriptor TeamScreen();
 // Components, maintenance and the audit log (screen_components.cc, screen_maintenance.cc, screen_audit.cc).
 ScreenDescriptor ComponentsScreen();
 ScreenDescriptor ComponentScreen();
+ScreenDescriptor MaintenanceScreen();
+ScreenDescriptor MaintenanceNewScreen();
+ScreenDescriptor MaintenanceOneScreen();
+ScreenDescriptor AuditScreen();
+ScreenDescriptor AuditExportScreen();
 
 // The headers of every console page: no caching, no framing, strict CSP, no sniffing.
 void SetConsoleHeaders(http::Response& response);

@@ -9,6 +9,11 @@ const std::vector<ScreenDescriptor>& Screens() {
       // Components, maintenance and the audit log.
       ComponentsScreen(),
       ComponentScreen(),
+      MaintenanceScreen(),
+      MaintenanceNewScreen(),
+      MaintenanceOneScreen(),
+      AuditScreen(),
+      AuditExportScreen(),
       TeamScreen(),
       AccountScreen(),
   };

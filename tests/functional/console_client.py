@@ -39,3 +39,20 @@ class Console(Browser):
         """The page a 303 leads to (without its #fragment, which browsers keep to themselves)."""
         assert r.status == 303, (r.status, r.text[:2000])
         return self.page(r.headers["Location"].split("#", 1)[0])
+
+
+STAFF = (("admin@example.com", "admin"), ("responder@example.com", "responder"), ("viewer@example.com", "viewer"))
+
+
+def server_with_page(name="Acme", time_zone="UTC"):
+    """A started Herald with a default page `name` and the STAFF users (password PASSWORD):
+    (herald, an admin API key, the page's id)."""
+    from harness import Herald
+    h = Herald().start()
+    key = h.token("admin")
+    r = h.request("POST", "/v1/pages", {"page": {"name": name, "slug": name.lower(), "is_default": True,
+                                                 "time_zone": time_zone}}, token=key)
+    assert r.status == 201, r.body
+    for email, role in STAFF:
+        create_user(h, email, role)
+    return h, key, r.json()["id"]

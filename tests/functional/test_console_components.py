@@ -12,8 +12,8 @@ import unittest
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(__file__))
-from console_client import Console, create_user  # noqa: E402
-from harness import Herald, main  # noqa: E402
+from console_client import Console, server_with_page  # noqa: E402
+from harness import main  # noqa: E402
 
 
 class ConsoleComponents(unittest.TestCase):
@@ -21,19 +21,11 @@ class ConsoleComponents(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.h = Herald().start()
-        cls.admin_key = cls.h.token("admin")
-        r = cls.h.request("POST", "/v1/pages", {"page": {"name": "Acme", "slug": "acme", "is_default": True}},
-                          token=cls.admin_key)
-        assert r.status == 201, r.body
-        cls.pid = r.json()["id"]
+        cls.h, cls.admin_key, cls.pid = server_with_page()
         cls.core = cls.api("component-groups", {"component_group": {"name": "Core"}})["id"]
         cls.api_id = cls.api("components", {"component": {"name": "API", "group_id": cls.core}})["id"]
         cls.auth_id = cls.api("components", {"component": {"name": "Auth", "group_id": cls.core}})["id"]
         cls.web = cls.api("components", {"component": {"name": "Web"}})["id"]
-        for email, role in (("admin@example.com", "admin"), ("responder@example.com", "responder"),
-                            ("viewer@example.com", "viewer")):
-            create_user(cls.h, email, role)
 
     @classmethod
     def tearDownClass(cls):
