@@ -76,6 +76,26 @@ class ConsoleComponents(unittest.TestCase):
         c.submit("/admin/components", {"page": self.pid, "action": "status", "id": self.web, "status": "operational"})
         self.h.wait_for(lambda: self.public()[self.web]["status"] == "operational", what="operational again")
 
+    def test_a_status_set_under_an_open_incident_says_what_the_component_shows(self):
+        r = self.h.request("POST", f"/v1/pages/{self.pid}/incidents",
+                           {"incident": {"name": "Auth down", "status": "investigating",
+                                         "components": {self.auth_id: "major_outage"}}}, token=self.admin_key)
+        self.assertEqual(r.status, 201, r.body)
+        incident = r.json()["id"]
+        try:
+            c = Console(self.h, "responder@example.com")
+            c.page("/admin/components")
+            r = c.submit("/admin/components", {"page": self.pid, "action": "status", "id": self.auth_id,
+                                               "status": "operational"})
+            self.assertIn("Set Auth to Operational. It shows Major outage while an open incident or maintenance "
+                          "holds it there.", c.follow(r).text)
+            self.assertEqual(self.components()[self.auth_id]["status"], "major_outage")
+        finally:
+            r = self.h.request("PATCH", f"/v1/pages/{self.pid}/incidents/{incident}",
+                               {"incident": {"status": "resolved", "body": "Fixed."}}, token=self.admin_key)
+            self.assertEqual(r.status, 200, r.body)
+        self.assertEqual(self.components()[self.auth_id]["status"], "operational")
+
     def test_an_admin_adds_renames_regroups_reorders_hides_and_deletes(self):
         c = Console(self.h, "admin@example.com")
         c.page("/admin/components")
