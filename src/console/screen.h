@@ -118,6 +118,12 @@ const ScreenDescriptor* FindScreen(std::string_view path, std::map<std::string, 
 ScreenDescriptor HomeScreen();
 ScreenDescriptor AccountScreen();
 ScreenDescriptor TeamScreen();
+// Subscribers and settings (issue 15, subs): screen_subscribers.cc, screen_settings.cc
+ScreenDescriptor SubscribersScreen();
+ScreenDescriptor SubscriberScreen();
+ScreenDescriptor SubscribersExportScreen();
+ScreenDescriptor SubscribersImportScreen();
+ScreenDescriptor SubscribersImportProgressScreen();
 
 // The headers of every console page: no caching, no framing, strict CSP, no sniffing.
 void SetConsoleHeaders(http::Response& response);

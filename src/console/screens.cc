@@ -6,6 +6,12 @@ namespace herald::console {
 const std::vector<ScreenDescriptor>& Screens() {
   static const std::vector<ScreenDescriptor> kScreens = {
       HomeScreen(),
+      // Subscribers and settings (issue 15, subs)
+      SubscribersScreen(),
+      SubscriberScreen(),
+      SubscribersExportScreen(),
+      SubscribersImportScreen(),
+      SubscribersImportProgressScreen(),
       TeamScreen(),
       AccountScreen(),
   };
