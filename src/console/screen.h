@@ -124,6 +124,8 @@ ScreenDescriptor SubscriberScreen();
 ScreenDescriptor SubscribersExportScreen();
 ScreenDescriptor SubscribersImportScreen();
 ScreenDescriptor SubscribersImportProgressScreen();
+ScreenDescriptor SettingsScreen();
+ScreenDescriptor ApiKeysScreen();
 
 // The headers of every console page: no caching, no framing, strict CSP, no sniffing.
 void SetConsoleHeaders(http::Response& response);

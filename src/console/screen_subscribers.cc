@@ -266,7 +266,7 @@ http::Response OnePost(const ScreenContext& ctx) {
     auto updated = svc->Update(page->id, id, in);
     if (!updated) return ShowOne(ctx, *page, *s, 422, "", updated.error().message);
     ctx.write = {"subscriber.update", "subscriber", id, page->id,
-                 R"({"state":{"before":"quarantined","after":"active"}})"};
+                 R"([{"field":"state","before":"quarantined","after":"active"}])"};
     return Redirect(Link(ctx, "/admin/subscribers/" + QueryEscape(id), "done=unquarantined"));
   }
   if (action == "delete") {

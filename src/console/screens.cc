@@ -12,6 +12,8 @@ const std::vector<ScreenDescriptor>& Screens() {
       SubscribersExportScreen(),
       SubscribersImportScreen(),
       SubscribersImportProgressScreen(),
+      SettingsScreen(),
+      ApiKeysScreen(),
       TeamScreen(),
       AccountScreen(),
   };

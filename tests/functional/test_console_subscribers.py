@@ -65,7 +65,21 @@ def addresses_on(page_html):
     return re.findall(r'<th scope="row"><a href="/admin/subscribers/[^"]+">([^<]+)</a></th>', page_html)
 
 
-class ConsoleSubscribersTest(unittest.TestCase):
+class ConsoleScreenCase(unittest.TestCase):
+    """A server in cls.herald (set up by the subclass) and signed-in browsers on it."""
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.herald.cleanup()
+
+    def signed_in(self, email="admin@example.com"):
+        b = UploadBrowser(self.herald)
+        r = b.sign_in(email)
+        self.assertEqual(r.status, 303, r.text)
+        return b
+
+
+class ConsoleSubscribersTest(ConsoleScreenCase):
     @classmethod
     def setUpClass(cls):
         cls.herald = Herald(env=CHANNELS).start()
@@ -86,16 +100,6 @@ class ConsoleSubscribersTest(unittest.TestCase):
         r = h.request("POST", f"/v1/pages/{cls.page_id}/subscribers/import", raw="\n".join(rows).encode() + b"\n",
                       headers={"Content-Type": "text/csv"}, token=cls.token)
         assert r.status == 200 and r.json()["imported"] == 200, r.text
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.herald.cleanup()
-
-    def signed_in(self, email="admin@example.com"):
-        b = UploadBrowser(self.herald)
-        r = b.sign_in(email)
-        self.assertEqual(r.status, 303, r.text)
-        return b
 
     def api_subscribers(self, q=""):
         r = self.herald.get(f"/v1/pages/{self.page_id}/subscribers?q={urllib.parse.quote(q)}&limit=1000",
