@@ -12,22 +12,15 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import Herald, main  # noqa: E402
-from test_console_auth import Browser, create_user  # noqa: E402
+from harness import main  # noqa: E402
+from test_console_auth import Browser  # noqa: E402
 from test_console_subscribers import ConsoleScreenCase  # noqa: E402
 
 
 class ConsoleSettingsTest(ConsoleScreenCase):
     @classmethod
     def setUpClass(cls):
-        cls.herald = Herald().start()
-        h = cls.herald
-        create_user(h, "admin@example.com", "admin")
-        create_user(h, "responder@example.com", "responder")
-        cls.token = h.token("admin")
-        r = h.request("POST", "/v1/pages", {"page": {"name": "Acme", "slug": "acme"}}, token=cls.token)
-        assert r.status == 201, r.text
-        cls.page_id = r.json()["id"]
+        cls.start_server(("admin", "responder"))
 
     def page(self):
         return self.herald.get(f"/v1/pages/{self.page_id}", token=self.token).json()

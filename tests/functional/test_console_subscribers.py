@@ -66,7 +66,18 @@ def addresses_on(page_html):
 
 
 class ConsoleScreenCase(unittest.TestCase):
-    """A server in cls.herald (set up by the subclass) and signed-in browsers on it."""
+    """A server in cls.herald with staff users (one per role given), an admin API key in cls.token
+    and a page "Acme" (cls.page_id); signed-in browsers on it."""
+
+    @classmethod
+    def start_server(cls, roles, env=None):
+        cls.herald = Herald(env=env).start()
+        for role in roles:
+            create_user(cls.herald, f"{role}@example.com", role)
+        cls.token = cls.herald.token("admin")
+        r = cls.herald.request("POST", "/v1/pages", {"page": {"name": "Acme", "slug": "acme"}}, token=cls.token)
+        assert r.status == 201, r.text
+        cls.page_id = r.json()["id"]
 
     @classmethod
     def tearDownClass(cls):
@@ -82,15 +93,8 @@ class ConsoleScreenCase(unittest.TestCase):
 class ConsoleSubscribersTest(ConsoleScreenCase):
     @classmethod
     def setUpClass(cls):
-        cls.herald = Herald(env=CHANNELS).start()
+        cls.start_server(("admin", "responder", "viewer"), env=CHANNELS)
         h = cls.herald
-        create_user(h, "admin@example.com", "admin")
-        create_user(h, "responder@example.com", "responder")
-        create_user(h, "viewer@example.com", "viewer")
-        cls.token = h.token("admin")
-        r = h.request("POST", "/v1/pages", {"page": {"name": "Acme", "slug": "acme"}}, token=cls.token)
-        assert r.status == 201, r.text
-        cls.page_id = r.json()["id"]
         rows = [HEADER]
         for i in range(200):
             channel = "email" if i % 4 else "sms"
