@@ -1,7 +1,5 @@
 #include "api/subscribe_public.h"
 
-#include <date/tz.h>
-
 #include <algorithm>
 #include <boost/json.hpp>
 #include <kainjow/mustache.hpp>
@@ -13,6 +11,7 @@
 #include "assets/web_assets.h"
 #include "core/text.h"
 #include "core/time.h"
+#include "core/time_zones.h"
 #include "http/errors.h"
 #include "notify/registry.h"
 #include "notify/templates.h"
@@ -60,24 +59,6 @@ std::string LanguageName(const std::string& tag) {
       {"it", "Italiano"}, {"nl", "Nederlands"}, {"pt", "Português"}, {"ja", "日本語"}};
   auto it = kNames.find(tag);
   return it == kNames.end() ? tag : it->second;
-}
-
-// Every Region/City zone of the system's tzdata (and UTC), sorted, for the time zone picker.
-const std::vector<std::string>& TimeZoneNames() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> out;
-    try {
-      for (const auto& z : date::get_tzdb().zones) {
-        const std::string& name = z.name();
-        if (name == "UTC" || (name.find('/') != std::string::npos && !name.starts_with("Etc/"))) out.push_back(name);
-      }
-    } catch (const std::exception&) {
-      // Without tzdata the list is empty and typing a zone still works.
-    }
-    std::sort(out.begin(), out.end());
-    return out;
-  }();
-  return names;
 }
 
 // An error as a visitor should read it on a form: the field named as the form labels it, and a

@@ -10,6 +10,7 @@
 
 #include "assets/web_assets.h"
 #include "console/request.h"
+#include "console/upload.h"
 #include "core/log.h"
 #include "core/text.h"
 #include "core/thread_name.h"
@@ -427,7 +428,7 @@ http::Response App::ServeAsset(const http::Request& req, const page::Snapshot& s
 http::BodyRule App::BodyRuleFor(std::string_view method, std::string_view target) {
   // The subscriber import takes up to 32 MB, into a file: the general limit stays small.
   if (api::SubscribersApi::IsImport(method, target)) return {api::kMaxImportBytes, true};
-  return {};
+  return console::UploadBodyRule(method, target);
 }
 
 std::optional<http::Response> App::HandleFast(const http::Request& req) {

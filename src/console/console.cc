@@ -1,6 +1,7 @@
 #include "console/console.h"
 
 #include "assets/web_assets.h"
+#include "console/upload.h"
 #include "core/log.h"
 
 namespace herald::console {
@@ -126,7 +127,8 @@ http::Response Console::HandleScreen(const http::Request& req) {
   const auto& screens = Screens();
   std::map<std::string, std::string> params;
   const ScreenDescriptor* screen = FindScreen(path, &params);
-  const Form form = post ? ParseForm(req.body) : Form{};
+  // multipart/form-data too (uploads): their text fields, the csrf token among them.
+  const Form form = post ? ParsePostForm(req) : Form{};
   const Form query = ParseForm(req.query);
   static const ScreenDescriptor kNowhere{"", "", model::Permission::kReadPublic, nullptr, nullptr, std::nullopt};
   ScreenContext ctx{req, staff, deps_, form, query, screen ? *screen : kNowhere, screens, std::move(params), {}};

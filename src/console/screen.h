@@ -126,6 +126,14 @@ ScreenDescriptor MaintenanceNewScreen();
 ScreenDescriptor MaintenanceOneScreen();
 ScreenDescriptor AuditScreen();
 ScreenDescriptor AuditExportScreen();
+// Subscribers and settings (issue 15, subs): screen_subscribers.cc, screen_settings.cc
+ScreenDescriptor SubscribersScreen();
+ScreenDescriptor SubscriberScreen();
+ScreenDescriptor SubscribersExportScreen();
+ScreenDescriptor SubscribersImportScreen();
+ScreenDescriptor SubscribersImportProgressScreen();
+ScreenDescriptor SettingsScreen();
+ScreenDescriptor ApiKeysScreen();
 
 // The headers of every console page: no caching, no framing, strict CSP, no sniffing.
 void SetConsoleHeaders(http::Response& response);

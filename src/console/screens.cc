@@ -14,6 +14,14 @@ const std::vector<ScreenDescriptor>& Screens() {
       MaintenanceOneScreen(),
       AuditScreen(),
       AuditExportScreen(),
+      // Subscribers and settings (issue 15, subs)
+      SubscribersScreen(),
+      SubscriberScreen(),
+      SubscribersExportScreen(),
+      SubscribersImportScreen(),
+      SubscribersImportProgressScreen(),
+      SettingsScreen(),
+      ApiKeysScreen(),
       TeamScreen(),
       AccountScreen(),
   };

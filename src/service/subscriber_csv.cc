@@ -28,7 +28,7 @@ std::string Lower(std::string_view s) {
 }  // namespace
 
 Result<ImportReport> SubscriptionService::ImportCsv(const std::string& page_id, std::istream& csv,
-                                                    const ImportProgress& progress) {
+                                                    const ImportProgress& progress, bool write) {
   auto page = deps_.store.GetPage(page_id);
   if (!page) return page.error();
   csv::Reader reader(csv);
@@ -73,10 +73,16 @@ Result<ImportReport> SubscriptionService::ImportCsv(const std::string& page_id, 
   std::vector<model::Subscriber> chunk;
   const TimeMs now = deps_.clock.Now();
   std::int64_t valid = 0;
-  auto count_before = deps_.store.CountSubscribers(page_id);
+  Result<std::int64_t> count_before = std::int64_t{0};
+  if (write) count_before = deps_.store.CountSubscribers(page_id);
   if (!count_before) return count_before.error();
   auto flush = [&]() -> Status {
     if (chunk.empty()) return {};
+    if (!write) {
+      chunk.clear();
+      if (progress) progress(report.rows, reader.bytes());
+      return {};
+    }
     auto n = deps_.store.ImportSubscribers(chunk);
     if (!n) return n.error();
     report.imported += *n;
@@ -193,6 +199,11 @@ Result<ImportReport> SubscriptionService::ImportCsv(const std::string& page_id, 
       if (auto st = flush(); !st) return st.error();
   }
   if (auto st = flush(); !st) return st.error();
+  if (!write) {
+    if (more_errors > 0) report.errors.push_back({0, "", std::to_string(more_errors) + " more rows had errors"});
+    if (progress) progress(report.rows, reader.bytes());
+    return report;
+  }
   // New subscribers are what the page's count grew by (two counts per import, not per row); the
   // other rows written were known addresses whose preferences changed. A subscriber added at the
   // same moment through the page would be counted as imported: the report is for people.

@@ -119,7 +119,7 @@ struct ImportReport {
   std::int64_t updated = 0;    // known addresses whose preferences changed
   std::int64_t unchanged = 0;  // valid rows already there as given (or unsubscribed, which stays)
   std::int64_t rows = 0;       // data rows read
-  std::int64_t failed = 0;       // rows refused (all of them, though `errors` keeps only the first 1000)
+  std::int64_t failed = 0;     // rows refused (all of them, though `errors` keeps only the first 1000)
   std::vector<ImportError> errors;
 };
 // Called after each chunk and at the end: rows read so far, bytes read so far.
@@ -156,7 +156,11 @@ class SubscriptionService {
   Status Delete(const std::string& page_id, const std::string& id);
   // Validates every row (errors by line), imports the valid ones as active (staff vouch for
   // them) in chunks. Fails as a whole only on an unreadable header or a store error.
-  Result<ImportReport> ImportCsv(const std::string& page_id, std::istream& csv, const ImportProgress& progress = {});
+  // With `write` false it only validates (the same checks, errors and progress; nothing is
+  // written and `imported`, `added`, `updated` and `unchanged` stay 0): the console checks a
+  // whole file this way before importing any of it.
+  Result<ImportReport> ImportCsv(const std::string& page_id, std::istream& csv, const ImportProgress& progress = {},
+                                 bool write = true);
   // Writes the header and every matching subscriber, page by page, to `sink`; never secrets.
   // `sink` returns false to stop early.
   Status ExportCsv(const std::string& page_id, store::SubscriberFilter filter,

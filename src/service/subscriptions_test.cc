@@ -501,6 +501,34 @@ TEST_F(SubscriptionServiceTest, ImportRefusesABadHeaderWritingNothing) {
   EXPECT_EQ(SubscriberCount(), 0);
 }
 
+// The console checks a whole file before importing any of it: validating writes nothing and
+// reports the same errors, by line and field, as importing would.
+TEST_F(SubscriptionServiceTest, ImportWithoutWritingValidatesOnly) {
+  const std::string text = std::string(kCsvHeader) + "\n" + "email,a@example.com,,,,,,\n" +
+                           "email,not an address,,,,,,\n" + "sms,+14155552671,,,,,,x\n";
+  std::stringstream csv(text);
+  int calls = 0;
+  auto r = service_->ImportCsv(
+      page_id_, csv, [&](std::int64_t, std::int64_t) { ++calls; }, false);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->rows, 3);
+  EXPECT_EQ(r->failed, 2);
+  EXPECT_EQ(r->imported, 0);
+  ASSERT_EQ(r->errors.size(), 2u);
+  EXPECT_EQ(r->errors[0].line, 3);
+  EXPECT_EQ(r->errors[0].field, "address");
+  EXPECT_EQ(r->errors[1].line, 4);
+  EXPECT_EQ(r->errors[1].field, "priority");
+  EXPECT_GE(calls, 1);
+  EXPECT_EQ(SubscriberCount(), 0);
+  // The same file written: the valid row goes in, as before.
+  std::stringstream again(text);
+  auto w = service_->ImportCsv(page_id_, again);
+  ASSERT_TRUE(w.ok());
+  EXPECT_EQ(w->imported, 1);
+  EXPECT_EQ(SubscriberCount(), 1);
+}
+
 TEST_F(SubscriptionServiceTest, ExportRoundTripsWithoutSecrets) {
   std::stringstream csv;
   csv << kCsvHeader << "\n"
