@@ -118,6 +118,13 @@ const ScreenDescriptor* FindScreen(std::string_view path, std::map<std::string, 
 ScreenDescriptor HomeScreen();
 ScreenDescriptor AccountScreen();
 ScreenDescriptor TeamScreen();
+// Monitors, alert targets and automation (issue 15, dashboard and monitors).
+ScreenDescriptor MonitorsScreen();
+ScreenDescriptor MonitorNewScreen();
+ScreenDescriptor MonitorScreen();
+ScreenDescriptor AlertsScreen();
+ScreenDescriptor AutomationScreen();
+ScreenDescriptor AutomationRuleScreen();
 
 // The headers of every console page: no caching, no framing, strict CSP, no sniffing.
 void SetConsoleHeaders(http::Response& response);

@@ -6,6 +6,13 @@ namespace herald::console {
 const std::vector<ScreenDescriptor>& Screens() {
   static const std::vector<ScreenDescriptor> kScreens = {
       HomeScreen(),
+      // Monitors, alert targets and automation (issue 15, dashboard and monitors).
+      MonitorsScreen(),
+      MonitorNewScreen(),
+      MonitorScreen(),
+      AlertsScreen(),
+      AutomationScreen(),
+      AutomationRuleScreen(),
       TeamScreen(),
       AccountScreen(),
   };
