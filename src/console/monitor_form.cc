@@ -213,6 +213,11 @@ Result<service::MonitorInput> ParseMonitorForm(model::MonitorKind kind, const Fo
   service::MonitorInput in;
   const model::ProbeKindDescriptor& desc = model::Describe(kind);
   auto text = [&](const char* name) { return std::optional<std::string>(Field(form, name)); };
+  // A choice left out (a form from before a field existed, a script) keeps the default.
+  auto choice = [&](const std::string& name) {
+    const std::string v = Field(form, name);
+    return v.empty() ? std::nullopt : std::optional<std::string>(v);
+  };
   auto box = [&](ProbeField f) { return std::optional<bool>(!Field(form, std::string(model::ToString(f))).empty()); };
   in.kind = std::string(desc.wire_name);
   in.name = text("name");
@@ -228,14 +233,14 @@ Result<service::MonitorInput> ParseMonitorForm(model::MonitorKind kind, const Fo
   HERALD_TRY_ASSIGN(in.failures_to_down, WholeNumber(form, "failures_to_down", "Failed checks before down"));
   HERALD_TRY_ASSIGN(in.failure_window, WholeNumber(form, "failure_window", "The number of checks"));
   HERALD_TRY_ASSIGN(in.successes_to_up, WholeNumber(form, "successes_to_up", "Good checks before up"));
-  in.down_status = text("down_status");
-  in.slow_status = text("slow_status");
+  in.down_status = choice("down_status");
+  in.slow_status = choice("slow_status");
   in.show_chart = !Field(form, "show_chart").empty();
   for (const ProbeField f : desc.fields) {
     const std::string name(model::ToString(f));
     const std::string label = FieldControl(f).label;
     switch (f) {
-      case ProbeField::kMethod: in.method = Field(form, name); break;
+      case ProbeField::kMethod: in.method = choice(name); break;
       case ProbeField::kHeaders: {
         std::vector<std::pair<std::string, std::string>> headers;
         HERALD_TRY_ASSIGN(headers, ParseHeaderLines(Field(form, name)));
@@ -248,7 +253,7 @@ Result<service::MonitorInput> ParseMonitorForm(model::MonitorKind kind, const Fo
         const std::string list = Field(form, name);
         for (const auto& p : Split(list, ','))
           if (!Trim(p).empty()) parts.emplace_back(Trim(p));
-        in.expected_status = std::move(parts);
+        if (!parts.empty()) in.expected_status = std::move(parts);  // empty: the default (200-399)
         break;
       }
       case ProbeField::kKeyword: in.keyword = Field(form, name); break;
@@ -257,7 +262,7 @@ Result<service::MonitorInput> ParseMonitorForm(model::MonitorKind kind, const Fo
       case ProbeField::kJsonExpected: in.json_expected = Field(form, name); break;
       case ProbeField::kFollowRedirects: in.follow_redirects = box(f); break;
       case ProbeField::kVerifyTls: in.verify_tls = box(f); break;
-      case ProbeField::kRecordType: in.record_type = Field(form, name); break;
+      case ProbeField::kRecordType: in.record_type = choice(name); break;
       case ProbeField::kExpectedAnswer: in.expected_answer = Field(form, name); break;
       case ProbeField::kDnsServer: in.dns_server = Field(form, name); break;
       case ProbeField::kExpiryWarnDays: HERALD_TRY_ASSIGN(in.expiry_warn_days, WholeNumber(form, name, label)); break;

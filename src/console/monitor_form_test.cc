@@ -96,6 +96,7 @@ TEST(MonitorForm, ParsesWhatTheFormSubmits) {
   EXPECT_EQ(in->verify_tls, false) << "an unchecked box is false";
   EXPECT_EQ(in->slow_ms, 800);
   EXPECT_FALSE(in->grace_ms.has_value());
+  EXPECT_FALSE(in->down_status.has_value()) << "a choice left out keeps the default";
 
   auto hb = ParseMonitorForm(model::MonitorKind::kHeartbeat, Form{{"name", "Backup"}, {"grace_seconds", "120"}});
   ASSERT_TRUE(hb.ok());
