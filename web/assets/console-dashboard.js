@@ -69,6 +69,7 @@
   stream.addEventListener('change', schedule);
   // After a reconnect (a server restart) changes may have been missed: refetch once.
   stream.addEventListener('open', function () {
+    root.setAttribute('data-live', 'connected');  // for tests and styles; the page works without it
     if (opened) schedule();
     opened = true;
   });
