@@ -250,7 +250,7 @@ http::Response ShowMonitor(const ScreenContext& ctx, const model::Page& page, co
   d.set("kind_label", std::string(model::Describe(m.kind).label));
   d.set("kind", std::string(model::Describe(m.kind).wire_name));
   d.set("state", StateWords(m));
-  d.set("state_since", When(m.state_since, page));
+  if (m.state_since) d.set("state_since", When(m.state_since, page));
   d.set("last_check", When(m.last_check_at, page));
   if (!m.last_error.empty()) d.set("last_error", m.last_error);
   if (m.kind == model::MonitorKind::kHeartbeat) {
