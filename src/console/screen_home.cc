@@ -6,6 +6,7 @@
 // without a reload: console-dashboard.js listens to /admin/events (wired in app.cc) and swaps in
 // the #dashboard element of a fresh copy of this page. Without JavaScript it is a plain page.
 #include <algorithm>
+#include <cctype>
 
 #include "console/screen.h"
 #include "core/time.h"
@@ -65,7 +66,9 @@ http::Response Show(const ScreenContext& ctx, const Outcome& o) {
       return ctx.Message(503, "Unavailable", "The database cannot be reached. Try again shortly.");
     mu::data d;
     d.set("no_pages", true);
-    d.set("message", page.error().message);
+    std::string message = page.error().message;  // "there is no status page yet; create one ..."
+    if (!message.empty()) message[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(message[0])));
+    d.set("message", message);
     return ctx.Page(page.error().field.empty() ? 200 : 404, "Dashboard", "home", d);
   }
   auto dash = service::LoadDashboard(ctx.deps.store, ctx.deps.clock, page->id);
