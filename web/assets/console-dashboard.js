@@ -23,10 +23,10 @@
     root.setAttribute('data-summary', fresh.getAttribute('data-summary') || '');
     if (focusKey) {
       // Keep the keyboard where it was when the same control is still there.
-      var again = Array.prototype.find.call(root.querySelectorAll('a, button'), function (el) {
+      var same = Array.prototype.find.call(root.querySelectorAll('a, button'), function (el) {
         return (el.getAttribute('aria-label') || el.getAttribute('href') || el.id) === focusKey;
       });
-      if (again) again.focus();
+      if (same) same.focus();
     }
     var after = root.getAttribute('data-summary');
     if (after && after !== before) live.textContent = 'Dashboard updated. ' + after;
