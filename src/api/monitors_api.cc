@@ -11,6 +11,7 @@
 #include "core/time.h"
 #include "http/errors.h"
 #include "model/probe_kinds.h"
+#include "model/secret_mask.h"
 #include "statuspage/json.h"
 
 namespace herald::api {
@@ -179,59 +180,13 @@ json::object RuleJson(const model::AutomationRule& r) {
           {"updated_at", Time(r.updated_at)}};
 }
 
-constexpr std::string_view kMasked = "********";
-
-// `url` with what may carry a credential replaced by kMasked: user info ("user:pass@"), every
-// query value ("?token=********") and, with `hide_path`, the whole path (chat and webhook URLs
-// carry their secret there: hooks.slack.com/services/T0/B0/XXXX). Not a URL: unchanged.
-std::string MaskUrl(std::string_view url, bool hide_path) {
-  const size_t scheme = url.find("://");
-  if (scheme == std::string_view::npos) return std::string(url);
-  const size_t host_at = scheme + 3;
-  size_t end = url.find_first_of("/?#", host_at);
-  if (end == std::string_view::npos) end = url.size();
-  std::string_view authority = url.substr(host_at, end - host_at);
-  std::string out(url.substr(0, host_at));
-  if (const size_t at = authority.rfind('@'); at != std::string_view::npos) {
-    out += kMasked;
-    out += '@';
-    authority = authority.substr(at + 1);
-  }
-  out += authority;
-  std::string_view rest = url.substr(end);
-  if (hide_path) {
-    if (!rest.empty()) out += "/" + std::string(kMasked);
-    return out;
-  }
-  const size_t q = rest.find('?');
-  out += rest.substr(0, q);
-  if (q == std::string_view::npos) return out;
-  std::string_view query = rest.substr(q + 1);
-  const size_t hash = query.find('#');
-  query = query.substr(0, hash);
-  out += '?';
-  for (size_t pos = 0; pos <= query.size();) {
-    size_t amp = query.find('&', pos);
-    if (amp == std::string_view::npos) amp = query.size();
-    std::string_view pair = query.substr(pos, amp - pos);
-    const size_t eq = pair.find('=');
-    out += pair.substr(0, eq);
-    if (eq != std::string_view::npos) out += "=" + std::string(kMasked);
-    if (amp < query.size()) out += '&';
-    pos = amp + 1;
-  }
-  return out;
-}
-
-// An alert target's address as `key` may see it: email addresses in full; chat and webhook URLs,
-// whose path is the credential, masked below admin.
+// An alert target as `key` may see it (model::VisibleAddress: URLs masked below admin).
 json::object TargetJson(const model::AlertTarget& t, bool reveal_secrets) {
-  const bool url = t.channel != model::ChannelKind::kEmail;
   return {{"id", t.id},
           {"page_id", t.page_id},
           {"name", t.name},
           {"channel", model::ToString(t.channel)},
-          {"address", reveal_secrets || !url ? t.address : MaskUrl(t.address, true)},
+          {"address", model::VisibleAddress(t, reveal_secrets)},
           {"created_at", Time(t.created_at)}};
 }
 
@@ -264,7 +219,7 @@ json::object StaffAlertJson(const model::StaffAlert& a, bool reveal_secrets) {
       facts[k] = v;
       continue;
     }
-    const std::string masked = MaskUrl(v, false);
+    const std::string masked = model::MaskUrl(v, false);
     facts[k] = masked;
     for (size_t at = text.find(v); at != std::string::npos; at = text.find(v, at + masked.size()))
       text.replace(at, v.size(), masked);
@@ -325,13 +280,15 @@ Result<int> QueryLimit(const Request& req, int def, int max) {
 
 }  // namespace
 
-json::object MonitorJson(const model::Monitor& m, bool reveal_secrets) {
+json::object MonitorJson(const model::Monitor& monitor, bool reveal_secrets) {
+  // Below admin: the target's credentials, header values and body masked (model::WithSecretsMasked).
+  const model::Monitor m = reveal_secrets ? monitor : model::WithSecretsMasked(monitor);
   json::object o{{"id", m.id},
                  {"page_id", m.page_id},
                  {"component_id", OrNull(m.component_id)},
                  {"name", m.name},
                  {"kind", model::ToString(m.kind)},
-                 {"target", reveal_secrets ? m.spec.target : MaskUrl(m.spec.target, false)},
+                 {"target", m.spec.target},
                  {"interval_seconds", Secs(m.interval_ms)},
                  {"timeout_seconds", Secs(m.timeout_ms)},
                  {"failures_to_down", m.failures_to_down},
@@ -348,11 +305,11 @@ json::object MonitorJson(const model::Monitor& m, bool reveal_secrets) {
       case model::ProbeField::kMethod: o[name] = s.method; break;
       case model::ProbeField::kHeaders: {
         json::object headers;
-        for (const auto& [k, v] : s.headers) headers[k] = reveal_secrets ? v : std::string(kMasked);
+        for (const auto& [k, v] : s.headers) headers[k] = v;
         o[name] = std::move(headers);
         break;
       }
-      case model::ProbeField::kBody: o[name] = reveal_secrets || s.body.empty() ? s.body : std::string(kMasked); break;
+      case model::ProbeField::kBody: o[name] = s.body; break;
       case model::ProbeField::kExpectedStatus: {
         json::array statuses;
         for (const auto& text : service::FormatStatusRanges(s.expected_status)) statuses.emplace_back(text);

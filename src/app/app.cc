@@ -18,6 +18,7 @@
 #include "http/auth.h"
 #include "http/errors.h"
 #include "notify/registry.h"
+#include "service/dashboard.h"
 
 namespace herald::app {
 namespace {
@@ -130,6 +131,7 @@ App::App(store::Store& store, const Clock& clock, AppOptions options)
   auto on_change = [this] {
     publisher_->RequestRebuild();
     if (auto* d = dispatcher_.load()) d->Wake();
+    TellConsoleDashboards();
   };
   // The monitor engine's Reload/NotifyHeartbeat and the probes' Validate plug into these deps.
   service::MonitorDeps monitor_deps{store_, clock_, on_change};
@@ -258,9 +260,10 @@ void App::StartMonitoring() {
   monitor::MonitorRuntimeOptions mo;
   mo.public_url = options_.public_url;
   mo.ca_file = options_.monitor_ca_file;
-  auto on_change = [this] {
+  auto on_change = [this] {  // component status set by monitors, incidents opened by automation
     publisher_->RequestRebuild();
     if (auto* d = dispatcher_.load()) d->Wake();
+    TellConsoleDashboards();
   };
   monitor_ = monitor::MakeMonitorRuntime(
       store_, clock_, [this](const model::IncidentDraft& draft) { return monitors_->PublishDraft(draft); }, on_change,
@@ -381,6 +384,7 @@ void App::SchedulerLoop() {
     if (const TimeMs now = clock_.Now(); now - last_session_purge_ > 3600'000) {
       if (staff_auth_->PurgeSessions()) last_session_purge_ = now;
     }
+    PollConsoleDigest();
     // Idempotency keys are honoured for 24 hours; older records only take space.
     if (const TimeMs now = clock_.Now(); now - last_purge > 60'000) {
       if (store_.PurgeIdempotency(now - 24LL * 3600 * 1000)) last_purge = now;
@@ -591,6 +595,7 @@ http::Response App::HandleBlocking(const http::Request& req) {
     ~Release() { n.fetch_sub(1); }
   } release{pending_blocking_};
   if (api::HeartbeatApi::Owns(req.path)) return heartbeat_->Handle(req);
+  if (req.path == console::kLiveTopic) return ConsoleEvents(req);
   if (console::Console::Owns(req.path)) return console_->Handle(req);
   if (api::PublicSubscribe::Owns(req.path)) {
     if (!subscriptions_ready_)
@@ -633,7 +638,58 @@ Status App::SendStaffInvite(const std::string& email, const std::string& link) {
   return {};
 }
 
+// The console dashboard's live stream. The console's router answers whole responses, so the
+// stream is served here, beside the public /events and on the same hub: the session is checked
+// once, when the stream opens (signed out: 401, and the page keeps working without live updates);
+// the events carry no data, only "refetch", so a stream that outlives its session reveals nothing.
+http::Response App::ConsoleEvents(const http::Request& req) {
+  if (req.method != "GET") return http::MethodNotAllowed("GET", "the console's event stream is read with GET");
+  auto who = staff_auth_->Authenticate(console::Cookie(req, console::kSessionCookie));
+  if (!who) return http::ErrorResponse(Error::Unavailable("the database cannot be reached; retry shortly"));
+  if (!*who) return http::ErrorResponse(Error{ErrorCode::kUnauthorized, "sign in to the console first", {}});
+  switch (console_live_.Open(&req, req.remote_addr)) {
+    case console::LiveEvents::Admission::kAdmitted: break;
+    case console::LiveEvents::Admission::kClientFull: {
+      http::Response r = http::ErrorResponse(
+          Error{ErrorCode::kRateLimited, "too many console event streams from your address; close a tab", {}});
+      r.Set("Retry-After", "30");
+      return r;
+    }
+    case console::LiveEvents::Admission::kFull: {
+      http::Response r = http::ErrorResponse(Error::Unavailable("too many console event streams; retry later"));
+      r.Set("Retry-After", "30");
+      return r;
+    }
+  }
+  http::Response r;
+  r.sse_topic = std::string(console::kLiveTopic);
+  r.Set("Cache-Control", "no-store");
+  r.Set("X-Content-Type-Options", "nosniff");
+  return r;  // OnResponse closes it in console_live_ when the stream ends (or the server refuses it)
+}
+
+void App::TellConsoleDashboards() {
+  if (server_ && console_live_.open() > 0) server_->Broadcast(std::string(console::kLiveTopic), "change", "{}");
+}
+
+// What has no hook (delivery counters moving as a fan-out runs, monitors without a component
+// changing state, writes by another instance) is found by comparing every page's dashboard
+// digest every console::kDigestIntervalMs, and only while a console stream is open.
+void App::PollConsoleDigest() {
+  if (!console_live_.DigestDue(clock_.Now())) return;
+  auto pages = store_.ListPages();
+  if (!pages) return;
+  std::string digest;
+  for (const auto& p : *pages) {
+    auto d = service::LoadDashboard(store_, clock_, p.id);
+    if (!d) return;
+    digest += service::DashboardDigest(*d) + "\n";
+  }
+  if (console_live_.DigestChanged(digest)) TellConsoleDashboards();
+}
+
 void App::OnResponse(const http::Request& req, const http::Response& resp, double seconds) {
+  if (req.path == console::kLiveTopic) console_live_.Close(&req);
   if (!resp.route.empty()) return metrics_.ObserveRequest(resp.route, resp.status, seconds);
   std::string scratch;  // stays empty (no allocation) except for /v1 labels
   metrics_.ObserveRequest(RouteLabel(req, scratch), resp.status, seconds);

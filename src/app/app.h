@@ -21,6 +21,7 @@
 #include "app/metrics.h"
 #include "config/config.h"
 #include "console/console.h"
+#include "console/live_events.h"
 #include "core/clock.h"
 #include "http/rate_limiter.h"
 #include "http/server.h"
@@ -152,6 +153,12 @@ class App final : public http::Handler {
   std::unique_ptr<service::StaffAuthService> staff_auth_;
   std::unique_ptr<console::Console> console_;
   TimeMs last_session_purge_ = 0;  // scheduler thread only
+  // The console dashboard's live stream, GET /admin/events (console/live_events.h): its bounds,
+  // the stream itself (session checked when it opens) and the digest poll for changes without a hook.
+  console::LiveEvents console_live_;
+  http::Response ConsoleEvents(const http::Request& request);
+  void TellConsoleDashboards();  // any thread: every open console dashboard refetches
+  void PollConsoleDigest();      // scheduler thread
   // Emails a console invitation through the email channel, when it is configured.
   Status SendStaffInvite(const std::string& email, const std::string& link);
 };

@@ -134,6 +134,13 @@ ScreenDescriptor SubscribersImportScreen();
 ScreenDescriptor SubscribersImportProgressScreen();
 ScreenDescriptor SettingsScreen();
 ScreenDescriptor ApiKeysScreen();
+// Monitors, alert targets and automation (issue 15, dashboard and monitors).
+ScreenDescriptor MonitorsScreen();
+ScreenDescriptor MonitorNewScreen();
+ScreenDescriptor MonitorScreen();
+ScreenDescriptor AlertsScreen();
+ScreenDescriptor AutomationScreen();
+ScreenDescriptor AutomationRuleScreen();
 
 // The headers of every console page: no caching, no framing, strict CSP, no sniffing.
 void SetConsoleHeaders(http::Response& response);

@@ -22,6 +22,13 @@ const std::vector<ScreenDescriptor>& Screens() {
       SubscribersImportProgressScreen(),
       SettingsScreen(),
       ApiKeysScreen(),
+      // Monitors, alert targets and automation (issue 15, dashboard and monitors).
+      MonitorsScreen(),
+      MonitorNewScreen(),
+      MonitorScreen(),
+      AlertsScreen(),
+      AutomationScreen(),
+      AutomationRuleScreen(),
       TeamScreen(),
       AccountScreen(),
   };

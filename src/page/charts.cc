@@ -82,14 +82,7 @@ void PlotPaths(const LatencySeries& s, double y_max, std::string& line, std::str
   const size_t n = s.points.size();
   const double w = kPlotWidth / static_cast<double>(n);
   auto y_of = [&](double v) { return kPlotHeight - std::min(v, y_max) / y_max * kPlotHeight; };
-  size_t i = 0;
-  while (i < n) {
-    if (s.points[i].answered == 0) {
-      ++i;
-      continue;
-    }
-    size_t j = i;
-    while (j < n && s.points[j].answered > 0) ++j;
+  for (const auto& [i, j] : DataRuns(s)) {
     if (j - i == 1) {
       double x = (static_cast<double>(i) + 0.5) * w, y = y_of(s.points[i].avg_ms);
       line += "M" + Num(x - w * 0.3) + " " + Num(y) + "H" + Num(x + w * 0.3);
@@ -101,7 +94,6 @@ void PlotPaths(const LatencySeries& s, double y_max, std::string& line, std::str
       area += "M" + Num((static_cast<double>(i) + 0.5) * w) + " " + std::to_string(kPlotHeight) + "L" + pts + "L" +
               Num((static_cast<double>(j) - 0.5) * w) + " " + std::to_string(kPlotHeight) + "Z";
     }
-    i = j;
   }
 }
 
@@ -130,6 +122,22 @@ std::string FormatLatency(double ms) {
     std::snprintf(buf, sizeof buf, "%.1f s", ms / 1000);
   }
   return buf;
+}
+
+std::vector<std::pair<size_t, size_t>> DataRuns(const LatencySeries& s) {
+  std::vector<std::pair<size_t, size_t>> runs;
+  const size_t n = s.points.size();
+  for (size_t i = 0; i < n;) {
+    if (s.points[i].answered == 0) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < n && s.points[j].answered > 0) ++j;
+    runs.emplace_back(i, j);
+    i = j;
+  }
+  return runs;
 }
 
 TimeMs ChartWindowStart(TimeMs now, TimeMs bucket_ms) {

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/clock.h"
@@ -53,6 +54,10 @@ TimeMs ChartBucketFor(std::int64_t interval_ms);
 // `bucket_ms` aligned to multiples of it since the epoch, covering the 24 hours up to `now`.
 LatencySeries AggregateLatency(std::span<const model::MonitorRollup> rollups, TimeMs now,
                                TimeMs bucket_ms = kChartBucketMs);
+
+// The runs of consecutive points with data, as [begin, end) indexes, in order: a chart draws each
+// as one line and leaves a gap between them (also the console's monitor charts).
+std::vector<std::pair<size_t, size_t>> DataRuns(const LatencySeries& series);
 
 struct ChartInput {
   std::string id;         // unique in the page, used for element ids (unsafe characters are dropped)

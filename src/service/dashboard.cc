@@ -34,6 +34,28 @@ std::string NextUpdateLabel(TimeMs due, TimeMs now) {
   return "overdue by " + Minutes(now - due - 59'999);
 }
 
+std::string DashboardDigest(const Dashboard& d) {
+  std::string out = d.page.id + "|" + d.overall.indicator + "|i";
+  for (const auto& di : d.open_incidents) {
+    out += ";" + di.incident.id + "," + std::string(model::ToString(di.incident.status)) + "," +
+           std::to_string(di.incident.updated_at);
+    if (di.next_update_at) out += "," + NextUpdateLabel(*di.next_update_at, d.now);
+  }
+  out += "|m";
+  for (const auto* list : {&d.active_maintenance, &d.upcoming_maintenance})
+    for (const auto& m : *list)
+      out += ";" + m.id + "," + std::string(model::ToString(m.status)) + "," + std::to_string(m.updated_at);
+  out += "|o";
+  for (const auto& dm : d.monitors)
+    out += ";" + dm.monitor.id + "," + std::string(model::ToString(dm.monitor.state)) + (dm.flapping ? ",f" : "");
+  out += "|d";
+  for (const auto& dr : d.drafts)
+    out += ";" + dr.id + "," + std::to_string(dr.updated_at) + "," + NextUpdateLabel(dr.publish_at, d.now);
+  out += "|h" + std::to_string(d.delivery.failed) + "," + std::to_string(d.delivery.quarantined) + "," +
+         std::to_string(d.delivery.pending_deliveries) + "," + std::to_string(d.delivery.fanouts_in_progress);
+  return out;
+}
+
 Result<Dashboard> LoadDashboard(store::Store& store, const Clock& clock, const std::string& page_id) {
   Dashboard d;
   auto page = store.GetPage(page_id);

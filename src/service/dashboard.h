@@ -56,6 +56,12 @@ struct Dashboard {
 
 Result<Dashboard> LoadDashboard(store::Store& store, const Clock& clock, const std::string& page_id);
 
+// What the dashboard shows, as one text that changes when what it shows changes: overall status,
+// each open incident's status, update time and next-update label (so "due in" ticking over to
+// "overdue" counts), maintenance, failing or flapping monitors, waiting drafts and the delivery
+// figures. The console's live stream compares it to tell open dashboards to refetch.
+std::string DashboardDigest(const Dashboard& dashboard);
+
 // "due in 12 min", "due in 2 h 5 min", "due now", "overdue by 3 min": the words the dashboard
 // shows for a promised update at `due`.
 std::string NextUpdateLabel(TimeMs due, TimeMs now);

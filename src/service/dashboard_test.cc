@@ -162,5 +162,40 @@ TEST_F(DashboardTest, MonitorsDownOrFlappingAndDraftsWaiting) {
   EXPECT_EQ(d.monitors[0].monitor.id, "down");
 }
 
+// The live console stream refetches when the digest changes: it must change with what the
+// dashboard shows (a new incident, a promise turning overdue, a monitor going down) and stay the
+// same while nothing shown changes.
+TEST_F(DashboardTest, DigestChangesWithWhatTheDashboardShows) {
+  const std::string empty = DashboardDigest(Load());
+  clock_.Advance(10 * kMin);
+  EXPECT_EQ(DashboardDigest(Load()), empty) << "time passing alone changes nothing shown";
+
+  IncidentInput in;
+  in.name = "Login failures";
+  in.body = "Looking into it.";
+  in.next_update_at = clock_.Now() + 2 * kMin;
+  auto inc = incidents().Create(page_id_, in);
+  ASSERT_TRUE(inc.ok());
+  const std::string one = DashboardDigest(Load());
+  EXPECT_NE(one, empty);
+  clock_.Advance(5 * kMin);
+  const std::string overdue = DashboardDigest(Load());
+  EXPECT_NE(overdue, one) << "due in 2 min became overdue";
+  EXPECT_EQ(DashboardDigest(Load()), overdue);
+
+  model::Monitor m;
+  m.id = "m1";
+  m.page_id = page_id_;
+  m.name = "API";
+  m.spec.target = "https://example.com/";
+  m.state = model::MonitorState::kUp;
+  ASSERT_TRUE(store_->SaveMonitor(m).ok());
+  EXPECT_EQ(DashboardDigest(Load()), overdue) << "an up monitor is not on the dashboard";
+  m.id = "m2";  // (SaveMonitor keeps the engine's state columns of an existing monitor)
+  m.state = model::MonitorState::kDown;
+  ASSERT_TRUE(store_->SaveMonitor(m).ok());
+  EXPECT_NE(DashboardDigest(Load()), overdue);
+}
+
 }  // namespace
 }  // namespace herald::service

@@ -129,7 +129,7 @@ class ConsoleAuthTest(unittest.TestCase):
         home = b.get("/admin")
         self.assertEqual(home.status, 200, home.text)
         self.assertIn("admin@example.com", home.text)
-        self.assertIn('aria-current="page">Overview', home.text)
+        self.assertIn('aria-current="page">Dashboard', home.text)
         csp = home.headers["Content-Security-Policy"]
         self.assertIn("script-src 'self'", csp)
         self.assertIn("frame-ancestors 'none'", csp)

@@ -15,7 +15,7 @@ class ConsoleBrowser(ConsoleBrowserCase):
         self.check_screen("login")
         self.sign_in("admin@example.com")
         text = self.b.text()
-        self.assertIn("Overview", text)
+        self.assertIn("Dashboard", text)
         self.assertIn("admin@example.com", text)
         self.assertIn("Open incidents", text)  # the demo has one
         self.check_screen("home")
