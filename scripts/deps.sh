@@ -13,11 +13,14 @@ build_pkgs=(
   libsodium-dev  # Argon2id password hashes and random session ids for the console (see CMakeLists.txt)
   libc-ares-dev  # asynchronous DNS for TCP/TLS/DNS monitors (see CMakeLists.txt)
   libcjose-dev  # JWK and JWS for OpenID Connect sign-in (src/service/oidc/jose.h)
+  libqrencode-dev  # the QR code of a TOTP secret on the console's two-factor setup (src/console/qr_svg.h)
   libgoogle-perftools-dev  # tcmalloc, linked into the herald binary (see CMakeLists.txt)
   libgtest-dev libgmock-dev
 )
-test_pkgs=( postgresql-15 python3 python3-aiosmtpd python3-cryptography python3-dnslib curl chromium chromium-driver nodejs )
-bench_pkgs=( nginx wrk prometheus-blackbox-exporter )
+test_pkgs=( postgresql-15 python3 python3-aiosmtpd python3-cryptography python3-dnslib curl chromium chromium-driver nodejs
+  zbar-tools  # reads the two-factor QR code back from a screenshot (tests/functional/test_console_two_factor.py)
+)
+bench_pkgs=( nginx wrk prometheus-blackbox-exporter nghttp2-client )
 
 want=("${build_pkgs[@]}")
 case "${1:-build}" in

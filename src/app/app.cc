@@ -81,7 +81,7 @@ std::string_view RouteLabel(const http::Request& r, std::string& scratch) {
   if (p == "/subscribe" || p.ends_with("/subscribe")) return "/subscribe";
   if (p.starts_with("/heartbeat/")) return "/heartbeat/{token}";
   if (p.starts_with("/admin/invite/")) return "/admin/invite/{token}";
-  if (p == "/admin/login" || p == "/admin/logout") return p;
+  if (p == "/admin/login" || p == "/admin/logout" || p == "/admin/login/code") return p;
   if (console::Console::Owns(p)) {
     // Known screens by their path; anything else in one label (the set stays bounded).
     if (const auto* s = console::FindScreen(p)) return s->path;
@@ -163,6 +163,16 @@ App::App(store::Store& store, const Clock& clock, AppOptions options)
   service::StaffAuthOptions staff_options;
   staff_options.session_idle_ms = options_.console.session_idle_minutes * 60LL * 1000;
   staff_options.session_absolute_ms = options_.console.session_max_hours * 3600LL * 1000;
+  // The authenticator app names the account "Herald <host>: <email>", so staff of several
+  // Herald servers can tell the entries apart (the host of the public URL, without a port).
+  std::string host = options_.public_url.substr(options_.public_url.find("://") + 3);
+  host = host.substr(0, host.find('/'));
+  if (!host.starts_with('[')) host = host.substr(0, host.find(':'));
+  second_factor_ = std::make_unique<service::StaffSecondFactorService>(store_, clock_, "Herald " + host);
+  staff_options.needs_second_factor = [this](const model::StaffUser& u) { return second_factor_->Enabled(u.id); };
+  staff_options.verify_second_factor = [this](const model::StaffUser& u, const std::string& code) {
+    return second_factor_->Verify(u, code);
+  };
   staff_auth_ = std::make_unique<service::StaffAuthService>(store_, clock_, staff_options);
   console::ConsoleDeps console_deps{store_, clock_, *staff_auth_, options_.public_url, {}, {}};
   if (!options_.notify.smtp_url.empty())
@@ -191,6 +201,22 @@ App::App(store::Store& store, const Clock& clock, AppOptions options)
   console_deps.monitors = monitors_.get();
   console_deps.subscriptions = [this] { return subscriptions_ready_ ? subscriptions_.get() : nullptr; };
   console_deps.audit_log = audit_log_.get();
+  console_deps.second_factor = second_factor_.get();
+  if (options_.oidc) {
+    oidc_http_ = std::make_unique<net::CurlEngine>(net::CurlEngine::Options{});
+    console_deps.oidc_display_name = options_.oidc_display_name;
+    console_deps.oidc_callback_path = options_.oidc_callback_path;
+    console_deps.oidc = [this]() -> service::oidc::OidcSignIn* {
+      std::lock_guard lock(oidc_mu_);
+      if (!oidc_) {
+        // The state cookie's key is shared by the instances on one database.
+        auto key = staff_auth_->ServerKey("oidc-state");
+        if (!key) return nullptr;
+        oidc_ = std::make_unique<service::oidc::OidcSignIn>(*options_.oidc, *key, *oidc_http_, clock_);
+      }
+      return oidc_.get();
+    };
+  }
   console_ = std::make_unique<console::Console>(std::move(console_deps));
   server_ = std::make_unique<http::Server>(options_.server, *this);
   if (options_.metrics_listen) {

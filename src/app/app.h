@@ -26,12 +26,15 @@
 #include "http/rate_limiter.h"
 #include "http/server.h"
 #include "monitor/runtime.h"
+#include "net/curl_engine.h"
 #include "notify/runtime.h"
 #include "page/snapshot.h"
 #include "service/audit_log.h"
 #include "service/monitors.h"
+#include "service/oidc/sign_in.h"
 #include "service/services.h"
 #include "service/staff_auth.h"
+#include "service/staff_second_factor.h"
 #include "service/subscriptions.h"
 #include "store/store.h"
 
@@ -71,6 +74,10 @@ struct AppOptions {
   int audit_retention_days = service::AuditLog::kDefaultRetentionDays;
   // The operator console at /admin: session lifetimes.
   config::ConsoleConfig console;
+  // Single sign-on to the console with an OpenID Connect provider ([oidc]); unset: off.
+  std::optional<service::oidc::OidcSettings> oidc;
+  std::string oidc_display_name;
+  std::string oidc_callback_path = "/admin/oidc/callback";
 };
 
 class App final : public http::Handler {
@@ -150,6 +157,12 @@ class App final : public http::Handler {
   std::unique_ptr<monitor::MonitorRuntime> monitor_;
   std::atomic<monitor::MonitorRuntime*> monitor_ready_{nullptr};  // set once monitor_ runs
   // The operator console (/admin): staff sign-in and sessions, its screens.
+  std::unique_ptr<service::StaffSecondFactorService> second_factor_;
+  // Single sign-on: its own HTTP engine (the provider is the operator's, reached without the
+  // address guard) and the sign-in, made on first use (its key comes from the database).
+  std::unique_ptr<net::CurlEngine> oidc_http_;
+  std::mutex oidc_mu_;
+  std::unique_ptr<service::oidc::OidcSignIn> oidc_;
   std::unique_ptr<service::StaffAuthService> staff_auth_;
   std::unique_ptr<console::Console> console_;
   TimeMs last_session_purge_ = 0;  // scheduler thread only

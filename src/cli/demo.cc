@@ -7,6 +7,7 @@
 #include "core/time.h"
 #include "page/demo_site.h"
 #include "service/services.h"
+#include "service/staff_auth.h"
 
 namespace herald::cli {
 namespace {
@@ -227,6 +228,26 @@ Result<bool> SeedDemo(store::Store& store, const Clock& clock, const std::string
   if (auto st = SeedDemoMonitors(store, now, pid, by_name, self_url); !st)
     log::Warn("demo without monitors", {{"error", st.error().message}});
   return true;
+}
+
+Result<std::string> DemoConsoleAccess(store::Store& store, const Clock& clock, const std::string& base_url) {
+  service::StaffAuthService auth(store, clock);
+  auto user = store.FindStaffUserByEmail(kDemoAdminEmail);
+  if (!user) return user.error();
+  if (*user && !(*user)->password_hash.empty())
+    return "console: sign in at " + base_url + "/admin as " + std::string(kDemoAdminEmail);
+  std::string token;
+  if (!*user) {
+    auto invite = auth.InviteUser(kDemoAdminEmail, model::Role::kAdmin);
+    if (!invite) return invite.error();
+    token = invite->token;
+  } else {
+    auto invite = auth.ResetUser(kDemoAdminEmail, std::nullopt);
+    if (!invite) return invite.error();
+    token = (*invite)->token;
+  }
+  return "console: choose the password of " + std::string(kDemoAdminEmail) + " (admin) at " + base_url +
+         "/admin/invite/" + token;
 }
 
 }  // namespace herald::cli

@@ -19,4 +19,11 @@ namespace herald::cli {
 // Returns true if it seeded, false if the database already had pages.
 Result<bool> SeedDemo(store::Store& store, const Clock& clock, const std::string& self_url = "http://127.0.0.1:8080");
 
+// The demo's way into the operator console: an admin, kDemoAdminEmail. While it has no password,
+// every demo start makes a new one-time link (24 h) to choose one and returns the line that says
+// so ("console: choose the password of demo-admin@example.com at <base_url>/admin/invite/...");
+// once it has one, the line says where to sign in.
+inline constexpr const char* kDemoAdminEmail = "demo-admin@example.com";
+Result<std::string> DemoConsoleAccess(store::Store& store, const Clock& clock, const std::string& base_url);
+
 }  // namespace herald::cli

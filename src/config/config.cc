@@ -67,9 +67,11 @@ Status ReadOidc(const toml::table& t, OidcConfig& o, std::set<std::string>& know
       o.token_auth_method != "client_secret_post")
     return Error::Invalid("oidc.token_auth_method",
                           "oidc.token_auth_method must be client_secret_basic or client_secret_post (or absent)");
-  if (!o.redirect_path.starts_with('/') || o.redirect_path.starts_with("//") ||
+  // Under /admin/: the console answers it (and its cookies' Path=/admin reach it).
+  if (!o.redirect_path.starts_with("/admin/") || o.redirect_path.starts_with("//") ||
       o.redirect_path.find_first_of("?#\\ ") != std::string::npos)
-    return Error::Invalid("oidc.redirect_path", "oidc.redirect_path must be a path like /admin/oidc/callback");
+    return Error::Invalid("oidc.redirect_path",
+                          "oidc.redirect_path must be a path under /admin/ like /admin/oidc/callback");
   if (o.groups_claim.empty()) return Error::Invalid("oidc.groups_claim", "oidc.groups_claim must not be empty");
   return {};
 }

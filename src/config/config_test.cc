@@ -222,6 +222,7 @@ TEST(Config, OidcSectionIsReadAndCheckedStrictly) {
                                     {"[oidc]\ndefault_role = \"everyone\"\n", "oidc.default_role"},
                                     {"[oidc]\ntoken_auth_method = \"private_key_jwt\"\n", "oidc.token_auth_method"},
                                     {"[oidc]\nredirect_path = \"//evil.example/cb\"\n", "oidc.redirect_path"},
+                                    {"[oidc]\nredirect_path = \"/oidc/callback\"\n", "oidc.redirect_path"},
                                     {"[oidc]\nclient_secrets = \"x\"\n", "oidc.client_secrets"}}) {
     path = WriteFile(text);
     auto bad = LoadFile(path, Config{});

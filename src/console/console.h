@@ -20,6 +20,8 @@ namespace herald::console {
 
 inline constexpr std::string_view kSessionCookie = "herald_session";
 inline constexpr std::string_view kLoginCookie = "herald_login";
+// Between a right password and the second factor: StaffAuthService's signed ticket (5 minutes).
+inline constexpr std::string_view kSecondFactorCookie = "herald_2fa";
 
 class Console {
  public:

@@ -54,7 +54,9 @@ http::Response ScreenContext::Page(int status, const std::string& title, std::st
     mu::data item;
     item.set("href", std::string(s.path) + page_query);
     item.set("label", std::string(s.nav_label));
-    if (s.path == screen.path) item.set("current", true);
+    // The screen's own entry, also on its sub-pages (/admin/incidents/{id} under "Incidents").
+    const bool within = s.path != "/admin" && screen.path.starts_with(std::string(s.path) + "/");
+    if (s.path == screen.path || within) item.set("current", true);
     nav.push_back(item);
   }
   layout.set("nav", nav);

@@ -24,8 +24,13 @@
 #include "service/audit_log.h"
 #include "service/monitors.h"
 #include "service/staff_auth.h"
+#include "service/staff_second_factor.h"
 #include "service/subscriptions.h"
 #include "store/store.h"
+
+namespace herald::service::oidc {
+class OidcSignIn;
+}
 
 namespace herald::console {
 
@@ -63,6 +68,13 @@ struct ConsoleDeps {
     return static_cast<service::SubscriptionService*>(nullptr);
   };
   service::AuditLog* audit_log = nullptr;
+  // Two-factor sign-in (TOTP); null: the account screen offers no setup.
+  service::StaffSecondFactorService* second_factor = nullptr;
+  // Single sign-on with the company's OpenID Connect provider: the sign-in to use (null when
+  // none is configured, or it cannot be made now) and the name on its button.
+  std::function<service::oidc::OidcSignIn*()> oidc = [] { return static_cast<service::oidc::OidcSignIn*>(nullptr); };
+  std::string oidc_display_name = "single sign-on";
+  std::string oidc_callback_path = "/admin/oidc/callback";  // oidc.redirect_path
 };
 
 struct ScreenDescriptor;

@@ -1,8 +1,13 @@
 // The console's sign-in pages, reached without a session: /admin/login (GET the form, POST the
-// email and password), /admin/logout (POST) and /admin/invite/{token} (choose a password from an
-// invitation link). The forms of the first and last are protected against login CSRF by a signed
-// double-submit pair (StaffAuthService::NewLoginCsrf): a random HttpOnly cookie and, in the form,
-// its HMAC under a server key; a cross-site page can neither read the cookie nor forge the HMAC.
+// email and password), /admin/login/code (the second factor, when the account has one: the
+// password's ticket is in the herald_2fa cookie), /admin/logout (POST) and /admin/invite/{token}
+// (choose a password from an invitation link). With single sign-on configured, also
+// /admin/login/sso (to the identity provider) and its callback (/admin/oidc/callback by default). The forms of the
+// first and last are protected against login CSRF by a signed double-submit pair (StaffAuthService::NewLoginCsrf): a
+// random HttpOnly cookie and, in the form, its HMAC under a server key; a cross-site page can neither read the cookie
+// nor forge the HMAC.
+#include "service/oidc/sign_in.h"
+
 #include "console/console.h"
 #include "core/log.h"
 
@@ -40,7 +45,7 @@ std::optional<std::string> LoginCsrfInto(ConsoleDeps& deps, mu::data& d) {
   return SetCookie(kLoginCookie, pair->cookie, o);
 }
 
-// The session cookie for a new session, and the sign-in cookie removed.
+// The session cookie for a new session, and the sign-in cookies removed.
 void SetSessionCookies(ConsoleDeps& deps, http::Response& r, const service::NewSession& s) {
   CookieOptions o = SessionCookieOptions(deps);
   o.max_age_seconds = deps.auth.options().session_absolute_ms / 1000;
@@ -48,6 +53,18 @@ void SetSessionCookies(ConsoleDeps& deps, http::Response& r, const service::NewS
   CookieOptions gone = SessionCookieOptions(deps);
   gone.max_age_seconds = 0;
   r.Set("Set-Cookie", SetCookie(kLoginCookie, "", gone));
+  r.Set("Set-Cookie", SetCookie(kSecondFactorCookie, "", gone));
+}
+
+std::string NextQuery(const std::string& next) { return next == "/admin" ? "" : "?next=" + QueryEscape(next); }
+
+http::Response Throttled(http::Response r, int minutes) {
+  r.Set("Retry-After", std::to_string(minutes * 60));
+  return r;
+}
+
+std::string TooMany(int n) {
+  return "Too many attempts, try again in " + std::to_string(n) + (n == 1 ? " minute" : " minutes");
 }
 
 http::Response LoginForm(ConsoleDeps& deps, int status, const std::string& email, const std::string& next,
@@ -55,6 +72,11 @@ http::Response LoginForm(ConsoleDeps& deps, int status, const std::string& email
   mu::data d;
   d.set("email", email);
   d.set("next", next);
+  if (deps.oidc()) {
+    d.set("sso", true);
+    d.set("sso_href", "/admin/login/sso" + (next == "/admin" ? std::string() : "?next=" + QueryEscape(next)));
+    d.set("sso_label", "Sign in with " + deps.oidc_display_name);
+  }
   if (!error.empty()) d.set("error", error);
   auto cookie = LoginCsrfInto(deps, d);
   if (!cookie) return Unavailable();
@@ -87,18 +109,17 @@ http::Response Login(ConsoleDeps& deps, const http::Request& req) {
       SetSessionCookies(deps, r, *result->session);
       return r;
     }
-    case Outcome::kThrottled: {
-      const int n = result->retry_minutes;
-      http::Response r =
-          LoginForm(deps, 429, email, next,
-                    "Too many attempts, try again in " + std::to_string(n) + (n == 1 ? " minute" : " minutes"));
-      r.Set("Retry-After", std::to_string(n * 60));
+    case Outcome::kThrottled:
+      return Throttled(LoginForm(deps, 429, email, next, TooMany(result->retry_minutes)), result->retry_minutes);
+    case Outcome::kNeedsSecondFactor: {
+      // The password was right; the code comes next. The ticket says so for a few minutes, in a
+      // cookie only this site's sign-in pages read; no session exists yet.
+      http::Response r = Redirect("/admin/login/code" + NextQuery(next));
+      CookieOptions o = SessionCookieOptions(deps);
+      o.max_age_seconds = deps.auth.options().second_factor_ticket_ms / 1000;
+      r.Set("Set-Cookie", SetCookie(kSecondFactorCookie, result->second_factor_ticket, o));
       return r;
     }
-    case Outcome::kNeedsSecondFactor:
-      // The second factor's page is wired here when TOTP is enabled for the account.
-      return Message(501, "Second factor needed",
-                     "This account needs a second factor, which this server cannot ask for yet.");
     case Outcome::kWrongCredentials: break;
   }
   return LoginForm(deps, 401, email, next, std::string(kWrong));
@@ -121,6 +142,86 @@ http::Response Logout(ConsoleDeps& deps, const http::Request& req) {
   gone.max_age_seconds = 0;
   r.Set("Set-Cookie", SetCookie(kSessionCookie, "", gone));
   return r;
+}
+
+// Single sign-on: to the provider, with the pending sign-in in its signed cookie.
+http::Response SsoStart(ConsoleDeps& deps, service::oidc::OidcSignIn& oidc, const http::Request& req) {
+  const std::string next = SafeNext(Field(ParseForm(req.query), "next"));
+  auto start = oidc.Start(next);
+  if (!start) {
+    log::Warn("console: single sign-on cannot start", {{"error", start.error().message}});
+    return LoginForm(deps, 503, "", next, start.error().message);
+  }
+  http::Response r = Redirect(start->redirect_url);
+  r.Set("Set-Cookie", start->set_cookie);
+  return r;
+}
+
+// The provider's redirect back: the identity checked completely (service/oidc/sign_in.h), then
+// the user found or made with the role their groups give, and a session, as a password would.
+http::Response SsoCallback(ConsoleDeps& deps, service::oidc::OidcSignIn& oidc, const http::Request& req) {
+  auto who = oidc.Finish(req.query, req.Header("cookie"));
+  http::Response r;
+  if (!who) {
+    const ErrorCode c = who.error().code;
+    const int status = c == ErrorCode::kUnavailable ? 503 : c == ErrorCode::kForbidden ? 403 : 401;
+    log::Warn("console: single sign-on refused", {{"error", who.error().message}, {"field", who.error().field}});
+    r = LoginForm(deps, status, "", "/admin", who.error().message);
+  } else {
+    auto session = deps.auth.StartSessionForEmail(who->email, who->role, req.remote_addr);
+    if (!session) {
+      if (session.error().code != ErrorCode::kForbidden && session.error().code != ErrorCode::kInvalid)
+        return Unavailable();
+      r = LoginForm(deps, 403, "", "/admin", "Your account cannot sign in here: " + session.error().message + ".");
+    } else {
+      r = Redirect(who->next_path);
+      SetSessionCookies(deps, r, *session);
+    }
+  }
+  r.Set("Set-Cookie", oidc.ClearCookie());
+  return r;
+}
+
+http::Response CodeForm(ConsoleDeps& deps, int status, const std::string& next, const std::string& error) {
+  mu::data d;
+  d.set("next", next);
+  if (!error.empty()) d.set("error", error);
+  auto cookie = LoginCsrfInto(deps, d);
+  if (!cookie) return Unavailable();
+  http::Response r = PublicPage(status, "Two-factor sign-in", "login_code", d);
+  r.Set("Set-Cookie", *cookie);
+  return r;
+}
+
+http::Response SecondFactor(ConsoleDeps& deps, const http::Request& req) {
+  const std::string ticket = Cookie(req, kSecondFactorCookie);
+  if (req.method != "POST") {
+    const std::string next = SafeNext(Field(ParseForm(req.query), "next"));
+    if (ticket.empty()) return Redirect("/admin/login" + NextQuery(next));
+    return CodeForm(deps, 200, next, "");
+  }
+  const Form form = ParseForm(req.body);
+  const std::string next = SafeNext(Field(form, "next"));
+  if (!deps.auth.LoginCsrfMatches(Cookie(req, kLoginCookie), Field(form, "csrf"))) return CsrfRefused();
+  auto result = deps.auth.FinishSecondFactor(ticket, Field(form, "code"), req.remote_addr);
+  if (!result) {
+    log::Warn("console: second factor check failed", {{"error", result.error().message}});
+    return Unavailable();
+  }
+  switch (result->outcome) {
+    case Outcome::kSignedIn: {
+      http::Response r = Redirect(next);
+      SetSessionCookies(deps, r, *result->session);
+      return r;
+    }
+    case Outcome::kThrottled:
+      return Throttled(CodeForm(deps, 429, next, TooMany(result->retry_minutes)), result->retry_minutes);
+    case Outcome::kNeedsSecondFactor:
+    case Outcome::kWrongCredentials: break;
+  }
+  return CodeForm(deps, 401, next,
+                  "That code is not right, or it was used already, or signing in took longer than 5 minutes. Type "
+                  "the code your app shows now, or start again.");
 }
 
 http::Response InviteForm(ConsoleDeps& deps, int status, const std::string& token, const model::StaffUser& user,
@@ -169,6 +270,13 @@ http::Response Invite(ConsoleDeps& deps, const http::Request& req) {
 
 std::optional<http::Response> HandleSignIn(ConsoleDeps& deps, const http::Request& req) {
   if (req.path == "/admin/login") return Login(deps, req);
+  if (req.path == "/admin/login/code") return SecondFactor(deps, req);
+  if (req.path == "/admin/login/sso" || req.path == deps.oidc_callback_path) {
+    auto* oidc = deps.oidc();
+    if (!oidc) return Message(404, "Not found", "Single sign-on is not configured on this server.");
+    if (req.method != "GET" && req.method != "HEAD") return Message(405, "Not allowed", "Use GET here.");
+    return req.path == deps.oidc_callback_path ? SsoCallback(deps, *oidc, req) : SsoStart(deps, *oidc, req);
+  }
   if (req.path == "/admin/logout") return Logout(deps, req);
   if (req.path.starts_with(kInvitePrefix) && req.path.size() > kInvitePrefix.size() &&
       req.path.find('/', kInvitePrefix.size()) == std::string::npos)

@@ -3,6 +3,7 @@
 // only their SHA-256 (hex); passwords only as libsodium Argon2id strings.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "core/clock.h"
@@ -36,6 +37,18 @@ struct StaffInvite {
   TimeMs created_at = 0;
   TimeMs expires_at = 0;
   TimeMs used_at = 0;  // 0: not used yet
+};
+
+// A user's second factor (TOTP, RFC 6238): the secret their authenticator app holds, whether it
+// is switched on (only after a first code from the app was accepted), and the last time step a
+// code was accepted for (that step and older ones are refused, so a code works once).
+struct StaffSecondFactor {
+  std::string user_id;
+  std::string secret;  // raw bytes (totp::kSecretBytes); secret like a password
+  bool enabled = false;
+  std::int64_t last_step = -1;  // -1: no code accepted yet
+  TimeMs created_at = 0;
+  TimeMs updated_at = 0;
 };
 
 // Failed sign-ins counted per key ("account:<email>" or "client:<address>") in a window that

@@ -128,6 +128,9 @@ Result<std::optional<NewInvite>> StaffAuthService::ResetUser(const std::string& 
   user->updated_at = clock_.Now();
   if (auto st = store_.SaveStaffUser(*user); !st) return st.error();
   if (auto n = store_.DeleteStaffSessionsOfUser(user->id); !n) return n.error();
+  // A reset is the way back in for someone who lost their authenticator and recovery codes: the
+  // second factor goes too, and they can set up a new one.
+  if (auto st = store_.DeleteStaffSecondFactor(user->id); !st) return st.error();
   if (password) return std::optional<NewInvite>();
   auto inv = NewInviteFor(*user);
   if (!inv) return inv.error();
@@ -230,9 +233,16 @@ Result<SignInResult> StaffAuthService::SignIn(const std::string& email, const st
   }
   if (auto st = store_.ClearSignInFailures(account); !st) return st.error();
   out.user = user;
-  if (options_.needs_second_factor && options_.needs_second_factor(*user)) {
-    out.outcome = SignInResult::Outcome::kNeedsSecondFactor;
-    return out;
+  if (options_.needs_second_factor) {
+    auto needs = options_.needs_second_factor(*user);
+    if (!needs) return needs.error();
+    if (*needs) {
+      auto ticket = SecondFactorTicket(*user);
+      if (!ticket) return ticket.error();
+      out.outcome = SignInResult::Outcome::kNeedsSecondFactor;
+      out.second_factor_ticket = std::move(*ticket);
+      return out;
+    }
   }
   auto session = StartSession(*user, remote_addr);
   if (!session) return session.error();
@@ -240,6 +250,73 @@ Result<SignInResult> StaffAuthService::SignIn(const std::string& email, const st
   out.user = session->user;
   out.session = std::move(*session);
   return out;
+}
+
+namespace {
+// Binds a ticket to the password it was issued for: a reset or change voids it.
+std::string PasswordFingerprint(const model::StaffUser& user) { return Sha256Hex(user.password_hash).substr(0, 16); }
+}  // namespace
+
+Result<std::string> StaffAuthService::SecondFactorTicket(const model::StaffUser& user) {
+  auto key = LoginCsrfKey();
+  if (!key) return key.error();
+  const std::string payload =
+      user.id + "." + std::to_string(clock_.Now() + options_.second_factor_ticket_ms) + "." + PasswordFingerprint(user);
+  return Base64UrlEncode(payload) + "." + Base64UrlEncode(HmacSha256(*key, "second-factor:" + payload));
+}
+
+std::optional<std::string> StaffAuthService::TicketUser(const std::string& ticket) {
+  const auto dot = ticket.find('.');
+  if (ticket.size() > 512 || dot == std::string::npos) return std::nullopt;
+  auto payload = Base64UrlDecode(std::string_view(ticket).substr(0, dot));
+  auto key = LoginCsrfKey();
+  if (!payload || !key) return std::nullopt;
+  if (!ConstantTimeEquals(ticket.substr(dot + 1), Base64UrlEncode(HmacSha256(*key, "second-factor:" + *payload))))
+    return std::nullopt;
+  const auto a = payload->find('.'), b = payload->rfind('.');
+  if (a == std::string::npos || a == b) return std::nullopt;
+  const TimeMs expires = std::strtoll(payload->substr(a + 1, b - a - 1).c_str(), nullptr, 10);
+  if (expires <= clock_.Now()) return std::nullopt;
+  auto user = store_.GetStaffUser(payload->substr(0, a));
+  if (!user || user->disabled || PasswordFingerprint(*user) != payload->substr(b + 1)) return std::nullopt;
+  return user->id;
+}
+
+Result<SignInResult> StaffAuthService::FinishSecondFactor(const std::string& ticket, const std::string& code,
+                                                          const std::string& remote_addr) {
+  const TimeMs now = clock_.Now();
+  SignInResult out;
+  auto user_id = TicketUser(ticket);
+  if (!user_id || !options_.verify_second_factor) return out;  // kWrongCredentials
+  auto user = store_.GetStaffUser(*user_id);
+  if (!user) return user.error();
+  const std::string account = AccountKey(user->email);
+  const std::string client = ClientKey(remote_addr);
+  auto locked_account = LockedMinutes(account, options_.account_failures, now);
+  auto locked_client = LockedMinutes(client, options_.client_failures, now);
+  if (locked_account || locked_client) {
+    out.outcome = SignInResult::Outcome::kThrottled;
+    out.retry_minutes = std::max(locked_account.value_or(0), locked_client.value_or(0));
+    return out;
+  }
+  auto ok = options_.verify_second_factor(*user, code);
+  if (!ok) return ok.error();
+  if (!*ok) {
+    if (auto f = store_.RecordSignInFailure(account, now, options_.failure_window_ms); !f) return f.error();
+    if (auto f = store_.RecordSignInFailure(client, now, options_.failure_window_ms); !f) return f.error();
+    return out;
+  }
+  if (auto st = store_.ClearSignInFailures(account); !st) return st.error();
+  auto session = StartSession(*user, remote_addr);
+  if (!session) return session.error();
+  out.outcome = SignInResult::Outcome::kSignedIn;
+  out.user = session->user;
+  out.session = std::move(*session);
+  return out;
+}
+
+bool StaffAuthService::PasswordMatches(const model::StaffUser& user, const std::string& password) {
+  return !user.password_hash.empty() && VerifyPassword(user.password_hash, password);
 }
 
 Result<NewSession> StaffAuthService::StartSession(const model::StaffUser& user, const std::string& remote_addr) {
@@ -319,6 +396,18 @@ Result<std::string> StaffAuthService::LoginCsrfKey() {
     login_csrf_key_ = *key;
   }
   return login_csrf_key_;
+}
+
+Result<std::string> StaffAuthService::ServerKey(std::string_view purpose) {
+  auto key = LoginCsrfKey();
+  if (!key) return key.error();
+  std::string hex;
+  for (unsigned char c : HmacSha256(*key, "server-key:" + std::string(purpose))) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    hex += kDigits[c >> 4];
+    hex += kDigits[c & 15];
+  }
+  return hex;
 }
 
 Result<LoginCsrf> StaffAuthService::NewLoginCsrf() {

@@ -48,8 +48,11 @@ struct StaffAuthOptions {
   unsigned long long pwhash_ops = 0;  // 0: crypto_pwhash_OPSLIMIT_INTERACTIVE
   size_t pwhash_mem = 0;              // 0: crypto_pwhash_MEMLIMIT_INTERACTIVE
   // Whether a user whose password was right must still pass a second factor (TOTP); the
-  // sign-in then answers kNeedsSecondFactor and starts no session (StartSession does, after).
-  std::function<bool(const model::StaffUser&)> needs_second_factor;
+  // sign-in then answers kNeedsSecondFactor with a ticket and starts no session;
+  // FinishSecondFactor does, once `verify_second_factor` accepts the code.
+  std::function<Result<bool>(const model::StaffUser&)> needs_second_factor;
+  std::function<Result<bool>(const model::StaffUser&, const std::string& code)> verify_second_factor;
+  TimeMs second_factor_ticket_ms = 5 * 60 * 1000;  // how long the code may be typed after the password
 };
 
 // A session just started: `secret` goes into the cookie once and is never stored.
@@ -65,6 +68,9 @@ struct SignInResult {
   std::optional<NewSession> session;     // kSignedIn
   std::optional<model::StaffUser> user;  // kSignedIn, kNeedsSecondFactor
   int retry_minutes = 0;                 // kThrottled: when to try again, rounded up
+  // kNeedsSecondFactor: a signed, short-lived statement that this user's password was right, for
+  // a cookie; FinishSecondFactor takes it back with the code.
+  std::string second_factor_ticket;
 };
 
 // The signed-in user of a request, with the session's CSRF token for its forms.
@@ -96,7 +102,8 @@ class StaffAuthService {
   Result<model::StaffUser> CreateUser(const std::string& email, model::Role role, const std::string& password);
   // A new user without a password, and a link to set one.
   Result<NewInvite> InviteUser(const std::string& email, model::Role role);
-  // An existing user's password reset: the old password and every session stop working; either
+  // An existing user's password reset: the old password, the second factor and every session
+  // stop working; either
   // a new password (`password` set) or a new invitation link (returned).
   Result<std::optional<NewInvite>> ResetUser(const std::string& email, const std::optional<std::string>& password);
   // Disables (or enables) the user; disabling ends their sessions.
@@ -112,6 +119,14 @@ class StaffAuthService {
 
   // Email and password sign-in, throttled per account and per `remote_addr`.
   Result<SignInResult> SignIn(const std::string& email, const std::string& password, const std::string& remote_addr);
+  // Sign-in's second step: the ticket SignIn gave and the code typed (from the authenticator app,
+  // or a recovery code). Throttled and counted like passwords (a wrong code is a failure for the
+  // account and the client); kWrongCredentials also when the ticket is forged, expired, or its
+  // user was disabled or got a new password since.
+  Result<SignInResult> FinishSecondFactor(const std::string& ticket, const std::string& code,
+                                          const std::string& remote_addr);
+  // Whether `password` is the user's (to confirm sensitive changes such as turning off 2FA).
+  bool PasswordMatches(const model::StaffUser& user, const std::string& password);
   // Starts a session for a user already authenticated (after a second factor): a new secret
   // every time, so a session id known before sign-in is worth nothing after it.
   Result<NewSession> StartSession(const model::StaffUser& user, const std::string& remote_addr);
@@ -133,6 +148,11 @@ class StaffAuthService {
   Result<LoginCsrf> NewLoginCsrf();
   bool LoginCsrfMatches(const std::string& cookie, const std::string& token);
 
+  // A key for `purpose` derived from the server key the sign-in form's tokens use (shared by the
+  // instances on one database): 64 hex characters. The OpenID Connect state cookie is signed with
+  // ServerKey("oidc-state").
+  Result<std::string> ServerKey(std::string_view purpose);
+
   // Purges expired sessions (the scheduler calls it now and then).
   Result<std::int64_t> PurgeSessions();
 
@@ -145,6 +165,8 @@ class StaffAuthService {
   Result<model::StaffUser> FindByEmail(const std::string& email);
   Result<std::string> LoginCsrfKey();
   std::optional<int> LockedMinutes(const std::string& key, int limit, TimeMs now);
+  Result<std::string> SecondFactorTicket(const model::StaffUser& user);
+  std::optional<std::string> TicketUser(const std::string& ticket);  // the user id, when valid and unexpired
 
   store::Store& store_;
   const Clock& clock_;

@@ -155,6 +155,13 @@ class SqlStore final : public Store {
   Result<model::SignInFailures> RecordSignInFailure(const std::string& key, TimeMs now, TimeMs window_ms) override;
   Result<std::optional<model::SignInFailures>> GetSignInFailures(const std::string& key) override;
   Status ClearSignInFailures(const std::string& key) override;
+  Status SaveStaffSecondFactor(const model::StaffSecondFactor& factor,
+                               const std::optional<std::vector<std::string>>& recovery_hashes) override;
+  Result<std::optional<model::StaffSecondFactor>> GetStaffSecondFactor(const std::string& user_id) override;
+  Status DeleteStaffSecondFactor(const std::string& user_id) override;
+  Result<bool> UseStaffTotpStep(const std::string& user_id, std::int64_t step) override;
+  Result<bool> UseStaffRecoveryCode(const std::string& user_id, const std::string& code_hash) override;
+  Result<std::int64_t> CountStaffRecoveryCodes(const std::string& user_id) override;
 
  private:
   using Mode = sql::Database::Mode;

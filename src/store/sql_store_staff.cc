@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <string>
 
+#include "core/encoding.h"
 #include "store/sql/decoder.h"
 #include "store/sql_store.h"
 
@@ -46,6 +47,17 @@ model::StaffInvite InviteFromRow(const Row& r) {
 
 model::SignInFailures FailuresFromRow(const Row& r) {
   return model::SignInFailures{r.Text(0), static_cast<int>(r.Int(1)), r.Int(2)};
+}
+
+model::StaffSecondFactor SecondFactorFromRow(const Row& r) {
+  model::StaffSecondFactor f;
+  f.user_id = r.Text(0);
+  f.secret = Base32Decode(r.Text(1)).value_or("");
+  f.enabled = r.Int(2) != 0;
+  f.last_step = r.Int(3);
+  f.created_at = r.Int(4);
+  f.updated_at = r.Int(5);
+  return f;
 }
 
 std::string UserQuery(std::string_view where) {
@@ -188,6 +200,62 @@ Result<std::optional<model::SignInFailures>> SqlStore::GetSignInFailures(const s
 
 Status SqlStore::ClearSignInFailures(const std::string& key) {
   return sql::Executed(WriteOne("DELETE FROM staff_sign_in_failures WHERE key = $1", {key}));
+}
+
+Status SqlStore::SaveStaffSecondFactor(const model::StaffSecondFactor& f,
+                                       const std::optional<std::vector<std::string>>& recovery_hashes) {
+  return Write([&](Connection& conn) -> Status {
+    auto st = conn.Exec(
+        "INSERT INTO staff_second_factors (user_id, secret, enabled, last_step, created_at, updated_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret, "
+        "enabled = excluded.enabled, last_step = excluded.last_step, updated_at = excluded.updated_at",
+        {f.user_id, Base32Encode(f.secret), f.enabled ? 1 : 0, f.last_step, f.created_at, f.updated_at});
+    if (!st.ok()) return st.error();
+    if (!recovery_hashes) return {};
+    if (auto del = conn.Exec("DELETE FROM staff_recovery_codes WHERE user_id = $1", {f.user_id}); !del.ok())
+      return del.error();
+    for (const auto& h : *recovery_hashes)
+      if (auto ins = conn.Exec("INSERT INTO staff_recovery_codes (user_id, code_hash) VALUES ($1, $2)", {f.user_id, h});
+          !ins.ok())
+        return ins.error();
+    return {};
+  });
+}
+
+Result<std::optional<model::StaffSecondFactor>> SqlStore::GetStaffSecondFactor(const std::string& user_id) {
+  return ReadFirst(
+      "SELECT user_id, secret, enabled, last_step, created_at, updated_at FROM staff_second_factors WHERE user_id = $1",
+      {user_id}, SecondFactorFromRow);
+}
+
+Status SqlStore::DeleteStaffSecondFactor(const std::string& user_id) {
+  return Write([&](Connection& conn) -> Status {
+    if (auto st = conn.Exec("DELETE FROM staff_recovery_codes WHERE user_id = $1", {user_id}); !st.ok())
+      return st.error();
+    return sql::Executed(conn.Exec("DELETE FROM staff_second_factors WHERE user_id = $1", {user_id}));
+  });
+}
+
+Result<bool> SqlStore::UseStaffTotpStep(const std::string& user_id, std::int64_t step) {
+  // The condition is the check: of two sign-ins with the same code, one changes the row.
+  auto changed =
+      WriteOne("UPDATE staff_second_factors SET last_step = $2 WHERE user_id = $1 AND last_step < $2", {user_id, step});
+  if (!changed.ok()) return changed.error();
+  return *changed == 1;
+}
+
+Result<bool> SqlStore::UseStaffRecoveryCode(const std::string& user_id, const std::string& code_hash) {
+  auto changed =
+      WriteOne("DELETE FROM staff_recovery_codes WHERE user_id = $1 AND code_hash = $2", {user_id, code_hash});
+  if (!changed.ok()) return changed.error();
+  return *changed == 1;
+}
+
+Result<std::int64_t> SqlStore::CountStaffRecoveryCodes(const std::string& user_id) {
+  auto n = ReadFirst("SELECT COUNT(*) FROM staff_recovery_codes WHERE user_id = $1", {user_id},
+                     [](const Row& r) { return r.Int(0); });
+  if (!n.ok()) return n.error();
+  return n->value_or(0);
 }
 
 }  // namespace herald::store

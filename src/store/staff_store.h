@@ -50,6 +50,20 @@ class StaffStore {
   virtual Result<model::SignInFailures> RecordSignInFailure(const std::string& key, TimeMs now, TimeMs window_ms) = 0;
   virtual Result<std::optional<model::SignInFailures>> GetSignInFailures(const std::string& key) = 0;
   virtual Status ClearSignInFailures(const std::string& key) = 0;
+
+  // Second factor (TOTP). Saving replaces the user's factor and, when `recovery_hashes` is given,
+  // all their recovery codes (SHA-256 hex of each); nullopt keeps the codes.
+  virtual Status SaveStaffSecondFactor(const model::StaffSecondFactor& factor,
+                                       const std::optional<std::vector<std::string>>& recovery_hashes) = 0;
+  virtual Result<std::optional<model::StaffSecondFactor>> GetStaffSecondFactor(const std::string& user_id) = 0;
+  // Removes the factor and the recovery codes (no error when there are none).
+  virtual Status DeleteStaffSecondFactor(const std::string& user_id) = 0;
+  // Records `step` as the last accepted one when it is later than the stored one, atomically:
+  // false when it is not (a replayed code, or a concurrent sign-in with the same code won).
+  virtual Result<bool> UseStaffTotpStep(const std::string& user_id, std::int64_t step) = 0;
+  // Removes the recovery code with this hash: false when the user has no such code.
+  virtual Result<bool> UseStaffRecoveryCode(const std::string& user_id, const std::string& code_hash) = 0;
+  virtual Result<std::int64_t> CountStaffRecoveryCodes(const std::string& user_id) = 0;
 };
 
 }  // namespace herald::store

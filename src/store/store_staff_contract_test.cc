@@ -134,6 +134,48 @@ TEST_P(StoreStaffContract, SignInFailuresCountPerWindowAndSurviveReopening) {
   EXPECT_FALSE(*store_->GetSignInFailures("account:ada@example.com"));
 }
 
+TEST_P(StoreStaffContract, SecondFactorStepsAndRecoveryCodesWorkOnce) {
+  ASSERT_TRUE(store_->SaveStaffUser(MakeUser("u1", "ada@example.com")).ok());
+  EXPECT_FALSE(*store_->GetStaffSecondFactor("u1"));
+  model::StaffSecondFactor f{"u1", std::string("\x00\xff secret bytes \x01", 17), false, -1, 100, 100};
+  ASSERT_TRUE(store_->SaveStaffSecondFactor(f, std::nullopt).ok());
+  auto got = store_->GetStaffSecondFactor("u1");
+  ASSERT_TRUE(got.ok() && *got);
+  EXPECT_EQ((*got)->secret, f.secret) << "raw bytes round-trip";
+  EXPECT_FALSE((*got)->enabled);
+  EXPECT_EQ((*got)->last_step, -1);
+  EXPECT_EQ(*store_->CountStaffRecoveryCodes("u1"), 0);
+
+  f.enabled = true;
+  f.updated_at = 200;
+  ASSERT_TRUE(store_->SaveStaffSecondFactor(f, std::vector<std::string>{"h1", "h2", "h3"}).ok());
+  EXPECT_TRUE((*store_->GetStaffSecondFactor("u1"))->enabled);
+  EXPECT_EQ(*store_->CountStaffRecoveryCodes("u1"), 3);
+
+  EXPECT_TRUE(*store_->UseStaffTotpStep("u1", 50));
+  EXPECT_FALSE(*store_->UseStaffTotpStep("u1", 50)) << "the same step twice";
+  EXPECT_FALSE(*store_->UseStaffTotpStep("u1", 49)) << "an older step";
+  EXPECT_TRUE(*store_->UseStaffTotpStep("u1", 51));
+  EXPECT_EQ((*store_->GetStaffSecondFactor("u1"))->last_step, 51);
+  EXPECT_FALSE(*store_->UseStaffTotpStep("nobody", 99));
+
+  EXPECT_TRUE(*store_->UseStaffRecoveryCode("u1", "h2"));
+  EXPECT_FALSE(*store_->UseStaffRecoveryCode("u1", "h2")) << "a recovery code works once";
+  EXPECT_FALSE(*store_->UseStaffRecoveryCode("u1", "h9"));
+  EXPECT_EQ(*store_->CountStaffRecoveryCodes("u1"), 2);
+
+  // New codes replace the old; saving without codes keeps them.
+  ASSERT_TRUE(store_->SaveStaffSecondFactor(f, std::vector<std::string>{"n1"}).ok());
+  EXPECT_FALSE(*store_->UseStaffRecoveryCode("u1", "h1"));
+  ASSERT_TRUE(store_->SaveStaffSecondFactor(f, std::nullopt).ok());
+  EXPECT_EQ(*store_->CountStaffRecoveryCodes("u1"), 1);
+
+  ASSERT_TRUE(store_->DeleteStaffSecondFactor("u1").ok());
+  EXPECT_FALSE(*store_->GetStaffSecondFactor("u1"));
+  EXPECT_EQ(*store_->CountStaffRecoveryCodes("u1"), 0);
+  EXPECT_TRUE(store_->DeleteStaffSecondFactor("u1").ok()) << "deleting nothing is fine";
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreStaffContract, testing::ValuesIn(ContractBackends()), BackendLabel);
 
 }  // namespace

@@ -283,6 +283,25 @@ Result<std::optional<model::SignInFailures>> StoreWrapper::GetSignInFailures(con
   return HERALD_FORWARD(GetSignInFailures, key);
 }
 Status StoreWrapper::ClearSignInFailures(const std::string& key) { return HERALD_FORWARD(ClearSignInFailures, key); }
+Status StoreWrapper::SaveStaffSecondFactor(const model::StaffSecondFactor& factor,
+                                           const std::optional<std::vector<std::string>>& recovery_hashes) {
+  return HERALD_FORWARD(SaveStaffSecondFactor, factor, recovery_hashes);
+}
+Result<std::optional<model::StaffSecondFactor>> StoreWrapper::GetStaffSecondFactor(const std::string& user_id) {
+  return HERALD_FORWARD(GetStaffSecondFactor, user_id);
+}
+Status StoreWrapper::DeleteStaffSecondFactor(const std::string& user_id) {
+  return HERALD_FORWARD(DeleteStaffSecondFactor, user_id);
+}
+Result<bool> StoreWrapper::UseStaffTotpStep(const std::string& user_id, std::int64_t step) {
+  return HERALD_FORWARD(UseStaffTotpStep, user_id, step);
+}
+Result<bool> StoreWrapper::UseStaffRecoveryCode(const std::string& user_id, const std::string& code_hash) {
+  return HERALD_FORWARD(UseStaffRecoveryCode, user_id, code_hash);
+}
+Result<std::int64_t> StoreWrapper::CountStaffRecoveryCodes(const std::string& user_id) {
+  return HERALD_FORWARD(CountStaffRecoveryCodes, user_id);
+}
 
 #undef HERALD_FORWARD
 

@@ -41,19 +41,21 @@ def run_cli(*args, db, check=True, input=None):
 class Herald:
     """A running server. `db` defaults to a SQLite file in a temporary directory."""
 
-    def __init__(self, db=None, demo=False, extra_args=(), env=None):
+    def __init__(self, db=None, demo=False, extra_args=(), env=None, listen="127.0.0.1:0"):
         self.tmp = tempfile.mkdtemp(prefix="herald-test-")
         self.db = db or f"sqlite:{self.tmp}/herald.db"
         self.demo = demo
         self.extra_args = list(extra_args)
+        self.listen = listen
         self.env = dict(os.environ, **(env or {}))
         self.proc = None
         self.port = None
         self.metrics_port = None  # set when metrics.listen is configured
         self.log_lines = []
+        self.out_lines = []  # standard output up to the "listening" line
 
     def start(self):
-        args = [HERALD, "serve", "--listen", "127.0.0.1:0", "--db", self.db, *self.extra_args]
+        args = [HERALD, "serve", "--listen", self.listen, "--db", self.db, *self.extra_args]
         if self.demo:
             args.append("--demo")
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env)
@@ -62,6 +64,7 @@ class Herald:
             line = self.proc.stdout.readline()
             if not line:
                 break
+            self.out_lines.append(line.rstrip("\n"))
             if line.startswith("herald metrics listening on port "):
                 self.metrics_port = int(line.split()[-1])
             if line.startswith("herald listening on port "):

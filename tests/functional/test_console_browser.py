@@ -5,7 +5,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from console_browser import ConsoleBrowserCase  # noqa: E402
+from console_browser import PASSWORD, ConsoleBrowserCase  # noqa: E402
 from harness import main, run_cli  # noqa: E402
 
 
@@ -46,6 +46,46 @@ class ConsoleBrowser(ConsoleBrowserCase):
         self.check_screen("login-error")
         # The skip link is the first stop for the keyboard.
         self.assertEqual(self.b.js("return document.querySelector('a').className"), "skip-link")
+
+    def test_4_demo_prints_a_way_into_the_console(self):
+        """`make run` (serve --demo) prints a one-time link for the demo admin: open it, choose a
+        password, and the console opens."""
+        line = next((x for x in self.herald.out_lines if x.startswith("console: choose the password")), None)
+        self.assertTrue(line, self.herald.out_lines)
+        link = line.split(" at ", 1)[1]
+        self.assertTrue(link.startswith(self.herald.url + "/admin/invite/"), link)
+        self.b.cmd("DELETE", "/cookie")
+        self.b.get(link)
+        self.assertIn("demo-admin@example.com", self.b.text())
+        self.type_into("New password", "demo password 123")
+        self.type_into("Repeat new password", "demo password 123")
+        self.b.click(self.button("Set password and sign in"))
+        self.wait_for("location.pathname === '/admin'", "the console after choosing the password")
+        self.assertIn("demo-admin@example.com", self.b.text())
+
+    def test_5_two_factor_screens(self):
+        """Setting up two-factor sign-in and signing in with it, by labels, with axe on each step."""
+        from test_console_two_factor import totp
+        self.sign_in("responder@example.com")
+        self.b.get(self.herald.url + "/admin/account")
+        self.b.click(self.button("Set up two-factor sign-in"))
+        self.wait_for("document.getElementById('two-factor-qr') !== null", "the QR code")
+        self.check_screen("account-two-factor-setup")
+        secret = self.b.js("return document.getElementById('two-factor-secret').textContent")
+        self.type_into("2. Code from your app", totp(secret))
+        self.b.click(self.button("Turn on two-factor sign-in"))
+        self.wait_for("document.getElementById('recovery-codes') !== null", "the recovery codes")
+        self.check_screen("account-recovery-codes")
+        self.b.cmd("DELETE", "/cookie")
+        self.b.get(self.herald.url + "/admin/login")
+        self.type_into("Email", "responder@example.com")
+        self.type_into("Password", PASSWORD)
+        self.b.click(self.button("Sign in"))
+        self.wait_for("location.pathname === '/admin/login/code'", "the code page")
+        self.check_screen("login-code")
+        self.type_into("Authentication code", totp(secret, step_offset=1))
+        self.b.click(self.button("Verify"))
+        self.wait_for("location.pathname === '/admin'", "the console after the code")
 
     def test_3_invitation_screen(self):
         link = run_cli("user", "reset", "--email", "newcomer@example.com", "--invite",

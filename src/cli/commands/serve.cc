@@ -63,6 +63,17 @@ int RunServe(const ServeOptions& o, const Clock& clock) {
   opts.monitor_ca_file = cfg->monitor.ca_file;
   opts.audit_retention_days = cfg->audit.retention_days;
   opts.console = cfg->console;
+  if (!cfg->oidc.issuer.empty()) {
+    if (cfg->public_url.empty())
+      return Fail(Error::Invalid("public_url",
+                                 "single sign-on ([oidc]) needs public_url (or --public-url): the "
+                                 "identity provider sends people back to an address under it"));
+    auto oidc = service::oidc::SettingsFromConfig(cfg->oidc, cfg->public_url);
+    if (!oidc) return Fail(oidc.error());
+    opts.oidc = std::move(*oidc);
+    opts.oidc_display_name = cfg->oidc.display_name;
+    opts.oidc_callback_path = cfg->oidc.redirect_path;
+  }
   // SIGINT/SIGTERM are blocked in every thread (the server's threads inherit the mask) and
   // taken synchronously below, so shutdown runs as ordinary code, not in a signal handler.
   sigset_t signals;
@@ -74,6 +85,14 @@ int RunServe(const ServeOptions& o, const Clock& clock) {
   if (auto st = server.Start(); !st) return Fail(st.error());
   log::Info("listening", {{"url", "http://" + HostForUrl(addr->first) + ":" + std::to_string(server.port()) + "/"},
                           {"db", (*store)->BackendName()}});
+  if (o.demo) {
+    const std::string base = cfg->public_url.empty()
+                                 ? "http://" + HostForUrl(addr->first) + ":" + std::to_string(server.port())
+                                 : cfg->public_url;
+    auto access = DemoConsoleAccess(**store, clock, base);
+    if (!access) return Fail(access.error());
+    std::cout << *access << std::endl;
+  }
   if (server.metrics_port()) std::cout << "herald metrics listening on port " << server.metrics_port() << std::endl;
   // Scripts and tests read the bound port from this line.
   std::cout << "herald listening on port " << server.port() << std::endl;

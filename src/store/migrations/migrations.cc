@@ -450,7 +450,27 @@ CREATE INDEX audit_log_target ON audit_log (target_type, target_id, at, id);
 CREATE INDEX audit_log_page ON audit_log (page_id, at, id);
 )sql";
 
-constexpr std::array<Migration, 8> kMigrations{{
+// Two-factor sign-in for staff (issue 15): each user's TOTP secret (base32; it must be usable, so
+// it cannot be hashed: the database is as secret as the password hashes beside it), whether it is
+// on, the last step accepted (a code works once), and the one-time recovery codes as SHA-256 hex.
+constexpr std::string_view k0011StaffSecondFactor = R"sql(
+CREATE TABLE staff_second_factors (
+  user_id TEXT PRIMARY KEY REFERENCES staff_users (id) ON DELETE CASCADE,
+  secret TEXT NOT NULL,
+  enabled INTEGER NOT NULL,
+  last_step BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+
+CREATE TABLE staff_recovery_codes (
+  user_id TEXT NOT NULL REFERENCES staff_users (id) ON DELETE CASCADE,
+  code_hash TEXT NOT NULL,
+  PRIMARY KEY (user_id, code_hash)
+);
+)sql";
+
+constexpr std::array<Migration, 9> kMigrations{{
     {1, "initial", k0001Initial},
     {2, "notifications", k0002Notifications},
     {3, "monitoring", k0003Monitoring},
@@ -459,6 +479,7 @@ constexpr std::array<Migration, 8> kMigrations{{
     {6, "staff", k0006Staff},
     {7, "audit_log", k0007AuditLog},
     {8, "console_indexes", k0008ConsoleIndexes},
+    {11, "staff_second_factor", k0011StaffSecondFactor},
 }};
 
 }  // namespace
