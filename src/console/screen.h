@@ -104,6 +104,9 @@ struct ScreenDescriptor {
   ScreenHandler get;
   ScreenHandler post;                           // unset: GET only
   std::optional<model::Permission> post_needs;  // unset: `view`
+  // False for a POST that only computes (a preview): it writes nothing, so the audit log does not
+  // record it.
+  bool records_write = true;
 };
 
 // THE list of screens, in navigation order (screens.cc).
