@@ -155,6 +155,11 @@ class SqlStore final : public Store {
   Result<model::SignInFailures> RecordSignInFailure(const std::string& key, TimeMs now, TimeMs window_ms) override;
   Result<std::optional<model::SignInFailures>> GetSignInFailures(const std::string& key) override;
   Status ClearSignInFailures(const std::string& key) override;
+  // IncidentTemplateStore (sql_store_incident_templates.cc).
+  Result<std::vector<model::IncidentTemplate>> ListIncidentTemplates(const std::string& page_id) override;
+  Result<model::IncidentTemplate> GetIncidentTemplate(const std::string& page_id, const std::string& id) override;
+  Status SaveIncidentTemplate(const model::IncidentTemplate& t) override;
+  Status DeleteIncidentTemplate(const std::string& page_id, const std::string& id) override;
 
  private:
   using Mode = sql::Database::Mode;

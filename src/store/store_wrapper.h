@@ -150,6 +150,11 @@ class StoreWrapper : public Store {
   Result<model::SignInFailures> RecordSignInFailure(const std::string& key, TimeMs now, TimeMs window_ms) override;
   Result<std::optional<model::SignInFailures>> GetSignInFailures(const std::string& key) override;
   Status ClearSignInFailures(const std::string& key) override;
+  // IncidentTemplateStore.
+  Result<std::vector<model::IncidentTemplate>> ListIncidentTemplates(const std::string& page_id) override;
+  Result<model::IncidentTemplate> GetIncidentTemplate(const std::string& page_id, const std::string& id) override;
+  Status SaveIncidentTemplate(const model::IncidentTemplate& t) override;
+  Status DeleteIncidentTemplate(const std::string& page_id, const std::string& id) override;
 
  protected:
   // Runs before every forwarded call but BackendName, with the method's name ("ListPages"); an
