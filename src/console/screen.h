@@ -121,6 +121,14 @@ const ScreenDescriptor* FindScreen(std::string_view path, std::map<std::string, 
 ScreenDescriptor HomeScreen();
 ScreenDescriptor AccountScreen();
 ScreenDescriptor TeamScreen();
+// Incidents (screen_incidents.cc, screen_incident_templates.cc).
+ScreenDescriptor IncidentsScreen();
+ScreenDescriptor IncidentNewScreen();
+ScreenDescriptor IncidentNewPreviewScreen();
+ScreenDescriptor IncidentScreen();
+ScreenDescriptor IncidentPreviewScreen();
+ScreenDescriptor IncidentTemplatesScreen();
+ScreenDescriptor IncidentTemplateScreen();
 
 // The headers of every console page: no caching, no framing, strict CSP, no sniffing.
 void SetConsoleHeaders(http::Response& response);

@@ -6,6 +6,14 @@ namespace herald::console {
 const std::vector<ScreenDescriptor>& Screens() {
   static const std::vector<ScreenDescriptor> kScreens = {
       HomeScreen(),
+      // Incidents (issue 15): list, composer and its preview, one incident, templates.
+      IncidentsScreen(),
+      IncidentNewScreen(),
+      IncidentNewPreviewScreen(),
+      IncidentScreen(),
+      IncidentPreviewScreen(),
+      IncidentTemplatesScreen(),
+      IncidentTemplateScreen(),
       TeamScreen(),
       AccountScreen(),
   };
