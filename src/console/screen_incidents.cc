@@ -255,6 +255,39 @@ mu::data FieldsData(const ScreenContext& ctx, const UpdateForm& u, const std::ve
   return d;
 }
 
+// `v` indented two spaces per level, one member per line: a payload a person can read (Boost.JSON
+// serialises on one line only).
+void AppendPretty(const boost::json::value& v, int depth, std::string& out) {
+  const std::string pad(2 * (depth + 1), ' '), end_pad(2 * depth, ' ');
+  if (v.is_object() && !v.as_object().empty()) {
+    out += "{\n";
+    bool first = true;
+    for (const auto& [k, x] : v.as_object()) {
+      out += (first ? "" : ",\n") + pad + boost::json::serialize(boost::json::string(k)) + ": ";
+      AppendPretty(x, depth + 1, out);
+      first = false;
+    }
+    out += "\n" + end_pad + "}";
+  } else if (v.is_array() && !v.as_array().empty()) {
+    out += "[\n";
+    bool first = true;
+    for (const auto& x : v.as_array()) {
+      out += (first ? "" : ",\n") + pad;
+      AppendPretty(x, depth + 1, out);
+      first = false;
+    }
+    out += "\n" + end_pad + "]";
+  } else {
+    out += boost::json::serialize(v);
+  }
+}
+
+std::string PrettyJson(const boost::json::value& v) {
+  std::string out;
+  AppendPretty(v, 0, out);
+  return out;
+}
+
 // The preview part: the public card and each channel's message per language.
 mu::data PreviewData(const service::IncidentPreview& p) {
   mu::data d;
@@ -294,7 +327,9 @@ mu::data PreviewData(const service::IncidentPreview& p) {
               {"discord", "Discord"},      {"mattermost", "Mattermost"}, {"web_push", "Web push"}};
           auto t = kTitles.find(name);
           ch.set("title", t == kTitles.end() ? name : t->second);
-          ch.set("json", c.payload_json);
+          boost::system::error_code ec;
+          const auto v = boost::json::parse(c.payload_json, ec);
+          ch.set("json", ec ? c.payload_json : PrettyJson(v));
         }
       }
       chans.push_back(ch);

@@ -475,6 +475,11 @@ TEST_F(ConsolePlans, IncidentPagesSeekAnIndexInOrder) {
   ExpectIndexed(plan(q), "incidents_console_order");
   q.status = IncidentStatus::kResolved;
   ExpectIndexed(plan(q), "incidents_console_status");
+  // The "Newer" link reads the same indexes upwards.
+  q.newer = true;
+  ExpectIndexed(plan(q), "incidents_console_status");
+  q.status.reset();
+  ExpectIndexed(plan(q), "incidents_console_order");
 }
 
 }  // namespace

@@ -66,6 +66,8 @@ class ConsoleIncidentsBrowser(ConsoleBrowserCase):
         self.assertIn("SMS", self.b.text())
         self.assertEqual(self.b.js("return document.getElementById('live-preview').getAttribute('aria-live')"),
                          "polite")
+        # Every channel's message open, so that axe checks them too.
+        self.b.js("document.querySelectorAll('#live-preview details').forEach(function (d) { d.open = true; })")
         self.check_screen("incident-new-preview")
         self.b.click(self.button("Publish"))
         published = time.time()
