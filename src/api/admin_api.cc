@@ -11,6 +11,7 @@
 #include <set>
 
 #include "api/console_api.h"
+#include "api/incident_templates_api.h"
 #include "api/audit_api.h"
 #include "api/access.h"
 #include "api/monitors_api.h"
@@ -68,24 +69,6 @@ bool IsPreview(const std::vector<std::string>& seg) {
 }
 
 Response Json(int status, const json::value& v) { return http::JsonResponse(status, json::serialize(v)); }
-
-// Reads component statuses from Statuspage's `components` map ({"id": "major_outage"}).
-Result<std::map<std::string, model::ComponentStatus>> GetComponentMap(const json::object& o) {
-  std::map<std::string, model::ComponentStatus> out;
-  const json::value* v = o.if_contains("components");
-  if (!v || v->is_null()) return out;
-  if (!v->is_object())
-    return Error::Invalid("components", "components must be an object of component id (or name) to status");
-  for (const auto& [k, s] : v->as_object()) {
-    auto st = s.is_string() ? model::ParseComponentStatus(s.as_string()) : std::nullopt;
-    if (!st)
-      return Error::Invalid("components", "status of component " + std::string(k).substr(0, 64) +
-                                              " must be operational, degraded_performance, partial_outage, "
-                                              "major_outage or under_maintenance");
-    out[std::string(k)] = *st;
-  }
-  return out;
-}
 
 // Notification-only versions of an update's body: {"technical": "...", "segment:enterprise": "..."}.
 Result<std::map<std::string, std::string>> GetVariants(const json::object& o) {
@@ -378,6 +361,7 @@ struct AdminApi::Impl {
       if (!all) return all.error();
       return Json(200, PreviewJson(*preview, *all, deps.public_url));
     }
+    if (IsIncidentTemplatesPath(seg)) return RouteIncidentTemplates(deps.store, deps.clock, key, page->id, req, seg);
     if (SubscribersApi::Owns(seg)) {
       auto* subscribers = deps.subscribers_api();
       if (!subscribers) return Error::Unavailable("notifications are starting; retry shortly");

@@ -167,4 +167,22 @@ Result<std::optional<std::vector<std::string>>> GetStringList(const json::object
   return std::optional<std::vector<std::string>>(std::move(out));
 }
 
+// Reads component statuses from Statuspage's `components` map ({"id": "major_outage"}).
+Result<std::map<std::string, model::ComponentStatus>> GetComponentMap(const boost::json::object& o) {
+  std::map<std::string, model::ComponentStatus> out;
+  const json::value* v = o.if_contains("components");
+  if (!v || v->is_null()) return out;
+  if (!v->is_object())
+    return Error::Invalid("components", "components must be an object of component id (or name) to status");
+  for (const auto& [k, s] : v->as_object()) {
+    auto st = s.is_string() ? model::ParseComponentStatus(s.as_string()) : std::nullopt;
+    if (!st)
+      return Error::Invalid("components", "status of component " + std::string(k).substr(0, 64) +
+                                              " must be operational, degraded_performance, partial_outage, "
+                                              "major_outage or under_maintenance");
+    out[std::string(k)] = *st;
+  }
+  return out;
+}
+
 }  // namespace herald::api

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +13,7 @@
 
 #include "core/clock.h"
 #include "core/result.h"
+#include "model/model.h"
 
 namespace herald::api {
 
@@ -32,5 +34,8 @@ Result<std::optional<bool>> GetBool(const boost::json::object& o, std::string_vi
 Result<std::optional<int>> GetInt(const boost::json::object& o, std::string_view field);
 Result<std::optional<TimeMs>> GetTime(const boost::json::object& o, std::string_view field);
 Result<std::optional<std::vector<std::string>>> GetStringList(const boost::json::object& o, std::string_view field);
+// Statuspage's `components` map of component id (or name) to the status to put it in
+// ({"id": "major_outage"}); empty when absent.
+Result<std::map<std::string, model::ComponentStatus>> GetComponentMap(const boost::json::object& o);
 
 }  // namespace herald::api

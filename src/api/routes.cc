@@ -89,6 +89,13 @@ constexpr std::array kRoutes = {
     // console views (admin_api.cc, console_api.h): the dashboard and the composer's preview
     ApiRoute{"GET", "/v1/pages/{page_id}/dashboard"},
     ApiRoute{"POST", "/v1/pages/{page_id}/incidents/preview"},
+    // incident_templates_api.cc: templates for common situations (the composer starts from one)
+    ApiRoute{"GET", "/v1/pages/{page_id}/incident_templates"},
+    ApiRoute{"POST", "/v1/pages/{page_id}/incident_templates"},
+    ApiRoute{"GET", "/v1/pages/{page_id}/incident_templates/{template_id}"},
+    ApiRoute{"PATCH", "/v1/pages/{page_id}/incident_templates/{template_id}"},
+    ApiRoute{"PUT", "/v1/pages/{page_id}/incident_templates/{template_id}"},
+    ApiRoute{"DELETE", "/v1/pages/{page_id}/incident_templates/{template_id}"},
     // audit_api.cc: the audit log (admin keys)
     ApiRoute{"GET", "/v1/audit_log"},
     ApiRoute{"GET", "/v1/audit_log/export.csv"},

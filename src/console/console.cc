@@ -152,7 +152,7 @@ http::Response Console::HandleScreen(const http::Request& req) {
                        "changed. Reload the page and try again.");
   http::Response r = screen->post(ctx);
   // Audit: the one place a successful console write is seen, with who made it.
-  if (r.status < 400 && deps_.on_write) deps_.on_write(req, staff, ctx.write);
+  if (r.status < 400 && screen->records_write && deps_.on_write) deps_.on_write(req, staff, ctx.write);
   return r;
 }
 

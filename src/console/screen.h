@@ -116,6 +116,9 @@ struct ScreenDescriptor {
   ScreenHandler get;
   ScreenHandler post;                           // unset: GET only
   std::optional<model::Permission> post_needs;  // unset: `view`
+  // False for a POST that only computes (a preview): it writes nothing, so the audit log does not
+  // record it.
+  bool records_write = true;
 };
 
 // THE list of screens, in navigation order (screens.cc).
@@ -153,6 +156,14 @@ ScreenDescriptor MonitorScreen();
 ScreenDescriptor AlertsScreen();
 ScreenDescriptor AutomationScreen();
 ScreenDescriptor AutomationRuleScreen();
+// Incidents (screen_incidents.cc, screen_incident_templates.cc).
+ScreenDescriptor IncidentsScreen();
+ScreenDescriptor IncidentNewScreen();
+ScreenDescriptor IncidentNewPreviewScreen();
+ScreenDescriptor IncidentScreen();
+ScreenDescriptor IncidentPreviewScreen();
+ScreenDescriptor IncidentTemplatesScreen();
+ScreenDescriptor IncidentTemplateScreen();
 
 // The headers of every console page: no caching, no framing, strict CSP, no sniffing.
 void SetConsoleHeaders(http::Response& response);

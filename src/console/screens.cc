@@ -1,34 +1,44 @@
-// THE list of console screens, in navigation order. A new screen: its file, and one line here.
+// THE list of console screens, in navigation order (a screen with a navigation label appears in
+// this order; the others are reached from them). A new screen: its file, and one line here.
 #include "console/screen.h"
 
 namespace herald::console {
 
 const std::vector<ScreenDescriptor>& Screens() {
   static const std::vector<ScreenDescriptor> kScreens = {
-      HomeScreen(),
-      // Components, maintenance and the audit log.
+      HomeScreen(),  // the dashboard
+      // Incidents: list, composer and its preview, one incident, templates.
+      IncidentsScreen(),
+      IncidentNewScreen(),
+      IncidentNewPreviewScreen(),
+      IncidentScreen(),
+      IncidentPreviewScreen(),
+      IncidentTemplatesScreen(),
+      IncidentTemplateScreen(),
+      // Components and maintenance.
       ComponentsScreen(),
       ComponentScreen(),
       MaintenanceScreen(),
       MaintenanceNewScreen(),
       MaintenanceOneScreen(),
-      AuditScreen(),
-      AuditExportScreen(),
-      // Subscribers and settings (issue 15, subs)
+      // Subscribers.
       SubscribersScreen(),
       SubscriberScreen(),
       SubscribersExportScreen(),
       SubscribersImportScreen(),
       SubscribersImportProgressScreen(),
-      SettingsScreen(),
-      ApiKeysScreen(),
-      // Monitors, alert targets and automation (issue 15, dashboard and monitors).
+      // Monitors, alert targets and automation.
       MonitorsScreen(),
       MonitorNewScreen(),
       MonitorScreen(),
       AlertsScreen(),
       AutomationScreen(),
       AutomationRuleScreen(),
+      // Settings, API keys, the audit log, the team, your account.
+      SettingsScreen(),
+      ApiKeysScreen(),
+      AuditScreen(),
+      AuditExportScreen(),
       TeamScreen(),
       AccountScreen(),
   };

@@ -45,6 +45,9 @@ struct IncidentPageQuery {
   bool has_after = false;
   TimeMs after_key = 0;  // COALESCE(scheduled_for, started_at) of the last row of the previous page
   std::string after_id;
+  // With has_after: the rows before (newer than) the position instead, the nearest `limit` of
+  // them, still returned newest first (a "Newer" link: the first row of the page shown).
+  bool newer = false;
   int limit = 50;
 };
 

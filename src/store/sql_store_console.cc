@@ -3,6 +3,7 @@
 // conditions are written as a range on the index's first ordered column ("k <= cursor") plus a
 // residual test for the rows equal to the cursor, which both engines turn into an index seek
 // (an OR of the two cases, or a row-value comparison on an expression, is not always one).
+#include <algorithm>
 #include <string>
 
 #include "store/sql/decoder.h"
@@ -80,14 +81,19 @@ std::pair<std::string, std::string> PageIncidentsSql(const sql::Dialect& dialect
     params.emplace_back(model::ToString(*q.status));
     where += " AND i.status = " + Last(params);
   }
+  const bool newer = q.has_after && q.newer;
   if (q.has_after) {
     params.emplace_back(q.after_key);
     const std::string k = Last(params);
     params.emplace_back(q.after_id);
-    where += " AND " + key + " <= " + k + " AND (" + key + " < " + k + " OR " + id + " < " + Last(params) + ")";
+    const char* cmp = newer ? ">" : "<";
+    where += " AND " + key + (newer ? " >= " : " <= ") + k + " AND (" + key + " " + cmp + " " + k + " OR " + id + " " +
+             cmp + " " + Last(params) + ")";
   }
   params.emplace_back(q.limit);
-  return {where, " ORDER BY " + key + " DESC, " + id + " DESC LIMIT " + Last(params)};
+  // Newer rows are the nearest ones above the position: read upwards, reversed by the caller.
+  const std::string dir = newer ? " ASC" : " DESC";
+  return {where, " ORDER BY " + key + dir + ", " + id + dir + " LIMIT " + Last(params)};
 }
 
 Result<std::vector<model::Subscriber>> SqlStore::PageSubscribers(const std::string& page_id,
@@ -103,9 +109,11 @@ Result<std::vector<model::Incident>> SqlStore::PageIncidents(const std::string& 
   if (auto st = CheckLimit(query.limit); !st) return st.error();
   Params params;
   const auto [where, order_limit] = PageIncidentsSql(db_->dialect(), page_id, query, params);
-  return Transact<std::vector<model::Incident>>(Mode::kRead, [&](Connection& conn) {
+  auto list = Transact<std::vector<model::Incident>>(Mode::kRead, [&](Connection& conn) {
     return LoadIncidents(conn, where, order_limit, params, query.include_internal_updates);
   });
+  if (list && query.has_after && query.newer) std::reverse(list->begin(), list->end());
+  return list;
 }
 
 Result<DeliveryHealth> SqlStore::CountDeliveryHealth(const std::string& page_id, TimeMs failed_since) {

@@ -6,7 +6,7 @@
 // Store joins one interface per role, each in its own header: StatusStore (pages, components,
 // incidents, outbox), SubscriberStore, DispatchStore (fan-out, deliveries, templates),
 // MonitorStore (monitors, results, automation, staff alerts), SettingStore and ApiStore (API keys,
-// Idempotency-Key records); StaffStore (console users, sessions, invites). Code that needs one role takes that
+// Idempotency-Key records); StaffStore (console users, sessions, invites); IncidentTemplateStore. Code that needs one role takes that
 // interface (a Store& converts to each), so its dependencies and its test doubles stay small. StoreWrapper
 // (store_wrapper.h) forwards every method to another Store, for decorators and the tests' FaultStore.
 //
@@ -27,6 +27,7 @@
 #include "store/console_store.h"
 #include "store/audit_store.h"
 #include "store/dispatch_store.h"
+#include "store/incident_template_store.h"
 #include "store/monitor_store.h"
 #include "store/setting_store.h"
 #include "store/staff_store.h"
@@ -43,7 +44,8 @@ class Store : public StatusStore,
               public ApiStore,
               public ConsoleStore,
               public AuditStore,
-              public StaffStore {
+              public StaffStore,
+              public IncidentTemplateStore {
  public:
   ~Store() override = default;
 

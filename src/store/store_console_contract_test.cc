@@ -204,6 +204,28 @@ TEST_P(StoreConsoleContract, IncidentsPageNewestFirstByStatusStableUnderInserts)
   EXPECT_EQ(Ids(*store_->PageIncidents("p1", maintenance_only)), (std::vector<std::string>{"i5", "i4"}));
 }
 
+// The console's "Newer" link: the rows just above a position, nearest first read, newest first
+// returned, so that going back from page 2 gives page 1 again.
+TEST_P(StoreConsoleContract, IncidentsPageNewerThanAPositionNewestFirst) {
+  for (int i = 1; i <= 5; ++i) Save(MakeIncident("i" + std::to_string(i), i * 1000));
+  Save(MakeIncident("i6", 5000));  // same time as i5: the id breaks the tie
+  Save(MakeIncident("other", 9000, "p2"));
+  IncidentPageQuery q;
+  q.has_after = true;
+  q.after_key = 2000;
+  q.after_id = "i2";
+  q.newer = true;
+  q.limit = 2;
+  auto newer = store_->PageIncidents("p1", q);
+  ASSERT_TRUE(newer.ok()) << newer.error().message;
+  EXPECT_EQ(Ids(*newer), (std::vector<std::string>{"i4", "i3"}));
+  q.after_key = 5000;
+  q.after_id = "i5";
+  EXPECT_EQ(Ids(*store_->PageIncidents("p1", q)), (std::vector<std::string>{"i6"}));
+  q.newer = false;
+  EXPECT_EQ(Ids(*store_->PageIncidents("p1", q)), (std::vector<std::string>{"i4", "i3"}));
+}
+
 TEST_P(StoreConsoleContract, DeliveryHealthCountsOnlyThePageAndTheWindow) {
   for (const auto& id : {"s1", "s2", "s3"}) Save(MakeSubscriber(id, std::string(id) + "@x.io"));
   auto q = MakeSubscriber("s4", "q@x.io");
@@ -453,6 +475,11 @@ TEST_F(ConsolePlans, IncidentPagesSeekAnIndexInOrder) {
   ExpectIndexed(plan(q), "incidents_console_order");
   q.status = IncidentStatus::kResolved;
   ExpectIndexed(plan(q), "incidents_console_status");
+  // The "Newer" link reads the same indexes upwards.
+  q.newer = true;
+  ExpectIndexed(plan(q), "incidents_console_status");
+  q.status.reset();
+  ExpectIndexed(plan(q), "incidents_console_order");
 }
 
 }  // namespace

@@ -303,6 +303,20 @@ Result<std::int64_t> StoreWrapper::CountStaffRecoveryCodes(const std::string& us
   return HERALD_FORWARD(CountStaffRecoveryCodes, user_id);
 }
 
+// IncidentTemplateStore.
+Result<std::vector<model::IncidentTemplate>> StoreWrapper::ListIncidentTemplates(const std::string& page_id) {
+  return HERALD_FORWARD(ListIncidentTemplates, page_id);
+}
+Result<model::IncidentTemplate> StoreWrapper::GetIncidentTemplate(const std::string& page_id, const std::string& id) {
+  return HERALD_FORWARD(GetIncidentTemplate, page_id, id);
+}
+Status StoreWrapper::SaveIncidentTemplate(const model::IncidentTemplate& t) {
+  return HERALD_FORWARD(SaveIncidentTemplate, t);
+}
+Status StoreWrapper::DeleteIncidentTemplate(const std::string& page_id, const std::string& id) {
+  return HERALD_FORWARD(DeleteIncidentTemplate, page_id, id);
+}
+
 #undef HERALD_FORWARD
 
 }  // namespace herald::store

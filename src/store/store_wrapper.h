@@ -157,6 +157,11 @@ class StoreWrapper : public Store {
   Result<bool> UseStaffTotpStep(const std::string& user_id, std::int64_t step) override;
   Result<bool> UseStaffRecoveryCode(const std::string& user_id, const std::string& code_hash) override;
   Result<std::int64_t> CountStaffRecoveryCodes(const std::string& user_id) override;
+  // IncidentTemplateStore.
+  Result<std::vector<model::IncidentTemplate>> ListIncidentTemplates(const std::string& page_id) override;
+  Result<model::IncidentTemplate> GetIncidentTemplate(const std::string& page_id, const std::string& id) override;
+  Status SaveIncidentTemplate(const model::IncidentTemplate& t) override;
+  Status DeleteIncidentTemplate(const std::string& page_id, const std::string& id) override;
 
  protected:
   // Runs before every forwarded call but BackendName, with the method's name ("ListPages"); an

@@ -450,10 +450,37 @@ CREATE INDEX audit_log_target ON audit_log (target_type, target_id, at, id);
 CREATE INDEX audit_log_page ON audit_log (page_id, at, id);
 )sql";
 
+// Incident templates (model/incident_template.h): a few per page, listed by group and name; a
+// name is unique within its page. Their components are rows that go with the component.
+constexpr std::string_view k0009IncidentTemplates = R"sql(
+CREATE TABLE incident_templates (
+  id TEXT PRIMARY KEY,
+  page_id TEXT NOT NULL REFERENCES pages (id) ON DELETE CASCADE,
+  name TEXT NOT NULL CHECK (name <> ''),
+  title TEXT NOT NULL,
+  body TEXT NOT NULL,
+  group_name TEXT NOT NULL,
+  update_status TEXT NOT NULL,
+  notice_type TEXT NOT NULL,
+  deliver_notifications INTEGER NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX incident_templates_name ON incident_templates (page_id, name{{BYTEWISE}});
+
+CREATE TABLE incident_template_components (
+  template_id TEXT NOT NULL REFERENCES incident_templates (id) ON DELETE CASCADE,
+  component_id TEXT NOT NULL REFERENCES components (id) ON DELETE CASCADE,
+  status TEXT NOT NULL,
+  PRIMARY KEY (template_id, component_id)
+);
+CREATE INDEX incident_template_components_component ON incident_template_components (component_id);
+)sql";
+
 // Two-factor sign-in for staff (issue 15): each user's TOTP secret (base32; it must be usable, so
 // it cannot be hashed: the database is as secret as the password hashes beside it), whether it is
 // on, the last step accepted (a code works once), and the one-time recovery codes as SHA-256 hex.
-constexpr std::string_view k0011StaffSecondFactor = R"sql(
+constexpr std::string_view k0010StaffSecondFactor = R"sql(
 CREATE TABLE staff_second_factors (
   user_id TEXT PRIMARY KEY REFERENCES staff_users (id) ON DELETE CASCADE,
   secret TEXT NOT NULL,
@@ -470,7 +497,7 @@ CREATE TABLE staff_recovery_codes (
 );
 )sql";
 
-constexpr std::array<Migration, 9> kMigrations{{
+constexpr std::array<Migration, 10> kMigrations{{
     {1, "initial", k0001Initial},
     {2, "notifications", k0002Notifications},
     {3, "monitoring", k0003Monitoring},
@@ -479,7 +506,8 @@ constexpr std::array<Migration, 9> kMigrations{{
     {6, "staff", k0006Staff},
     {7, "audit_log", k0007AuditLog},
     {8, "console_indexes", k0008ConsoleIndexes},
-    {11, "staff_second_factor", k0011StaffSecondFactor},
+    {9, "incident_templates", k0009IncidentTemplates},
+    {10, "staff_second_factor", k0010StaffSecondFactor},
 }};
 
 }  // namespace
